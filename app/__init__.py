@@ -1,0 +1,130 @@
+"""Civiquest: the application factory."""
+
+import sqlite3
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import security
+from app.columns import render_migration_item
+from app.config import BASE_DIR, INSTANCE_DIR, Config
+from app.errors import is_api_request
+from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.i18n import select_locale, select_timezone
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # SQLite needs foreign keys switched on, and WAL so readers never wait for the writer.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(config=None) -> Flask:
+    """Build the app; `config` is a Config class or a dict of overrides."""
+    app = Flask(__name__, static_folder=str(BASE_DIR / "static"), instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    security.init_app(app)
+
+    from app import cli, templating
+
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every model registered before migrations look)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app import main
+    from app.accounts import api as accounts_api
+    from app.accounts import views as accounts_views
+    from app.admin import views as admin_views
+    from app.neighbourhoods import api as neighbourhoods_api
+
+    for blueprint in (main.bp, accounts_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (accounts_api.blp, neighbourhoods_api.blp):
+        # The API authenticates by token or session; session writes are CSRF-checked below.
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app.accounts import roles, services
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.unauthorized_handler(lambda: roles.unauthorized() or _redirect_to_login())
+
+    @login_manager.user_loader
+    def load_user_from_session(user_id: str):
+        if _bearer_token():  # a token, when sent, decides alone
+            return None
+        user = services.get_user(int(user_id)) if user_id.isdigit() else None
+        return user if user and user.active else None
+
+    @login_manager.request_loader
+    def load_user_from_token(_request):
+        secret = _bearer_token()
+        return services.user_for_token(secret) if secret else None
+
+    @app.before_request
+    def protect_session_api_writes():
+        # Cookie-authenticated API writes need the CSRF header; token clients do not.
+        if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") and not _bearer_token():
+            if current_user.is_authenticated and app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()
+
+    @app.after_request
+    def commit_unit_of_work(response):
+        """One transaction per request: commit what a successful request did; errors roll back."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def _redirect_to_login():
+    from flask import redirect, url_for
+
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

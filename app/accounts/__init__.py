@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in, profiles, roles, display settings and access tokens."""

@@ -1,0 +1,41 @@
+"""Argon2id password hashing, with its cost taken from the app's configuration."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id and a fresh salt."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches; never raises for a wrong or malformed hash."""
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the stored hash was made with other cost settings than today's."""
+    return _hasher().check_needs_rehash(password_hash)
+
+
+# A constant hash to verify against when the email is unknown, so timing does not tell.
+_DUMMY_PASSWORD = "not-a-real-password"
+
+
+def burn_time() -> None:
+    """Spend the time of one verification; used when the account does not exist."""
+    verify_password(hash_password(_DUMMY_PASSWORD), _DUMMY_PASSWORD + "x")

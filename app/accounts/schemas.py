@@ -1,0 +1,45 @@
+"""marshmallow schemas of accounts: separate shapes for what comes in and what goes out."""
+
+import marshmallow as ma
+from marshmallow import validate
+
+from app.accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
+from app.accounts.forms import PSEUDONYM_PATTERN
+from app.accounts.models import Role
+from app.neighbourhoods.schemas import NeighbourhoodSchema
+
+
+class DisplaySchema(ma.Schema):
+    text_scale = ma.fields.Integer(validate=validate.OneOf(TEXT_SCALES))
+    line_spacing = ma.fields.String(validate=validate.OneOf(list(LINE_SPACINGS)))
+    letter_spacing = ma.fields.String(validate=validate.OneOf(list(LETTER_SPACINGS)))
+    high_contrast = ma.fields.Boolean()
+
+
+class MeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    pseudonym = ma.fields.String()
+    role = ma.fields.Enum(Role, by_value=True)
+    neighbourhood = ma.fields.Nested(NeighbourhoodSchema, allow_none=True)
+    household_size = ma.fields.Integer()
+    language = ma.fields.String()
+    leaderboard_visible = ma.fields.Boolean()
+    display = ma.fields.Nested(DisplaySchema)
+    created_at = ma.fields.AwareDateTime()
+
+
+class MeUpdateSchema(ma.Schema):
+    pseudonym = ma.fields.String(
+        validate=[validate.Length(min=3, max=40), validate.Regexp(PSEUDONYM_PATTERN)]
+    )
+    neighbourhood_id = ma.fields.Integer(strict=True)
+    household_size = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=12))
+    language = ma.fields.String(validate=validate.OneOf(["en", "de"]))
+    leaderboard_visible = ma.fields.Boolean()
+    display = ma.fields.Nested(DisplaySchema)
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")

@@ -1,0 +1,202 @@
+"""Business rules of accounts. Plain functions: no request, no session; they flush, never commit."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+
+from app.accounts import errors
+from app.accounts.display import DisplayPrefs
+from app.accounts.models import AccessToken, Role, User
+from app.accounts.passwords import burn_time, hash_password, needs_rehash, verify_password
+from app.columns import utcnow
+from app.extensions import db
+from app.neighbourhoods.models import Neighbourhood
+
+TOKEN_PREFIX = "cq_"
+PROFILE_FIELDS = ("pseudonym", "neighbourhood_id", "household_size", "language", "leaderboard_visible")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_unique(email: str | None = None, pseudonym: str | None = None, exclude_id: int | None = None):
+    """Raise when the email or pseudonym (case-insensitive) belongs to another account."""
+    if email is not None:
+        query = select(User.id).where(User.email == normalise_email(email))
+        if exclude_id:
+            query = query.where(User.id != exclude_id)
+        if db.session.scalar(query):
+            raise errors.EmailTaken()
+    if pseudonym is not None:
+        query = select(User.id).where(func.lower(User.pseudonym) == pseudonym.strip().lower())
+        if exclude_id:
+            query = query.where(User.id != exclude_id)
+        if db.session.scalar(query):
+            raise errors.PseudonymTaken()
+
+
+def _check_neighbourhood(neighbourhood_id: int | None, required: bool) -> None:
+    if neighbourhood_id is None:
+        if required:
+            raise errors.UnknownNeighbourhood()
+        return
+    if db.session.get(Neighbourhood, neighbourhood_id) is None:
+        raise errors.UnknownNeighbourhood()
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    pseudonym: str,
+    role: Role = Role.RESIDENT,
+    neighbourhood_id: int | None = None,
+    household_size: int = 1,
+    language: str = "en",
+    password_hash: str | None = None,
+) -> User:
+    """Create an account; residents must live in a known neighbourhood."""
+    role = Role(role)
+    _check_unique(email=email, pseudonym=pseudonym)
+    _check_neighbourhood(neighbourhood_id, required=role == Role.RESIDENT)
+    user = User(
+        email=normalise_email(email),
+        password_hash=password_hash or hash_password(password),
+        pseudonym=pseudonym.strip(),
+        role=role,
+        neighbourhood_id=neighbourhood_id,
+        household_size=household_size,
+        language=language,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials, upgrading an outdated hash; raise otherwise."""
+    user = find_user_by_email(email)
+    if user is None:
+        burn_time()
+        raise errors.InvalidCredentials()
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise errors.InvalidCredentials()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def update_profile(user: User, **changes) -> User:
+    """Change the public profile fields given; unknown keys are a programming error."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    if "pseudonym" in changes:
+        _check_unique(pseudonym=changes["pseudonym"], exclude_id=user.id)
+        changes["pseudonym"] = changes["pseudonym"].strip()
+    if "neighbourhood_id" in changes:
+        _check_neighbourhood(changes["neighbourhood_id"], required=user.role == Role.RESIDENT)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Replace the password after checking the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise errors.InvalidCredentials(field="current_password")
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+
+
+def save_display_prefs(user: User, prefs: DisplayPrefs) -> None:
+    """Remember display preferences on the user's profile."""
+    user.text_scale = prefs.text_scale
+    user.line_spacing = prefs.line_spacing
+    user.letter_spacing = prefs.letter_spacing
+    user.high_contrast = prefs.high_contrast
+    db.session.flush()
+
+
+def _count_active_admins() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True)))
+
+
+def set_role(user: User, role: Role | str) -> None:
+    """Give the user another role, keeping at least one active admin."""
+    role = Role(role)
+    if user.role == Role.ADMIN and role != Role.ADMIN and user.active and _count_active_admins() <= 1:
+        raise errors.LastAdmin()
+    user.role = role
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate (or reactivate) an account; a deactivated account cannot log in."""
+    if not active and user.role == Role.ADMIN and user.active and _count_active_admins() <= 1:
+        raise errors.LastAdmin(field="active")
+    user.active = active
+    db.session.flush()
+
+
+def list_users(search: str | None = None, role: Role | str | None = None, page: int = 1, per_page: int = 50):
+    """Users matching a search term and role, newest first, for the admin's list."""
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if search:
+        like = f"%{search.strip().lower()}%"
+        query = query.where(func.lower(User.email).like(like) | func.lower(User.pseudonym).like(like))
+    if role:
+        query = query.where(User.role == Role(role))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# Personal access tokens -------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    # Tokens are 256-bit random secrets, so a plain SHA-256 is enough; no salt or stretching needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, name: str) -> tuple[AccessToken, str]:
+    """Create a token and return it with its secret, which is never stored and shown only once."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken(user=user, name=name.strip(), token_hash=_digest(secret), token_prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_token(user: User, token_id: int) -> AccessToken:
+    """Revoke one of the user's own tokens; revoking twice changes nothing."""
+    token = db.session.get(AccessToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise errors.NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(AccessToken).where(AccessToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user

@@ -1,0 +1,88 @@
+"""Command-line tools: demo data, users, access tokens and the scheduler process."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app import demo, scheduler
+from app.accounts import errors, services
+from app.accounts.models import Role
+from app.extensions import db
+from app.neighbourhoods.services import list_neighbourhoods
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+tokens_cli = AppGroup("tokens", help="Manage personal access tokens.")
+scheduler_cli = AppGroup("scheduler", help="Run scheduled jobs.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Fill an empty database with the demo city; a database with users is left alone."""
+    if not demo.database_is_empty():
+        click.echo("The database already has users; demo data not loaded.")
+        return
+    summary = demo.seed()
+    db.session.commit()
+    click.echo(f"Demo city loaded: {summary}.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.RESIDENT.value)
+@click.option("--pseudonym", help="Public name; defaults to the part of the email before the @.")
+@click.option("--neighbourhood", "neighbourhood_name", help="Name of the neighbourhood (required for residents).")
+@click.option("--household-size", type=click.IntRange(1, 12), default=1)
+@click.password_option(help="Asked for when not given.")
+def create_user(email, role, pseudonym, neighbourhood_name, household_size, password):
+    """Create a user account."""
+    neighbourhood_id = None
+    if neighbourhood_name:
+        matches = [n for n in list_neighbourhoods() if n.name.lower() == neighbourhood_name.lower()]
+        if not matches:
+            raise click.BadParameter(f"no neighbourhood named {neighbourhood_name!r}", param_hint="--neighbourhood")
+        neighbourhood_id = matches[0].id
+    try:
+        user = services.create_user(
+            email=email,
+            password=password,
+            pseudonym=pseudonym or email.split("@")[0],
+            role=Role(role),
+            neighbourhood_id=neighbourhood_id,
+            household_size=household_size,
+        )
+    except errors.AccountError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True, help="The user the token acts for.")
+@click.option("--name", required=True, help="What the token is for.")
+def create_token(email, name):
+    """Create a personal access token and print it; it is shown only this once."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    _token, secret = services.create_token(user, name)
+    db.session.commit()
+    click.echo(secret)
+
+
+@scheduler_cli.command("run")
+def run_scheduler():
+    """Run the scheduled jobs in this process (set SCHEDULER_MODE=off on the web processes)."""
+    click.echo(f"Scheduler running with {len(scheduler.JOBS)} job(s) as {scheduler.HOLDER_ID}; Ctrl+C stops it.")
+    try:
+        scheduler.build_scheduler(current_app._get_current_object(), blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.release_lease()
+
+
+def init_app(app) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(scheduler_cli)

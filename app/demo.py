@@ -1,0 +1,70 @@
+"""The demo city: neighbourhoods and people to explore Civiquest with (`flask seed-demo`)."""
+
+import random
+
+from sqlalchemy import func, select
+
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.accounts.passwords import hash_password
+from app.extensions import db
+from app.neighbourhoods import services as neighbourhoods
+
+DEMO_PASSWORD = "civiquest-demo"
+DEMO_DOMAIN = "demo.civiquest.org"
+RESIDENT_COUNT = 200
+
+NEIGHBOURHOODS = [
+    ("Altstadt", 2150),
+    ("Bahnhofsviertel", 1480),
+    ("Gartenstadt", 960),
+    ("Hafenviertel", 1720),
+    ("Nordend", 2640),
+    ("Südstadt", 3100),
+    ("Weststadt", 1890),
+    ("Auenhain", 410),
+    ("Am Mühlbach", 780),
+]
+
+STAFF = [
+    (Role.ADMIN, "admin", "City Admin"),
+    (Role.MANAGER, "manager1", "Community Manager Lena"),
+    (Role.MANAGER, "manager2", "Community Manager Jonas"),
+    (Role.STAFF, "staff1", "Statistics Office Mia"),
+    (Role.STAFF, "staff2", "Statistics Office Paul"),
+]
+
+ADJECTIVES = ["Sunny", "Brisk", "Quiet", "Clever", "Green", "Swift", "Bright", "Calm", "Bold", "Kind"]
+ANIMALS = ["Otter", "Fox", "Heron", "Badger", "Lynx", "Owl", "Hare", "Beaver", "Swallow", "Hedgehog"]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def demo_email(local_part: str) -> str:
+    return f"{local_part}@{DEMO_DOMAIN}"
+
+
+def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
+    """Create neighbourhoods, residents, managers, staff and an admin; returns a summary."""
+    rng = random.Random(seed_value)
+    # One hash for all demo accounts: they share the documented demo password anyway.
+    password_hash = hash_password(DEMO_PASSWORD)
+    places = [neighbourhoods.create_neighbourhood(name, households) for name, households in NEIGHBOURHOODS]
+    for role, local_part, pseudonym in STAFF:
+        accounts.create_user(
+            email=demo_email(local_part), password="", password_hash=password_hash, pseudonym=pseudonym, role=role
+        )
+    weights = [households for _name, households in NEIGHBOURHOODS]
+    for number in range(1, resident_count + 1):
+        accounts.create_user(
+            email=demo_email(f"resident{number:03d}"),
+            password="",
+            password_hash=password_hash,
+            pseudonym=f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)} {number}",
+            neighbourhood_id=rng.choices(places, weights=weights)[0].id,
+            household_size=rng.choice([1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6]),
+            language=rng.choice(["de", "de", "en"]),
+        )
+    return f"{len(places)} neighbourhoods, {resident_count} residents, {len(STAFF)} managers, staff and admins"

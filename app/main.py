@@ -1,0 +1,25 @@
+"""The landing page and the health check."""
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+
+from app.extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("index.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """Liveness and readiness: answers 200 only when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not ready", whatever the driver raises
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

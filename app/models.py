@@ -1,0 +1,5 @@
+"""Every model, imported in one place so that migrations and create_all see them all."""
+
+from app.accounts.models import AccessToken, User  # noqa: F401
+from app.neighbourhoods.models import Neighbourhood  # noqa: F401
+from app.scheduler import SchedulerLease  # noqa: F401

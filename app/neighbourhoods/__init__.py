@@ -1,0 +1,1 @@
+"""Neighbourhoods: the places residents live in and compete for."""
