@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import Flask, request
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -104,9 +104,14 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def protect_session_api_writes():
         # Cookie-authenticated API writes need the CSRF header; token clients do not.
-        if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") and not _bearer_token():
-            if current_user.is_authenticated and app.config.get("WTF_CSRF_ENABLED", True):
-                csrf.protect()
+        if (
+            is_api_request()
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and not _bearer_token()
+            and current_user.is_authenticated
+            and app.config.get("WTF_CSRF_ENABLED", True)
+        ):
+            csrf.protect()
 
     @app.after_request
     def commit_unit_of_work(response):
@@ -125,6 +130,4 @@ def _bearer_token() -> str | None:
 
 
 def _redirect_to_login():
-    from flask import redirect, url_for
-
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

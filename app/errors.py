@@ -46,4 +46,3 @@ class CiviquestApi(Api):
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="civiquest"')
         return json_error(error.code, error.name, message, errors, headers)
-

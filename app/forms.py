@@ -1,5 +1,12 @@
 """Helpers shared by the HTML forms of every package."""
 
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 def attach_error(form, error) -> None:
     """Show a domain error on the form field it names, or above the form when it names none."""

@@ -128,8 +128,12 @@ def build_scheduler(app, blocking: bool = False):
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     for registered in JOBS.values():
         scheduler.add_job(
-            run_job, registered.trigger, args=[app, registered.id], id=registered.id,
-            **defaults, **registered.trigger_args,
+            run_job,
+            registered.trigger,
+            args=[app, registered.id],
+            id=registered.id,
+            **defaults,
+            **registered.trigger_args,
         )
     heartbeat = max(5, app.config["SCHEDULER_LEASE_SECONDS"] // 3)
     scheduler.add_job(_renew_lease, "interval", seconds=heartbeat, args=[app], id="lease-heartbeat", **defaults)

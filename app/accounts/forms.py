@@ -6,8 +6,9 @@ from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, Sele
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Regexp
 
 from app.accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
+from app.forms import choices
 
-LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch")]
+LANGUAGE_CHOICES = choices([("en", "English"), ("de", "Deutsch")])
 PSEUDONYM_PATTERN = r"^[\w][\w .\-]*[\w.]$"
 PASSWORD_MIN = 10
 
@@ -81,10 +82,10 @@ class PasswordForm(FlaskForm):
 
 class DisplayForm(FlaskForm):
     text_scale = SelectField(
-        _l("Text size"), coerce=int, choices=[(scale, f"{scale} %") for scale in TEXT_SCALES]
+        _l("Text size"), coerce=int, choices=choices((scale, f"{scale} %") for scale in TEXT_SCALES)
     )
-    line_spacing = SelectField(_l("Line spacing"), choices=list(LINE_SPACINGS.items()))
-    letter_spacing = SelectField(_l("Letter spacing"), choices=list(LETTER_SPACINGS.items()))
+    line_spacing = SelectField(_l("Line spacing"), choices=choices(LINE_SPACINGS.items()))
+    letter_spacing = SelectField(_l("Letter spacing"), choices=choices(LETTER_SPACINGS.items()))
     high_contrast = BooleanField(_l("High contrast"))
     next = HiddenField()
 

@@ -30,9 +30,7 @@ class MeSchema(ma.Schema):
 
 
 class MeUpdateSchema(ma.Schema):
-    pseudonym = ma.fields.String(
-        validate=[validate.Length(min=3, max=40), validate.Regexp(PSEUDONYM_PATTERN)]
-    )
+    pseudonym = ma.fields.String(validate=[validate.Length(min=3, max=40), validate.Regexp(PSEUDONYM_PATTERN)])
     neighbourhood_id = ma.fields.Integer(strict=True)
     household_size = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=12))
     language = ma.fields.String(validate=validate.OneOf(["en", "de"]))

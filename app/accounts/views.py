@@ -20,7 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.roles import login_required
 from app.extensions import limiter
-from app.forms import attach_error
+from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_locale
 from app.neighbourhoods.services import neighbourhood_choices
 
@@ -37,7 +37,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     return fallback
 
 
-
 def _login_rate_key() -> str:
     # Count failures per address and per account, so one attacker cannot lock out a victim
     # from elsewhere and a botnet cannot spray one account.
@@ -49,7 +48,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    form.neighbourhood_id.choices = neighbourhood_choices()
+    form.neighbourhood_id.choices = choices(neighbourhood_choices())
     if request.method == "GET":
         form.language.data = select_locale()
     if form.validate_on_submit():
@@ -102,7 +101,7 @@ def logout():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    form.neighbourhood_id.choices = neighbourhood_choices()
+    form.neighbourhood_id.choices = choices(neighbourhood_choices())
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -137,7 +136,7 @@ def change_password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, formdata=None)
-    profile_form.neighbourhood_id.choices = neighbourhood_choices()
+    profile_form.neighbourhood_id.choices = choices(neighbourhood_choices())
     display_form = DisplayForm(obj=current_user, formdata=None)
     return render_template(
         "accounts/profile.html", form=profile_form, password_form=form, display_form=display_form
@@ -193,9 +192,7 @@ def tokens():
         _token, new_secret = services.create_token(current_user, form.name.data)
         form = TokenForm(formdata=None)
     status = 422 if form.errors else 200
-    return render_template(
-        "accounts/tokens.html", form=form, new_secret=new_secret, revoke_form=ConfirmForm()
-    ), status
+    return render_template("accounts/tokens.html", form=form, new_secret=new_secret, revoke_form=ConfirmForm()), status
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -4,11 +4,11 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.accounts.roles import ROLE_LABELS
-
+from app.forms import choices
 
 
 class UserAdminForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices((role.value, label) for role, label in ROLE_LABELS.items()))
     active = BooleanField(_l("Account active"), description=_l("A deactivated account cannot log in."))
 
 

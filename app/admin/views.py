@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from app.accounts import errors, services
 from app.accounts.models import Role
 from app.accounts.roles import ROLE_LABELS, role_required
-from app.forms import attach_error
 from app.admin.forms import NeighbourhoodForm, UserAdminForm
+from app.forms import attach_error
 from app.neighbourhoods import services as neighbourhoods
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -19,7 +19,6 @@ def admins_only():
     """Every page here is for admins."""
 
 
-
 @bp.route("/users")
 def users():
     search = request.args.get("q", "").strip()
@@ -28,9 +27,7 @@ def users():
         role = ""
     page = request.args.get("page", 1, type=int)
     pagination = services.list_users(search=search or None, role=role or None, page=max(page, 1))
-    return render_template(
-        "admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS
-    )
+    return render_template("admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

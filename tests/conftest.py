@@ -1,0 +1,193 @@
+"""Shared fixtures: one app per session on SQLite (or PostgreSQL when TEST_DATABASE_URL is set),
+built by the real migrations; every test starts from empty tables."""
+
+import os
+
+import flask_migrate
+import pytest
+from flask import has_app_context
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.accounts import services as accounts
+from app.accounts.models import Role
+from app.config import TestConfig
+from app.extensions import db
+from app.neighbourhoods import services as neighbourhoods
+
+PASSWORD = "correct horse battery"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The app under test, its schema made by the migrations, as in production."""
+    app = create_app(type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """After each test, delete every row so no test sees another's data."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call services directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class _Builder:
+    """Run a builder inside the current app context, or in a short one of its own.
+
+    Inside a context the object stays attached to the test's session; outside, it is committed
+    and returned detached with its columns loaded, ready to be used for ids and log-ins.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, build):
+        if has_app_context():
+            obj = build()
+            db.session.commit()
+            return obj
+        with self.app.app_context():
+            obj = build()
+            db.session.commit()
+            db.session.refresh(obj)
+            db.session.expunge(obj)
+            return obj
+
+
+@pytest.fixture
+def make_neighbourhood(app):
+    counter = iter(range(1, 10_000))
+    builder = _Builder(app)
+
+    def make(name: str | None = None, households: int = 500):
+        return builder(lambda: neighbourhoods.create_neighbourhood(name or f"Quarter {next(counter)}", households))
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_neighbourhood):
+    """Create a user of any role: `make_user(role=Role.MANAGER, email=...)`; password is PASSWORD."""
+    counter = iter(range(1, 10_000))
+    builder = _Builder(app)
+
+    def make(role: Role | str = Role.RESIDENT, email: str | None = None, pseudonym: str | None = None, **fields):
+        number = next(counter)
+        role = Role(role)
+        if role == Role.RESIDENT and "neighbourhood_id" not in fields:
+            fields["neighbourhood_id"] = make_neighbourhood().id
+        return builder(
+            lambda: accounts.create_user(
+                email=email or f"{role.value}{number}@example.org",
+                password=PASSWORD,
+                pseudonym=pseudonym or f"{role.value.title()} {number}",
+                role=role,
+                **fields,
+            )
+        )
+
+    return make
+
+
+def log_in(client, user, password: str = PASSWORD):
+    """Log `client` in through the real log-in form."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def login():
+    return log_in
+
+
+def _client_as(app, make_user, role):
+    user = make_user(role=role)
+    client = app.test_client()
+    log_in(client, user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def resident_client(app, make_user):
+    return _client_as(app, make_user, Role.RESIDENT)
+
+
+@pytest.fixture
+def manager_client(app, make_user):
+    return _client_as(app, make_user, Role.MANAGER)
+
+
+@pytest.fixture
+def staff_client(app, make_user):
+    return _client_as(app, make_user, Role.STAFF)
+
+
+@pytest.fixture
+def admin_client(app, make_user):
+    return _client_as(app, make_user, Role.ADMIN)
+
+
+@pytest.fixture
+def make_token(app):
+    """Create a personal access token for a user and return its secret."""
+
+    def make(user, name: str = "test script") -> str:
+        with app.app_context():
+            _token, secret = accounts.create_token(accounts.get_user(user.id), name)
+            db.session.commit()
+            return secret
+
+    return make
