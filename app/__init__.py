@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import security
+from app import routing, security
 from app.columns import render_migration_item
 from app.config import BASE_DIR, INSTANCE_DIR, Config
 from app.errors import is_api_request
@@ -35,6 +35,7 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    routing.init_app(app)  # before any blueprint adds a rule
 
     _init_extensions(app)
     _register_blueprints(app)

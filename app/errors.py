@@ -35,14 +35,16 @@ class CiviquestApi(Api):
     """flask-smorest's Api, with errors on HTML pages rendered as pages instead of JSON."""
 
     def handle_http_exception(self, error: HTTPException):
+        # Keep the headers the error carries, such as Allow on 405 and Retry-After on 429.
+        own_headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         if not is_api_request():
-            return render_template("errors/error.html", error=error), error.code
+            return render_template("errors/error.html", error=error), error.code, own_headers
         data = getattr(error, "data", {}) or {}
         errors = flatten_field_errors(data.get("messages") or data.get("errors"))
         message = data.get("message")
         if not message:
             message = "The input is not valid." if errors else error.description
-        headers = dict(data.get("headers") or {})
+        headers = {**own_headers, **(data.get("headers") or {})}
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="civiquest"')
         return json_error(error.code, error.name, message, errors, headers)

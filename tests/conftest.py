@@ -6,7 +6,7 @@ import os
 import flask_migrate
 import pytest
 from flask import has_app_context
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.accounts import services as accounts
@@ -18,21 +18,26 @@ from app.neighbourhoods import services as neighbourhoods
 PASSWORD = "correct horse battery"
 
 
-def _reset_postgres(url: str) -> None:
+def _postgres_schema(url: str, schema: str, create: bool) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if create:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
+    """SQLite in a temp dir, or a schema of its own in TEST_DATABASE_URL, so runs never collide."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        _reset_postgres(url)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    schema = f"test_{os.getpid()}"
+    _postgres_schema(url, schema, create=True)
+    yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    _postgres_schema(url, schema, create=False)
 
 
 @pytest.fixture(scope="session")

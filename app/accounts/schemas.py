@@ -7,13 +7,14 @@ from app.accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
 from app.accounts.forms import PSEUDONYM_PATTERN
 from app.accounts.models import Role
 from app.neighbourhoods.schemas import NeighbourhoodSchema
+from app.schemas import StrictBoolean, id_field
 
 
 class DisplaySchema(ma.Schema):
-    text_scale = ma.fields.Integer(validate=validate.OneOf(TEXT_SCALES))
+    text_scale = ma.fields.Integer(strict=True, validate=validate.OneOf(TEXT_SCALES))
     line_spacing = ma.fields.String(validate=validate.OneOf(list(LINE_SPACINGS)))
     letter_spacing = ma.fields.String(validate=validate.OneOf(list(LETTER_SPACINGS)))
-    high_contrast = ma.fields.Boolean()
+    high_contrast = StrictBoolean()
 
 
 class MeSchema(ma.Schema):
@@ -31,10 +32,10 @@ class MeSchema(ma.Schema):
 
 class MeUpdateSchema(ma.Schema):
     pseudonym = ma.fields.String(validate=[validate.Length(min=3, max=40), validate.Regexp(PSEUDONYM_PATTERN)])
-    neighbourhood_id = ma.fields.Integer(strict=True)
+    neighbourhood_id = id_field()
     household_size = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=12))
     language = ma.fields.String(validate=validate.OneOf(["en", "de"]))
-    leaderboard_visible = ma.fields.Boolean()
+    leaderboard_visible = StrictBoolean()
     display = ma.fields.Nested(DisplaySchema)
 
     @ma.validates_schema
