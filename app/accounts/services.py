@@ -45,13 +45,12 @@ def _check_unique(email: str | None = None, pseudonym: str | None = None, exclud
             raise errors.PseudonymTaken()
 
 
-def _check_neighbourhood(neighbourhood_id: int | None, required: bool) -> None:
-    if neighbourhood_id is None:
-        if required:
-            raise errors.UnknownNeighbourhood()
-        return
-    if db.session.get(Neighbourhood, neighbourhood_id) is None:
+def _find_neighbourhood(neighbourhood_id: int | None, required: bool) -> Neighbourhood | None:
+    """The neighbourhood with this id; an unknown id, or none where one is required, is an error."""
+    neighbourhood = db.session.get(Neighbourhood, neighbourhood_id) if neighbourhood_id is not None else None
+    if neighbourhood is None and (required or neighbourhood_id is not None):
         raise errors.UnknownNeighbourhood()
+    return neighbourhood
 
 
 def create_user(
@@ -68,13 +67,13 @@ def create_user(
     """Create an account; residents must live in a known neighbourhood."""
     role = Role(role)
     _check_unique(email=email, pseudonym=pseudonym)
-    _check_neighbourhood(neighbourhood_id, required=role == Role.RESIDENT)
+    neighbourhood = _find_neighbourhood(neighbourhood_id, required=role == Role.RESIDENT)
     user = User(
         email=normalise_email(email),
         password_hash=password_hash or hash_password(password),
         pseudonym=pseudonym.strip(),
         role=role,
-        neighbourhood_id=neighbourhood_id,
+        neighbourhood=neighbourhood,
         household_size=household_size,
         language=language,
     )
@@ -107,7 +106,8 @@ def update_profile(user: User, **changes) -> User:
         _check_unique(pseudonym=changes["pseudonym"], exclude_id=user.id)
         changes["pseudonym"] = changes["pseudonym"].strip()
     if "neighbourhood_id" in changes:
-        _check_neighbourhood(changes["neighbourhood_id"], required=user.role == Role.RESIDENT)
+        # Set the relationship, not just the key, so the loaded user reflects the move at once.
+        user.neighbourhood = _find_neighbourhood(changes.pop("neighbourhood_id"), required=user.role == Role.RESIDENT)
     for name, value in changes.items():
         setattr(user, name, value)
     db.session.flush()
