@@ -51,6 +51,7 @@ def create_app(config=None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model registered before migrations look)
+    from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
 
     db.init_app(app)
     migrate.init_app(

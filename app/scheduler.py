@@ -45,20 +45,22 @@ class Job:
     func: object
     trigger: str
     trigger_args: dict = field(default_factory=dict)
+    run_at_start: bool = False
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(job_id: str, trigger: str, **trigger_args):
+def job(job_id: str, trigger: str, run_at_start: bool = False, **trigger_args):
     """Register a function as a scheduled job, e.g. `@job("close-challenges", "interval", minutes=1)`.
 
     The function runs inside an app context; the runner commits after it and rolls back on error,
-    so a job only flushes, like any service. Jobs must be safe to run twice.
+    so a job only flushes, like any service. Jobs must be safe to run twice. `run_at_start` also
+    runs it as soon as the scheduler starts, so work missed while the app was down is caught up.
     """
 
     def register(func):
-        JOBS[job_id] = Job(job_id, func, trigger, trigger_args)
+        JOBS[job_id] = Job(job_id, func, trigger, trigger_args, run_at_start)
         return func
 
     return register
@@ -127,12 +129,14 @@ def build_scheduler(app, blocking: bool = False):
     scheduler = scheduler_class(timezone=ZoneInfo(app.config["TIMEZONE"]))
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
     for registered in JOBS.values():
+        extra = {"next_run_time": datetime.now(scheduler.timezone)} if registered.run_at_start else {}
         scheduler.add_job(
             run_job,
             registered.trigger,
             args=[app, registered.id],
             id=registered.id,
             **defaults,
+            **extra,
             **registered.trigger_args,
         )
     heartbeat = max(5, app.config["SCHEDULER_LEASE_SECONDS"] // 3)

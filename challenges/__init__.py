@@ -1,0 +1,1 @@
+"""Challenges: competitions on energy saving and traffic avoidance, from draft to closed."""

@@ -1,0 +1,214 @@
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.columns import UTCDateTime, utcnow
+from app.extensions import db
+from app.neighbourhoods.models import Neighbourhood
+from challenges.scoring import Category, Format, Metric, Mode
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class SubmissionKind(enum.StrEnum):
+    READING = "reading"
+    TRIP = "trip"
+
+
+class SubmissionStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+def _enum(enum_class, name):
+    return Enum(enum_class, native_enum=False, length=20, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class Challenge(db.Model):
+    """A competition with its scoring rule, period, prizes and status."""
+
+    __tablename__ = "challenge"
+    __table_args__ = (
+        CheckConstraint("points_per_unit >= 0", name="points_per_unit_not_negative"),
+        Index("ix_challenge_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
+    metric: Mapped[Metric] = mapped_column(_enum(Metric, "metric"))
+    format: Mapped[Format] = mapped_column(_enum(Format, "format"))
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.DRAFT)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    points_per_unit: Mapped[float] = mapped_column(Float, default=1.0)
+    daily_point_cap: Mapped[int | None] = mapped_column(Integer)
+    target: Mapped[float | None] = mapped_column(Float)  # collective: the city's goal, in units
+    completion_goal: Mapped[float | None] = mapped_column(Float)  # a resident's goal, in units
+    completion_bonus: Mapped[int] = mapped_column(default=0)
+    placement_points: Mapped[list] = mapped_column(JSON, default=lambda: [0, 0, 0])  # 1st, 2nd, 3rd
+    max_kwh_per_day: Mapped[float] = mapped_column(Float, default=60.0)
+    max_km_per_day: Mapped[float] = mapped_column(Float, default=150.0)
+    total_units: Mapped[float] = mapped_column(Float, default=0.0)  # kept up to date incrementally
+    participant_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User | None] = relationship()
+    changes: Mapped[list["ChallengeChange"]] = relationship(
+        back_populates="challenge", order_by="ChallengeChange.changed_at.desc()", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in (Status.SCHEDULED, Status.ACTIVE, Status.CLOSED)
+
+    @property
+    def accepts_submissions(self) -> bool:
+        return self.status == Status.ACTIVE
+
+    @property
+    def submission_kind(self) -> SubmissionKind:
+        return SubmissionKind.READING if self.category == Category.ENERGY else SubmissionKind.TRIP
+
+    def __repr__(self) -> str:
+        return f"<Challenge {self.id} {self.status}>"
+
+
+class ChallengeChange(db.Model):
+    """One edit made after publishing: who changed which field from what to what, and when."""
+
+    __tablename__ = "challenge_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="changes")
+    user: Mapped[User | None] = relationship()
+
+
+class Enrollment(db.Model):
+    """A resident taking part in a challenge, with their baseline and running score."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "user_id", name="uq_enrollment_challenge_user"),
+        # The leaderboard reads standings in score order from this index.
+        Index("ix_enrollment_challenge_score", "challenge_id", "active", "score"),
+        Index("ix_enrollment_challenge_neighbourhood", "challenge_id", "neighbourhood_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id"))
+    household_size: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False after leaving
+    baseline_kwh_per_day: Mapped[float | None] = mapped_column(Float)
+    baseline_source: Mapped[str | None] = mapped_column(String(20))  # "readings" | "reference"
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    points: Mapped[int] = mapped_column(default=0)
+    final_rank: Mapped[int | None] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    challenge: Mapped[Challenge] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    neighbourhood: Mapped[Neighbourhood | None] = relationship()
+
+
+class Submission(db.Model):
+    """A meter reading or a trip a resident sent to a challenge, and what it counted for."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_submission_user_idempotency_key"),
+        Index("ix_submission_enrollment_kind_time", "enrollment_id", "kind", "read_at"),
+        Index("ix_submission_challenge_status", "challenge_id", "status"),
+        Index("ix_submission_enrollment_day", "enrollment_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[SubmissionKind] = mapped_column(_enum(SubmissionKind, "submission_kind"))
+    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus, "submission_status"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # Meter reading: the meter's cumulative kWh at a moment.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meter_kwh: Mapped[float | None] = mapped_column(Float)
+    # Trip: a day, a mode, a distance, and whether it replaced a car trip.
+    day: Mapped[date | None] = mapped_column(Date)
+    trip_time: Mapped[time | None] = mapped_column(Time)  # optional, tells two same trips of a day apart
+    mode: Mapped[Mode | None] = mapped_column(_enum(Mode, "mode"))
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    replaced_car: Mapped[bool | None] = mapped_column(Boolean)
+    # What it counted for: consumption (readings), units in the challenge's metric, points.
+    consumed_kwh: Mapped[float | None] = mapped_column(Float)
+    units: Mapped[float] = mapped_column(Float, default=0.0)
+    points: Mapped[int] = mapped_column(default=0)
+    flag_reason: Mapped[str | None] = mapped_column(Text)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(20), default="web")  # web | api | csv | assisted
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship()
+    enrollment: Mapped[Enrollment] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
+
+
+class NeighbourhoodScore(db.Model):
+    """A neighbourhood's running total in one challenge, kept up to date with every score change."""
+
+    __tablename__ = "neighbourhood_score"
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "neighbourhood_id", name="uq_neighbourhood_score_challenge_place"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhood.id", ondelete="CASCADE"))
+    total_units: Mapped[float] = mapped_column(Float, default=0.0)
+    participants: Mapped[int] = mapped_column(default=0)
+
+    neighbourhood: Mapped[Neighbourhood] = relationship()

@@ -1,0 +1,135 @@
+"""The scoring maths, in one place and free of the database: units, baselines, factors, caps.
+
+Everything a challenge page explains to residents comes from the tables here, so the rules
+shown and the rules applied cannot drift apart.
+"""
+
+import enum
+import math
+from datetime import datetime
+
+
+class Category(enum.StrEnum):
+    ENERGY = "energy"
+    MOBILITY = "mobility"
+
+
+class Metric(enum.StrEnum):
+    KWH_SAVED = "kwh_saved"
+    CAR_KM_AVOIDED = "car_km_avoided"
+    SUSTAINABLE_TRIPS = "sustainable_trips"
+    CO2_KG_AVOIDED = "co2_kg_avoided"
+
+
+class Format(enum.StrEnum):
+    INDIVIDUAL = "individual"
+    NEIGHBOURHOOD = "neighbourhood"
+    COLLECTIVE = "collective"
+
+
+class Mode(enum.StrEnum):
+    WALK = "walk"
+    BIKE = "bike"
+    PUBLIC_TRANSPORT = "public_transport"
+    CARPOOL = "carpool"
+    CAR = "car"
+
+
+# Which metrics a category may use; co2 works for both.
+METRICS_BY_CATEGORY = {
+    Category.ENERGY: (Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED),
+    Category.MOBILITY: (Metric.CAR_KM_AVOIDED, Metric.SUSTAINABLE_TRIPS, Metric.CO2_KG_AVOIDED),
+}
+
+SUSTAINABLE_MODES = frozenset({Mode.WALK, Mode.BIKE, Mode.PUBLIC_TRANSPORT, Mode.CARPOOL})
+
+# Emission factors in kg CO2-equivalent. Sources: Umweltbundesamt (UBA), "Emissionsdaten" 2023
+# (passenger transport, per person-km) and the UBA's 2023 factor for the German electricity mix.
+# A car-pool trip counts half a car; walking and cycling emit nothing directly.
+GRID_KG_PER_KWH = 0.380
+KG_PER_KM = {
+    Mode.CAR: 0.166,
+    Mode.CARPOOL: 0.083,
+    Mode.PUBLIC_TRANSPORT: 0.070,
+    Mode.BIKE: 0.0,
+    Mode.WALK: 0.0,
+}
+
+# Reference electricity use of a household by size, kWh per day, when a resident has no readings
+# from before the start. From the Stromspiegel für Deutschland 2023 (median, flat without electric
+# heating), converted from kWh/year to kWh/day; households of five or more use the five-person value.
+REFERENCE_KWH_PER_DAY = {1: 4.38, 2: 6.85, 3: 8.49, 4: 9.59, 5: 11.23}
+
+# Plausibility defaults: more than this in one day is flagged for a manager to review.
+DEFAULT_MAX_KWH_PER_DAY = 60.0
+DEFAULT_MAX_KM_PER_DAY = 150.0
+SECONDS_PER_DAY = 86_400
+
+
+def reference_daily_kwh(household_size: int) -> float:
+    """The documented reference daily use for a household of this size."""
+    return REFERENCE_KWH_PER_DAY[min(max(household_size, 1), 5)]
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / SECONDS_PER_DAY
+
+
+def baseline_from_readings(readings: list[tuple[datetime, float]]) -> float | None:
+    """Daily rate from the first to the last of (time, cumulative kWh) readings; None if < 1 day apart."""
+    if len(readings) < 2:
+        return None
+    (first_at, first_kwh), (last_at, last_kwh) = readings[0], readings[-1]
+    days = days_between(first_at, last_at)
+    if days < 1 or last_kwh < first_kwh:
+        return None
+    return (last_kwh - first_kwh) / days
+
+
+def interval_in_window(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> float:
+    """The share (0..1) of the interval start..end that falls inside the challenge window."""
+    total = (end - start).total_seconds()
+    if total <= 0:
+        return 0.0
+    inside = (min(end, window_end) - max(start, window_start)).total_seconds()
+    return max(0.0, inside) / total
+
+
+def kwh_saved(baseline_per_day: float, consumed_kwh: float, days: float) -> float:
+    """Energy saved over `days` against the baseline; using more than the baseline saves nothing.
+
+    No negative scores: Civiquest nudges, it does not punish a cold week.
+    """
+    return max(0.0, baseline_per_day * days - consumed_kwh)
+
+
+def trip_units(metric: Metric, mode: Mode, distance_km: float, replaced_car: bool) -> float:
+    """What one trip is worth under `metric`."""
+    sustainable = mode in SUSTAINABLE_MODES
+    if metric == Metric.SUSTAINABLE_TRIPS:
+        return 1.0 if sustainable else 0.0
+    if not (sustainable and replaced_car):
+        return 0.0
+    if metric == Metric.CAR_KM_AVOIDED:
+        return distance_km
+    if metric == Metric.CO2_KG_AVOIDED:
+        return distance_km * (KG_PER_KM[Mode.CAR] - KG_PER_KM[mode])
+    return 0.0
+
+
+def energy_units(metric: Metric, saved_kwh: float) -> float:
+    """kWh saved expressed in the challenge's metric."""
+    return saved_kwh * GRID_KG_PER_KWH if metric == Metric.CO2_KG_AVOIDED else saved_kwh
+
+
+def capped_points(units: float, points_per_unit: float, already_today: int, daily_cap: int | None) -> int:
+    """Whole points for `units`, never taking the day's total past the daily cap."""
+    points = math.floor(units * points_per_unit + 1e-9)
+    if daily_cap is None:
+        return max(points, 0)
+    return max(0, min(points, daily_cap - already_today))
+
+
+def per_household(total_units: float, participating_households: int) -> float:
+    """A neighbourhood's score per participating household, so small places can beat big ones."""
+    return total_units / participating_households if participating_households else 0.0

@@ -1,0 +1,49 @@
+"""Builders for challenge tests. Time is controlled by passing `now` to the services."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.accounts.models import Role
+from app.extensions import db
+from challenges import services
+from challenges.scoring import Category, Format, Metric
+
+# A fixed "now" for tests: Wednesday 2026-03-04 12:00 UTC (13:00 in Berlin).
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+
+DEFAULTS = {
+    Category.ENERGY: {"metric": Metric.KWH_SAVED},
+    Category.MOBILITY: {"metric": Metric.CAR_KM_AVOIDED},
+}
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(role=Role.MANAGER)
+
+
+@pytest.fixture
+def make_challenge(app, make_user):
+    """Create a challenge, by default a published energy challenge running from NOW-7d to NOW+21d."""
+
+    def make(category=Category.ENERGY, publish=True, now=NOW, author=None, **fields):
+        values = {
+            "title": f"{category.title()} challenge",
+            "description": "Save together.\n\nEvery bit counts.",
+            "category": category,
+            "format": Format.INDIVIDUAL,
+            "starts_at": now - timedelta(days=7),
+            "ends_at": now + timedelta(days=21),
+            "points_per_unit": 10.0,
+            **DEFAULTS[category],
+            **fields,
+        }
+        author = author or make_user(role=Role.MANAGER)
+        challenge = services.create_challenge(db.session.merge(author), **values)
+        if publish:
+            services.publish(challenge, now=now)
+        db.session.commit()
+        return challenge
+
+    return make

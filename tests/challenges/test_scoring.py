@@ -1,0 +1,99 @@
+"""The scoring maths, without a database."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from challenges import scoring
+from challenges.scoring import Metric, Mode
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_reference_rate_grows_with_household_and_is_capped_at_five():
+    """Bigger households get a higher reference; six or more use the five-person value."""
+    rates = [scoring.reference_daily_kwh(size) for size in range(1, 8)]
+    assert rates == sorted(rates)
+    assert scoring.reference_daily_kwh(12) == scoring.reference_daily_kwh(5)
+    assert scoring.reference_daily_kwh(0) == scoring.reference_daily_kwh(1)
+
+
+def test_baseline_from_readings():
+    """The baseline is the daily rate from the first to the last earlier reading."""
+    readings = [(T0, 1000.0), (T0 + timedelta(days=5), 1040.0), (T0 + timedelta(days=10), 1080.0)]
+    assert scoring.baseline_from_readings(readings) == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize(
+    "readings",
+    [[], [(T0, 1000.0)], [(T0, 1000.0), (T0 + timedelta(hours=12), 1004.0)], [(T0, 1000.0), (T0 + timedelta(2), 990)]],
+)
+def test_baseline_needs_a_day_of_rising_readings(readings):
+    """Too few, too close or falling readings give no baseline (the reference is used instead)."""
+    assert scoring.baseline_from_readings(readings) is None
+
+
+def test_interval_share_inside_window():
+    """Only the part of an interval inside the challenge counts."""
+    start, end = T0, T0 + timedelta(days=10)
+    assert scoring.interval_in_window(T0 - timedelta(days=2), T0 + timedelta(days=2), start, end) == 0.5
+    assert scoring.interval_in_window(T0 + timedelta(days=1), T0 + timedelta(days=3), start, end) == 1.0
+    assert scoring.interval_in_window(T0 - timedelta(days=3), T0 - timedelta(days=1), start, end) == 0.0
+
+
+def test_kwh_saved_is_never_negative():
+    """Using more than the baseline saves nothing rather than costing points."""
+    assert scoring.kwh_saved(8.0, 30.0, 5) == pytest.approx(10.0)
+    assert scoring.kwh_saved(8.0, 50.0, 5) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("metric", "mode", "km", "replaced", "expected"),
+    [
+        (Metric.SUSTAINABLE_TRIPS, Mode.BIKE, 3.0, False, 1.0),
+        (Metric.SUSTAINABLE_TRIPS, Mode.CAR, 3.0, False, 0.0),
+        (Metric.CAR_KM_AVOIDED, Mode.BIKE, 3.0, True, 3.0),
+        (Metric.CAR_KM_AVOIDED, Mode.BIKE, 3.0, False, 0.0),
+        (Metric.CAR_KM_AVOIDED, Mode.CAR, 3.0, True, 0.0),
+        (Metric.CO2_KG_AVOIDED, Mode.BIKE, 10.0, True, 1.66),
+        (Metric.CO2_KG_AVOIDED, Mode.PUBLIC_TRANSPORT, 10.0, True, 0.96),
+        (Metric.CO2_KG_AVOIDED, Mode.CARPOOL, 10.0, True, 0.83),
+    ],
+)
+def test_trip_units(metric, mode, km, replaced, expected):
+    """What a trip is worth under each metric, with the documented emission factors."""
+    assert scoring.trip_units(metric, mode, km, replaced) == pytest.approx(expected)
+
+
+def test_energy_units_in_co2():
+    """kWh saved convert to CO2 with the grid factor."""
+    assert scoring.energy_units(Metric.CO2_KG_AVOIDED, 10.0) == pytest.approx(3.8)
+    assert scoring.energy_units(Metric.KWH_SAVED, 10.0) == 10.0
+
+
+def test_daily_cap():
+    """Points never take a day past its cap; without a cap they are whole points of units × rate."""
+    assert scoring.capped_points(2.5, 10, 0, None) == 25
+    assert scoring.capped_points(2.5, 10, 0, 20) == 20
+    assert scoring.capped_points(2.5, 10, 15, 20) == 5
+    assert scoring.capped_points(2.5, 10, 25, 20) == 0
+
+
+@given(
+    units=st.floats(0, 1e4), rate=st.floats(0, 100), already=st.integers(0, 1000), cap=st.none() | st.integers(1, 500)
+)
+def test_capped_points_properties(units, rate, already, cap):
+    """Points are whole, never negative, and never push the day's total past the cap."""
+    points = scoring.capped_points(units, rate, already, cap)
+    assert isinstance(points, int) and points >= 0
+    if cap is not None:
+        assert points <= max(0, cap - already)
+    assert points <= units * rate + 1e-6
+
+
+def test_per_household_lets_small_places_win():
+    """Normalised per participating household, a small active place beats a big idle one."""
+    assert scoring.per_household(30.0, 3) > scoring.per_household(100.0, 50)
+    assert scoring.per_household(10.0, 0) == 0.0
