@@ -1,0 +1,82 @@
+"""CSV upload of readings and trips, with a report per row."""
+
+import pytest
+
+from app.extensions import db
+from challenges import errors, services
+from challenges.imports import import_csv
+from challenges.models import Submission
+from challenges.scoring import Category, Metric
+from tests.challenges.conftest import NOW
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+@pytest.fixture
+def energy_enrollment(make_challenge, make_user):
+    challenge = make_challenge(max_kwh_per_day=40.0)  # runs 2026-02-25 12:00 UTC .. 2026-03-25
+    return services.join(challenge, db.session.merge(make_user()), now=NOW)
+
+
+@pytest.fixture
+def trip_enrollment(make_challenge, make_user):
+    challenge = make_challenge(category=Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS, max_km_per_day=100.0)
+    return services.join(challenge, db.session.merge(make_user()), now=NOW)
+
+
+def test_german_utility_export_of_readings(energy_enrollment):
+    """Semicolons, German headers, decimal commas and dd.mm.yyyy dates are read; each row is reported."""
+    content = (
+        "Ablesezeitpunkt;Zählerstand (kWh)\n"
+        "26.02.2026 08:00;1.000,5\n"
+        "27.02.2026 08:00;1.008,5\n"
+        "28.02.2026 08:00;1.007,0\n"  # falls: refused
+        "01.03.2026 08:00;1.100,0\n"  # 91.5 kWh in 2 days: flagged
+        "kaputt;12\n"
+    ).encode()
+    report = import_csv(energy_enrollment, content, now=NOW)
+    assert [(r.line, r.status) for r in report] == [
+        (2, "accepted"), (3, "accepted"), (4, "rejected"), (5, "flagged"), (6, "rejected"),
+    ]  # fmt: skip
+    assert "rise" in report[2].message and "kaputt" in report[4].message
+    assert db.session.query(Submission).count() == 3
+
+
+def test_trip_export_in_english(trip_enrollment):
+    """Comma-separated English trips with yes/no flags; a bad mode is reported, the rest counts."""
+    content = (
+        "date,mode,distance_km,replaced_car\n"
+        "2026-03-01,bike,4.5,yes\n"
+        "2026-03-01,Bus,12,no\n"
+        "2026-03-02,rocket,3,yes\n"
+        "2026-03-02,walk,1.2,maybe\n"
+    ).encode()
+    report = import_csv(trip_enrollment, content, now=NOW)
+    assert [r.status for r in report] == ["accepted", "accepted", "rejected", "rejected"]
+    assert trip_enrollment.score == 2.0
+
+
+def test_reuploading_the_same_file_counts_nothing_twice(trip_enrollment):
+    """Uploading a file again rejects every row as a duplicate."""
+    content = b"date,mode,distance_km,replaced_car\n2026-03-01,bike,4.5,yes\n"
+    import_csv(trip_enrollment, content, now=NOW)
+    again = import_csv(trip_enrollment, content, now=NOW)
+    assert again[0].status == "rejected" and trip_enrollment.score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [(b"", "empty"), (b"foo,bar\n1,2\n", "columns"), (b"x" * (2 * 1024 * 1024 + 1), "too_large")],
+)
+def test_unusable_files_are_refused_whole(energy_enrollment, content, rule):
+    """Empty files, files without the needed columns and oversized files are refused as a whole."""
+    with pytest.raises(errors.SubmissionRefused) as caught:
+        import_csv(energy_enrollment, content, now=NOW)
+    assert caught.value.rule == rule
+
+
+def test_times_without_offset_are_city_time(energy_enrollment):
+    """A reading time without an offset is taken as Berlin time."""
+    import_csv(energy_enrollment, b"read_at,meter_kwh\n2026-03-01T09:00,500\n", now=NOW)
+    reading = db.session.query(Submission).one()
+    assert reading.read_at == NOW.replace(day=1, hour=8)
