@@ -45,12 +45,12 @@ def test_german_utility_export_of_readings(energy_enrollment):
 def test_trip_export_in_english(trip_enrollment):
     """Comma-separated English trips with yes/no flags; a bad mode is reported, the rest counts."""
     content = (
-        "date,mode,distance_km,replaced_car\n"
-        "2026-03-01,bike,4.5,yes\n"
-        "2026-03-01,Bus,12,no\n"
-        "2026-03-02,rocket,3,yes\n"
-        "2026-03-02,walk,1.2,maybe\n"
-    ).encode()
+        b"date,mode,distance_km,replaced_car\n"
+        b"2026-03-01,bike,4.5,yes\n"
+        b"2026-03-01,Bus,12,no\n"
+        b"2026-03-02,rocket,3,yes\n"
+        b"2026-03-02,walk,1.2,maybe\n"
+    )
     report = import_csv(trip_enrollment, content, now=NOW)
     assert [r.status for r in report] == ["accepted", "accepted", "rejected", "rejected"]
     assert trip_enrollment.score == 2.0
