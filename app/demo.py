@@ -1,7 +1,10 @@
 """The demo city: neighbourhoods and people to explore Civiquest with (`flask seed-demo`)."""
 
 import random
+from collections import Counter
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts import services as accounts
@@ -9,6 +12,7 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.neighbourhoods import services as neighbourhoods
+from challenges import demo as challenges_demo
 
 DEMO_PASSWORD = "civiquest-demo"
 DEMO_DOMAIN = "demo.civiquest.org"
@@ -67,4 +71,9 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
             household_size=rng.choice([1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6]),
             language=rng.choice(["de", "de", "en"]),
         )
-    return f"{len(places)} neighbourhoods, {resident_count} residents, {len(STAFF)} managers, staff and admins"
+    staff_counts = Counter(role for role, _local_part, _pseudonym in STAFF)
+    challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
+    return (
+        f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
+        f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges"
+    )
