@@ -6,9 +6,9 @@ Plain functions over models and values; they flush and never commit (the request
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, and_, case, exists, func, or_, select, update
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors
@@ -50,6 +50,89 @@ def get_challenge(challenge_id: int) -> Challenge:
     return challenge
 
 
+# Who sees what -----------------------------------------------------------------------------
+
+
+def sees_drafts(viewer: User | None) -> bool:
+    """Managers (and admins) see every challenge; everyone else only what was published."""
+    return viewer is not None and viewer.has_role(Role.MANAGER)
+
+
+def is_public(challenge: Challenge) -> bool:
+    """Published once: scheduled, active, closed, or cancelled after publishing."""
+    return challenge.is_published or (challenge.status == Status.CANCELLED and challenge.published_at is not None)
+
+
+def get_visible_challenge(challenge_id: int, viewer: User | None) -> Challenge:
+    """A challenge the viewer may see; unpublished ones do not exist for residents (NotFound)."""
+    challenge = get_challenge(challenge_id)
+    if not (is_public(challenge) or sees_drafts(viewer)):
+        raise errors.NotFound()
+    return challenge
+
+
+def list_challenges(
+    viewer: User | None, category=None, status=None, open_to_me: bool = False, now: datetime | None = None
+) -> Select:
+    """The challenges `viewer` may see, filtered; running first, then upcoming, then past, each by end.
+
+    `open_to_me` keeps the challenges the viewer can join right now (scheduled or active and not
+    yet ended; residents and admins, and anonymous visitors, who could after logging in) or has
+    joined and that are still running. A manager or staff member joins nothing, so for them it
+    keeps only what they joined back when they were a resident.
+    """
+    query = select(Challenge)
+    if not sees_drafts(viewer):
+        query = query.where(
+            or_(
+                Challenge.status.in_((Status.SCHEDULED, Status.ACTIVE, Status.CLOSED)),
+                and_(Challenge.status == Status.CANCELLED, Challenge.published_at.is_not(None)),
+            )
+        )
+    if category is not None:
+        query = query.where(Challenge.category == category)
+    if status is not None:
+        query = query.where(Challenge.status == status)
+    if open_to_me:
+        query = query.where(
+            Challenge.status.in_((Status.SCHEDULED, Status.ACTIVE)), Challenge.ends_at > (now or utcnow())
+        )
+        if viewer is not None and not viewer.has_role(Role.RESIDENT):
+            query = query.where(_joined(viewer))
+    return query.order_by(_STATUS_ORDER, Challenge.ends_at, Challenge.id.desc())
+
+
+def _joined(viewer: User):
+    return exists().where(
+        Enrollment.challenge_id == Challenge.id, Enrollment.user_id == viewer.id, Enrollment.active.is_(True)
+    )
+
+
+# Running first, then upcoming, then the past; drafts last.
+_STATUS_ORDER = case(
+    *((Challenge.status == status, rank) for rank, status in enumerate(
+        (Status.ACTIVE, Status.SCHEDULED, Status.CLOSED, Status.CANCELLED, Status.DRAFT)
+    ))
+)  # fmt: skip
+
+
+def enrollments_by_challenge(user: User | None, challenge_ids: list[int]) -> dict[int, Enrollment]:
+    """The user's enrollments (current or left) in these challenges, by challenge id, in one query."""
+    if user is None or not challenge_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.challenge_id.in_(challenge_ids))
+    )
+    return {enrollment.challenge_id: enrollment for enrollment in rows}
+
+
+def progress(challenge: Challenge) -> float | None:
+    """A collective challenge's share of its target reached (1.0 = target met, may exceed it); else None."""
+    if challenge.format != Format.COLLECTIVE or not challenge.target:
+        return None
+    return challenge.total_units / challenge.target
+
+
 def _field_errors(values: dict) -> dict:
     """Check the rules every challenge must keep, published or not; returns {field: message}."""
     problems = {}
@@ -75,6 +158,14 @@ def _field_errors(values: dict) -> dict:
     if placement is not None and (len(placement) != 3 or any(p is None or p < 0 for p in placement)):
         problems["placement_points"] = _l("Give points for the 1st, 2nd and 3rd place, zero or more each.")
     return problems
+
+
+def _missing_fields(values: dict) -> list[str]:
+    """The fields a challenge needs before it can be published (and keeps needing after)."""
+    missing = [name for name in REQUIRED_TO_PUBLISH if values.get(name) in (None, "")]
+    if values.get("format") == Format.COLLECTIVE and not values.get("target"):
+        missing.append("target")
+    return missing
 
 
 def _values_of(challenge: Challenge) -> dict:
@@ -111,8 +202,11 @@ def update_challenge(challenge: Challenge, editor: User, now: datetime | None = 
             raise errors.ScoringLocked(field=locked[0])
         if "ends_at" in changes and changes["ends_at"] is not None and changes["ends_at"] <= now:
             raise errors.InvalidChallenge({"ends_at": _l("A running challenge can only end in the future.")})
-    if problems := _field_errors({**_values_of(challenge), **changes}):
+    values = {**_values_of(challenge), **changes}
+    if problems := _field_errors(values):
         raise errors.InvalidChallenge(problems)
+    if challenge.is_published and (missing := [name for name in _missing_fields(values) if name in changes]):
+        raise errors.InvalidChallenge({name: _l("A published challenge needs this field.") for name in missing})
     for name, value in changes.items():
         if challenge.is_published:
             db.session.add(
@@ -140,10 +234,7 @@ def publish(challenge: Challenge, now: datetime | None = None) -> Challenge:
     now = now or utcnow()
     if challenge.status != Status.DRAFT:
         raise errors.WrongStatus()
-    missing = [name for name in REQUIRED_TO_PUBLISH if getattr(challenge, name) in (None, "")]
-    if challenge.format == Format.COLLECTIVE and not challenge.target:
-        missing.append("target")
-    if missing:
+    if missing := _missing_fields(_values_of(challenge)):
         raise errors.IncompleteChallenge(missing)
     if challenge.ends_at <= now:
         raise errors.InvalidChallenge({"ends_at": _l("The end lies in the past; choose a later end.")})

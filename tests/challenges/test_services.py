@@ -341,3 +341,81 @@ def test_all_changes_are_in_the_change_log_table(make_challenge, manager):
     services.update_challenge(challenge, attached(manager), now=NOW + timedelta(minutes=1), description="Two")
     assert [c.new_value for c in challenge.changes] == ["Two", "One"]
     assert db.session.query(ChallengeChange).count() == 2
+
+
+# Browsing and visibility -------------------------------------------------------------------
+
+
+def listed(viewer, **filters) -> list[str]:
+    return [c.title for c in db.session.scalars(services.list_challenges(viewer, now=NOW, **filters))]
+
+
+def test_residents_see_published_challenges_managers_drafts_too(make_challenge, make_user, manager):
+    """Drafts (and drafts cancelled unpublished) are for managers; once published, everyone sees them."""
+    make_challenge(title="Running")
+    draft = make_challenge(title="Draft", publish=False)
+    services.cancel(make_challenge(title="Scrapped", publish=False), now=NOW)
+    services.cancel(make_challenge(title="Called off"), now=NOW)
+    resident = attached(make_user())
+    assert sorted(listed(resident)) == sorted(listed(None)) == ["Called off", "Running"]
+    assert sorted(listed(attached(manager))) == ["Called off", "Draft", "Running", "Scrapped"]
+    with pytest.raises(errors.NotFound):
+        services.get_visible_challenge(draft.id, resident)
+    assert services.get_visible_challenge(draft.id, attached(manager)) is draft
+
+
+def test_list_is_filtered_and_running_challenges_come_first(make_challenge, make_user):
+    """Category and status filter; running challenges come first, the soonest to end leading."""
+    make_challenge(title="Upcoming", starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9))
+    make_challenge(title="Power")
+    make_challenge(title="Bikes", category=Category.MOBILITY, ends_at=NOW + timedelta(days=10))
+    resident = attached(make_user())
+    assert listed(resident) == ["Bikes", "Power", "Upcoming"]
+    assert listed(resident, category=Category.MOBILITY) == ["Bikes"]
+    assert listed(resident, status=Status.SCHEDULED) == ["Upcoming"]
+
+
+def test_open_to_me_is_what_can_be_joined_or_is_joined_and_running(make_challenge, make_user):
+    """Open to a resident: scheduled or active and not ended, joined or not; staff join nothing."""
+    joined = make_challenge(title="Joined")
+    make_challenge(title="Upcoming", starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9))
+    make_challenge(title="Draft", publish=False)
+    services.close_challenge(make_challenge(title="Over"), now=NOW)
+    resident = attached(make_user())
+    services.join(joined, resident, now=NOW)
+    assert sorted(listed(resident, open_to_me=True)) == ["Joined", "Upcoming"]
+    assert sorted(listed(None, open_to_me=True)) == ["Joined", "Upcoming"]
+    assert listed(attached(make_user(role="staff")), open_to_me=True) == []
+    later = NOW + timedelta(days=30)
+    assert [c.title for c in db.session.scalars(services.list_challenges(resident, open_to_me=True, now=later))] == []
+
+
+def test_enrollments_by_challenge_in_one_lookup(make_challenge, make_user):
+    """The viewer's own enrollments, left ones included, keyed by challenge id."""
+    first, second = make_challenge(), make_challenge()
+    resident = attached(make_user())
+    services.join(first, resident, now=NOW)
+    services.join(second, resident, now=NOW)
+    services.leave(second, resident, now=NOW)
+    mine = services.enrollments_by_challenge(resident, [first.id, second.id])
+    assert mine[first.id].active and not mine[second.id].active
+    assert services.enrollments_by_challenge(None, [first.id]) == {}
+
+
+def test_progress_is_the_share_of_a_collective_target(make_challenge):
+    """Collective challenges report their share of the target; other formats have none."""
+    collective = make_challenge(format=Format.COLLECTIVE, target=200.0)
+    collective.total_units = 50.0
+    assert services.progress(collective) == 0.25
+    assert services.progress(make_challenge()) is None
+
+
+def test_published_challenges_keep_their_required_fields(make_challenge, manager):
+    """Blanking a field that publishing needs is refused once published; drafts may blank them."""
+    upcoming = make_challenge(starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9))
+    with pytest.raises(errors.InvalidChallenge) as caught:
+        services.update_challenge(upcoming, attached(manager), now=NOW, starts_at=None, description="")
+    assert set(caught.value.errors) == {"starts_at", "description"}
+    draft = make_challenge(publish=False)
+    services.update_challenge(draft, attached(manager), now=NOW, starts_at=None)
+    assert draft.starts_at is None
