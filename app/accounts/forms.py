@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
 from app.forms import choices
@@ -11,6 +11,7 @@ from app.forms import choices
 LANGUAGE_CHOICES = choices([("en", "English"), ("de", "Deutsch")])
 PSEUDONYM_PATTERN = r"^[\w][\w .\-]*[\w.]$"
 PASSWORD_MIN = 10
+NO_NEIGHBOURHOOD = "–"  # the empty choice, shown as in the admin's lists
 
 
 def _pseudonym_field():
@@ -27,6 +28,11 @@ def _pseudonym_field():
 
 def _neighbourhood_field():
     return SelectField(_l("Neighbourhood"), coerce=int, validators=[InputRequired()])
+
+
+def _int_or_none(value) -> int | None:
+    """A select's value as an id; its empty choice stands for none."""
+    return None if value in (None, "") else int(value)
 
 
 def _household_field():
@@ -73,6 +79,12 @@ class ProfileForm(FlaskForm):
         _l("Show my pseudonym on public leaderboards"),
         description=_l("If you hide it, your effort still counts for your neighbourhood."),
     )
+
+
+class NonResidentProfileForm(ProfileForm):
+    """Staff, managers and admins need not live in one of the programme's neighbourhoods."""
+
+    neighbourhood_id = SelectField(_l("Neighbourhood"), coerce=_int_or_none, validators=[Optional()])
 
 
 class PasswordForm(FlaskForm):

@@ -9,15 +9,18 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import errors, services
 from app.accounts.display import COOKIE_NAME, DisplayPrefs
 from app.accounts.forms import (
+    NO_NEIGHBOURHOOD,
     ConfirmForm,
     DisplayForm,
     LanguageForm,
     LoginForm,
+    NonResidentProfileForm,
     PasswordForm,
     ProfileForm,
     RegisterForm,
     TokenForm,
 )
+from app.accounts.models import Role
 from app.accounts.roles import login_required
 from app.extensions import limiter
 from app.forms import attach_error, choices
@@ -100,8 +103,7 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
-    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    form = _profile_form()
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -123,6 +125,17 @@ def profile():
     ), 422 if form.errors else 200
 
 
+def _profile_form(**kwargs) -> ProfileForm:
+    """The profile form for the current user; only residents must pick a neighbourhood."""
+    if current_user.role == Role.RESIDENT:
+        form = ProfileForm(obj=current_user, **kwargs)
+        form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    else:
+        form = NonResidentProfileForm(obj=current_user, **kwargs)
+        form.neighbourhood_id.choices = choices([("", NO_NEIGHBOURHOOD), *neighbourhood_choices()])
+    return form
+
+
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
@@ -135,8 +148,7 @@ def change_password():
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
-    profile_form = ProfileForm(obj=current_user, formdata=None)
-    profile_form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    profile_form = _profile_form(formdata=None)
     display_form = DisplayForm(obj=current_user, formdata=None)
     return render_template(
         "accounts/profile.html", form=profile_form, password_form=form, display_form=display_form
