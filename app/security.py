@@ -1,8 +1,12 @@
 """Security headers on every response, and the Secure flag on cookies served over HTTPS."""
 
-from flask import has_request_context, request
+from flask import has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.errors import is_api_request
+from app.extensions import api
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,6 +45,13 @@ def init_app(app) -> None:
     if proxies := app.config.get("TRUSTED_PROXIES"):
         # Behind a reverse proxy, trust its X-Forwarded-* headers to know the scheme and client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.errorhandler(CSRFError)
+    def form_expired(error):
+        # Mostly a form left open until its session ended: say so instead of a bare "bad request".
+        if is_api_request():
+            return api.handle_http_exception(error)
+        return render_template("errors/error.html", error=error, form_expired=True), error.code
 
     @app.after_request
     def add_security_headers(response):
