@@ -54,11 +54,13 @@ KG_PER_KM = {
     Mode.BIKE: 0.0,
     Mode.WALK: 0.0,
 }
+EMISSION_FACTOR_SOURCE = "Umweltbundesamt (UBA), Emissionsdaten 2023"
 
 # Reference electricity use of a household by size, kWh per day, when a resident has no readings
 # from before the start. From the Stromspiegel für Deutschland 2023 (median, flat without electric
 # heating), converted from kWh/year to kWh/day; households of five or more use the five-person value.
 REFERENCE_KWH_PER_DAY = {1: 4.38, 2: 6.85, 3: 8.49, 4: 9.59, 5: 11.23}
+REFERENCE_SOURCE = "Stromspiegel für Deutschland 2023"
 
 # Plausibility defaults: more than this in one day is flagged for a manager to review.
 DEFAULT_MAX_KWH_PER_DAY = 60.0

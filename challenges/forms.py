@@ -1,0 +1,246 @@
+"""HTML forms of challenges: the manager's challenge form, readings, trips and reviews."""
+
+import math
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import choices
+from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS, MODE_LABELS
+from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
+from challenges.submissions import city_zone
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+PLACES = ("placement_first", "placement_second", "placement_third")
+MAX_POINTS = 1_000_000
+MAX_AMOUNT = 1_000_000_000.0
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A datetime-local value, read in the city's time zone, as UTC."""
+    if local is None:
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=city_zone())
+    return local.astimezone(UTC)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A UTC moment as the naive city time a datetime-local input shows, to the minute."""
+    if moment is None:
+        return None
+    return moment.astimezone(city_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _finite(_form, field) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(_l("Enter a number."))
+
+
+class NumberField(FloatField):
+    """A decimal number that also accepts a decimal comma, as German readers type it."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            value = valuelist[0].strip().replace(" ", "")
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+            valuelist = [value]
+        super().process_formdata(valuelist)
+
+
+def _local_datetime_field(label, description=None, required=False):
+    validators = [InputRequired()] if required else [Optional()]
+    return DateTimeLocalField(label, validators=validators, format=DATETIME_FORMATS, description=description)
+
+
+def _amount_field(label, description=None, required=False, default=None):
+    validators = [InputRequired() if required else Optional(), _finite, NumberRange(min=0, max=MAX_AMOUNT)]
+    return NumberField(label, validators=validators, description=description, default=default)
+
+
+def _points_field(label, description=None, default=0):
+    validators = [InputRequired(), NumberRange(min=0, max=MAX_POINTS)]
+    return IntegerField(label, validators=validators, description=description, default=default)
+
+
+def metric_choices():
+    """Every metric, each saying which categories it fits, so the form works without scripts."""
+    pairs = []
+    for metric, label in METRIC_LABELS.items():
+        fits = [str(CATEGORY_LABELS[c]) for c, metrics in METRICS_BY_CATEGORY.items() if metric in metrics]
+        pairs.append((metric.value, f"{label} – {' / '.join(fits)}"))
+    return choices(pairs)
+
+
+class ChallengeForm(FlaskForm):
+    """Every field of a challenge; names match the service's, so its errors land on the right field."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=120)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Length(max=20_000)],
+        description=_l("Plain text. Leave an empty line between paragraphs. Needed before publishing."),
+    )
+    category = SelectField(_l("Category"), validators=[InputRequired()])
+    metric = SelectField(
+        _l("What counts"),
+        validators=[InputRequired()],
+        description=_l("The metric must fit the category; CO₂ avoided fits both."),
+    )
+    format = SelectField(_l("Format"), validators=[InputRequired()])
+    starts_at = _local_datetime_field(_l("Start"), _l("Date and time in the city's time zone."))
+    ends_at = _local_datetime_field(_l("End"), _l("Must be after the start."))
+    points_per_unit = _amount_field(
+        _l("Points per unit"), _l("Points for each kWh, km, trip or kg CO₂ that counts."), required=True, default=1.0
+    )
+    daily_point_cap = IntegerField(
+        _l("Daily point cap"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_POINTS)],
+        description=_l("The most points one person can earn in a day. Leave empty for no cap."),
+    )
+    target = _amount_field(
+        _l("City-wide target"), _l("Only for the whole city together: the goal everyone works towards, in units.")
+    )
+    completion_goal = _amount_field(
+        _l("Personal goal"), _l("Optional: whoever reaches it gets the completion bonus, in units.")
+    )
+    placement_first = _points_field(_l("1st place"))
+    placement_second = _points_field(_l("2nd place"))
+    placement_third = _points_field(_l("3rd place"))
+    completion_bonus = _points_field(_l("Completion bonus"), _l("Points for everyone who reaches the personal goal."))
+    max_kwh_per_day = _amount_field(
+        _l("Most kWh per day before review"),
+        _l("Readings implying more use per day are held for a manager to check."),
+        required=True,
+        default=DEFAULT_MAX_KWH_PER_DAY,
+    )
+    max_km_per_day = _amount_field(
+        _l("Most km per day before review"),
+        _l("Trips adding up to more per day are held for a manager to check."),
+        required=True,
+        default=DEFAULT_MAX_KM_PER_DAY,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices((c.value, label) for c, label in CATEGORY_LABELS.items())
+        self.metric.choices = metric_choices()
+        self.format.choices = choices((f.value, label) for f, label in FORMAT_LABELS.items())
+
+    @staticmethod
+    def initial(challenge) -> dict:
+        """A challenge's values in the shape the form shows them."""
+        first, second, third = [*(challenge.placement_points or []), 0, 0, 0][:3]
+        return {
+            "title": challenge.title,
+            "description": challenge.description,
+            "category": challenge.category.value,
+            "metric": challenge.metric.value,
+            "format": challenge.format.value,
+            "starts_at": to_local(challenge.starts_at),
+            "ends_at": to_local(challenge.ends_at),
+            "points_per_unit": challenge.points_per_unit,
+            "daily_point_cap": challenge.daily_point_cap,
+            "target": challenge.target,
+            "completion_goal": challenge.completion_goal,
+            "completion_bonus": challenge.completion_bonus,
+            "placement_first": first,
+            "placement_second": second,
+            "placement_third": third,
+            "max_kwh_per_day": challenge.max_kwh_per_day,
+            "max_km_per_day": challenge.max_km_per_day,
+        }
+
+    def values(self) -> dict:
+        """The entered values as the services take them: UTC times, the three places as one list."""
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token" and name not in PLACES}
+        data["description"] = (data["description"] or "").strip()
+        data["title"] = (data["title"] or "").strip()
+        data["starts_at"], data["ends_at"] = to_utc(data["starts_at"]), to_utc(data["ends_at"])
+        data["placement_points"] = [self[name].data for name in PLACES]
+        return data
+
+    def lock(self, names) -> None:
+        """Show these fields disabled; browsers do not send them, so they keep the values shown."""
+        for name in names:
+            for field in self._fields_for(name):
+                field.render_kw = {**(field.render_kw or {}), "disabled": True}
+                field.validators = []
+                field.flags.required = False
+
+    def _fields_for(self, name: str):
+        return [self[place] for place in PLACES] if name == "placement_points" else [self[name]]
+
+    def show_errors(self, problems: dict) -> None:
+        """Put a service's {field: message} on the form's fields."""
+        for name, message in problems.items():
+            target = self._fields_for(name)[0] if name == "placement_points" or name in self else None
+            if target is None:
+                self.form_errors.append(message)
+            else:
+                target.errors = [*target.errors, message]
+
+
+class SubmissionForm(FlaskForm):
+    """A form that sends activity; its one-time key makes a second click store nothing twice."""
+
+    idempotency_key = HiddenField(validators=[Optional(), Length(max=100)], default=lambda: uuid4().hex)
+
+    def key(self) -> str | None:
+        return self.idempotency_key.data or None
+
+
+class ReadingForm(SubmissionForm):
+    read_at = _local_datetime_field(
+        _l("Date and time of the reading"), _l("When you read the meter, in the city's time zone."), required=True
+    )
+    meter_kwh = NumberField(
+        _l("Meter reading in kWh"),
+        validators=[InputRequired(), _finite],
+        description=_l("The whole number shown on your electricity meter, not what you used."),
+    )
+
+    def read_at_utc(self) -> datetime:
+        return to_utc(self.read_at.data)
+
+
+class TripForm(SubmissionForm):
+    day = DateField(_l("Date of the trip"), validators=[InputRequired()])
+    mode = SelectField(_l("How you travelled"), validators=[InputRequired()])
+    distance_km = NumberField(_l("Distance in km"), validators=[InputRequired(), _finite])
+    replaced_car = BooleanField(
+        _l("This trip replaced a car trip"), description=_l("Tick it if you would otherwise have driven.")
+    )
+    trip_time = TimeField(
+        _l("Departure time (optional)"),
+        validators=[Optional()],
+        description=_l("Only needed to tell two identical trips on the same day apart."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = choices((m.value, label) for m, label in MODE_LABELS.items())
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the resident"),
+        validators=[Length(max=2_000)],
+        description=_l("Needed when you reject; the resident sees it."),
+    )
