@@ -11,6 +11,7 @@ from app.forms import attach_error
 from app.neighbourhoods import services as neighbourhoods
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+MAX_PAGE = 1_000_000  # far past any real list; larger page numbers would overflow the database's offset
 
 
 @bp.before_request
@@ -25,8 +26,8 @@ def users():
     role = request.args.get("role", "")
     if role not in {r.value for r in Role}:
         role = ""
-    page = request.args.get("page", 1, type=int)
-    pagination = services.list_users(search=search or None, role=role or None, page=max(page, 1))
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    pagination = services.list_users(search=search or None, role=role or None, page=page)
     return render_template("admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS)
 
 
