@@ -1,6 +1,7 @@
-"""Security headers on every response, and the Secure flag on cookies served over HTTPS."""
+"""Security headers on every response, the Secure flag on cookies served over HTTPS, and the
+refusal of input no person sends."""
 
-from flask import has_request_context, render_template, request
+from flask import abort, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,6 +34,12 @@ SECURITY_HEADERS = {
 }
 
 
+def _input_has_nul() -> bool:
+    """True when a query argument or form field, name or value, holds a NUL character."""
+    fields = [*request.args.lists(), *request.form.lists()]
+    return any("\x00" in name or any("\x00" in value for value in values) for name, values in fields)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS."""
 
@@ -45,6 +52,13 @@ def init_app(app) -> None:
     if proxies := app.config.get("TRUSTED_PROXIES"):
         # Behind a reverse proxy, trust its X-Forwarded-* headers to know the scheme and client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No person types a NUL, and PostgreSQL cannot store or even compare one: refuse it up front.
+        # (JSON bodies are checked field by field by the API's schemas.)
+        if _input_has_nul():
+            abort(400)
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
