@@ -16,21 +16,28 @@ from tests.pages import Page
 ADMIN_PAGES = ["/admin/users", "/admin/neighbourhoods"]
 
 
+def build_app(app, **settings):
+    """Another app on the session's database, with some settings changed."""
+    settings = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **settings}
+    return create_app(type("VariantTestConfig", (TestConfig,), settings))
+
+
+@pytest.fixture(scope="module")
+def csrf_app(app):
+    """The app with CSRF protection on, as in production."""
+    variant = build_app(app, WTF_CSRF_ENABLED=True)
+    yield variant
+    with variant.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
-def make_app(app):
-    """Build another app on the session's database, with some settings changed."""
-    built = []
-
-    def make(**settings):
-        settings = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **settings}
-        variant = create_app(type("VariantTestConfig", (TestConfig,), settings))
-        built.append(variant)
-        return variant
-
-    yield make
-    for variant in built:
-        with variant.app_context():
-            db.engine.dispose()
+def limited_app(app):
+    """The app with rate limits on, allowing three log-in attempts a minute."""
+    variant = build_app(app, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    yield variant
+    with variant.app_context():
+        db.engine.dispose()
     # The limiter object is shared by every app; give it back the session app's settings.
     limiter.init_app(app)
 
@@ -102,11 +109,6 @@ def test_api_me_with_deactivated_session_gets_401(app, resident_client):
 
 
 # CSRF -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def csrf_app(make_app):
-    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def csrf_log_in(client, user) -> str:
@@ -183,11 +185,10 @@ def test_session_api_write_needs_csrf_header(app, csrf_app, make_user, make_toke
 # Log-in rate limit ------------------------------------------------------------------
 
 
-def test_login_rate_limit(make_app, make_user):
+def test_login_rate_limit(limited_app, make_user):
     """After the allowed number of failed log-ins, the next attempt gets a friendly 429 page."""
-    limited = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     user = make_user()
-    client = limited.test_client()
+    client = limited_app.test_client()
     for _ in range(3):
         assert client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code == 422
 
@@ -201,6 +202,35 @@ def test_login_rate_limit(make_app, make_user):
     assert int(response.headers["Retry-After"]) > 0
     assert client.get("/profile").status_code == 302
     assert client.get("/login").status_code == 200  # the page itself stays open
+
+
+# Input no person sends -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/login", {"email": "ana\x00@example.org", "password": "whatever it is"}),
+        ("/tokens", {"name": "import\x00script"}),
+        ("/admin/neighbourhoods", {"name": "Null\x00stadt", "households": "5"}),
+        ("/profile", {"pseudonym\x00": "x"}),
+        ("/admin/users?q=%00", {}),
+    ],
+)
+def test_nul_characters_refused(app, admin_client, path, data):
+    """Input holding a NUL character is refused with the error page, never a server error."""
+    response = admin_client.post(path, data=data)
+    assert response.status_code == 400
+    assert_secure_html(response)
+    assert Page(response).heading == "The request could not be handled"
+
+
+def test_nul_in_api_query_refused_as_json(client):
+    """The API refuses NUL characters in its query with its JSON error."""
+    response = client.get("/api/v1/neighbourhoods?q=%00")
+    assert response.status_code == 400
+    assert response.is_json
+    assert response.get_json()["code"] == 400
 
 
 # Security headers and cookies -------------------------------------------------------
