@@ -6,9 +6,12 @@ high-contrast setting applies to charts too.
 """
 
 import math
+from datetime import date
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import Markup, escape
+
+from challenges.display import amount, short_date
 
 WIDTH, HEIGHT = 720, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 48
@@ -101,8 +104,72 @@ def _bars(bars: list[tuple[str, float]], top: float) -> Markup:
 
 
 def _reference(value: float, top: float, label: str) -> Markup:
-    y = _y(value, top)
+    """The reference line across the plot, and its key above the plot, clear of the bars."""
+    y, key_x = _y(value, top), LEFT + PLOT_WIDTH // 2
     return Markup(
         '<line class="chart-reference" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}"/>'
-        '<text class="chart-reference-label" x="{x2}" y="{ty}" text-anchor="end">{label}</text>'
-    ).format(x1=LEFT, x2=WIDTH - RIGHT, y=y, ty=y - 6, label=label)
+        '<line class="chart-reference" x1="{kx}" x2="{kx2}" y1="{ky}" y2="{ky}"/>'
+        '<text class="chart-reference-label" x="{tx}" y="{ty}">{label}</text>'
+    ).format(
+        x1=LEFT, x2=WIDTH - RIGHT, y=y, kx=key_x, kx2=key_x + 32, ky=TOP - 16, tx=key_x + 40, ty=TOP - 12, label=label
+    )
+
+
+# The personal page's charts ------------------------------------------------------------------
+
+
+def energy_chart(days: list[tuple[date, float]], baseline: float) -> dict:
+    """Daily use against the baseline: the SVG, a one-sentence summary and the rows of its table."""
+    if not days:
+        summary = gettext("Nothing to show yet: your use appears once two meter readings cover a day of the challenge.")
+        return {"kind": "energy", "rows": [], "summary": summary, "svg": None}
+    average = sum(kwh for _day, kwh in days) / len(days)
+    values = {"average": amount(average), "difference": amount(abs(baseline - average)), "baseline": amount(baseline)}
+    if average <= baseline:
+        summary = ngettext(
+            "On %(num)d day you used %(average)s kWh, %(difference)s kWh less than your daily baseline of "
+            "%(baseline)s kWh.",
+            "On %(num)d days you used %(average)s kWh a day on average, %(difference)s kWh a day less than your "
+            "baseline of %(baseline)s kWh.",
+            len(days),
+            **values,
+        )
+    else:
+        summary = ngettext(
+            "On %(num)d day you used %(average)s kWh, %(difference)s kWh more than your daily baseline of "
+            "%(baseline)s kWh.",
+            "On %(num)d days you used %(average)s kWh a day on average, %(difference)s kWh a day more than your "
+            "baseline of %(baseline)s kWh.",
+            len(days),
+            **values,
+        )
+    svg = bar_chart(
+        [(short_date(day), kwh) for day, kwh in days],
+        chart_id="consumption-chart",
+        title=gettext("Your daily electricity use against your baseline"),
+        desc=f"{summary} {gettext('The table below lists every day.')}",
+        unit=gettext("kWh per day"),
+        reference=baseline,
+        reference_label=gettext("Baseline %(kwh)s kWh", kwh=amount(baseline)),
+    )
+    return {"kind": "energy", "rows": [(day, kwh, kwh - baseline) for day, kwh in days], "summary": summary, "svg": svg}
+
+
+def trips_chart(weeks: list[tuple[date, int, int]]) -> dict:
+    """Counted trips per week: the SVG, a one-sentence summary and the rows of its table."""
+    trips = sum(count for _monday, count, _sustainable in weeks)
+    summary = ngettext(
+        "You logged %(num)d counted trip in %(weeks)d weeks, %(sustainable)d of them without driving alone.",
+        "You logged %(num)d counted trips in %(weeks)d weeks, %(sustainable)d of them without driving alone.",
+        trips,
+        weeks=len(weeks),
+        sustainable=sum(sustainable for _monday, _count, sustainable in weeks),
+    )
+    svg = bar_chart(
+        [(short_date(monday), count) for monday, count, _sustainable in weeks],
+        chart_id="trips-chart",
+        title=gettext("Your trips per week"),
+        desc=f"{summary} {gettext('The table below lists every week.')}",
+        unit=gettext("trips"),
+    )
+    return {"kind": "mobility", "rows": weeks, "summary": summary, "svg": svg if weeks else None}

@@ -3,7 +3,7 @@
 import re
 from datetime import date, datetime
 
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
 from flask_babel import format_datetime, format_decimal, format_time, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -127,6 +127,13 @@ def when(moment: datetime | None) -> str:
         return "–"
     local_day = format_skeleton("yMMMEd", moment, tzinfo=get_timezone(), locale=get_locale() or "en")
     return f"{local_day}, {format_time(moment, 'short')}"
+
+
+def date_range(start: datetime | None, end: datetime | None) -> str:
+    """The days a challenge runs, compactly: "Nov 4 – Dec 9, 2026"."""
+    if start is None or end is None:
+        return "–"
+    return format_interval(start, end, "yMMMd", tzinfo=get_timezone(), locale=get_locale() or "en")
 
 
 def change_value(field: str, value: str | None) -> str:
