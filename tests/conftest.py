@@ -2,9 +2,12 @@
 built by the real migrations; every test starts from empty tables."""
 
 import os
+from pathlib import Path
 
 import flask_migrate
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import has_app_context
 from sqlalchemy import create_engine, make_url, text
 
@@ -16,6 +19,7 @@ from app.extensions import db
 from app.neighbourhoods import services as neighbourhoods
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _postgres_schema(url: str, schema: str, create: bool) -> None:
@@ -40,9 +44,24 @@ def database_url(tmp_path_factory):
     _postgres_schema(url, schema, create=False)
 
 
+def compile_translations() -> None:
+    """Compile each catalogue whose .mo is missing or stale, as `make` does, so pages are served translated."""
+    for po_path in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        with partial.open("wb") as mo_file:
+            write_mo(mo_file, catalogue, use_fuzzy=False)
+        os.replace(partial, mo_path)  # atomic: a parallel run never reads half a file
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """The app under test, its schema made by the migrations, as in production."""
+    compile_translations()
     app = create_app(type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     with app.app_context():
         flask_migrate.upgrade()
