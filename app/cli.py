@@ -1,11 +1,15 @@
 """Command-line tools: demo data, users, access tokens and the scheduler process."""
 
+import re
+
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app import demo, scheduler
 from app.accounts import errors, services
+from app.accounts.forms import PASSWORD_MIN, PSEUDONYM_PATTERN
 from app.accounts.models import Role
 from app.extensions import db
 from app.neighbourhoods.services import list_neighbourhoods
@@ -16,6 +20,7 @@ scheduler_cli = AppGroup("scheduler", help="Run scheduled jobs.")
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Fill an empty database with the demo city; a database with users is left alone."""
     if not demo.database_is_empty():
@@ -26,15 +31,53 @@ def seed_demo():
     click.echo(f"Demo city loaded: {summary}.")
 
 
+# The same rules the registration and token pages apply, for accounts made here.
+
+
+def _email(_ctx, _param, value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error)) from error
+    return value
+
+
+def _password(_ctx, _param, value: str) -> str:
+    if len(value) < PASSWORD_MIN:
+        raise click.BadParameter(f"use at least {PASSWORD_MIN} characters")
+    return value
+
+
+def _token_name(_ctx, _param, value: str) -> str:
+    if not 1 <= len(value.strip()) <= 80:
+        raise click.BadParameter("give 1 to 80 characters")
+    return value
+
+
+def _check_pseudonym(pseudonym: str, derived: bool) -> None:
+    if 3 <= len(pseudonym) <= 40 and re.match(PSEUDONYM_PATTERN, pseudonym):
+        return
+    source = " (taken from the email address)" if derived else ""
+    raise click.BadParameter(
+        f"{pseudonym!r}{source} must be 3 to 40 letters, digits, spaces, dots, dashes or underscores",
+        param_hint="--pseudonym",
+    )
+
+
 @users_cli.command("create")
-@click.option("--email", required=True)
+@click.option("--email", required=True, callback=_email)
 @click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.RESIDENT.value)
 @click.option("--pseudonym", help="Public name; defaults to the part of the email before the @.")
 @click.option("--neighbourhood", "neighbourhood_name", help="Name of the neighbourhood (required for residents).")
 @click.option("--household-size", type=click.IntRange(1, 12), default=1)
-@click.password_option(help="Asked for when not given.")
+@click.password_option(help="Asked for when not given.", callback=_password)
 def create_user(email, role, pseudonym, neighbourhood_name, household_size, password):
     """Create a user account."""
+    derived = not pseudonym
+    pseudonym = pseudonym or email.split("@")[0]
+    _check_pseudonym(pseudonym, derived)
+    if role == Role.RESIDENT and not neighbourhood_name:
+        raise click.UsageError("Residents need --neighbourhood.")
     neighbourhood_id = None
     if neighbourhood_name:
         matches = [n for n in list_neighbourhoods() if n.name.lower() == neighbourhood_name.lower()]
@@ -45,7 +88,7 @@ def create_user(email, role, pseudonym, neighbourhood_name, household_size, pass
         user = services.create_user(
             email=email,
             password=password,
-            pseudonym=pseudonym or email.split("@")[0],
+            pseudonym=pseudonym,
             role=Role(role),
             neighbourhood_id=neighbourhood_id,
             household_size=household_size,
@@ -58,7 +101,7 @@ def create_user(email, role, pseudonym, neighbourhood_name, household_size, pass
 
 @tokens_cli.command("create")
 @click.option("--email", required=True, help="The user the token acts for.")
-@click.option("--name", required=True, help="What the token is for.")
+@click.option("--name", required=True, callback=_token_name, help="What the token is for.")
 def create_token(email, name):
     """Create a personal access token and print it; it is shown only this once."""
     user = services.find_user_by_email(email)
