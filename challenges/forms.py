@@ -64,8 +64,14 @@ class NumberField(FloatField):
         super().process_formdata(valuelist)
 
 
+def _plausible_year(_form, field) -> None:
+    # Far-off years cannot be converted between time zones; no challenge needs them.
+    if field.data is not None and not 2000 <= field.data.year <= 2200:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
+
+
 def _local_datetime_field(label, description=None, required=False):
-    validators = [InputRequired()] if required else [Optional()]
+    validators = [InputRequired() if required else Optional(), _plausible_year]
     return DateTimeLocalField(label, validators=validators, format=DATETIME_FORMATS, description=description)
 
 
