@@ -408,3 +408,12 @@ def set_baseline(enrollment: Enrollment) -> None:
     else:
         enrollment.baseline_kwh_per_day = reference_daily_kwh(enrollment.household_size)
         enrollment.baseline_source = "reference"
+
+
+def top_score(challenge: Challenge) -> float:
+    """The highest score of anyone taking part, for a resident to see where they stand."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(Enrollment.score), 0.0)).where(
+            Enrollment.challenge_id == challenge.id, Enrollment.active
+        )
+    )

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from app.accounts import errors, services
 from app.accounts.display import COOKIE_NAME, DisplayPrefs
@@ -32,12 +33,23 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only follow local paths, so `next` can never send a visitor to another site."""
+    """Only follow local paths to pages, so `next` never sends a visitor to another site or an error."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        local = not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+        if local and _opens_with_get(parts.path):
             return target
     return fallback
+
+
+def _opens_with_get(path: str) -> bool:
+    # A form posted without a session, or a page that answered one, leaves a path only POST
+    # accepts; coming back to it would show the 405 page.
+    try:
+        current_app.create_url_adapter(request).match(path, method="GET")
+    except HTTPException:  # no such page, or not one to open
+        return False
+    return True
 
 
 def _login_rate_key() -> str:
