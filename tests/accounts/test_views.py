@@ -227,6 +227,32 @@ def test_login_required_page_comes_back_after_log_in(client, make_user):
     assert response.headers["Location"] == "/profile"
 
 
+def test_log_in_keeps_next_after_a_failed_attempt(client, make_user):
+    """A wrong password does not lose where the visitor was going."""
+    user = make_user()
+    page = Page(client.post("/login", data={"email": user.email, "password": "wrong password", "next": "/tokens"}))
+    login_form = page.all("form", action="/login")[0]
+    assert [e.attrs["value"] for e in login_form.iter() if e.attrs.get("name") == "next"] == ["/tokens"]
+
+
+def test_log_in_page_escapes_next(client):
+    """Markup in `next` is shown as text, never run."""
+    html = client.get('/login?next="><script>alert(1)</script>').get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_log_in_after_a_form_sent_without_session_lands_on_a_page(client, make_user):
+    """A form posted after the session ended leads, after log-in, to a page rather than an error."""
+    user = make_user()
+    response = client.post("/profile/password", data={"current_password": PASSWORD})
+    target = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": target})
+
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
 def test_log_out_needs_post(resident_client):
     """Opening /logout does nothing; only the form's POST logs out."""
     assert resident_client.get("/logout").status_code == 405
@@ -496,10 +522,21 @@ def test_invalid_display_settings_refused(client, changes, label):
     assert page.by_id(field_id) is not None  # …which is on the page
 
 
-def test_display_settings_never_redirect_off_site(client):
-    """The display form's `next` is only followed to local paths."""
-    response = client.post("/display", data={**DISPLAY, "next": "//evil.example"})
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/logout", "/no-such-page"])
+def test_display_settings_return_only_to_pages_of_this_site(client, target):
+    """The display form's `next` is only followed to pages of this site that can be opened."""
+    response = client.post("/display", data={**DISPLAY, "next": target})
     assert response.headers["Location"] == "/"
+
+
+def test_display_settings_on_a_page_shown_after_a_post(resident_client):
+    """Switching the display on a page that answered a form leads to a page, not an error."""
+    page = Page(resident_client.post("/profile/password", data={"current_password": "x"}))
+    header_form = page.all("form", action="/display")[0]
+    data = {e.attrs["name"]: e.attrs.get("value", "") for e in header_form.iter() if e.tag == "input"}
+    response = resident_client.post("/display", data={**data, **DISPLAY})
+    assert response.status_code == 302
+    assert resident_client.get(response.headers["Location"]).status_code == 200
 
 
 def test_user_display_settings_saved_on_profile(app, resident_client):
@@ -540,6 +577,13 @@ def test_user_language_saved_on_profile(app, resident_client):
     other_device = app.test_client()
     log_in(other_device, user)
     assert Page(other_device.get("/")).lang == "de"
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/logout"])
+def test_language_switch_returns_only_to_pages_of_this_site(client, target):
+    """The language form's `next` is only followed to pages of this site that can be opened."""
+    response = client.post("/language", data={"language": "de", "next": target})
+    assert response.headers["Location"] == "/"
 
 
 def test_unknown_language_is_ignored(client):
