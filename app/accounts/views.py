@@ -216,7 +216,9 @@ def tokens():
         _token, new_secret = services.create_token(current_user, form.name.data)
         form = TokenForm(formdata=None)
     status = 422 if form.errors else 200
-    return render_template("accounts/tokens.html", form=form, new_secret=new_secret, revoke_form=ConfirmForm()), status
+    page = render_template("accounts/tokens.html", form=form, new_secret=new_secret, revoke_form=ConfirmForm())
+    # Keep the secret out of every cache, so "Back" cannot bring it up again.
+    return page, status, {"Cache-Control": "no-store"} if new_secret else {}
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
