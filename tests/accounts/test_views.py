@@ -351,10 +351,16 @@ def test_profile_rejects_bad_input(app, resident_client, make_user, changes, fie
     make_user(pseudonym="Bold Fox")
     user = resident_client.user
 
-    response = resident_client.post("/profile", data=profile_data(user, **changes))
+    data = profile_data(user, **changes)
+
+    response = resident_client.post("/profile", data=data)
 
     assert response.status_code == 422
-    assert message in Page(response).field_error(field)
+    page = Page(response)
+    assert message in page.field_error(field)
+    for other in ("pseudonym", "household_size", "neighbourhood_id", "language"):
+        if other != field:
+            assert page.value(other) == data[other], other
     stored = reload_user(app, user.id)
     assert (stored.pseudonym, stored.household_size, stored.language) == (
         user.pseudonym,
@@ -603,6 +609,7 @@ def test_token_secret_shown_once(resident_client):
     assert response.status_code == 200
     secret = Page(response).value("new-token")
     assert secret.startswith("cq_")
+    assert response.headers["Cache-Control"] == "no-store"
 
     me = resident_client.application.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.status_code == 200
