@@ -1,5 +1,389 @@
-"""Pages of challenges: browsing, joining, submitting, and the manager's tools."""
+"""Pages of challenges: browsing, joining, submitting, the personal page, and the manager's tools."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.forms import ConfirmForm
+from app.accounts.models import Role
+from app.accounts.roles import login_required, role_required
+from app.columns import utcnow
+from app.extensions import db
+from challenges import charts, display, errors, scoring, services, submissions
+from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, to_local
+from challenges.models import Challenge, Status, SubmissionStatus
+from challenges.scoring import Category
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges", template_folder="templates")
+manager_required = role_required(Role.MANAGER)
+PER_PAGE = 20
+MAX_PAGE = 10_000
+
+
+@bp.context_processor
+def challenge_context():
+    return {
+        "labels": display,
+        "paragraphs": display.paragraphs,
+        "amount": display.amount,
+        "when": display.when,
+        "day": display.day,
+        "date_range": display.date_range,
+        "scoring": scoring,
+    }
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _visible(challenge_id: int) -> Challenge:
+    try:
+        return services.get_visible_challenge(challenge_id, _viewer())
+    except errors.NotFound:
+        abort(404)
+
+
+def _refuse(error: errors.ChallengeError) -> None:
+    """A refused action changes nothing: undo what it may have begun, and say why."""
+    db.session.rollback()
+    flash(str(error.message), "error")
+
+
+def _to_detail(challenge: Challenge, anchor: str = ""):
+    return redirect(url_for("challenges.detail", challenge_id=challenge.id) + anchor)
+
+
+# Browsing ---------------------------------------------------------------------------------
+
+
+def _filters(args, viewer) -> dict:
+    """The list's filters from the query string; unknown values are ignored."""
+    statuses = {s.value for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)}
+    category, status = args.get("category", ""), args.get("status", "")
+    return {
+        "category": Category(category) if category in {c.value for c in Category} else None,
+        "status": Status(status) if status in statuses else None,
+        "open_to_me": viewer is not None and args.get("open") == "1",
+    }
+
+
+@bp.route("")
+def index():
+    viewer = _viewer()
+    filters = _filters(request.args, viewer)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    pagination = db.paginate(services.list_challenges(viewer, **filters), page=page, per_page=PER_PAGE, error_out=False)
+    enrollments = services.enrollments_by_challenge(viewer, [c.id for c in pagination.items])
+    return render_template(
+        "challenges/list.html",
+        pagination=pagination,
+        filters=filters,
+        enrollments=enrollments,
+        statuses=[s for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)],
+    )
+
+
+@bp.route("/<int:challenge_id>")
+def detail(challenge_id: int):
+    return _render_detail(_visible(challenge_id))
+
+
+def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
+    viewer = _viewer()
+    enrollment = services.find_enrollment(challenge, viewer) if viewer else None
+    now_local = to_local(utcnow())
+    reading_form = reading_form or ReadingForm(formdata=None, data={"read_at": now_local})
+    trip_form = trip_form or TripForm(formdata=None, data={"day": now_local.date()})
+    return render_template(
+        "challenges/detail.html",
+        challenge=challenge,
+        enrollment=enrollment if enrollment and enrollment.active else None,
+        left=enrollment is not None and not enrollment.active,
+        reading_form=reading_form,
+        trip_form=trip_form,
+        confirm_form=ConfirmForm(formdata=None),
+        is_manager=services.sees_drafts(viewer),
+        can_join=challenge.status in (Status.SCHEDULED, Status.ACTIVE) and challenge.ends_at > utcnow(),
+        city_progress=services.progress(challenge),
+        top_score=services.top_score(challenge) if enrollment and not challenge.completion_goal else None,
+        flagged_count=len(submissions.flagged_submissions(challenge.id)) if services.sees_drafts(viewer) else 0,
+    ), status
+
+
+# Taking part ------------------------------------------------------------------------------
+
+
+@bp.route("/<int:challenge_id>/join", methods=["POST"])
+@login_required
+def join(challenge_id: int):
+    challenge = _visible(challenge_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.join(challenge, _viewer())
+        except errors.ChallengeError as error:
+            _refuse(error)
+        else:
+            flash(_("You take part in “%(title)s”. Good luck!", title=challenge.title), "success")
+    return _to_detail(challenge, "#take-part")
+
+
+@bp.route("/<int:challenge_id>/leave", methods=["POST"])
+@login_required
+def leave(challenge_id: int):
+    challenge = _visible(challenge_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.leave(challenge, _viewer())
+        except errors.ChallengeError as error:
+            _refuse(error)
+        else:
+            flash(_("You left “%(title)s”. You can join again and keep your score.", title=challenge.title), "success")
+    return _to_detail(challenge, "#take-part")
+
+
+def _enrollment(challenge: Challenge):
+    enrollment = services.find_enrollment(challenge, _viewer())
+    if enrollment is None:
+        raise errors.NotEnrolled()
+    return enrollment
+
+
+def _show_refusal(form, error: errors.ChallengeError) -> None:
+    """A refusal on the field it concerns, naming the plausibility rule it broke."""
+    db.session.rollback()
+    message = error.message
+    rule = display.RULE_LABELS.get(getattr(error, "rule", None))
+    if rule:
+        message = _("%(message)s (Rule: %(rule)s.)", message=message, rule=rule)
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _flash_result(submission, created: bool) -> None:
+    """Tell the resident what their submission counted for, or why it does not count yet."""
+    challenge = submission.challenge
+    if not created:
+        flash(_("We had already received this; nothing counts twice."), "success")
+    elif submission.status == SubmissionStatus.FLAGGED:
+        flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
+    elif submission.read_at and submission.read_at < challenge.starts_at:
+        flash(_("Saved. Readings from before the start make your baseline your own."), "success")
+    elif submission.read_at and submission.consumed_kwh is None:
+        flash(_("Saved. Your next reading shows what you used since this one."), "success")
+    else:
+        unit, units = display.METRIC_UNITS[challenge.metric], display.amount(submission.units)
+        message = _(
+            "Saved. It counts for %(units)s %(unit)s and %(points)s points.",
+            units=units,
+            unit=unit,
+            points=submission.points,
+        )
+        flash(message, "success")
+
+
+@bp.route("/<int:challenge_id>/readings", methods=["POST"])
+@login_required
+def submit_reading(challenge_id: int):
+    challenge = _visible(challenge_id)
+    form = ReadingForm()
+    if form.validate_on_submit():
+        try:
+            submission, created = submissions.submit_reading(
+                _enrollment(challenge), form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
+            )
+        except errors.ChallengeError as error:
+            _show_refusal(form, error)
+        else:
+            _flash_result(submission, created)
+            return _to_detail(challenge, "#take-part")
+    return _render_detail(challenge, reading_form=form, status=422)
+
+
+@bp.route("/<int:challenge_id>/trips", methods=["POST"])
+@login_required
+def submit_trip(challenge_id: int):
+    challenge = _visible(challenge_id)
+    form = TripForm()
+    if form.validate_on_submit():
+        try:
+            submission, created = submissions.submit_trip(
+                _enrollment(challenge), form.day.data, form.mode.data, form.distance_km.data, form.replaced_car.data,
+                trip_time=form.trip_time.data, idempotency_key=form.key(),
+            )  # fmt: skip
+        except errors.ChallengeError as error:
+            _show_refusal(form, error)
+        else:
+            _flash_result(submission, created)
+            return _to_detail(challenge, "#take-part")
+    return _render_detail(challenge, trip_form=form, status=422)
+
+
+@bp.route("/<int:challenge_id>/me")
+@login_required
+def me(challenge_id: int):
+    challenge = _visible(challenge_id)
+    enrollment = services.find_enrollment(challenge, _viewer())
+    if enrollment is None:
+        flash(_("Join the challenge to get your own page for it."), "error")
+        return _to_detail(challenge, "#take-part")
+    if challenge.category == Category.ENERGY:
+        chart = charts.energy_chart(submissions.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
+    else:
+        chart = charts.trips_chart(submissions.weekly_trips(enrollment))
+    return render_template(
+        "challenges/me.html",
+        challenge=challenge,
+        enrollment=enrollment,
+        chart=chart,
+        submissions=submissions.own_submissions(enrollment),
+    )
+
+
+# Managing ---------------------------------------------------------------------------------
+
+
+def _locked_fields(challenge: Challenge) -> tuple[str, ...]:
+    if challenge.status in (Status.CLOSED, Status.CANCELLED):
+        return services.EDITABLE_FIELDS
+    if challenge.status == Status.ACTIVE:
+        return tuple(name for name in services.EDITABLE_FIELDS if name not in services.EDITABLE_WHILE_ACTIVE)
+    return ()
+
+
+def _challenge_form(challenge: Challenge, **kwargs) -> tuple[ChallengeForm, dict]:
+    """The edit form for a challenge and the values it showed, with what may not change disabled."""
+    shown = ChallengeForm.initial(challenge)
+    form = ChallengeForm(data=shown, **kwargs)
+    form.lock(_locked_fields(challenge))
+    return form, ChallengeForm(formdata=None, data=shown).values()
+
+
+def _render_edit(form: ChallengeForm, challenge: Challenge | None):
+    locked = _locked_fields(challenge) if challenge else ()
+    return render_template(
+        "challenges/edit.html", form=form, challenge=challenge, locked=locked, confirm_form=ConfirmForm(formdata=None)
+    ), 422 if form.errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@manager_required
+def new():
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        try:
+            challenge = services.create_challenge(_viewer(), **form.values())
+        except errors.InvalidChallenge as error:
+            db.session.rollback()
+            form.show_errors(error.errors)
+        else:
+            flash(_("Draft saved. Check the preview, then publish it."), "success")
+            return _to_detail(challenge)
+    return _render_edit(form, None)
+
+
+@bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit(challenge_id: int):
+    challenge = _managed(challenge_id)
+    form, shown = _challenge_form(challenge)
+    if form.validate_on_submit():
+        changes = {name: value for name, value in form.values().items() if value != shown[name]}
+        try:
+            services.update_challenge(challenge, _viewer(), **changes)
+        except errors.InvalidChallenge as error:
+            db.session.rollback()
+            form.show_errors(error.errors)
+        except errors.ChallengeError as error:
+            db.session.rollback()
+            form.show_errors({error.field or "": error.message})
+        else:
+            flash(_("Changes saved."), "success")
+            return _to_detail(challenge)
+    return _render_edit(form, challenge)
+
+
+def _managed(challenge_id: int) -> Challenge:
+    try:
+        return services.get_challenge(challenge_id)
+    except errors.NotFound:
+        abort(404)
+
+
+@bp.route("/<int:challenge_id>/publish", methods=["POST"])
+@manager_required
+def publish(challenge_id: int):
+    challenge = _managed(challenge_id)
+    if not ConfirmForm().validate_on_submit():
+        return _to_detail(challenge)
+    try:
+        services.publish(challenge)
+    except (errors.IncompleteChallenge, errors.InvalidChallenge) as error:
+        db.session.rollback()
+        form, _shown = _challenge_form(challenge, formdata=None)
+        _show_publish_problems(form, error)
+        return _render_edit(form, challenge)
+    except errors.ChallengeError as error:
+        _refuse(error)
+    else:
+        flash(_("“%(title)s” is published.", title=challenge.title), "success")
+    return _to_detail(challenge)
+
+
+def _show_publish_problems(form: ChallengeForm, error) -> None:
+    if isinstance(error, errors.IncompleteChallenge):
+        names = ", ".join(str(display.FIELD_LABELS.get(name, name)) for name in error.missing)
+        form.form_errors.append(_("Fill in every field before publishing. Missing: %(fields)s.", fields=names))
+        form.show_errors({name: _("Needed before publishing.") for name in error.missing})
+    else:
+        form.show_errors(error.errors)
+
+
+@bp.route("/<int:challenge_id>/cancel", methods=["POST"])
+@manager_required
+def cancel(challenge_id: int):
+    challenge = _managed(challenge_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.cancel(challenge)
+        except errors.ChallengeError as error:
+            _refuse(error)
+        else:
+            flash(_("“%(title)s” is cancelled.", title=challenge.title), "success")
+    return _to_detail(challenge)
+
+
+@bp.route("/<int:challenge_id>/review")
+@manager_required
+def review(challenge_id: int):
+    return _render_review(_managed(challenge_id))
+
+
+def _render_review(challenge: Challenge, failed_id: int | None = None, failed_form=None):
+    queue = submissions.flagged_submissions(challenge.id)
+    forms = {item.id: failed_form if item.id == failed_id else ReviewForm(formdata=None) for item in queue}
+    return render_template(
+        "challenges/review.html", challenge=challenge, queue=queue, forms=forms, confirm_form=ConfirmForm(formdata=None)
+    ), 422 if failed_form is not None else 200
+
+
+@bp.route("/<int:challenge_id>/review/<int:submission_id>/<any(approve, reject):decision>", methods=["POST"])
+@manager_required
+def decide(challenge_id: int, submission_id: int, decision: str):
+    challenge = _managed(challenge_id)
+    submission = submissions.get_submission(challenge.id, submission_id) or abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            submissions.review(submission, _viewer(), approve=decision == "approve", reason=form.reason.data)
+        except errors.SubmissionRefused as error:
+            _show_refusal(form, error)
+            return _render_review(challenge, submission.id, form)
+        except errors.ChallengeError as error:
+            _refuse(error)
+        else:
+            done = _("Approved: it counts now.") if decision == "approve" else _("Rejected; the resident sees why.")
+            flash(done, "success")
+    return redirect(url_for("challenges.review", challenge_id=challenge.id))
