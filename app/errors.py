@@ -1,7 +1,9 @@
 """One error format: JSON for the API, a friendly page for everything else."""
 
+import marshmallow as ma
 from flask import render_template, request
 from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
 from werkzeug.exceptions import HTTPException
 
 
@@ -23,16 +25,26 @@ def flatten_field_errors(errors: dict | None) -> dict:
     return flat
 
 
-def json_error(code: int, status: str, message: str, errors: dict | None = None, headers=None):
-    """Build the API's error body: code, status, message and, when useful, messages per field."""
+def json_error(code: int, status: str, message: str, errors: dict | None = None, headers=None, rule=None):
+    """Build the API's error body: code, status, message and, when useful, messages per field and the rule broken."""
     payload = {"code": code, "status": status, "message": message}
+    if rule:
+        payload["rule"] = rule
     if errors:
         payload["errors"] = errors
     return payload, code, headers or {}
 
 
+class ApiErrorSchema(ErrorSchema):
+    """The error body as documented in the OpenAPI description."""
+
+    rule = ma.fields.String(metadata={"description": "Short name of the rule a refused request broke"})
+
+
 class CiviquestApi(Api):
     """flask-smorest's Api, with errors on HTML pages rendered as pages instead of JSON."""
+
+    ERROR_SCHEMA = ApiErrorSchema
 
     def handle_http_exception(self, error: HTTPException):
         # Keep the headers the error carries, such as Allow on 405 and Retry-After on 429.
@@ -47,4 +59,4 @@ class CiviquestApi(Api):
         headers = {**own_headers, **(data.get("headers") or {})}
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="civiquest"')
-        return json_error(error.code, error.name, message, errors, headers)
+        return json_error(error.code, error.name, message, errors, headers, rule=data.get("rule"))

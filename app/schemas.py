@@ -18,3 +18,24 @@ class StrictBoolean(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+class StrictFloat(ma.fields.Float):
+    """A JSON number only, never a string such as "1.5" or a boolean; NaN and infinity are refused too."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _no_control_characters(value: str) -> None:
+    # PostgreSQL cannot store NUL, and no other control character belongs in plain text.
+    if any(ord(char) < 32 and char not in "\n\r\t" for char in value):
+        raise ma.ValidationError("Control characters are not allowed.")
+
+
+def text_field(max_length: int, min_length: int = 0, **kwargs) -> ma.fields.String:
+    """Plain text of bounded length, free of control characters other than line breaks and tabs."""
+    length = validate.Length(min=min_length, max=max_length)
+    return ma.fields.String(validate=[length, _no_control_characters], **kwargs)

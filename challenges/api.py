@@ -1,5 +1,266 @@
-"""JSON API of challenges under /api/v1/challenges."""
+"""JSON API of challenges under /api/v1/challenges: browse, run, join, submit and review."""
 
-from flask_smorest import Blueprint
+from functools import wraps
+
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import abort
+from flask_smorest.pagination import Page
+
+from app.accounts.models import Role
+from app.accounts.roles import role_required
+from app.pagination import Blueprint, page_of
+from challenges import errors, services, submissions
+from challenges.models import Challenge, SubmissionKind
+from challenges.schemas import (
+    ChallengeCreateSchema,
+    ChallengeFilterSchema,
+    ChallengeSchema,
+    ChallengeUpdateSchema,
+    ChangeSchema,
+    EnrollmentSchema,
+    IdempotencyHeaderSchema,
+    ReviewDecisionSchema,
+    ReviewItemSchema,
+    SubmissionCreateSchema,
+    SubmissionSchema,
+)
 
 blp = Blueprint("api_challenges", __name__, url_prefix="/api/v1/challenges", description="Challenges")
+
+manager_required = role_required(Role.MANAGER)
+resident_required = role_required(Role.RESIDENT)
+# Public reads: anonymous visitors are welcome; logged-in ones also see their own part.
+OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
+CHALLENGE_COLUMNS = tuple(column.key for column in Challenge.__table__.columns)
+# 409s that concern the challenge's state rather than a field sent name `status` as the field.
+STATE_CONFLICTS = (errors.NotEditable, errors.WrongStatus, errors.ScoringLocked)
+NEEDED_TO_PUBLISH = _l("Fill this in before publishing.")
+
+
+def answers_domain_errors(view):
+    """Turn the services' domain errors into the API's one error format."""
+
+    @wraps(view)
+    def answering(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except errors.ChallengeError as error:
+            _abort_for(error)
+
+    return answering
+
+
+def _abort_for(error: errors.ChallengeError):
+    message = str(error.message)
+    if isinstance(error, errors.InvalidChallenge):
+        abort(422, message=message, errors={field: [str(text)] for field, text in error.errors.items()})
+    if isinstance(error, errors.IncompleteChallenge):
+        abort(422, message=message, errors={field: [str(NEEDED_TO_PUBLISH)] for field in error.missing})
+    if isinstance(error, errors.SubmissionRefused):
+        abort(422, message=message, rule=error.rule, errors={error.field: [message]} if error.field else None)
+    field = error.field or ("status" if isinstance(error, STATE_CONFLICTS) else None)
+    abort(error.status, message=message, errors={field: [message]} if field else None)
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _shown(challenge: Challenge, enrollment=None) -> dict:
+    """A challenge as the API shows it, with the viewer's own part (`me`) once they joined."""
+    shown = {name: getattr(challenge, name) for name in CHALLENGE_COLUMNS}
+    shown.update(progress=services.progress(challenge), me=enrollment)
+    return shown
+
+
+def _shown_to_viewer(challenge: Challenge) -> dict:
+    viewer = _viewer()
+    return _shown(challenge, services.find_enrollment(challenge, viewer) if viewer else None)
+
+
+def _enrollment_of_viewer(challenge_id: int):
+    """The caller's enrollment in a challenge they can see; NotEnrolled if they never joined."""
+    viewer = _viewer()
+    challenge = services.get_visible_challenge(challenge_id, viewer)
+    enrollment = services.find_enrollment(challenge, viewer)
+    if enrollment is None:
+        raise errors.NotEnrolled()
+    return enrollment
+
+
+# Challenges -------------------------------------------------------------------------------
+
+
+@blp.route("")
+class Challenges(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.arguments(ChallengeFilterSchema, location="query")
+    @blp.response(200, ChallengeSchema(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Browse challenges: published ones, and drafts too for managers; running ones first.
+
+        `open_to_me=true` keeps what you can join now or have joined and still runs: challenges
+        that are scheduled or active and not yet ended. Residents and admins can join every one of
+        them (anonymous visitors could, after logging in); managers and staff join none, so for them
+        it keeps only challenges they joined earlier as residents.
+        """
+        viewer = _viewer()
+        challenges = page_of(services.list_challenges(viewer, **filters), pagination_parameters)
+        mine = services.enrollments_by_challenge(viewer, [challenge.id for challenge in challenges])
+        return [_shown(challenge, mine.get(challenge.id)) for challenge in challenges]
+
+    @manager_required
+    @blp.arguments(ChallengeCreateSchema)
+    @blp.response(201, ChallengeSchema)
+    def post(self, fields):
+        """Create a draft (managers). Only title, category, metric and format are needed now."""
+        return _shown(services.create_challenge(_viewer(), **fields))
+
+
+@blp.route("/<int:challenge_id>")
+class ChallengeItem(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.response(200, ChallengeSchema)
+    def get(self, challenge_id):
+        """A challenge with its rules, status, totals and, once you joined, your part (`me`)."""
+        return _shown_to_viewer(services.get_visible_challenge(challenge_id, _viewer()))
+
+    @manager_required
+    @blp.arguments(ChallengeUpdateSchema)
+    @blp.response(200, ChallengeSchema)
+    def patch(self, changes, challenge_id):
+        """Edit a challenge (managers): anything while a draft, only description and end once running.
+
+        Edits after publishing are logged publicly (see /changes); closed and cancelled ones are frozen.
+        """
+        challenge = services.update_challenge(services.get_challenge(challenge_id), _viewer(), **changes)
+        return _shown_to_viewer(challenge)
+
+
+@blp.route("/<int:challenge_id>/publish")
+class Publish(MethodView):
+    decorators = [answers_domain_errors]
+
+    @manager_required
+    @blp.response(200, ChallengeSchema)
+    def post(self, challenge_id):
+        """Publish a complete draft (managers): scheduled until it starts, active from then on.
+
+        Missing fields are a 422 listing each of them in `errors`; a challenge no longer a draft is a 409.
+        """
+        return _shown_to_viewer(services.publish(services.get_challenge(challenge_id)))
+
+
+@blp.route("/<int:challenge_id>/cancel")
+class Cancel(MethodView):
+    decorators = [answers_domain_errors]
+
+    @manager_required
+    @blp.response(200, ChallengeSchema)
+    def post(self, challenge_id):
+        """Call a challenge off (managers); closed and cancelled challenges stay as they are (409)."""
+        return _shown_to_viewer(services.cancel(services.get_challenge(challenge_id)))
+
+
+@blp.route("/<int:challenge_id>/changes")
+class Changes(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.response(200, ChangeSchema(many=True))
+    @blp.paginate(Page)
+    def get(self, challenge_id):
+        """The public change log: every edit made after publishing, newest first, by pseudonym."""
+        return services.get_visible_challenge(challenge_id, _viewer()).changes
+
+
+# Taking part -------------------------------------------------------------------------------
+
+
+@blp.route("/<int:challenge_id>/enrollment")
+class EnrollmentItem(MethodView):
+    decorators = [answers_domain_errors]
+
+    @resident_required
+    @blp.response(200, EnrollmentSchema)
+    def put(self, challenge_id):
+        """Join a published challenge that has not ended (residents); joining again changes nothing."""
+        return services.join(services.get_visible_challenge(challenge_id, _viewer()), _viewer())
+
+    @resident_required
+    @blp.response(204)
+    def delete(self, challenge_id):
+        """Leave a challenge (residents); your score stops counting until you join again."""
+        services.leave(services.get_visible_challenge(challenge_id, _viewer()), _viewer())
+
+
+@blp.route("/<int:challenge_id>/submissions")
+class Submissions(MethodView):
+    decorators = [answers_domain_errors]
+
+    @resident_required
+    @blp.response(200, SubmissionSchema(many=True))
+    @blp.paginate(Page)
+    def get(self, challenge_id):
+        """Your own submissions to a challenge, newest first, with status, points and reasons."""
+        return submissions.own_submissions(_enrollment_of_viewer(challenge_id))
+
+    @resident_required
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(SubmissionCreateSchema)
+    @blp.response(201, SubmissionSchema)
+    @blp.alt_response(200, schema=SubmissionSchema, description="A repeated Idempotency-Key: the first result.")
+    def post(self, headers, data, challenge_id):
+        """Submit a meter reading to an energy challenge or a trip to a mobility one.
+
+        A reading is `read_at` and `meter_kwh`; a trip is `day`, `mode`, `distance_km`, `replaced_car`
+        and, optionally, `trip_time`. With an `Idempotency-Key` header a repeated request stores
+        nothing new and answers 200 with the first result (the key is yours across all challenges).
+        A refusal is a 422 naming the field and the `rule` broken; implausible amounts are accepted
+        as `flagged` for review.
+        """
+        enrollment = _enrollment_of_viewer(challenge_id)
+        kind = enrollment.challenge.submission_kind
+        if problems := SubmissionCreateSchema.problems_for(kind, data):
+            abort(422, errors=problems)
+        submit = submissions.submit_reading if kind == SubmissionKind.READING else submissions.submit_trip
+        submission, created = submit(enrollment, **data, idempotency_key=headers.get("idempotency_key"), source="api")
+        return submission, 201 if created else 200
+
+
+# Review ----------------------------------------------------------------------------------
+
+
+@blp.route("/<int:challenge_id>/review")
+class ReviewQueue(MethodView):
+    decorators = [answers_domain_errors]
+
+    @manager_required
+    @blp.response(200, ReviewItemSchema(many=True))
+    @blp.paginate(Page)
+    def get(self, challenge_id):
+        """The review queue (managers): flagged submissions, oldest first, residents by pseudonym."""
+        return submissions.flagged_submissions(services.get_challenge(challenge_id).id)
+
+
+@blp.route("/<int:challenge_id>/submissions/<int:submission_id>/review")
+class ReviewDecision(MethodView):
+    decorators = [answers_domain_errors]
+
+    @manager_required
+    @blp.arguments(ReviewDecisionSchema)
+    @blp.response(200, SubmissionSchema)
+    def post(self, decision, challenge_id, submission_id):
+        """Approve a flagged submission or reject one with a reason the resident sees (managers)."""
+        submission = submissions.get_submission(challenge_id, submission_id)
+        if submission is None:
+            abort(404, message=str(_l("No such submission in this challenge.")))
+        approve = decision["decision"] == "approve"
+        return submissions.review(submission, _viewer(), approve=approve, reason=decision["reason"])
