@@ -56,6 +56,14 @@ SUBMISSION_STATUS_LABELS = {
     SubmissionStatus.REJECTED: _l("Rejected"),
 }
 
+# Where a submission came from (Submission.source).
+SOURCE_LABELS = {
+    "web": _l("on the website"),
+    "api": _l("through the API"),
+    "csv": _l("in a CSV upload"),
+    "assisted": _l("at a service desk"),
+}
+
 # The plausibility rule behind each refusal code the services raise.
 RULE_LABELS = {
     "range": _l("plausible values only"),
