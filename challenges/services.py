@@ -205,7 +205,7 @@ def update_challenge(challenge: Challenge, editor: User, now: datetime | None = 
     values = {**_values_of(challenge), **changes}
     if problems := _field_errors(values):
         raise errors.InvalidChallenge(problems)
-    if challenge.is_published and (missing := [name for name in _missing_fields(values) if name in changes]):
+    if challenge.is_published and (missing := _missing_fields(values)):
         raise errors.InvalidChallenge({name: _l("A published challenge needs this field.") for name in missing})
     for name, value in changes.items():
         if challenge.is_published:

@@ -416,6 +416,9 @@ def test_published_challenges_keep_their_required_fields(make_challenge, manager
     with pytest.raises(errors.InvalidChallenge) as caught:
         services.update_challenge(upcoming, attached(manager), now=NOW, starts_at=None, description="")
     assert set(caught.value.errors) == {"starts_at", "description"}
+    with pytest.raises(errors.InvalidChallenge) as caught:
+        services.update_challenge(upcoming, attached(manager), now=NOW, format=Format.COLLECTIVE)
+    assert set(caught.value.errors) == {"target"}
     draft = make_challenge(publish=False)
     services.update_challenge(draft, attached(manager), now=NOW, starts_at=None)
     assert draft.starts_at is None
