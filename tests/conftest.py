@@ -15,7 +15,7 @@ from app import create_app
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.config import TestConfig
-from app.extensions import db
+from app.extensions import db, limiter
 from app.neighbourhoods import services as neighbourhoods
 
 PASSWORD = "correct horse battery"
@@ -86,6 +86,15 @@ def _empty_tables(request):
             for table in reversed(db.metadata.sorted_tables):
                 db.session.execute(table.delete())
         db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off():
+    """The limiter is one object for every app; a test that switches it on must not leak that."""
+    yield
+    limiter.enabled = False
+    if limiter._storage is not None:
+        limiter.reset()
 
 
 @pytest.fixture

@@ -156,8 +156,12 @@ def list_users(search: str | None = None, role: Role | str | None = None, page: 
     """Users matching a search term and role, newest first, for the admin's list."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.email).like(like) | func.lower(User.pseudonym).like(like))
+        # Escape LIKE's wildcards so a search for "_" or "%" finds those characters, not everyone.
+        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{term}%"
+        query = query.where(
+            func.lower(User.email).like(like, escape="\\") | func.lower(User.pseudonym).like(like, escape="\\")
+        )
     if role:
         query = query.where(User.role == Role(role))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -52,9 +52,9 @@ def _opens_with_get(path: str) -> bool:
     return True
 
 
-def _login_rate_key() -> str:
-    # Count failures per address and per account, so one attacker cannot lock out a victim
-    # from elsewhere and a botnet cannot spray one account.
+def _login_attempt_key() -> str:
+    # Per address and account: a typo-prone resident on a shared address is not locked out by
+    # others, and one account cannot be hammered from one place.
     return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
 
 
@@ -87,7 +87,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_rate_key)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_attempt_key)
+# Spraying many accounts from one address hits this looser, address-wide limit.
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if request.method == "GET":

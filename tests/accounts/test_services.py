@@ -194,3 +194,11 @@ def test_list_users_searches_and_filters(make_user):
     make_user(role=Role.STAFF, email="beta@example.org", pseudonym="Beta")
     assert [u.pseudonym for u in services.list_users(search="ALPH").items] == ["Alpha"]
     assert [u.pseudonym for u in services.list_users(role=Role.STAFF).items] == ["Beta"]
+
+
+def test_list_users_search_treats_wildcards_literally(make_user):
+    """Searching for "_" or "%" finds those characters, not every user."""
+    make_user(email="plain@example.org", pseudonym="Plain")
+    make_user(email="under_score@example.org", pseudonym="Under")
+    assert [u.pseudonym for u in services.list_users(search="_").items] == ["Under"]
+    assert services.list_users(search="%").items == []
