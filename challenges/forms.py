@@ -6,6 +6,7 @@ from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -249,4 +250,16 @@ class ReviewForm(FlaskForm):
         _l("Reason for the resident"),
         validators=[Length(max=2_000)],
         description=_l("Needed when you reject; the resident sees it."),
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a file to upload.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+            FileSize(max_size=2 * 1024 * 1024, message=_l("The file is larger than 2 MB.")),
+        ],
+        description=_l("A table with one row per reading or trip, as your utility or mobility app exports it."),
     )

@@ -9,8 +9,8 @@ from app.accounts.models import Role
 from app.accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
-from challenges import charts, display, errors, scoring, services, submissions
-from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, to_local
+from challenges import charts, display, errors, imports, scoring, services, submissions
+from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.scoring import Category
 
@@ -219,6 +219,21 @@ def submit_trip(challenge_id: int):
             _flash_result(submission, created)
             return _to_detail(challenge, "#take-part")
     return _render_detail(challenge, trip_form=form, status=422)
+
+
+@bp.route("/<int:challenge_id>/upload", methods=["GET", "POST"])
+@login_required
+def upload(challenge_id: int):
+    """Many readings or trips at once from a CSV file, with a report on every row."""
+    challenge = _visible(challenge_id)
+    form, report = UploadForm(), None
+    if form.validate_on_submit():
+        try:
+            report = imports.import_csv(_enrollment(challenge), form.file.data.read())
+        except errors.ChallengeError as error:
+            _show_refusal(form, error)
+    status = 422 if form.errors else 200
+    return render_template("challenges/upload.html", challenge=challenge, form=form, report=report), status
 
 
 @bp.route("/<int:challenge_id>/me")
