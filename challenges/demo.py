@@ -50,7 +50,10 @@ def _readings(enrollment, meter, start, end, now):
     """Weekly meter readings from four weeks before `start` up to `end` (or now)."""
     moment = start - 28 * DAY + timedelta(hours=meter.offset % 12 + 7)
     while moment < min(end, now):
-        submissions.submit_reading(enrollment, moment, meter.at(moment), now=moment + timedelta(hours=1))
+        submission, _created = submissions.submit_reading(
+            enrollment, moment, meter.at(moment), now=moment + timedelta(hours=1)
+        )
+        _settle(submission)
         moment += 7 * DAY
 
 
@@ -65,8 +68,22 @@ def _trips(rng, enrollment, start, end, now, city_zone):
             km = round(rng.uniform(1.0, 4.0) if mode == Mode.WALK else rng.uniform(2.0, 18.0), 1)
             submitted = datetime.combine(day, time(20, 0), city_zone)
             for departure in (time(7, 30), time(17, 15)):
-                submissions.submit_trip(enrollment, day, mode, km, True, trip_time=departure, now=submitted)
+                submission, _created = submissions.submit_trip(
+                    enrollment, day, mode, km, True, trip_time=departure, now=submitted
+                )
+                _settle(submission)
         day += DAY
+
+
+def _some(rng, residents, share):
+    """A random share of the residents, at least one."""
+    return rng.sample(residents, max(1, round(len(residents) * share)))
+
+
+def _settle(submission) -> None:
+    # Thousands of submissions in one transaction: keep the session small so each flush stays cheap.
+    db.session.flush()
+    db.session.expunge(submission)
 
 
 def seed(rng: random.Random, city_zone) -> int:
@@ -113,14 +130,14 @@ def seed(rng: random.Random, city_zone) -> int:
     )  # fmt: skip
 
     meters = {user.id: _Meter(rng, user.household_size, now - 120 * DAY) for user in residents}
-    for challenge, count in ((autumn, 50), (winter, 60)):
-        for resident in rng.sample(residents, count):
+    for challenge, share in ((autumn, 0.2), (winter, 0.25)):
+        for resident in _some(rng, residents, share):
             meters[resident.id].save_during(rng, challenge.starts_at, challenge.ends_at)
             enrollment = services.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
             _readings(enrollment, meters[resident.id], challenge.starts_at, challenge.ends_at, now)
     services.close_challenge(autumn, now=autumn.ends_at)
-    for challenge, count in ((bike, 40), (city_goal, 30)):
-        for resident in rng.sample(residents, count):
+    for challenge, share in ((bike, 0.15), (city_goal, 0.125)):
+        for resident in _some(rng, residents, share):
             enrollment = services.join(challenge, resident, now=challenge.starts_at)
             _trips(rng, enrollment, challenge.starts_at, challenge.ends_at, now, city_zone)
     _flag_a_few(rng, bike, now, city_zone)
@@ -133,7 +150,7 @@ def _flag_a_few(rng, challenge, now, city_zone):
     """Some long trips beyond the daily limit, so the review queue has work in it."""
     enrollments = db.session.scalars(select(Enrollment).where(Enrollment.challenge_id == challenge.id)).all()
     yesterday = (now - DAY).astimezone(city_zone).date()
-    for enrollment in rng.sample(list(enrollments), 3):
+    for enrollment in rng.sample(list(enrollments), min(3, len(enrollments))):
         submissions.submit_trip(
             enrollment, yesterday, Mode.PUBLIC_TRANSPORT, 160.0, True, trip_time=time(6, 5), now=now
         )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Role, User
 from app.columns import utcnow
@@ -324,7 +325,11 @@ def join(challenge: Challenge, user: User, assisted_by: User | None = None, now:
             challenge=challenge, user=user, neighbourhood_id=user.neighbourhood_id,
             household_size=user.household_size, joined_at=now, assisted_by_id=assisted_by.id if assisted_by else None,
         )  # fmt: skip
-        db.session.add(enrollment)
+        try:
+            with db.session.begin_nested():
+                db.session.add(enrollment)
+        except IntegrityError:  # a concurrent request joined first; its join counts
+            return find_enrollment(challenge, user)
         if challenge.category == Category.ENERGY:
             set_baseline(enrollment)
     enrollment.active = True
@@ -350,19 +355,25 @@ def leave(challenge: Challenge, user: User, now: datetime | None = None) -> None
 def _neighbourhood_score(enrollment: Enrollment) -> NeighbourhoodScore | None:
     if enrollment.neighbourhood_id is None:
         return None
-    row = db.session.scalar(
-        select(NeighbourhoodScore).where(
-            NeighbourhoodScore.challenge_id == enrollment.challenge_id,
-            NeighbourhoodScore.neighbourhood_id == enrollment.neighbourhood_id,
+    # No autoflush: a new row is flushed when created, so the lookup cannot miss one, and
+    # skipping the flush keeps this hot path (every scored submission) cheap.
+    with db.session.no_autoflush:
+        row = db.session.scalar(
+            select(NeighbourhoodScore).where(
+                NeighbourhoodScore.challenge_id == enrollment.challenge_id,
+                NeighbourhoodScore.neighbourhood_id == enrollment.neighbourhood_id,
+            )
         )
-    )
     if row is None:
         row = NeighbourhoodScore(
             challenge_id=enrollment.challenge_id, neighbourhood_id=enrollment.neighbourhood_id,
             total_units=0.0, participants=0,
         )  # fmt: skip
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # created by a concurrent request a moment ago
+            return _neighbourhood_score(enrollment)
     return row
 
 

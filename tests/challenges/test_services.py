@@ -1,12 +1,13 @@
 """Challenge rules: editing, publishing, the lifecycle, joining, submitting and reviewing."""
 
+import threading
 from datetime import date, time, timedelta
 
 import pytest
 
 from app.extensions import db
 from challenges import errors, services, submissions
-from challenges.models import ChallengeChange, Status, SubmissionStatus
+from challenges.models import ChallengeChange, Enrollment, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode, reference_daily_kwh
 from challenges.signals import challenge_closed
 from tests.challenges.conftest import NOW
@@ -446,3 +447,41 @@ def test_weekly_trips_count_every_week_of_the_challenge_so_far(make_challenge, m
     submissions.submit_trip(enrollment, date(2026, 2, 26), Mode.BIKE, 4.0, True, now=NOW)
     submissions.submit_trip(enrollment, date(2026, 3, 3), Mode.CAR, 9.0, False, now=NOW)
     assert submissions.weekly_trips(enrollment, now=NOW) == [(date(2026, 2, 23), 1, 1), (date(2026, 3, 2), 1, 0)]
+
+
+def test_concurrent_first_joins_count_once(app, make_challenge, make_user):
+    """Two requests joining at the same moment give one enrollment and one participant, never an error."""
+    challenge = make_challenge(format=Format.NEIGHBOURHOOD)
+    resident = make_user()
+    db.session.commit()
+    challenge_id, user_id = challenge.id, resident.id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def join_once():
+        with app.app_context():
+            from app.accounts.models import User
+            from challenges.models import Challenge
+
+            target, person = db.session.get(Challenge, challenge_id), db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                services.join(target, person, now=NOW)
+                db.session.commit()
+                outcomes.append("ok")
+            except Exception as error:  # recorded so the assertion shows what went wrong
+                db.session.rollback()
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=join_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    refreshed = services.get_challenge(challenge_id)
+    assert outcomes == ["ok", "ok"], outcomes
+    assert db.session.query(Enrollment).filter_by(challenge_id=challenge_id).count() == 1
+    assert refreshed.participant_count == 1
