@@ -3,4 +3,11 @@
 from app.accounts.models import AccessToken, User  # noqa: F401
 from app.neighbourhoods.models import Neighbourhood  # noqa: F401
 from app.scheduler import SchedulerLease  # noqa: F401
-from challenges.models import Challenge, ChallengeChange, Enrollment, NeighbourhoodScore, Submission  # noqa: F401
+from challenges.models import (  # noqa: F401
+    AssistedAction,
+    Challenge,
+    ChallengeChange,
+    Enrollment,
+    NeighbourhoodScore,
+    Submission,
+)

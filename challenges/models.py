@@ -149,6 +149,7 @@ class Enrollment(db.Model):
     challenge: Mapped[Challenge] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     neighbourhood: Mapped[Neighbourhood | None] = relationship()
+    assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
 
 
 class Submission(db.Model):
@@ -195,6 +196,36 @@ class Submission(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
+
+
+class AssistedActionKind(enum.StrEnum):
+    REGISTERED = "registered"
+    CODE_REISSUED = "code_reissued"
+    JOINED = "joined"
+    READING = "reading"
+    TRIP = "trip"
+
+
+class AssistedAction(db.Model):
+    """Something a manager did at a service desk on a resident's behalf, with the manager's name."""
+
+    __tablename__ = "assisted_action"
+    __table_args__ = (Index("ix_assisted_action_resident_created", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AssistedActionKind] = mapped_column(_enum(AssistedActionKind, "assisted_action_kind"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # The name as it was, so the log keeps saying who acted even after a rename.
+    manager_name: Mapped[str] = mapped_column(String(40))
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    resident: Mapped[User] = relationship(foreign_keys=[resident_id])
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
+    challenge: Mapped[Challenge | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
 
 
 class NeighbourhoodScore(db.Model):

@@ -42,3 +42,19 @@ class NotFound(AccountError):
 class LastAdmin(AccountError):
     field = "role"
     message = _l("The last active admin cannot lose the admin role or be deactivated.")
+
+
+class InvalidCode(InvalidCredentials):
+    field = "code"
+    message = _l(
+        "This log-in code is not correct. Check it against your printed sheet, or ask at the service desk "
+        "for a new one."
+    )
+
+
+class HasPassword(AccountError):
+    message = _l("This account logs in with a password, so it gets no log-in code.")
+
+
+class NotAllowed(AccountError):
+    message = _l("Only community managers can do this.")

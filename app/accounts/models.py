@@ -5,6 +5,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.passwords import has_usable_password
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
@@ -31,8 +32,12 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Residents registered at a service desk may have no email address; they log in with a code.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The printed log-in code's SHA-256; the code itself is shown once, on the sheet handed out.
+    login_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    login_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, length=16, values_callable=_enum_values, name="role"),
@@ -59,6 +64,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses log-ins of deactivated accounts
         return self.active
+
+    @property
+    def has_password(self) -> bool:
+        """False for residents registered at a service desk, who log in with a printed code."""
+        return has_usable_password(self.password_hash)
 
     def has_role(self, *roles: Role | str) -> bool:
         """Admins pass every role check; everyone else must hold one of `roles`."""

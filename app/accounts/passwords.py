@@ -1,8 +1,24 @@
 """Argon2id password hashing, with its cost taken from the app's configuration."""
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+
+# Accounts without a password (residents registered at a service desk, who log in with a code)
+# store this prefix and random text: no argon2 hash starts with it, so nothing ever verifies.
+UNUSABLE_PREFIX = "!"
+
+
+def unusable_password() -> str:
+    """A stored value in place of a hash, which no password matches."""
+    return UNUSABLE_PREFIX + secrets.token_hex(16)
+
+
+def has_usable_password(password_hash: str | None) -> bool:
+    """True when the account has a password one can log in with."""
+    return bool(password_hash) and not password_hash.startswith(UNUSABLE_PREFIX)
 
 
 def _hasher() -> PasswordHasher:
@@ -21,6 +37,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when `password` matches; never raises for a wrong or malformed hash."""
+    if not has_usable_password(password_hash):
+        return False
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -29,7 +47,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     """True when the stored hash was made with other cost settings than today's."""
-    return _hasher().check_needs_rehash(password_hash)
+    return has_usable_password(password_hash) and _hasher().check_needs_rehash(password_hash)
 
 
 # A constant hash to verify against when the email is unknown, so timing does not tell.

@@ -19,7 +19,7 @@ class DisplaySchema(ma.Schema):
 
 class MeSchema(ma.Schema):
     id = ma.fields.Integer()
-    email = ma.fields.String()
+    email = ma.fields.String(allow_none=True)  # residents registered at a service desk may have none
     pseudonym = ma.fields.String()
     role = ma.fields.Enum(Role, by_value=True)
     neighbourhood = ma.fields.Nested(NeighbourhoodSchema, allow_none=True)

@@ -8,12 +8,18 @@ from sqlalchemy import func, select
 from app.accounts import errors
 from app.accounts.display import DisplayPrefs
 from app.accounts.models import AccessToken, Role, User
-from app.accounts.passwords import burn_time, hash_password, needs_rehash, verify_password
+from app.accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
 from app.columns import utcnow
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
 
 TOKEN_PREFIX = "cq_"
+# Printed log-in codes: no 0/O or 1/I/L to mix up on paper; 16 of these 31 characters give about
+# 79 random bits, shown in groups of four: K7QM-9XDA-2HPF-R4TW.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 16
+CODE_GROUP = 4
+_CODE_SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2212_."  # dashes as word processors and phones type them
 PROFILE_FIELDS = ("pseudonym", "neighbourhood_id", "household_size", "language", "leaderboard_visible")
 
 
@@ -55,7 +61,7 @@ def _find_neighbourhood(neighbourhood_id: int | None, required: bool) -> Neighbo
 
 def create_user(
     *,
-    email: str,
+    email: str | None,
     password: str,
     pseudonym: str,
     role: Role = Role.RESIDENT,
@@ -64,12 +70,13 @@ def create_user(
     language: str = "en",
     password_hash: str | None = None,
 ) -> User:
-    """Create an account; residents must live in a known neighbourhood."""
+    """Create an account; residents must live in a known neighbourhood. The email may be left out."""
     role = Role(role)
+    email = normalise_email(email) if email and email.strip() else None
     _check_unique(email=email, pseudonym=pseudonym)
     neighbourhood = _find_neighbourhood(neighbourhood_id, required=role == Role.RESIDENT)
     user = User(
-        email=normalise_email(email),
+        email=email,
         password_hash=password_hash or hash_password(password),
         pseudonym=pseudonym.strip(),
         role=role,
@@ -85,7 +92,7 @@ def create_user(
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials, upgrading an outdated hash; raise otherwise."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or not user.has_password:
         burn_time()
         raise errors.InvalidCredentials()
     if not verify_password(user.password_hash, password) or not user.active:
@@ -167,11 +174,64 @@ def list_users(search: str | None = None, role: Role | str | None = None, page: 
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+# Residents registered at a service desk, and their printed log-in codes ---------------------
+
+
+def register_assisted_resident(
+    manager: User, pseudonym: str, neighbourhood_id: int | None, household_size: int, language: str,
+    email: str | None = None,
+) -> tuple[User, str]:  # fmt: skip
+    """Register a resident at a service desk, without a password; returns them and their new log-in code."""
+    if not manager.has_role(Role.MANAGER):
+        raise errors.NotAllowed()
+    user = create_user(
+        email=email, password="", password_hash=unusable_password(), pseudonym=pseudonym, role=Role.RESIDENT,
+        neighbourhood_id=neighbourhood_id, household_size=household_size, language=language,
+    )  # fmt: skip
+    return user, issue_login_code(user)
+
+
+def normalise_code(code: str) -> str:
+    """A code as typed (any case, spaces, dashes) in its bare stored form."""
+    return "".join(char for char in code.upper() if not char.isspace() and char not in _CODE_SEPARATORS)
+
+
+def format_code(code: str) -> str:
+    """A bare code in groups of four, as printed: K7QM-9XDA-2HPF-R4TW."""
+    bare = normalise_code(code)
+    return "-".join(bare[i : i + CODE_GROUP] for i in range(0, len(bare), CODE_GROUP))
+
+
+def issue_login_code(user: User) -> str:
+    """Give a password-less account a new log-in code, which replaces the old one; returns it formatted."""
+    if user.has_password:
+        raise errors.HasPassword()
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    user.login_code_hash = _digest(code)
+    user.login_code_issued_at = utcnow()
+    db.session.flush()
+    return format_code(code)
+
+
+def authenticate_code(code: str) -> User:
+    """The active user whose log-in code this is; raise InvalidCode otherwise."""
+    bare = normalise_code(code)
+    user = None
+    if len(bare) == CODE_LENGTH and set(bare) <= set(CODE_ALPHABET):
+        user = db.session.scalar(select(User).where(User.login_code_hash == _digest(bare)))
+    if user is None or not user.active:
+        raise errors.InvalidCode()
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
 # Personal access tokens -------------------------------------------------------------
 
 
 def _digest(secret: str) -> str:
-    # Tokens are 256-bit random secrets, so a plain SHA-256 is enough; no salt or stretching needed.
+    # Tokens (256 bits) and log-in codes (79 bits, and guesses are rate-limited) are random
+    # secrets, so a plain SHA-256 is enough; no salt or stretching needed.
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
