@@ -14,7 +14,10 @@ PASSWORD_MIN = 10
 NO_NEIGHBOURHOOD = "–"  # the empty choice, shown as in the admin's lists
 
 
-def _pseudonym_field():
+PSEUDONYM_HELP = _l("Shown in public instead of your name, for example on leaderboards.")
+
+
+def _pseudonym_field(description=PSEUDONYM_HELP):
     return StringField(
         _l("Pseudonym"),
         validators=[
@@ -22,7 +25,7 @@ def _pseudonym_field():
             Length(min=3, max=40),
             Regexp(PSEUDONYM_PATTERN, message=_l("Use letters, digits, spaces, dots, dashes or underscores.")),
         ],
-        description=_l("Shown in public instead of your name, for example on leaderboards."),
+        description=description,
     )
 
 
@@ -68,6 +71,36 @@ class LoginForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     next = HiddenField()
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(
+        _l("Your log-in code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The code on your sheet, for example K7QM-9XDA-2HPF-R4TW. Small letters, spaces and dashes "
+                       "do not matter."),
+    )  # fmt: skip
+    next = HiddenField()
+
+
+class AssistedRegisterForm(FlaskForm):
+    """A resident registered by a manager at a service desk: no password, and the email is optional."""
+
+    pseudonym = _pseudonym_field(_l("Shown in public instead of the resident's name. Let the resident choose it."))
+    neighbourhood_id = _neighbourhood_field()
+    household_size = IntegerField(
+        _l("People in the household"),
+        validators=[InputRequired(), NumberRange(min=1, max=12)],
+        description=_l("Between 1 and 12."),
+    )
+    language = SelectField(
+        _l("Language"), choices=LANGUAGE_CHOICES, description=_l("The log-in sheet is printed in this language.")
+    )
+    email = StringField(
+        _l("Email address (optional)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Leave empty if the resident has none; they log in with the printed code."),
+    )
 
 
 class ProfileForm(FlaskForm):

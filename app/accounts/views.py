@@ -14,6 +14,7 @@ from app.accounts.forms import (
     ConfirmForm,
     DisplayForm,
     LanguageForm,
+    LoginCodeForm,
     LoginForm,
     NonResidentProfileForm,
     PasswordForm,
@@ -102,7 +103,31 @@ def login():
         else:
             login_user(user)
             return redirect(safe_next(form.next.data, url_for("main.index")))
-    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+    code_form = LoginCodeForm(formdata=None, data={"next": form.next.data})
+    return _render_login(form, code_form)
+
+
+# A code is its own account name, so each guess tries another account: only the address-wide
+# limit applies. With 79 random bits per code, guessing one is hopeless within it.
+@bp.route("/login/code", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def login_code():
+    """Log in with the printed code a resident got at a service desk."""
+    code_form = LoginCodeForm()
+    if code_form.validate_on_submit():
+        try:
+            user = services.authenticate_code(code_form.code.data)
+        except errors.AccountError as error:
+            attach_error(code_form, error)
+        else:
+            login_user(user)
+            return redirect(safe_next(code_form.next.data, url_for("main.index")))
+    return _render_login(LoginForm(formdata=None, data={"next": code_form.next.data}), code_form)
+
+
+def _render_login(form: LoginForm, code_form: LoginCodeForm):
+    page = render_template("accounts/login.html", form=form, code_form=code_form)
+    return page, 422 if form.errors or code_form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
