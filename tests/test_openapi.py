@@ -19,7 +19,7 @@ def api_schema(app):
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 fuzz_settings = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 
 

@@ -577,7 +577,7 @@ def challenges_schema(app):
 
 
 challenges_api = schemathesis.pytest.from_fixture("challenges_schema")
-fuzz_settings = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+fuzz_settings = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture
