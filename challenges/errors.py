@@ -67,3 +67,13 @@ class SubmissionRefused(ChallengeError):
     def __init__(self, message, field: str | None = None, rule: str = "invalid"):
         self.rule = rule
         super().__init__(message, field)
+
+
+class NoSuchResident(ChallengeError):
+    status = 404
+    message = _l("No such resident.")
+
+
+class ResidentDeactivated(ChallengeError):
+    status = 409
+    message = _l("This account is deactivated, so nothing can be done for it at the service desk.")
