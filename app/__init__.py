@@ -76,9 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import views as admin_views
     from app.neighbourhoods import api as neighbourhoods_api
     from challenges import api as challenges_api
+    from challenges import desk
     from challenges import views as challenges_views
 
-    for blueprint in (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp):
+    for blueprint in (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp):
         app.register_blueprint(blueprint)
     for blueprint in (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.

@@ -8,7 +8,7 @@ from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from challenges.models import Status, SubmissionStatus
+from challenges.models import AssistedActionKind, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
 CATEGORY_LABELS = {Category.ENERGY: _l("Energy"), Category.MOBILITY: _l("Mobility")}
@@ -62,6 +62,15 @@ SOURCE_LABELS = {
     "api": _l("through the API"),
     "csv": _l("in a CSV upload"),
     "assisted": _l("at a service desk"),
+}
+
+# What a manager did for a resident at a service desk (AssistedAction.kind).
+ASSISTED_ACTION_LABELS = {
+    AssistedActionKind.REGISTERED: _l("Registered, log-in code printed"),
+    AssistedActionKind.CODE_REISSUED: _l("New log-in code printed; the old one stopped working"),
+    AssistedActionKind.JOINED: _l("Signed up for a challenge"),
+    AssistedActionKind.READING: _l("Meter reading entered"),
+    AssistedActionKind.TRIP: _l("Trip entered"),
 }
 
 # The plausibility rule behind each refusal code the services raise.

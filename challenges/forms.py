@@ -263,3 +263,9 @@ class UploadForm(FlaskForm):
         ],
         description=_l("A table with one row per reading or trip, as your utility or mobility app exports it."),
     )
+
+
+class JoinForResidentForm(FlaskForm):
+    """The service desk signs a resident up for one of the challenges open to them."""
+
+    challenge_id = SelectField(_l("Challenge"), coerce=int, validators=[InputRequired()])

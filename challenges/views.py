@@ -149,7 +149,7 @@ def _enrollment(challenge: Challenge):
     return enrollment
 
 
-def _show_refusal(form, error: errors.ChallengeError) -> None:
+def show_refusal(form, error: errors.ChallengeError) -> None:
     """A refusal on the field it concerns, naming the plausibility rule it broke."""
     db.session.rollback()
     message = error.message
@@ -195,7 +195,7 @@ def submit_reading(challenge_id: int):
                 _enrollment(challenge), form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
             )
         except errors.ChallengeError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
         else:
             _flash_result(submission, created)
             return _to_detail(challenge, "#take-part")
@@ -214,7 +214,7 @@ def submit_trip(challenge_id: int):
                 trip_time=form.trip_time.data, idempotency_key=form.key(),
             )  # fmt: skip
         except errors.ChallengeError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
         else:
             _flash_result(submission, created)
             return _to_detail(challenge, "#take-part")
@@ -231,7 +231,7 @@ def upload(challenge_id: int):
         try:
             report = imports.import_csv(_enrollment(challenge), form.file.data.read())
         except errors.ChallengeError as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
     status = 422 if form.errors else 200
     return render_template("challenges/upload.html", challenge=challenge, form=form, report=report), status
 
@@ -394,7 +394,7 @@ def decide(challenge_id: int, submission_id: int, decision: str):
         try:
             submissions.review(submission, _viewer(), approve=decision == "approve", reason=form.reason.data)
         except errors.SubmissionRefused as error:
-            _show_refusal(form, error)
+            show_refusal(form, error)
             return _render_review(challenge, submission.id, form)
         except errors.ChallengeError as error:
             _refuse(error)

@@ -98,6 +98,7 @@ class AssistedRegisterForm(FlaskForm):
     )
     email = StringField(
         _l("Email address (optional)"),
+        filters=[lambda value: value.strip() if value else value],
         validators=[Optional(), Email(), Length(max=254)],
         description=_l("Leave empty if the resident has none; they log in with the printed code."),
     )

@@ -1,0 +1,231 @@
+"""The service desk: managers register residents without a smartphone, email or internet, print
+their log-in codes, sign them up for challenges and enter their paper readings and trips."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.accounts import errors as account_errors
+from app.accounts.forms import LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
+from app.accounts.models import Role, User
+from app.accounts.roles import role_required
+from app.columns import utcnow
+from app.extensions import db
+from app.forms import attach_error, choices
+from app.neighbourhoods.services import neighbourhood_choices
+from challenges import assisted, display, errors, services, submissions
+from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
+from challenges.models import Challenge, Status, SubmissionStatus
+from challenges.scoring import Category
+from challenges.views import challenge_context, show_refusal
+
+bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
+bp.context_processor(challenge_context)
+MAX_PAGE = 10_000
+LANGUAGE_NAMES = {choice.value: choice.label for choice in LANGUAGE_CHOICES}
+
+
+@bp.before_request
+@role_required(Role.MANAGER)
+def only_managers():
+    """Every desk page is for managers (and admins); residents get 403, visitors the log-in page."""
+
+
+def _manager() -> User:
+    return current_user._get_current_object()
+
+
+def _resident(user_id: int) -> User:
+    try:
+        return assisted.get_resident(user_id)
+    except errors.NoSuchResident:
+        abort(404)
+
+
+def _challenge(challenge_id: int) -> Challenge:
+    try:
+        return services.get_challenge(challenge_id)
+    except errors.NotFound:
+        abort(404)
+
+
+# Finding and registering residents -------------------------------------------------------
+
+
+@bp.route("")
+def index():
+    search = request.args.get("q", "").strip()[:100]
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    results = assisted.find_residents(search, page=page) if search else None
+    return render_template("challenges/desk/index.html", search=search, results=results)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = AssistedRegisterForm()
+    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    if form.validate_on_submit():
+        try:
+            resident, code = assisted.register_resident(
+                _manager(), pseudonym=form.pseudonym.data, neighbourhood_id=form.neighbourhood_id.data,
+                household_size=form.household_size.data, language=form.language.data, email=form.email.data or None,
+            )  # fmt: skip
+        except account_errors.AccountError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s is registered.", name=resident.pseudonym), "success")
+            return _code_sheet(resident, code)
+    return render_template("challenges/desk/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/residents/<int:user_id>/code", methods=["POST"])
+def reissue_code(user_id: int):
+    resident = _resident(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("desk.resident", user_id=resident.id))
+    try:
+        code = assisted.reissue_code(_manager(), resident)
+    except account_errors.AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("desk.resident", user_id=resident.id))
+    flash(_("A new code is issued for %(name)s; the old one no longer works.", name=resident.pseudonym), "success")
+    return _code_sheet(resident, code)
+
+
+def _code_sheet(resident: User, code: str):
+    """The printable sheet, in the resident's language; shown once and kept out of every cache."""
+    language = resident.language if resident.language in current_app.config["LANGUAGES"] else None
+    language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        sheet = render_template(
+            "challenges/desk/_code_sheet.html", resident=resident, code=code, manager=_manager(), issued_at=utcnow()
+        )
+    page = render_template("challenges/desk/code.html", resident=resident, sheet=Markup(sheet), sheet_lang=language)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+# A resident's desk page -------------------------------------------------------------------
+
+
+@bp.route("/residents/<int:user_id>")
+def resident(user_id: int):
+    return _render_resident(_resident(user_id))
+
+
+def _render_resident(resident: User, join_form: JoinForResidentForm | None = None):
+    join_form = join_form or JoinForResidentForm(formdata=None)
+    join_form.challenge_id.choices = _joinable(resident)
+    return render_template(
+        "challenges/desk/resident.html",
+        resident=resident,
+        enrollments=assisted.enrollments_of(resident),
+        actions=assisted.actions_for(resident),
+        join_form=join_form,
+        confirm_form=ConfirmForm(formdata=None),
+        language=LANGUAGE_NAMES.get(resident.language, resident.language),
+    ), 422 if join_form.errors else 200
+
+
+def _joinable(resident: User):
+    return choices((c.id, c.title) for c in assisted.joinable_challenges(resident))
+
+
+@bp.route("/residents/<int:user_id>/join", methods=["POST"])
+def join(user_id: int):
+    resident = _resident(user_id)
+    form = JoinForResidentForm()
+    form.challenge_id.choices = _joinable(resident)
+    if form.validate_on_submit():
+        challenge = _challenge(form.challenge_id.data)
+        try:
+            assisted.join_for(_manager(), resident, challenge)
+        except account_errors.AccountError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("%(name)s takes part in “%(title)s”.", name=resident.pseudonym, title=challenge.title), "success")
+            return redirect(url_for("desk.entry", user_id=resident.id, challenge_id=challenge.id))
+    return _render_resident(resident, join_form=form)
+
+
+# Entering paper readings and trips -------------------------------------------------------
+
+
+@bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>")
+def entry(user_id: int, challenge_id: int):
+    return _render_entry(_resident(user_id), _challenge(challenge_id))
+
+
+def _render_entry(resident: User, challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
+    enrollment = services.find_enrollment(challenge, resident)
+    if enrollment is None:
+        abort(404)
+    now_local = to_local(utcnow())
+    return render_template(
+        "challenges/desk/entry.html",
+        resident=resident,
+        challenge=challenge,
+        enrollment=enrollment,
+        reading_form=reading_form or ReadingForm(formdata=None, data={"read_at": now_local}),
+        trip_form=trip_form or TripForm(formdata=None, data={"day": now_local.date()}),
+        takes_readings=challenge.category == Category.ENERGY and challenge.status in (Status.SCHEDULED, Status.ACTIVE),
+        takes_trips=challenge.category == Category.MOBILITY and challenge.status == Status.ACTIVE,
+        submissions=submissions.own_submissions(enrollment),
+    ), status
+
+
+@bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>/readings", methods=["POST"])
+def submit_reading(user_id: int, challenge_id: int):
+    resident, challenge = _resident(user_id), _challenge(challenge_id)
+    form = ReadingForm()
+    if form.validate_on_submit():
+        try:
+            submission, created = assisted.submit_reading_for(
+                _manager(), resident, challenge, form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
+            )
+        except account_errors.AccountError as error:
+            show_refusal(form, error)
+        else:
+            return _saved(resident, submission, created)
+    return _render_entry(resident, challenge, reading_form=form, status=422)
+
+
+@bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>/trips", methods=["POST"])
+def submit_trip(user_id: int, challenge_id: int):
+    resident, challenge = _resident(user_id), _challenge(challenge_id)
+    form = TripForm()
+    if form.validate_on_submit():
+        try:
+            submission, created = assisted.submit_trip_for(
+                _manager(), resident, challenge, form.day.data, form.mode.data, form.distance_km.data,
+                form.replaced_car.data, trip_time=form.trip_time.data, idempotency_key=form.key(),
+            )  # fmt: skip
+        except account_errors.AccountError as error:
+            show_refusal(form, error)
+        else:
+            return _saved(resident, submission, created)
+    return _render_entry(resident, challenge, trip_form=form, status=422)
+
+
+def _saved(resident: User, submission, created: bool):
+    """Say what became of the entry, then show the form again for the next line of the paper form."""
+    if not created:
+        flash(_("This was already entered; nothing counts twice."), "success")
+    elif submission.status == SubmissionStatus.FLAGGED:
+        flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
+    elif submission.read_at and submission.consumed_kwh is None:
+        message = _("Saved for %(name)s. The next reading shows what was used since this one.", name=resident.pseudonym)
+        flash(message, "success")
+    else:
+        enrollment, unit = submission.enrollment, display.METRIC_UNITS[submission.challenge.metric]
+        message = _(
+            "Saved for %(name)s. Their score is now %(score)s %(unit)s.",
+            name=resident.pseudonym,
+            score=display.amount(enrollment.score),
+            unit=unit,
+        )
+        flash(message, "success")
+    return redirect(url_for("desk.entry", user_id=resident.id, challenge_id=submission.challenge_id, _anchor="enter"))
