@@ -44,6 +44,12 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Leaderboard benchmark at 1k, 10k and 100k participants on SQLite and PostgreSQL; writes docs/benchmarks.md
+bench: $(VENV)/.dev-installed translations
+	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench \
+		|| createdb -h 127.0.0.1 -U postgres civiquest_bench
+	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
+
 ## Refresh the message catalogues after changing user-visible strings
 extract-messages: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .

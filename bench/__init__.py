@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic city generator and the leaderboard timing harness (`make bench`)."""
