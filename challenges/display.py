@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 
 from babel.dates import format_interval, format_skeleton
-from flask_babel import format_datetime, format_decimal, format_time, get_locale, get_timezone
+from flask_babel import format_datetime, format_decimal, format_time, get_locale, get_timezone, ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -126,6 +126,23 @@ def amount(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
     return format_decimal(round(value, digits), format="#,##0." + "#" * digits if digits else "#,##0")
+
+
+# "For each …": the singular of each unit.
+METRIC_UNIT_ONE = {
+    Metric.KWH_SAVED: _l("kWh"),
+    Metric.CAR_KM_AVOIDED: _l("km"),
+    Metric.SUSTAINABLE_TRIPS: _l("trip"),
+    Metric.CO2_KG_AVOIDED: _l("kg CO₂"),
+}
+
+
+def quantity(value: float | None, metric: Metric) -> str:
+    """An amount with its unit, in the right number: "1 trip", "3 trips", "12.5 kWh"."""
+    if metric == Metric.SUSTAINABLE_TRIPS and value is not None:
+        count = round(value)
+        return ngettext("%(num)s trip", "%(num)s trips", count, num=amount(value))
+    return f"{amount(value)} {METRIC_UNITS[metric]}"
 
 
 def short_date(day: date) -> str:

@@ -26,6 +26,7 @@ def challenge_context():
         "labels": display,
         "paragraphs": display.paragraphs,
         "amount": display.amount,
+        "quantity": display.quantity,
         "when": display.when,
         "day": display.day,
         "date_range": display.date_range,
@@ -174,11 +175,9 @@ def _flash_result(submission, created: bool) -> None:
     elif submission.read_at and submission.consumed_kwh is None:
         flash(_("Saved. Your next reading shows what you used since this one."), "success")
     else:
-        unit, units = display.METRIC_UNITS[challenge.metric], display.amount(submission.units)
         message = _(
-            "Saved. It counts for %(units)s %(unit)s and %(points)s points.",
-            units=units,
-            unit=unit,
+            "Saved. It counts for %(quantity)s and %(points)s points.",
+            quantity=display.quantity(submission.units, challenge.metric),
             points=submission.points,
         )
         flash(message, "success")

@@ -260,8 +260,8 @@ def test_keyboard_only_join_and_trip(page, make_user, new_challenge):
     page.keyboard.press("Space")
     tab_to(page, trip.get_by_role("button", name="Log trip"))  # past the departure time's parts
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_have_text("Saved. It counts for 1 trips and 10 points.")
-    expect(score_line(page)).to_have_text(re.compile(r"^Your score: 1 trips, 10 points\."))
+    expect(page.get_by_role("status")).to_have_text("Saved. It counts for 1 trip and 10 points.")
+    expect(score_line(page)).to_have_text(re.compile(r"^Your score: 1 trip, 10 points\."))
     assert_accessible(page)
 
 
