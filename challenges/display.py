@@ -141,7 +141,7 @@ def quantity(value: float | None, metric: Metric) -> str:
     """An amount with its unit, in the right number: "1 trip", "3 trips", "12.5 kWh"."""
     if metric == Metric.SUSTAINABLE_TRIPS and value is not None:
         count = round(value)
-        return ngettext("%(num)s trip", "%(num)s trips", count, num=amount(value))
+        return ngettext("%(amount)s trip", "%(amount)s trips", count, amount=amount(value))
     return f"{amount(value)} {METRIC_UNITS[metric]}"
 
 

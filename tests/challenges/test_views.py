@@ -413,7 +413,9 @@ def test_personal_page_shows_the_chart_table_and_submissions(app, resident_clien
     assert response.status_code == 200
     assert re.search(r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="consumption-chart-title', html)
     assert '<title id="consumption-chart-title">' in html and "<desc" in html
-    assert "<caption>Your daily use in kWh" in html and '<th scope="row">' in html
+    assert (
+        "Your daily use in kWh, with the difference to your baseline</caption>" in html and '<th scope="row">' in html
+    )
     page = text_of(response)
     assert re.search(r"On \d+ days you used [\d.]+ kWh a day on average", page)
     assert "reference use for a household of 1" in page
@@ -431,7 +433,7 @@ def test_personal_page_of_a_mobility_challenge_counts_trips_per_week(app, reside
     response = resident_client.get(f"/challenges/{challenge_id}/me")
     html = response.get_data(as_text=True)
     assert 'aria-labelledby="trips-chart-title trips-chart-desc"' in html
-    assert "<caption>Your counted trips per week</caption>" in html
+    assert "Your counted trips per week</caption>" in html
     assert "You logged 1 counted trip in" in text_of(response)
 
 
@@ -509,3 +511,14 @@ def test_nav_links_to_challenges(client):
     """The main navigation leads to the challenges."""
     html = client.get("/challenges").get_data(as_text=True)
     assert re.search(r'<a href="/challenges" aria-current="page">Challenges</a>', html)
+
+
+def test_units_read_in_the_right_number(app):
+    """One trip is "1 trip", several are "trips"; other units follow the number."""
+    from challenges.display import quantity
+    from challenges.scoring import Metric
+
+    with app.test_request_context():
+        assert quantity(1.0, Metric.SUSTAINABLE_TRIPS) == "1 trip"
+        assert quantity(3.0, Metric.SUSTAINABLE_TRIPS) == "3 trips"
+        assert quantity(12.5, Metric.KWH_SAVED) == "12.5 kWh"
