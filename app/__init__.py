@@ -52,6 +52,8 @@ def create_app(config=None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model registered before migrations look)
     from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
+    from leaderboards import receivers  # noqa: F401  (keeps season points from challenges' signals)
+    from leaderboards import tasks as leaderboard_tasks  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(

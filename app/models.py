@@ -11,3 +11,4 @@ from challenges.models import (  # noqa: F401
     NeighbourhoodScore,
     Submission,
 )
+from leaderboards.models import RankSnapshot, SeasonPeriod, SeasonPoints  # noqa: F401

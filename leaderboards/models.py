@@ -1,0 +1,74 @@
+"""Standings kept for the leaderboards: season points per period, and daily snapshots of ranks."""
+
+import enum
+from datetime import date
+
+from sqlalchemy import Date, Enum, Float, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from challenges.models import Enrollment
+
+
+class Period(enum.StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+class SeasonPoints(db.Model):
+    """A resident's points from every challenge in one period: a week, a month, or all time.
+
+    Kept incrementally from `challenges.signals.submission_scored`; the season leaderboard reads
+    one period's rows in (points, id) order from `ix_season_points_period_points`.
+    """
+
+    __tablename__ = "season_points"
+    __table_args__ = (
+        UniqueConstraint("user_id", "period", "period_start", name="uq_season_points_user_period"),
+        Index("ix_season_points_period_points", "period", "period_start", "points", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    period: Mapped[Period] = mapped_column(
+        Enum(Period, native_enum=False, length=8, name="season_period", values_callable=lambda e: [m.value for m in e])
+    )
+    # The week's Monday, the month's first day, or ALL_TIME_START, all in the city's calendar.
+    period_start: Mapped[date] = mapped_column(Date)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeasonPeriod(db.Model):
+    """How many residents have points in one period, kept with SeasonPoints so no page counts them all."""
+
+    __tablename__ = "season_period"
+    __table_args__ = (UniqueConstraint("period", "period_start", name="uq_season_period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[Period] = mapped_column(
+        Enum(Period, native_enum=False, length=8, name="season_period", values_callable=lambda e: [m.value for m in e])
+    )
+    period_start: Mapped[date] = mapped_column(Date)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RankSnapshot(db.Model):
+    """A participant's rank and score in a running challenge at the end of a day (city time)."""
+
+    __tablename__ = "rank_snapshot"
+    __table_args__ = (UniqueConstraint("enrollment_id", "day", name="uq_rank_snapshot_enrollment_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+
+
+# The individual rankings walk a challenge's active enrollments in (score, id) order, ties included:
+# challenges' own ix_enrollment_challenge_score stops at score, which SQLite makes up for (every index
+# entry ends in the rowid) but PostgreSQL does not, so it would read and sort whole tie groups.
+ix_enrollment_leaderboard = Index(
+    "ix_enrollment_leaderboard", Enrollment.challenge_id, Enrollment.active, Enrollment.score, Enrollment.id
+)
