@@ -154,8 +154,11 @@ def start_in_app(app):
 
     def stop():
         scheduler.shutdown(wait=False)
-        with app.app_context():
-            release_lease()
+        try:
+            with app.app_context():
+                release_lease()
+        except Exception:  # the lease simply expires if the database is gone at shutdown
+            log.warning("Could not release the scheduler lease at shutdown", exc_info=True)
 
     atexit.register(stop)
     return scheduler

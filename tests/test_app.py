@@ -1,11 +1,12 @@
 """The app factory, configuration, health check, error pages and migrations."""
 
 import importlib
+import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app import create_app
+from app import create_app, scheduler
 from app.config import TestConfig
 from app.extensions import db
 
@@ -53,17 +54,13 @@ def test_create_app_accepts_overrides():
 
 
 def test_wsgi_exposes_app(monkeypatch):
-    """gunicorn wsgi:app finds a Flask app."""
-    monkeypatch.setenv("SCHEDULER_MODE", "off")
-    import app.config as config_module
-
-    importlib.reload(config_module)
-    try:
-        wsgi = importlib.import_module("wsgi")
-        assert wsgi.app.name == "app"
-    finally:
-        monkeypatch.undo()
-        importlib.reload(config_module)
+    """gunicorn wsgi:app finds a Flask app, and the web process asks for the in-app scheduler."""
+    started = []
+    monkeypatch.setattr(scheduler, "start_in_app", started.append)  # no real scheduler thread in tests
+    sys.modules.pop("wsgi", None)
+    wsgi = importlib.import_module("wsgi")
+    assert wsgi.app.name == "app"
+    assert started == [wsgi.app]
 
 
 def test_healthz(client):
