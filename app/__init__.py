@@ -80,10 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from challenges import api as challenges_api
     from challenges import desk
     from challenges import views as challenges_views
+    from leaderboards import api as leaderboards_api
+    from leaderboards import views as leaderboards_views
 
-    for blueprint in (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp):
+    for blueprint in (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp):
+    for blueprint in (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

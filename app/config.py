@@ -47,6 +47,11 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
+    # Who may show the public neighbourhood leaderboard (/embed/...) in an iframe: a CSP frame-ancestors
+    # source list, e.g. "https://www.city.example https://*.city.example"; "*" lets any site embed it.
+    # Every other page refuses to be framed.
+    EMBED_FRAME_ANCESTORS = os.environ.get("EMBED_FRAME_ANCESTORS", "*")
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")

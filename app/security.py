@@ -1,7 +1,7 @@
 """Security headers on every response, the Secure flag on cookies served over HTTPS, and the
 refusal of input no person sends."""
 
-from flask import abort, has_request_context, render_template, request
+from flask import abort, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -32,6 +32,29 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def allow_framing(view):
+    """Let other sites show this page in an iframe: its CSP names EMBED_FRAME_ANCESTORS instead of 'none'.
+
+    For public, read-only pages meant for embedding only; every other page refuses framing.
+    """
+    view.allows_framing = True
+    return view
+
+
+def _framing_allowed(response) -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "allows_framing", False) and response.status_code < 400
+
+
+def _frameable_headers() -> dict:
+    """The security headers with framing allowed for EMBED_FRAME_ANCESTORS; X-Frame-Options cannot say
+    "these sites", so it is left out and the CSP (which browsers prefer anyway) decides alone."""
+    ancestors = current_app.config["EMBED_FRAME_ANCESTORS"]
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    headers = {name: value for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"}
+    return {**headers, "Content-Security-Policy": policy}
 
 
 def _input_has_nul() -> bool:
@@ -69,6 +92,7 @@ def init_app(app) -> None:
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
+        headers = _frameable_headers() if _framing_allowed(response) else SECURITY_HEADERS
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

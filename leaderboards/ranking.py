@@ -173,7 +173,7 @@ def _group_sizes(standings: Standings, scores: set[float]) -> dict[float, int]:
         return {}
     s = standings.score
     query = select(s, func.count()).where(*standings.where, s.in_(sorted(scores))).group_by(s)
-    return dict(db.session.execute(query).tuples())
+    return {value: size for value, size in db.session.execute(query)}
 
 
 def _ranks_above(rows: list, score: float, rank: int, sizes: dict) -> list[tuple]:

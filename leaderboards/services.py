@@ -254,8 +254,8 @@ def snapshot_ranks(now: datetime | None = None) -> int:
     )
     recorded = exists().where(RankSnapshot.enrollment_id == ranked.c.enrollment_id, RankSnapshot.day == today)
     rows = select(ranked.c.enrollment_id, literal(today, Date()), ranked.c.rank, ranked.c.score).where(~recorded)
-    result = db.session.execute(insert(RankSnapshot).from_select(["enrollment_id", "day", "rank", "score"], rows))
-    return result.rowcount
+    statement = insert(RankSnapshot.__table__).from_select(["enrollment_id", "day", "rank", "score"], rows)
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 def rank_history(enrollment: Enrollment) -> list[tuple[date, int, float]]:

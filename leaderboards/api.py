@@ -1,0 +1,114 @@
+"""JSON API of leaderboards: a challenge's ranking and its neighbourhoods, and the season ranking.
+
+Pages use `page` and `per_page` like every list of the API (totals in X-Pagination); the body is
+an object holding the page's `entries` and `me`, the caller's own rank, so it can sit outside the page.
+"""
+
+from functools import wraps
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import abort
+
+from app.pagination import Blueprint
+from challenges import errors as challenge_errors
+from leaderboards import caching, errors, services
+from leaderboards.models import Period
+from leaderboards.schemas import (
+    ChallengeLeaderboardSchema,
+    NeighbourhoodLeaderboardSchema,
+    SeasonArgumentsSchema,
+    SeasonLeaderboardSchema,
+)
+
+blp = Blueprint("api_leaderboards", __name__, url_prefix="/api/v1", description="Leaderboards")
+
+# Public reads: anonymous visitors are welcome; logged-in ones also get their own rank.
+OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
+NOT_MODIFIED = "Not modified: the ETag sent in If-None-Match still matches."
+
+
+def answers_domain_errors(view):
+    """Turn the services' domain errors into the API's one error format."""
+
+    @wraps(view)
+    def answering(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except (challenge_errors.ChallengeError, errors.LeaderboardError) as error:
+            abort(error.status, message=str(error.message))
+
+    return answering
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+@blp.route("/challenges/<int:challenge_id>/leaderboard")
+class ChallengeLeaderboard(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.response(200, ChallengeLeaderboardSchema)
+    @blp.paginate(per_page=services.PER_PAGE)
+    def get(self, challenge_id, pagination_parameters):
+        """A challenge's individual ranking by score, best first, with your own rank (`me`) once you take part.
+
+        Ties share a rank and the next rank is skipped (1, 2, 2, 4). Residents appear by pseudonym;
+        those hiding from listings appear with `pseudonym: null`. The neighbourhood ranking is at
+        `/leaderboard/neighbourhoods`.
+        """
+        viewer = _viewer()
+        challenge = services.get_challenge(challenge_id, viewer)
+        params = pagination_parameters
+        board = services.challenge_board(challenge, viewer, params.page, params.page_size)
+        params.item_count = board.participants
+        return {"challenge_id": challenge.id, "participants": board.participants, "entries": board.entries,
+                "me": board.me}  # fmt: skip
+
+
+@blp.route("/challenges/<int:challenge_id>/leaderboard/neighbourhoods")
+class NeighbourhoodLeaderboard(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=[{}])
+    @blp.response(200, NeighbourhoodLeaderboardSchema)
+    @blp.alt_response(304, description=NOT_MODIFIED)
+    def get(self, challenge_id):
+        """The public neighbourhood ranking of a neighbourhood challenge, by score per participating household.
+
+        No log-in; the JSON twin of the embeddable page /embed/challenges/<id>/neighbourhoods. A
+        neighbourhood with fewer than `min_participants` participants is listed with `ranked: false`
+        and neither rank nor score, which would tell on individuals. Cacheable for 60 seconds, with an
+        ETag for conditional requests.
+        """
+        challenge = services.get_public_neighbourhood_challenge(challenge_id)
+        caching.cache_publicly()
+        return {
+            "challenge_id": challenge.id, "title": challenge.title, "metric": challenge.metric.value,
+            "min_participants": services.MIN_PARTICIPANTS, "neighbourhoods": services.neighbourhood_ranking(challenge),
+        }  # fmt: skip
+
+
+@blp.route("/leaderboards/season")
+class SeasonLeaderboard(MethodView):
+    decorators = [answers_domain_errors]
+
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.arguments(SeasonArgumentsSchema, location="query")
+    @blp.response(200, SeasonLeaderboardSchema)
+    @blp.paginate(per_page=services.PER_PAGE)
+    def get(self, arguments, pagination_parameters):
+        """Residents by points from every challenge this week (from Monday), this month, or all time.
+
+        Weeks and months follow the city's calendar and count a submission on the day of its activity.
+        Ties share a rank (1, 2, 2, 4); `me` is your own rank once you have points in the window.
+        """
+        period, params = Period(arguments["window"]), pagination_parameters
+        board, start = services.season_board(period, _viewer(), params.page, params.page_size)
+        params.item_count = board.participants
+        return {
+            "window": period.value, "period_start": None if period == Period.ALL else start,
+            "participants": board.participants, "entries": board.entries, "me": board.me,
+        }  # fmt: skip
