@@ -147,7 +147,7 @@ def energy_chart(days: list[tuple[date, float]], baseline: float) -> dict:
         [(short_date(day), kwh) for day, kwh in days],
         chart_id="consumption-chart",
         title=gettext("Your daily electricity use against your baseline"),
-        desc=f"{summary} {gettext('The table below lists every day.')}",
+        desc=summary + " " + gettext("The table below lists every day."),
         unit=gettext("kWh per day"),
         reference=baseline,
         reference_label=gettext("Baseline %(kwh)s kWh", kwh=amount(baseline)),
@@ -169,7 +169,7 @@ def trips_chart(weeks: list[tuple[date, int, int]]) -> dict:
         [(short_date(monday), count) for monday, count, _sustainable in weeks],
         chart_id="trips-chart",
         title=gettext("Your trips per week"),
-        desc=f"{summary} {gettext('The table below lists every week.')}",
+        desc=summary + " " + gettext("The table below lists every week."),
         unit=gettext("trips"),
     )
     return {"kind": "mobility", "rows": weeks, "summary": summary, "svg": svg if weeks else None}

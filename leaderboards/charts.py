@@ -88,7 +88,7 @@ def _neighbourhood_bars(ranked: list[NeighbourhoodStanding], unit: str, summary:
             x=BAR_LEFT, y1=BAR_TOP, y2=height - 8
         )
     )
-    desc = f"{summary} {gettext('The table below lists every neighbourhood.')}"
+    desc = summary + " " + gettext("The table below lists every neighbourhood.")
     title = gettext("Neighbourhoods by score per participating household")
     return _svg("neighbourhood-chart", height, title, desc, Markup("").join(parts))
 
@@ -130,7 +130,7 @@ def rank_chart(history: list[tuple[date, int, float]]) -> dict:
     step = max(1, int(nice_step(worst - 1)))
     bottom = 1 + step * max(1, math.ceil((worst - 1) / step))
     body = Markup("").join([_rank_grid(step, bottom), _rank_line(history, bottom)])
-    desc = f"{summary} {gettext('The table below lists every day.')}"
+    desc = summary + " " + gettext("The table below lists every day.")
     svg = _svg("rank-chart", LINE_HEIGHT, gettext("Your rank day by day"), desc, body)
     return {"svg": svg, "summary": summary, "rows": history}
 
