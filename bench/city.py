@@ -166,7 +166,16 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
             _bulk(connection, "enrollment", ENROLLMENT_COLUMNS, enrollments)
             _bulk(connection, "submission", SUBMISSION_COLUMNS, _submission_rows(values, counts, challenge_id, start))
             _settle_totals(connection, challenge_id)
+        _vacuum()
     return challenge_id
+
+
+def _vacuum() -> None:
+    """Let PostgreSQL set its visibility map after the bulk load, as autovacuum soon would in production,
+    so that counting ranks can use index-only scans."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 def _settle_totals(connection, challenge_id: int) -> None:
