@@ -7,11 +7,12 @@ the same numbers on the page; colours come from the stylesheet, so high contrast
 import math
 from datetime import date
 
-from flask_babel import format_decimal, gettext, ngettext
+from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
 from challenges.charts import nice_step
-from challenges.display import amount, short_date
+from challenges.display import short_date
+from leaderboards.display import formatter
 from leaderboards.services import MIN_PARTICIPANTS, NeighbourhoodStanding
 
 WIDTH = 720
@@ -40,7 +41,7 @@ def _short(name: str) -> str:
 def neighbourhood_summary(standings: list[NeighbourhoodStanding], unit: str) -> str:
     """One sentence: who leads, with what, and how many neighbourhoods are ranked or too small to show."""
     ranked = [standing for standing in standings if standing.ranked]
-    too_few = len(standings) - len(ranked)
+    too_few, number = len(standings) - len(ranked), formatter()
     if not ranked:
         summary = gettext("No neighbourhood has %(num)d participants yet, so none is ranked.", num=MIN_PARTICIPANTS)
     else:
@@ -50,7 +51,7 @@ def neighbourhood_summary(standings: list[NeighbourhoodStanding], unit: str) -> 
             "%(leaders)s leads with %(score)s %(unit)s per participating household; %(num)d neighbourhoods are ranked.",
             len(ranked),
             leaders=" & ".join(leaders),
-            score=amount(ranked[0].score),
+            score=number(ranked[0].score, 1),
             unit=unit,
         )
     if too_few:
@@ -82,7 +83,8 @@ def _neighbourhood_bars(ranked: list[NeighbourhoodStanding], unit: str, summary:
             x=BAR_LEFT, y=BAR_TOP - 12, unit=gettext("%(unit)s per participating household", unit=unit)
         )
     ]
-    parts += [_bar_row(index, standing, top, plot, unit) for index, standing in enumerate(ranked)]
+    number = formatter()
+    parts += [_bar_row(index, standing, top, plot, unit, number) for index, standing in enumerate(ranked)]
     parts.append(
         Markup('<line class="chart-axis" x1="{x}" x2="{x}" y1="{y1}" y2="{y2}"/>').format(
             x=BAR_LEFT, y1=BAR_TOP, y2=height - 8
@@ -93,7 +95,7 @@ def _neighbourhood_bars(ranked: list[NeighbourhoodStanding], unit: str, summary:
     return _svg("neighbourhood-chart", height, title, desc, Markup("").join(parts))
 
 
-def _bar_row(index: int, standing: NeighbourhoodStanding, top: float, plot: float, unit: str) -> Markup:
+def _bar_row(index: int, standing: NeighbourhoodStanding, top: float, plot: float, unit: str, number) -> Markup:
     """One neighbourhood: its place and name left of the axis, its bar, and its score at the bar's end."""
     y = BAR_TOP + index * ROW_HEIGHT
     width = round(max(standing.score, 0.0) / top * plot, 1)
@@ -104,8 +106,8 @@ def _bar_row(index: int, standing: NeighbourhoodStanding, top: float, plot: floa
         '<text class="chart-tick" x="{vx}" y="{ty}">{value}</text>'
     ).format(
         lx=BAR_LEFT - 8, ty=text_y, name=f"{standing.rank}. {_short(standing.name)}", x=BAR_LEFT, y=y + 5, w=width,
-        h=ROW_HEIGHT - 10, label=f"{standing.rank}. {standing.name}: {amount(standing.score)} {unit}",
-        vx=BAR_LEFT + width + 6, value=amount(standing.score),
+        h=ROW_HEIGHT - 10, label=f"{standing.rank}. {standing.name}: {number(standing.score, 1)} {unit}",
+        vx=BAR_LEFT + width + 6, value=number(standing.score, 1),
     )  # fmt: skip
 
 
@@ -117,19 +119,19 @@ def rank_chart(history: list[tuple[date, int, float]]) -> dict:
     if not history:
         summary = gettext("Your place is recorded every evening; it shows here from the first record on.")
         return {"svg": None, "summary": summary, "rows": []}
-    first, last = history[0], history[-1]
+    first, last, number = history[0], history[-1], formatter()
     summary = ngettext(
         "Over %(num)d day your rank went from %(first)s to %(last)s (best: %(best)s).",
         "Over %(num)d days your rank went from %(first)s to %(last)s (best: %(best)s).",
         len(history),
-        first=format_decimal(first[1]),
-        last=format_decimal(last[1]),
-        best=format_decimal(min(rank for _day, rank, _score in history)),
+        first=number(first[1]),
+        last=number(last[1]),
+        best=number(min(rank for _day, rank, _score in history)),
     )
     worst = max(rank for _day, rank, _score in history)
     step = max(1, int(nice_step(worst - 1)))
     bottom = 1 + step * max(1, math.ceil((worst - 1) / step))
-    body = Markup("").join([_rank_grid(step, bottom), _rank_line(history, bottom)])
+    body = Markup("").join([_rank_grid(step, bottom, number), _rank_line(history, bottom, number)])
     desc = summary + " " + gettext("The table below lists every day.")
     svg = _svg("rank-chart", LINE_HEIGHT, gettext("Your rank day by day"), desc, body)
     return {"svg": svg, "summary": summary, "rows": history}
@@ -145,7 +147,7 @@ def _rank_x(index: int, count: int) -> float:
     return round(LEFT + (plot / 2 if count == 1 else index * plot / (count - 1)), 1)
 
 
-def _rank_grid(step: int, bottom: int) -> Markup:
+def _rank_grid(step: int, bottom: int, number) -> Markup:
     lines = [Markup('<text class="chart-unit" x="8" y="{y}">{label}</text>').format(y=TOP - 12, label=gettext("Rank"))]
     for rank in [1, *range(1 + step, bottom + 1, step)]:
         y = _rank_y(rank, bottom)
@@ -153,12 +155,12 @@ def _rank_grid(step: int, bottom: int) -> Markup:
             Markup(
                 '<line class="chart-grid" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}"/>'
                 '<text class="chart-tick" x="{tx}" y="{ty}" text-anchor="end">{rank}</text>'
-            ).format(x1=LEFT, x2=WIDTH - RIGHT, y=y, tx=LEFT - 8, ty=y + 4, rank=format_decimal(rank))
+            ).format(x1=LEFT, x2=WIDTH - RIGHT, y=y, tx=LEFT - 8, ty=y + 4, rank=number(rank))
         )
     return Markup("").join(lines)
 
 
-def _rank_line(history: list[tuple[date, int, float]], bottom: int) -> Markup:
+def _rank_line(history: list[tuple[date, int, float]], bottom: int, number) -> Markup:
     count = len(history)
     points = [(_rank_x(index, count), _rank_y(rank, bottom)) for index, (_day, rank, _score) in enumerate(history)]
     every = math.ceil(count / MAX_X_LABELS)
@@ -166,7 +168,7 @@ def _rank_line(history: list[tuple[date, int, float]], bottom: int) -> Markup:
     for index, ((day, rank, _score), (x, y)) in enumerate(zip(history, points, strict=True)):
         parts.append(
             Markup('<circle class="chart-dot" cx="{x}" cy="{y}" r="5"><title>{label}</title></circle>').format(
-                x=x, y=y, label=f"{short_date(day)}: {format_decimal(rank)}"
+                x=x, y=y, label=f"{short_date(day)}: {number(rank)}"
             )
         )
         if index % every == 0:

@@ -11,6 +11,7 @@ from app.security import allow_framing
 from challenges import display
 from challenges import errors as challenge_errors
 from leaderboards import caching, charts, errors, services
+from leaderboards.display import formatter
 from leaderboards.models import Period
 
 bp = Blueprint("leaderboards", __name__, template_folder="templates")
@@ -22,7 +23,7 @@ WINDOW_LABELS = {Period.WEEK: _l("This week"), Period.MONTH: _l("This month"), P
 def leaderboard_context():
     return {
         "labels": display,
-        "amount": display.amount,
+        "number": formatter(),
         "day": display.day,
         "MIN_PARTICIPANTS": services.MIN_PARTICIPANTS,
     }
