@@ -166,6 +166,7 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
             _bulk(connection, "enrollment", ENROLLMENT_COLUMNS, enrollments)
             _bulk(connection, "submission", SUBMISSION_COLUMNS, _submission_rows(values, counts, challenge_id, start))
             _settle_totals(connection, challenge_id)
+        db.session.remove()  # an open transaction would keep VACUUM from marking the new rows visible
         _vacuum()
     return challenge_id
 
