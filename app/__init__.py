@@ -54,6 +54,8 @@ def _init_extensions(app: Flask) -> None:
     from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
     from leaderboards import receivers  # noqa: F401  (keeps season points from challenges' signals)
     from leaderboards import tasks as leaderboard_tasks  # noqa: F401
+    from rewards import receivers as reward_receivers  # noqa: F401  (pays points from challenges' signals)
+    from rewards import tasks as reward_tasks  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(

@@ -52,6 +52,12 @@ class Config:
     # Every other page refuses to be framed.
     EMBED_FRAME_ANCESTORS = os.environ.get("EMBED_FRAME_ANCESTORS", "*")
 
+    # Rewards: who issues the Open Badges, and how long a voucher stays valid (unless its reward ends sooner).
+    BADGE_ISSUER_NAME = os.environ.get("BADGE_ISSUER_NAME", "Civiquest")
+    BADGE_ISSUER_URL = os.environ.get("BADGE_ISSUER_URL")  # the city's website; defaults to this site
+    BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL")
+    VOUCHER_VALID_DAYS = int(os.environ.get("VOUCHER_VALID_DAYS", "90"))
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")

@@ -12,3 +12,13 @@ from challenges.models import (  # noqa: F401
     Submission,
 )
 from leaderboards.models import RankSnapshot, SeasonPeriod, SeasonPoints  # noqa: F401
+from rewards.models import (  # noqa: F401
+    BadgeAward,
+    BadgeClass,
+    LedgerEntry,
+    Partner,
+    PartnerMember,
+    PointsAccount,
+    Reward,
+    Voucher,
+)

@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     STAFF = "staff"
     ADMIN = "admin"
+    PARTNER = "partner"  # validates the vouchers of the reward partners they belong to
 
 
 def _enum_values(enum_class):

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Community manager"),
     Role.STAFF: _l("Municipal staff"),
     Role.ADMIN: _l("Admin"),
+    Role.PARTNER: _l("Reward partner"),
 }
 
 

@@ -1,0 +1,16 @@
+"""INSERT … ON CONFLICT, spelled for the database in use (PostgreSQL and SQLite both support it)."""
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+
+
+def dialect_insert(table):
+    """An INSERT for `table` that offers `on_conflict_do_nothing` / `on_conflict_do_update`."""
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
+
+
+def insert_if_missing(table, **values) -> None:
+    """Insert one row unless its key exists; atomic, so concurrent callers never collide."""
+    db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())

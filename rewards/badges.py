@@ -1,0 +1,213 @@
+"""Badges: definitions admins manage, awards made by rules, and their Open Badges 2.0 documents.
+
+Every award is a hosted assertion (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/):
+the assertion, its BadgeClass and the issuer Profile live at stable public URLs, and the recipient
+is the resident's email, salted and hashed with SHA-256, so a backpack can match it without the
+address ever being published.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime
+from xml.etree import ElementTree
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.columns import utcnow
+from app.extensions import db
+from rewards import errors
+from rewards.models import BadgeAward, BadgeClass, BadgeRule
+
+OPEN_BADGES_CONTEXT = "https://w3id.org/openbadges/v2"
+BADGE_FIELDS = ("name", "description", "criteria", "image_svg", "rule", "active")
+MAX_IMAGE_BYTES = 100_000
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "a"}
+
+
+# Definitions --------------------------------------------------------------------------------
+
+
+def check_svg(svg: str) -> str:
+    """Accept a self-contained SVG only: it is served to anyone and shown inside backpacks."""
+    svg = (svg or "").strip()
+    if not svg or len(svg.encode()) > MAX_IMAGE_BYTES or "<!DOCTYPE" in svg.upper() or "<!ENTITY" in svg.upper():
+        raise errors.InvalidBadgeImage()
+    try:
+        root = ElementTree.fromstring(svg)
+    except ElementTree.ParseError as error:
+        raise errors.InvalidBadgeImage() from error
+    if root.tag not in ("svg", f"{SVG_NAMESPACE}svg"):
+        raise errors.InvalidBadgeImage()
+    for element in root.iter():
+        local = element.tag.rsplit("}", 1)[-1]
+        attributes = {name.rsplit("}", 1)[-1].lower(): value for name, value in element.attrib.items()}
+        if local in FORBIDDEN_ELEMENTS or any(name.startswith("on") for name in attributes):
+            raise errors.InvalidBadgeImage()
+        if "href" in attributes or XLINK_HREF in element.attrib or "url(http" in svg.replace(" ", "").lower():
+            raise errors.InvalidBadgeImage()
+    return svg
+
+
+def _badge_errors(values: dict) -> dict:
+    problems = {}
+    for name, message in (
+        ("name", _l("Please give the badge a name.")),
+        ("description", _l("Please describe the badge.")),
+        ("criteria", _l("Please say what a resident must do to earn it.")),
+    ):
+        if name in values and not (values[name] or "").strip():
+            problems[name] = message
+    if "image_svg" in values:
+        try:
+            values["image_svg"] = check_svg(values["image_svg"])
+        except errors.InvalidBadgeImage as error:
+            problems["image_svg"] = error.message
+    if values.get("rule") is not None:
+        try:
+            values["rule"] = BadgeRule(values["rule"])
+        except ValueError:
+            problems["rule"] = _l("Please choose a rule from the list.")
+    return problems
+
+
+def create_badge(**fields) -> BadgeClass:
+    """Define a badge; with a rule, it is awarded automatically from now on."""
+    values = {name: fields.get(name) for name in BADGE_FIELDS}
+    values["active"] = True if values["active"] is None else values["active"]
+    if problems := _badge_errors(values):
+        raise errors.InvalidFields(problems)
+    badge = BadgeClass(**{name: value.strip() if isinstance(value, str) else value for name, value in values.items()})
+    db.session.add(badge)
+    db.session.flush()
+    return badge
+
+
+def update_badge(badge: BadgeClass, **changes) -> BadgeClass:
+    """Change a badge's definition; awards already made keep pointing at it."""
+    values = {name: value for name, value in changes.items() if name in BADGE_FIELDS}
+    if problems := _badge_errors(values):
+        raise errors.InvalidFields(problems)
+    for name, value in values.items():
+        setattr(badge, name, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    return badge
+
+
+def list_badges() -> list[BadgeClass]:
+    return list(db.session.scalars(select(BadgeClass).order_by(BadgeClass.id)))
+
+
+# Awards -------------------------------------------------------------------------------------
+
+
+def award(user_id: int, rule: BadgeRule, evidence: dict | None = None, now: datetime | None = None) -> list[BadgeAward]:
+    """Award every active badge of `rule` the resident does not hold yet; running it again adds nothing."""
+    badge_ids = db.session.scalars(select(BadgeClass.id).where(BadgeClass.rule == rule, BadgeClass.active)).all()
+    if not badge_ids:
+        return []
+    held = set(
+        db.session.scalars(
+            select(BadgeAward.badge_id).where(BadgeAward.user_id == user_id, BadgeAward.badge_id.in_(badge_ids))
+        )
+    )
+    awarded = []
+    for badge_id in badge_ids:
+        if badge_id in held:
+            continue
+        item = BadgeAward(
+            uid=secrets.token_hex(16), badge_id=badge_id, user_id=user_id, salt=secrets.token_hex(16),
+            evidence=evidence or {}, awarded_at=now or utcnow(),
+        )  # fmt: skip
+        try:
+            with db.session.begin_nested():  # a concurrent run may award the same badge first
+                db.session.add(item)
+        except IntegrityError:
+            continue
+        awarded.append(item)
+    return awarded
+
+
+def awards_of(user: User) -> list[BadgeAward]:
+    return list(
+        db.session.scalars(
+            select(BadgeAward)
+            .where(BadgeAward.user_id == user.id)
+            .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id)
+        )
+    )
+
+
+def set_private(item: BadgeAward, owner: User, private: bool) -> BadgeAward:
+    """Hide an award from the public (its assertion then answers as revoked) or publish it again."""
+    if item.user_id != owner.id:
+        raise errors.NotFound(_l("No such badge."))
+    item.private = private
+    db.session.flush()
+    return item
+
+
+def published_award(uid: str) -> BadgeAward | None:
+    """The award behind a public assertion URL, or None when there is none."""
+    return db.session.scalar(select(BadgeAward).where(BadgeAward.uid == uid))
+
+
+# Open Badges 2.0 documents ------------------------------------------------------------------
+
+
+def hashed_email(email: str, salt: str) -> str:
+    """The recipient identity as Open Badges hashes it: sha256 of the lower-cased email plus the salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def issuer_document(issuer_url: str, name: str, website: str, email: str | None) -> dict:
+    document = {"@context": OPEN_BADGES_CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": website}
+    if email:
+        document["email"] = email
+    return document
+
+
+def badge_class_document(badge: BadgeClass, badge_url: str, image_url: str, criteria_url: str, issuer_url: str):
+    return {
+        "@context": OPEN_BADGES_CONTEXT,
+        "type": "BadgeClass",
+        "id": badge_url,
+        "name": badge.name,
+        "description": badge.description,
+        "image": image_url,
+        "criteria": {"id": criteria_url, "narrative": badge.criteria},
+        "issuer": issuer_url,
+    }
+
+
+def assertion_document(item: BadgeAward, assertion_url: str, badge_url: str, evidence_url: str | None = None):
+    """The hosted assertion; None when the resident has no email, since OB 2.0 needs a recipient identity."""
+    if not item.user.email:
+        return None
+    document = {
+        "@context": OPEN_BADGES_CONTEXT,
+        "type": "Assertion",
+        "id": assertion_url,
+        "recipient": {
+            "type": "email",
+            "hashed": True,
+            "salt": item.salt,
+            "identity": hashed_email(item.user.email, item.salt),
+        },
+        "badge": badge_url,
+        "verification": {"type": "hosted"},
+        "issuedOn": item.awarded_at.isoformat(),
+    }
+    if evidence_url:
+        document["evidence"] = evidence_url
+    return document
+
+
+def revoked_document(assertion_url: str) -> dict:
+    """What a private award's URL answers: the standard's sign that the assertion is no longer valid."""
+    return {"@context": OPEN_BADGES_CONTEXT, "type": "Assertion", "id": assertion_url, "revoked": True,
+            "revocationReason": "Made private by the recipient"}  # fmt: skip

@@ -1,0 +1,91 @@
+"""How ledger entries, vouchers and badges are put into words, in the reader's language and time zone.
+
+Entries store a reason code and its values, not a sentence, so each reader sees the reason in
+their own language however it was booked.
+"""
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, Voucher, VoucherStatus
+
+KIND_LABELS = {
+    EntryKind.ACTIVITY: _l("Activity"),
+    EntryKind.BONUS: _l("Bonus"),
+    EntryKind.PRIZE: _l("Prize"),
+    EntryKind.STREAK: _l("Streak"),
+    EntryKind.DATA_CREDIT: _l("Data sharing"),
+    EntryKind.REDEMPTION: _l("Redemption"),
+    EntryKind.REFUND: _l("Refund"),
+    EntryKind.REVERSAL: _l("Reversal"),
+}
+
+# Reason codes (LedgerEntry.reason) and their sentences; %(name)s are the entry's reason_params.
+REASONS = {
+    "activity": _l("Activity in “%(challenge)s”"),
+    "rescored": _l("Points taken back in “%(challenge)s” after a review"),
+    "completion": _l("Completion bonus: you reached the goal of “%(challenge)s”"),
+    "placement": _l("Prize for place %(place)s in “%(challenge)s”"),
+    "neighbourhood_placement": _l("Prize: your neighbourhood came %(place)s. in “%(challenge)s”"),
+    "streak": _l("Streak: active %(weeks)s weeks in a row"),
+    "data_credit": _l("Data dividend: %(purpose)s"),
+    "redemption": _l("Redeemed: %(reward)s"),
+    "voucher_cancelled": _l("Refund: voucher for %(reward)s cancelled"),
+    "voucher_expired": _l("Refund: voucher for %(reward)s expired unused"),
+    "correction": _l("Correction: %(note)s"),
+}
+
+VOUCHER_STATUS_LABELS = {
+    VoucherStatus.ISSUED: _l("Ready to use"),
+    VoucherStatus.USED: _l("Used"),
+    VoucherStatus.CANCELLED: _l("Cancelled"),
+    VoucherStatus.EXPIRED: _l("Expired"),
+}
+
+PARTNER_KIND_LABELS = {
+    PartnerKind.MUNICIPAL: _l("Municipal service"),
+    PartnerKind.TRANSPORT: _l("Public transport"),
+    PartnerKind.CULTURE: _l("Culture and leisure"),
+    PartnerKind.SHOP: _l("Local shop"),
+    PartnerKind.OTHER: _l("Other"),
+}
+
+BADGE_RULE_LABELS = {
+    BadgeRule.FIRST_SUBMISSION: _l("First submission"),
+    BadgeRule.STREAK: _l("Active 4 weeks in a row"),
+    BadgeRule.CHALLENGE_COMPLETED: _l("Completed a challenge"),
+    BadgeRule.TOP_10: _l("Top 10 in a challenge"),
+    BadgeRule.NEIGHBOURHOOD_WINNER: _l("Member of the winning neighbourhood"),
+    BadgeRule.DATA_SHARER: _l("Shares data with the city"),
+}
+
+
+def describe(entry: LedgerEntry) -> str:
+    """The entry's reason as a sentence; an unknown code (from a newer version) shows as itself."""
+    template = REASONS.get(entry.reason)
+    if template is None:
+        return entry.reason
+    try:
+        return str(template) % {key: value for key, value in (entry.reason_params or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def when(moment) -> str:
+    return format_datetime(moment, "short") if moment else ""
+
+
+def voucher_problem(voucher: Voucher) -> str:
+    """Why a voucher cannot be used any more, with the date it happened."""
+    if voucher.status == VoucherStatus.USED:
+        return _("Already used on %(date)s.", date=when(voucher.used_at))
+    if voucher.status == VoucherStatus.CANCELLED:
+        return _("This voucher was cancelled on %(date)s.", date=when(voucher.closed_at))
+    if voucher.status == VoucherStatus.EXPIRED:
+        return expired_problem(voucher)
+    return _("This voucher cannot be used.")
+
+
+def expired_problem(voucher: Voucher) -> str:
+    return _("This voucher expired on %(date)s.", date=when(voucher.expires_at))

@@ -1,0 +1,88 @@
+"""Domain errors of rewards; each names the rule broken and, where it has one, the field."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.errors import AccountError
+
+
+class RewardError(AccountError):
+    """A rule of rewards was broken; `rule` is its short name for programs."""
+
+    status = 422
+    rule = "invalid"
+
+
+class InvalidFields(RewardError):
+    """One or more fields break a rule; `errors` maps each field to its message."""
+
+    message = _l("Please correct the marked fields.")
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(field=next(iter(errors)))
+
+
+class NotFound(RewardError):
+    status = 404
+    rule = "not_found"
+    message = _l("No such reward.")
+
+
+class InsufficientPoints(RewardError):
+    status = 409
+    rule = "insufficient_points"
+    message = _l("You do not have enough points for this.")
+
+
+class SoldOut(RewardError):
+    status = 409
+    rule = "sold_out"
+    message = _l("Sorry, this reward is sold out.")
+
+
+class NotAvailable(RewardError):
+    status = 409
+    rule = "not_available"
+    message = _l("This reward is no longer available.")
+
+
+class LimitReached(RewardError):
+    status = 409
+    rule = "limit_reached"
+    message = _l("You have already redeemed this reward as often as one resident may.")
+
+
+class NotReversible(RewardError):
+    status = 409
+    rule = "not_reversible"
+    message = _l("Only credits can be reversed, and each only once.")
+
+
+class UnknownVoucher(RewardError):
+    status = 404
+    rule = "unknown_voucher"
+    field = "code"
+    message = _l("No voucher has this code. Check the code and try again.")
+
+
+class VoucherNotUsable(RewardError):
+    """The voucher exists but cannot be used (or cancelled): already used, cancelled or expired."""
+
+    status = 409
+
+    def __init__(self, message, rule: str):
+        self.rule = rule
+        super().__init__(message, "code")
+
+
+class NotYourPartner(RewardError):
+    status = 403
+    rule = "other_partner"
+    field = "code"
+    message = _l("This voucher belongs to another partner; only they can accept it.")
+
+
+class InvalidBadgeImage(RewardError):
+    field = "image_svg"
+    rule = "invalid_image"
+    message = _l("The image must be a plain SVG file without scripts, links to other files or embedded documents.")

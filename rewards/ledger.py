@@ -1,0 +1,191 @@
+"""The points ledger: every credit and debit as an entry that is never changed.
+
+Rules kept here, for every caller:
+- a resident's balance is the sum of their entries and never goes below zero;
+- each entry has a unique source key, so the same event is never credited twice — a repeated
+  call returns the entry already there, also under concurrent requests or a job run twice;
+- every change first locks the resident's points account, so balance checks and the new entry
+  happen as one step (PostgreSQL: a row lock; SQLite: its single writer).
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.columns import utcnow
+from app.extensions import db
+from app.upserts import insert_if_missing
+from rewards import errors
+from rewards.levels import Level, level_for
+from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry, PointsAccount
+
+
+def lock_account(user_id: int) -> None:
+    """Hold the resident's ledger lock until the transaction ends."""
+    insert_if_missing(PointsAccount.__table__, user_id=user_id, changes=0)
+    db.session.execute(
+        update(PointsAccount).where(PointsAccount.user_id == user_id).values(changes=PointsAccount.changes + 1)
+    )
+
+
+def balance(user_id: int) -> int:
+    """The sum of the resident's entries."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.user_id == user_id)
+    )
+
+
+def lifetime_points(user_id: int) -> int:
+    """Points earned over all time, less what was taken back; spending does not count."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.user_id == user_id, LedgerEntry.kind.in_(EARNING_KINDS)
+        )
+    )
+
+
+def find(source_key: str) -> LedgerEntry | None:
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.source_key == source_key))
+
+
+def post(
+    user_id: int,
+    amount: int,
+    kind: EntryKind,
+    reason: str,
+    source: tuple[str, int | None],
+    source_key: str,
+    params: dict | None = None,
+    reverses: LedgerEntry | None = None,
+    created_by: User | None = None,
+    now: datetime | None = None,
+) -> tuple[LedgerEntry, bool]:
+    """Add one entry unless `source_key` is already booked; (entry, True) when it is new.
+
+    A debit larger than the balance raises InsufficientPoints. The caller holds no lock needed:
+    this takes the resident's.
+    """
+    if amount == 0:
+        raise ValueError("a ledger entry moves points")
+    lock_account(user_id)
+    if existing := find(source_key):
+        return existing, False
+    if amount < 0 and balance(user_id) + amount < 0:
+        raise errors.InsufficientPoints()
+    entry = LedgerEntry(
+        user_id=user_id, amount=amount, kind=kind, reason=reason, reason_params=params or {},
+        source_type=source[0], source_id=source[1], source_key=source_key, reverses=reverses,
+        created_by_id=created_by.id if created_by else None, created_at=now or utcnow(),
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # booked by another transaction between our check and insert
+        if existing := find(source_key):
+            return existing, False
+        raise
+    return entry, True
+
+
+def credit(user_id: int, amount: int, kind: EntryKind, reason: str, source, source_key: str, **extra):
+    """Credit points for an event once; nothing happens for a zero amount (returns None)."""
+    if amount <= 0:
+        return None
+    return post(user_id, amount, kind, reason, source, source_key, **extra)[0]
+
+
+def settle(
+    user_id: int, owed: int, kind: EntryKind, reason: str, source: tuple[str, int], reversal_reason: str, **extra
+) -> LedgerEntry | None:
+    """Bring what a source has credited in line with what it is now worth (`owed`).
+
+    Used where an event's value can change after it was credited, like a submission rejected after
+    review: the difference is a new `kind` entry (or a `reversal` when it shrinks). A reversal takes
+    back at most the current balance, so a resident who already spent the points is never negative;
+    the remainder is taken back when the source changes next.
+    """
+    lock_account(user_id)
+    booked = db.session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0), func.count(LedgerEntry.id)).where(
+            LedgerEntry.source_type == source[0], LedgerEntry.source_id == source[1], LedgerEntry.user_id == user_id
+        )
+    ).one()
+    difference = owed - booked[0]
+    if difference < 0:
+        difference = -min(-difference, balance(user_id))
+        kind, reason = EntryKind.REVERSAL, reversal_reason
+    if difference == 0:
+        return None
+    key = f"{source[0]}:{source[1]}:{booked[1] + 1}"
+    return post(user_id, difference, kind, reason, source, key, **extra)[0]
+
+
+def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime | None = None) -> LedgerEntry:
+    """Correct a credit with a `reversal` entry (once per entry), taking back at most the balance."""
+    if entry.amount <= 0 or entry.kind in (EntryKind.REVERSAL, EntryKind.REFUND):
+        raise errors.NotReversible()
+    lock_account(entry.user_id)
+    amount = min(entry.amount, balance(entry.user_id))
+    if existing := find(f"reversal:{entry.id}"):
+        return existing
+    if amount <= 0:
+        raise errors.InsufficientPoints()
+    params = {"note": note, "entry": entry.id}
+    source = ("entry", entry.id)
+    return post(entry.user_id, -amount, EntryKind.REVERSAL, "correction", source, f"reversal:{entry.id}",
+                params=params, reverses=entry, created_by=by, now=now)[0]  # fmt: skip
+
+
+# Reading the ledger -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    balance: int
+    lifetime: int
+    level: Level
+
+
+def summary(user_id: int) -> Summary:
+    """Balance, lifetime points and level of a resident."""
+    lifetime = lifetime_points(user_id)
+    return Summary(balance=balance(user_id), lifetime=lifetime, level=level_for(lifetime))
+
+
+def history_query(user_id: int, kinds=None, since: datetime | None = None, until: datetime | None = None):
+    """The resident's entries, newest first, optionally of some kinds and between two moments."""
+    query = select(LedgerEntry).where(LedgerEntry.user_id == user_id)
+    if kinds:
+        query = query.where(LedgerEntry.kind.in_(list(kinds)))
+    if since is not None:
+        query = query.where(LedgerEntry.created_at >= since)
+    if until is not None:
+        query = query.where(LedgerEntry.created_at < until)
+    return query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+
+
+def csv_rows(query, describe, when) -> Iterator[str]:
+    """The entries of `query` as CSV lines; `describe` and `when` render an entry in the reader's language."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line(["id", "date", "kind", "amount", "reason", "source"])
+    for entry in db.session.scalars(query.execution_options(yield_per=500)):
+        yield line([entry.id, when(entry), entry.kind.value, entry.amount, _cell(describe(entry)), entry.source_key])
+
+
+def _cell(text: str) -> str:
+    """Keep spreadsheets from running a reason that starts like a formula (a challenge title may)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
