@@ -84,10 +84,15 @@ def _register_blueprints(app: Flask) -> None:
     from challenges import views as challenges_views
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
+    from rewards import api as rewards_api
+    from rewards import badge_views
+    from rewards import views as rewards_views
 
-    for blueprint in (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp):
+    pages = (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp)
+    for blueprint in (*pages, rewards_views.bp, badge_views.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp):
+    apis = (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp, rewards_api.blp)
+    for blueprint in apis:
         # The API authenticates by token or session; session writes are CSRF-checked below.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
