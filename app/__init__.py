@@ -51,6 +51,7 @@ def create_app(config=None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model registered before migrations look)
+    from app.sharing import tasks as sharing_tasks  # noqa: F401
     from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
     from leaderboards import receivers  # noqa: F401  (keeps season points from challenges' signals)
     from leaderboards import tasks as leaderboard_tasks  # noqa: F401

@@ -58,6 +58,15 @@ class Config:
     BADGE_ISSUER_EMAIL = os.environ.get("BADGE_ISSUER_EMAIL")
     VOUCHER_VALID_DAYS = int(os.environ.get("VOUCHER_VALID_DAYS", "90"))
 
+    # Data sharing: the data controller named on consent receipts, and how long raw readings and trips are kept.
+    SHARING_JURISDICTION = os.environ.get("SHARING_JURISDICTION", "DE")
+    SHARING_CONTROLLER_NAME = os.environ.get("SHARING_CONTROLLER_NAME", "City administration (Civiquest)")
+    SHARING_CONTROLLER_CONTACT = os.environ.get("SHARING_CONTROLLER_CONTACT", "Data protection officer")
+    SHARING_CONTROLLER_ADDRESS = os.environ.get("SHARING_CONTROLLER_ADDRESS", "Town hall")
+    SHARING_CONTROLLER_EMAIL = os.environ.get("SHARING_CONTROLLER_EMAIL", "privacy@civiquest.example")
+    SHARING_CONTROLLER_PHONE = os.environ.get("SHARING_CONTROLLER_PHONE", "")
+    RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "24"))
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")

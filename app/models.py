@@ -2,7 +2,16 @@
 
 from app.accounts.models import AccessToken, User  # noqa: F401
 from app.neighbourhoods.models import Neighbourhood  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
 from app.scheduler import SchedulerLease  # noqa: F401
+from app.sharing.models import (  # noqa: F401
+    Consent,
+    CreditRate,
+    DataCategory,
+    DataUse,
+    DataUseResident,
+    Purpose,
+)
 from challenges.models import (  # noqa: F401
     AssistedAction,
     Challenge,

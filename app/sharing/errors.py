@@ -1,0 +1,32 @@
+"""Domain errors of data sharing."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.errors import AccountError
+
+
+class SharingError(AccountError):
+    status = 422
+    rule = "invalid"
+
+
+class InvalidConsent(SharingError):
+    """One or more fields break a rule; `errors` maps each field to its message."""
+
+    message = _l("Please correct the marked fields.")
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(field=next(iter(errors)))
+
+
+class NotFound(SharingError):
+    status = 404
+    rule = "not_found"
+    message = _l("No such consent.")
+
+
+class NotActive(SharingError):
+    status = 409
+    rule = "not_active"
+    message = _l("This consent has already ended.")
