@@ -1,0 +1,249 @@
+"""marshmallow schemas of rewards: separate shapes for what comes in and what goes out.
+
+Inputs check types and sizes only; the services apply the rules (cost range, known partner …)
+and name the field of each problem.
+"""
+
+from datetime import date, datetime
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+from marshmallow import validate
+
+from app.schemas import StrictBoolean, id_field, text_field
+from rewards.models import EntryKind, PartnerKind, VoucherStatus
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+REFUSAL_RULES = ("not_available", "limit_reached", "insufficient_points", "sold_out")
+
+
+def _plausible_year(value) -> None:
+    # Far-off years overflow when converted between time zones; no reward or entry lies there.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ma.ValidationError(
+            str(_l("Must lie between the years %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR))
+        )
+
+
+def _enum(enum_class, **kwargs) -> ma.fields.Enum:
+    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
+
+
+def _query_flag(description: str) -> ma.fields.Boolean:
+    return ma.fields.Boolean(
+        truthy={"true"}, falsy={"false"}, load_default=False, metadata={"description": description}
+    )
+
+
+def _whole_number(**kwargs) -> ma.fields.Integer:
+    # Strict, and no wider than a 64-bit integer so nothing overflows on its way to the service.
+    return ma.fields.Integer(strict=True, validate=validate.Range(min=-(2**63), max=2**63 - 1), **kwargs)
+
+
+# Input --------------------------------------------------------------------------------------
+
+
+class PartnerCreateSchema(ma.Schema):
+    name = text_field(120, required=True)
+    kind = _enum(PartnerKind, load_default=PartnerKind.OTHER)
+
+
+class RewardUpdateSchema(ma.Schema):
+    """The fields of a reward a manager may set; on PATCH only those sent change."""
+
+    partner_id = id_field()
+    title = text_field(120)
+    description = text_field(10_000)
+    cost = _whole_number(metadata={"description": "Points, 1 to 1,000,000."})
+    stock = _whole_number(
+        allow_none=True, metadata={"description": "Items left to redeem, 0 to 1,000,000; null for unlimited."}
+    )
+    per_resident_limit = _whole_number(
+        allow_none=True, metadata={"description": "Live vouchers one resident may hold; null for no limit."}
+    )
+    valid_until = ma.fields.AwareDateTime(
+        allow_none=True, validate=_plausible_year, metadata={"description": "Last moment to redeem; null for ever."}
+    )
+    active = StrictBoolean()
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
+
+
+class RewardCreateSchema(RewardUpdateSchema):
+    partner_id = id_field(required=True)
+    title = text_field(120, required=True)
+    cost = _whole_number(required=True, metadata={"description": "Points, 1 to 1,000,000."})
+
+
+class RewardFilterSchema(ma.Schema):
+    affordable = _query_flag("Only what costs no more than your balance (needs a log-in).")
+    partner_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    include_unavailable = _query_flag("Managers: also inactive rewards and those past their end.")
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(r"^[\x20-\x7e]+$", error=_l("Use letters, digits and punctuation only.")),
+        ],
+        metadata={"description": "Send the same key again to get the first voucher instead of a second one."},
+    )
+
+
+class VoucherFilterSchema(ma.Schema):
+    status = _enum(VoucherStatus)
+
+
+class BadgeUpdateSchema(ma.Schema):
+    private = StrictBoolean(required=True, metadata={"description": "true hides the badge: its assertion is revoked."})
+
+
+class DateOrMoment(ma.fields.Field):
+    """A day (2026-03-01) or a moment (2026-03-01T10:00:00+01:00; without offset, in the city's time zone)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date | datetime:
+        try:
+            parsed = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except (TypeError, ValueError) as error:
+            raise ma.ValidationError(str(_l("Give a date (2026-03-01) or a date and time (ISO 8601)."))) from error
+        _plausible_year(parsed)
+        return parsed
+
+
+class KindList(ma.fields.List):
+    """Kinds of entry, as repeated parameters (kind=bonus&kind=prize) or a comma list (kind=bonus,prize)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(_enum(EntryKind), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        values = value if isinstance(value, list) else [value]
+        split = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
+        return super()._deserialize(split, attr, data, **kwargs)
+
+
+class LedgerArgumentsSchema(ma.Schema):
+    kind = KindList(
+        metadata={"description": "Only entries of these kinds; repeat the parameter or list them with commas."}
+    )
+    since = DateOrMoment(
+        data_key="from", metadata={"description": "From this day (00:00 in the city) or moment on.", "type": "string"}
+    )
+    until = DateOrMoment(
+        data_key="to", metadata={"description": "Up to this day (included) or moment (excluded).", "type": "string"}
+    )
+    format = ma.fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "csv: every matching entry as a CSV download (so does Accept: text/csv)."},
+    )
+
+
+# Output -------------------------------------------------------------------------------------
+
+
+class PartnerSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = _enum(PartnerKind)
+
+
+class MyRewardSchema(ma.Schema):
+    redeemed = ma.fields.Integer(metadata={"description": "Live (issued or used) vouchers you hold for it."})
+    can_redeem = ma.fields.Boolean()
+    reason_if_not = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "The rule redeeming would break now: " + ", ".join(REFUSAL_RULES) + "."},
+    )
+
+
+class RewardSchema(ma.Schema):
+    id = ma.fields.Integer()
+    partner = ma.fields.Nested(PartnerSchema)
+    title = ma.fields.String()
+    description = ma.fields.String()
+    cost = ma.fields.Integer()
+    stock = ma.fields.Integer(allow_none=True, metadata={"description": "Left to redeem; null for unlimited."})
+    sold_out = ma.fields.Boolean()
+    per_resident_limit = ma.fields.Integer(allow_none=True)
+    valid_until = ma.fields.AwareDateTime(allow_none=True)
+    active = ma.fields.Boolean()
+    me = ma.fields.Nested(
+        MyRewardSchema,
+        allow_none=True,
+        metadata={"description": "Residents: your vouchers and whether you can redeem."},
+    )
+
+
+class VoucherRewardSchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    partner = ma.fields.Nested(PartnerSchema)
+
+
+class VoucherSchema(ma.Schema):
+    code = ma.fields.String(metadata={"description": "16 characters in groups of four, e.g. 7K3M-…"})
+    status = _enum(VoucherStatus)
+    reward = ma.fields.Nested(VoucherRewardSchema)
+    cost = ma.fields.Integer(metadata={"description": "Points paid."})
+    issued_at = ma.fields.AwareDateTime()
+    expires_at = ma.fields.AwareDateTime()
+    used_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When cancelled or expired."})
+
+
+class ProblemSchema(ma.Schema):
+    rule = ma.fields.String(metadata={"description": "used, cancelled or expired"})
+    message = ma.fields.String()
+
+
+class VoucherCheckSchema(VoucherSchema):
+    usable = ma.fields.Boolean(metadata={"description": "Validating it now would succeed."})
+    problem = ma.fields.Nested(ProblemSchema, allow_none=True, metadata={"description": "Why not, when not usable."})
+
+
+class LevelSchema(ma.Schema):
+    number = ma.fields.Integer()
+    name = ma.fields.String()
+    threshold = ma.fields.Integer()
+    next_threshold = ma.fields.Integer(allow_none=True, metadata={"description": "null at the top level."})
+    points_to_next = ma.fields.Integer(allow_none=True)
+
+
+class LedgerEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+    kind = _enum(EntryKind)
+    amount = ma.fields.Integer(metadata={"description": "Positive for credits, negative for debits."})
+    reason = ma.fields.String(metadata={"description": "The reason as a sentence in your language."})
+    reason_code = ma.fields.String()
+    source_key = ma.fields.String()
+
+
+class LedgerSchema(ma.Schema):
+    balance = ma.fields.Integer()
+    lifetime_points = ma.fields.Integer(metadata={"description": "Earned over all time; decides the level."})
+    level = ma.fields.Nested(LevelSchema)
+    entries = ma.fields.List(ma.fields.Nested(LedgerEntrySchema), metadata={"description": "This page, newest first."})
+
+
+class BadgeSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    description = ma.fields.String()
+    image_url = ma.fields.String(allow_none=True)
+
+
+class BadgeAwardSchema(ma.Schema):
+    uid = ma.fields.String()
+    badge = ma.fields.Nested(BadgeSchema)
+    awarded_at = ma.fields.AwareDateTime()
+    private = ma.fields.Boolean()
+    assertion_url = ma.fields.String(
+        allow_none=True, metadata={"description": "The public Open Badges 2.0 assertion; revoked while private."}
+    )
