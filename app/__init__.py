@@ -80,6 +80,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import views as accounts_views
     from app.admin import views as admin_views
     from app.neighbourhoods import api as neighbourhoods_api
+    from app.sharing import api as sharing_api
+    from app.sharing import rights_api, rights_views
+    from app.sharing import views as sharing_views
     from challenges import api as challenges_api
     from challenges import desk
     from challenges import views as challenges_views
@@ -90,10 +93,10 @@ def _register_blueprints(app: Flask) -> None:
     from rewards import views as rewards_views
 
     pages = (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp)
-    for blueprint in (*pages, rewards_views.bp, badge_views.bp):
+    for blueprint in (*pages, rewards_views.bp, badge_views.bp, sharing_views.bp, rights_views.bp):
         app.register_blueprint(blueprint)
     apis = (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp, rewards_api.blp)
-    for blueprint in apis:
+    for blueprint in (*apis, sharing_api.blp, rights_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
