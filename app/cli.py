@@ -1,4 +1,4 @@
-"""Command-line tools: demo data, users, access tokens and the scheduler process."""
+"""Command-line tools: demo data, users, access tokens, default badges and the scheduler process."""
 
 import re
 
@@ -13,10 +13,12 @@ from app.accounts.forms import PASSWORD_MIN, PSEUDONYM_PATTERN
 from app.accounts.models import Role
 from app.extensions import db
 from app.neighbourhoods.services import list_neighbourhoods
+from rewards.default_badges import install_default_badges
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage personal access tokens.")
 scheduler_cli = AppGroup("scheduler", help="Run scheduled jobs.")
+badges_cli = AppGroup("badges", help="Manage badges.")
 
 
 @click.command("seed-demo")
@@ -112,6 +114,14 @@ def create_token(email, name):
     click.echo(secret)
 
 
+@badges_cli.command("install-defaults")
+def install_defaults():
+    """Add the default badge of every rule that has none yet; safe to run again."""
+    installed = install_default_badges()
+    db.session.commit()
+    click.echo(f"Installed {len(installed)} default badge(s).")
+
+
 @scheduler_cli.command("run")
 def run_scheduler():
     """Run the scheduled jobs in this process (set SCHEDULER_MODE=off on the web processes)."""
@@ -129,3 +139,4 @@ def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(badges_cli)

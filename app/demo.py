@@ -13,6 +13,7 @@ from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.neighbourhoods import services as neighbourhoods
 from challenges import demo as challenges_demo
+from rewards import demo as rewards_demo
 
 DEMO_PASSWORD = "civiquest-demo"
 DEMO_DOMAIN = "demo.civiquest.org"
@@ -72,8 +73,11 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
             language=rng.choice(["de", "de", "en"]),
         )
     staff_counts = Counter(role for role, _local_part, _pseudonym in STAFF)
+    badge_count = rewards_demo.seed_badges()  # before the activity, so residents earn badges with it
     challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
+    rewards_summary = rewards_demo.seed(demo_email, password_hash)
     return (
         f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
-        f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges"
+        f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
+        f"{badge_count} badges, {rewards_summary}"
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 from xml.etree import ElementTree
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -26,7 +26,10 @@ BADGE_FIELDS = ("name", "description", "criteria", "image_svg", "rule", "active"
 MAX_IMAGE_BYTES = 100_000
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "use", "image", "a"}
+# Lower-case, since an HTML page that inlines the SVG would read <SCRIPT> as a script too.
+FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "use", "image", "a"}
+# Ways to load or run something that hide in text rather than in an element or attribute name.
+FORBIDDEN_TEXT = ("<!doctype", "<!entity", "<?xml-stylesheet", "@import", "javascript:", "url(http", "url(//")
 
 
 # Definitions --------------------------------------------------------------------------------
@@ -35,7 +38,8 @@ FORBIDDEN_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "u
 def check_svg(svg: str) -> str:
     """Accept a self-contained SVG only: it is served to anyone and shown inside backpacks."""
     svg = (svg or "").strip()
-    if not svg or len(svg.encode()) > MAX_IMAGE_BYTES or "<!DOCTYPE" in svg.upper() or "<!ENTITY" in svg.upper():
+    squeezed = "".join(svg.split()).lower()
+    if not svg or len(svg.encode()) > MAX_IMAGE_BYTES or any(text in squeezed for text in FORBIDDEN_TEXT):
         raise errors.InvalidBadgeImage()
     try:
         root = ElementTree.fromstring(svg)
@@ -44,11 +48,13 @@ def check_svg(svg: str) -> str:
     if root.tag not in ("svg", f"{SVG_NAMESPACE}svg"):
         raise errors.InvalidBadgeImage()
     for element in root.iter():
-        local = element.tag.rsplit("}", 1)[-1]
+        if not isinstance(element.tag, str):
+            continue
+        local = element.tag.rsplit("}", 1)[-1].lower()
         attributes = {name.rsplit("}", 1)[-1].lower(): value for name, value in element.attrib.items()}
         if local in FORBIDDEN_ELEMENTS or any(name.startswith("on") for name in attributes):
             raise errors.InvalidBadgeImage()
-        if "href" in attributes or XLINK_HREF in element.attrib or "url(http" in svg.replace(" ", "").lower():
+        if "href" in attributes or XLINK_HREF in element.attrib:
             raise errors.InvalidBadgeImage()
     return svg
 
@@ -98,8 +104,24 @@ def update_badge(badge: BadgeClass, **changes) -> BadgeClass:
     return badge
 
 
-def list_badges() -> list[BadgeClass]:
-    return list(db.session.scalars(select(BadgeClass).order_by(BadgeClass.id)))
+def list_badges(active_only: bool = False) -> list[BadgeClass]:
+    query = select(BadgeClass).order_by(BadgeClass.id)
+    if active_only:
+        query = query.where(BadgeClass.active)
+    return list(db.session.scalars(query))
+
+
+def get_badge(badge_id: int) -> BadgeClass:
+    badge = db.session.get(BadgeClass, badge_id)
+    if badge is None:
+        raise errors.NotFound(_l("No such badge."))
+    return badge
+
+
+def holder_counts() -> dict[int, int]:
+    """How many residents hold each badge, by badge id; badges nobody holds are left out."""
+    rows = db.session.execute(select(BadgeAward.badge_id, func.count()).group_by(BadgeAward.badge_id))
+    return {badge_id: count for badge_id, count in rows}
 
 
 # Awards -------------------------------------------------------------------------------------
@@ -140,6 +162,21 @@ def awards_of(user: User) -> list[BadgeAward]:
             .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id)
         )
     )
+
+
+def own_award(owner: User, uid: str) -> BadgeAward:
+    """One of the resident's own awards; anyone else's is "not found", so uids cannot be probed."""
+    item = published_award(uid)
+    if item is None or item.user_id != owner.id:
+        raise errors.NotFound(_l("No such badge."))
+    return item
+
+
+def not_yet_earned(user: User) -> list[BadgeClass]:
+    """The active badges the resident could still earn."""
+    held = select(BadgeAward.badge_id).where(BadgeAward.user_id == user.id)
+    query = select(BadgeClass).where(BadgeClass.active, BadgeClass.id.not_in(held)).order_by(BadgeClass.id)
+    return list(db.session.scalars(query))
 
 
 def set_private(item: BadgeAward, owner: User, private: bool) -> BadgeAward:

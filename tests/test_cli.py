@@ -48,7 +48,8 @@ def test_seed_demo_fills_an_empty_database(app, runner, without_demo_challenges)
     assert "Demo city loaded" in result.output
     neighbourhood_count, roles = counts(app)
     assert neighbourhood_count >= 8
-    assert roles == Counter({Role.RESIDENT: 200, Role.MANAGER: 2, Role.STAFF: 2, Role.ADMIN: 1})
+    assert roles == Counter({Role.RESIDENT: 200, Role.MANAGER: 2, Role.STAFF: 2, Role.ADMIN: 1, Role.PARTNER: 1})
+    assert "6 badges, 4 partners, 8 rewards" in result.output
     with app.app_context():
         homes = db.session.scalars(select(User.neighbourhood_id).where(User.role == Role.RESIDENT)).all()
     assert None not in homes
@@ -58,6 +59,8 @@ def test_seed_demo_fills_an_empty_database(app, runner, without_demo_challenges)
     client = app.test_client()
     log_in(client, demo_admin, DEMO_PASSWORD)
     assert client.get("/admin/users").status_code == 200
+    assert client.get("/admin/badges").status_code == 200
+    log_in(app.test_client(), db_user(app, demo_email("partner1")), DEMO_PASSWORD)
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
