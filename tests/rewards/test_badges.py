@@ -11,7 +11,7 @@ from rewards.default_badges import DEFAULT_BADGES, install_default_badges
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 from tests.rewards.conftest import NOW
 
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Dot</title><circle cx="5" cy="5" r="4"/></svg>'
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><title>Dot</title><circle cx="4" cy="4" r="4"/></svg>'
 
 
 def make_badge(rule: BadgeRule | None = BadgeRule.FIRST_SUBMISSION, **fields) -> BadgeClass:
