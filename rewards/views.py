@@ -1,5 +1,355 @@
 """Pages of rewards: catalogue, redemption, my points, my vouchers, voucher validation, catalogue management."""
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import force_locale, format_date, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import services as accounts
+from app.accounts.forms import ConfirmForm
+from app.accounts.models import Role
+from app.accounts.roles import login_required, role_required
+from app.extensions import db
+from challenges.submissions import city_zone
+from rewards import display, errors, ledger, services
+from rewards.forms import (
+    CodeForm,
+    MarkUsedForm,
+    PartnerForm,
+    PartnerMemberForm,
+    PointsFilterForm,
+    RedeemForm,
+    RewardForm,
+)
+from rewards.models import Partner, Reward, VoucherStatus
+from rewards.qr import qr_svg
 
 bp = Blueprint("rewards", __name__, template_folder="templates")
+manager_required = role_required(Role.MANAGER)
+validator_required = role_required(Role.MANAGER, Role.PARTNER)
+PER_PAGE = 24
+HISTORY_PER_PAGE = 25
+MAX_PAGE = 10_000
+
+
+@bp.context_processor
+def rewards_context():
+    return {"labels": display, "when": display.when, "day": _day}
+
+
+@bp.app_context_processor
+def points_context():
+    """Any page (the profile, the header) may ask for the viewer's points, computed only when asked."""
+    return {"points_summary": lambda: ledger.summary(current_user.id), "points": _points}
+
+
+def _points(value: int) -> str:
+    return format_decimal(value, format="#,##0")
+
+
+def _day(moment) -> str:
+    return format_date(moment.astimezone(city_zone()).date(), "medium") if moment else "–"
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _page() -> int:
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+def _reward(reward_id: int) -> Reward:
+    try:
+        return services.get_reward(reward_id)
+    except errors.NotFound:
+        abort(404)
+
+
+# Catalogue and redemption -------------------------------------------------------------------
+
+
+@bp.route("/rewards")
+def catalogue():
+    viewer = _viewer()
+    balance = ledger.balance(viewer.id) if viewer else None
+    affordable = viewer is not None and request.args.get("affordable") == "1"
+    partner_id = request.args.get("partner", type=int)
+    query = services.catalogue_query(max_cost=balance if affordable else None, partner_id=partner_id)
+    pagination = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    held = services.redeemed_by(viewer, [r.id for r in pagination.items]) if viewer else {}
+    return render_template(
+        "rewards/catalogue.html", pagination=pagination, balance=balance, held=held,
+        partners=services.list_partners(), filters={"affordable": affordable, "partner": partner_id},
+    )  # fmt: skip
+
+
+@bp.route("/rewards/<int:reward_id>")
+def detail(reward_id: int):
+    return _render_detail(_reward(reward_id), RedeemForm(formdata=None))
+
+
+def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
+    viewer = _viewer()
+    return render_template(
+        "rewards/detail.html",
+        reward=reward,
+        form=form,
+        available=services.is_available(reward),
+        balance=ledger.balance(viewer.id) if viewer else None,
+        held=services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0,
+    ), status
+
+
+@bp.route("/rewards/<int:reward_id>/redeem", methods=["POST"])
+@login_required
+def redeem(reward_id: int):
+    reward = _reward(reward_id)
+    form = RedeemForm()
+    if form.validate_on_submit():
+        try:
+            voucher, created = services.redeem(_viewer(), reward, idempotency_key=form.key())
+        except errors.RewardError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            if created:
+                flash(_("Redeemed: “%(title)s”. Show this voucher to the partner.", title=reward.title), "success")
+            else:
+                flash(_("This was already redeemed; nothing was charged twice. Here is your voucher."), "success")
+            return redirect(url_for("rewards.voucher", code=voucher.code))
+    return _render_detail(_reward(reward_id), form, 422)
+
+
+# My points ------------------------------------------------------------------------------------
+
+
+def _points_filters() -> PointsFilterForm:
+    form = PointsFilterForm(formdata=request.args)
+    form.validate()
+    return form
+
+
+@bp.route("/me/points")
+@login_required
+def my_points():
+    form = _points_filters()
+    filters = form.filters() if not form.errors else {}
+    query = ledger.history_query(current_user.id, **filters)
+    pagination = db.paginate(query, page=_page(), per_page=HISTORY_PER_PAGE, error_out=False)
+    return render_template(
+        "rewards/points.html", summary=ledger.summary(current_user.id), form=form, pagination=pagination,
+        describe=display.describe,
+    ), 422 if form.errors else 200  # fmt: skip
+
+
+@bp.route("/me/points.csv")
+@login_required
+def my_points_csv():
+    form = _points_filters()
+    if form.errors:
+        return my_points()
+    query = ledger.history_query(current_user.id, **form.filters())
+    return Response(
+        stream_with_context(_csv_lines(query, str(get_locale() or "en"))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="civiquest-points.csv"'},
+    )
+
+
+def _csv_lines(query, locale: str):
+    # The lines are written after the request's own context ended: the language is fixed beforehand.
+    with force_locale(locale):
+        yield from ledger.csv_rows(query, display.describe, _csv_time)
+
+
+def _csv_time(entry) -> str:
+    return entry.created_at.astimezone(city_zone()).isoformat(timespec="seconds")
+
+
+# My vouchers ----------------------------------------------------------------------------------
+
+
+@bp.route("/me/vouchers")
+@login_required
+def my_vouchers():
+    pagination = db.paginate(services.vouchers_of(_viewer()), page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("rewards/vouchers.html", pagination=pagination)
+
+
+def _own_voucher(code: str):
+    try:
+        return services.own_voucher(_viewer(), code)
+    except errors.UnknownVoucher:
+        abort(404)
+
+
+@bp.route("/me/vouchers/<code>")
+@login_required
+def voucher(code: str):
+    voucher = _own_voucher(code)
+    link = url_for("rewards.validate", code=voucher.code, _external=True)
+    label = _("QR code of voucher %(code)s for %(reward)s", code=voucher.code, reward=voucher.reward.title)
+    return render_template(
+        "rewards/voucher.html",
+        voucher=voucher,
+        qr=qr_svg(link, label) if voucher.status == VoucherStatus.ISSUED else None,
+        confirm_form=ConfirmForm(formdata=None),
+        usable=voucher.status == VoucherStatus.ISSUED,
+    )
+
+
+@bp.route("/me/vouchers/<code>/cancel", methods=["POST"])
+@login_required
+def cancel_voucher(code: str):
+    voucher = _own_voucher(code)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.cancel_voucher(voucher, _viewer())
+        except errors.RewardError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=_points(voucher.cost)),
+                  "success")  # fmt: skip
+    return redirect(url_for("rewards.voucher", code=voucher.code))
+
+
+# Validation by partners -----------------------------------------------------------------------
+
+
+@bp.route("/vouchers/validate", methods=["GET", "POST"])
+@validator_required
+def validate():
+    """GET looks a code up (typed in, or from the QR code); POST marks it used."""
+    if request.method == "POST":
+        return _mark_used()
+    form = CodeForm(formdata=request.args if request.args.get("code") else None)
+    check = None
+    if form.code.data and form.validate():
+        try:
+            check = services.check_voucher(form.code.data, _viewer())
+        except errors.RewardError as error:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, error.message]
+    return _render_validate(form, check)
+
+
+def _render_validate(form: CodeForm, check=None):
+    use_form = MarkUsedForm(formdata=None, data={"code": check.voucher.code}) if check else None
+    return render_template("rewards/validate.html", form=form, check=check, use_form=use_form), (
+        422 if form.errors else 200
+    )
+
+
+def _mark_used():
+    use_form = MarkUsedForm()
+    form = CodeForm(formdata=None, data={"code": use_form.code.data})
+    if not use_form.validate_on_submit():
+        if "csrf_token" in use_form.errors:
+            form.form_errors.append(_("The form has expired. Please submit it again."))
+        form.code.errors = [*form.code.errors, *use_form.code.errors]
+        return _render_validate(form)
+    try:
+        voucher = services.validate_voucher(use_form.code.data, _viewer())
+    except errors.RewardError as error:
+        db.session.rollback()
+        form.code.errors = [error.message]
+        return _render_validate(form)
+    flash(_("Voucher accepted: “%(reward)s” for %(name)s. It is now marked as used.",
+            reward=voucher.reward.title, name=voucher.user.pseudonym), "success")  # fmt: skip
+    return redirect(url_for("rewards.validate"))
+
+
+# Managing the catalogue -----------------------------------------------------------------------
+
+
+@bp.route("/manage/rewards")
+@manager_required
+def manage():
+    query = services.catalogue_query(include_unavailable=True)
+    pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    return render_template("rewards/manage.html", pagination=pagination, available=services.is_available)
+
+
+def _render_edit(form: RewardForm, reward: Reward | None):
+    return render_template("rewards/edit.html", form=form, reward=reward), 422 if form.errors else 200
+
+
+@bp.route("/manage/rewards/new", methods=["GET", "POST"])
+@manager_required
+def new():
+    partners = services.list_partners()
+    form = RewardForm(partners)
+    if form.validate_on_submit():
+        try:
+            reward = services.create_reward(**form.values())
+        except errors.InvalidFields as error:
+            db.session.rollback()
+            form.show_errors(error.errors)
+        else:
+            flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
+            return redirect(url_for("rewards.manage"))
+    return _render_edit(form, None)
+
+
+@bp.route("/manage/rewards/<int:reward_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit(reward_id: int):
+    reward = _reward(reward_id)
+    form = RewardForm(services.list_partners(), data=RewardForm.initial(reward))
+    if form.validate_on_submit():
+        try:
+            services.update_reward(reward, **form.values())
+        except errors.InvalidFields as error:
+            db.session.rollback()
+            form.show_errors(error.errors)
+        else:
+            flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
+            return redirect(url_for("rewards.manage"))
+    return _render_edit(form, reward)
+
+
+@bp.route("/manage/partners", methods=["GET", "POST"])
+@manager_required
+def partners():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = services.create_partner(form.name.data, form.kind.data)
+        except errors.InvalidFields as error:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, *error.errors.values()]
+        else:
+            flash(_("Partner “%(name)s” added.", name=partner.name), "success")
+            return redirect(url_for("rewards.partners"))
+    return _render_partners(form=form)
+
+
+def _render_partners(form=None, member_form=None):
+    all_partners = services.list_partners()
+    form = form or PartnerForm(formdata=None)
+    member_form = member_form or PartnerMemberForm(all_partners, formdata=None)
+    status = 422 if form.errors or member_form.errors else 200
+    return render_template("rewards/partners.html", partners=all_partners, form=form, member_form=member_form), status
+
+
+@bp.route("/manage/partners/members", methods=["POST"])
+@manager_required
+def add_member():
+    form = PartnerMemberForm(services.list_partners())
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        partner = db.session.get(Partner, form.partner_id.data)
+        try:
+            if user is None:
+                raise errors.InvalidFields({"email": _("No account has this email address.")})
+            services.add_partner_member(partner, user)
+        except errors.InvalidFields as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, *error.errors.values()]
+        else:
+            flash(_("%(name)s can now validate the vouchers of %(partner)s.", name=user.pseudonym,
+                    partner=partner.name), "success")  # fmt: skip
+            return redirect(url_for("rewards.partners"))
+    return _render_partners(member_form=form)

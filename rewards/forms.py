@@ -1,0 +1,182 @@
+"""HTML forms of rewards: redeeming, filtering the points history, vouchers, and the manager's catalogue."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import uuid4
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import choices
+from challenges.submissions import city_zone
+from rewards.display import KIND_LABELS, PARTNER_KIND_LABELS
+from rewards.services import MAX_COST, MAX_STOCK
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the city, as UTC."""
+    return datetime.combine(day, time.min, tzinfo=city_zone()).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of `day` in the city, as UTC: a reward valid until a day is valid all that day."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=city_zone()).astimezone(UTC)
+
+
+def local_day(moment: datetime | None) -> date | None:
+    return moment.astimezone(city_zone()).date() if moment else None
+
+
+def _plausible_year(_form, field) -> None:
+    # Far-off years cannot be converted between time zones; no reward or history needs them.
+    if field.data is not None and not 2000 <= field.data.year <= 2200:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
+
+
+def _date_field(label, description=None):
+    return DateField(label, validators=[Optional(), _plausible_year], description=description)
+
+
+class RedeemForm(FlaskForm):
+    """Spend points on a reward; the one-time key makes a second click issue no second voucher."""
+
+    idempotency_key = HiddenField(validators=[Optional(), Length(max=100)], default=lambda: uuid4().hex)
+
+    def key(self) -> str | None:
+        return self.idempotency_key.data or None
+
+
+class PointsFilterForm(FlaskForm):
+    """The history's filters, sent with GET so a filtered view can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    since = _date_field(_l("From"), _l("First day to show."))
+    until = _date_field(_l("To"), _l("Last day to show."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices([("", _l("All kinds")), *((k.value, label) for k, label in KIND_LABELS.items())])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The last day must not be before the first day."))
+
+    def filters(self) -> dict:
+        """The filters as rewards.ledger.history_query takes them."""
+        return {
+            "kinds": [self.kind.data] if self.kind.data else None,
+            "since": start_of_day(self.since.data) if self.since.data else None,
+            "until": start_of_day(self.until.data + timedelta(days=1)) if self.until.data else None,
+        }
+
+    def args(self) -> dict:
+        """The filters as query arguments, for links to other pages and the CSV file."""
+        values = {"kind": self.kind.data, "since": self.since.data, "until": self.until.data}
+        return {name: str(value) for name, value in values.items() if value}
+
+
+class CodeForm(FlaskForm):
+    """A partner types the code from a voucher, or arrives with it from the QR code."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Voucher code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("16 letters and digits, as printed on the voucher; dashes and spaces do not matter."),
+    )
+
+
+class MarkUsedForm(FlaskForm):
+    code = HiddenField(validators=[DataRequired(), Length(max=40)])
+
+
+class RewardForm(FlaskForm):
+    """Every field of a reward; names match the service's, so its errors land on the right field."""
+
+    partner_id = SelectField(_l("Partner"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=5_000)], description=_l("What residents get and how to use it.")
+    )
+    cost = IntegerField(
+        _l("Cost in points"), validators=[InputRequired(), NumberRange(min=1, max=MAX_COST)], default=100
+    )
+    stock = IntegerField(
+        _l("Stock left"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_STOCK)],
+        description=_l("How many can still be redeemed. Leave empty for unlimited."),
+    )
+    # The stock the manager saw: a stock left unchanged in the form does not undo redemptions made meanwhile.
+    stock_shown = HiddenField()
+    per_resident_limit = IntegerField(
+        _l("Limit per resident"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_STOCK)],
+        description=_l("How many one resident may hold. Leave empty for no limit."),
+    )
+    valid_until = _date_field(
+        _l("Valid until"), _l("The last day it can be redeemed, in the city's time zone. Leave empty for no end.")
+    )
+    active = BooleanField(_l("Active: residents can see and redeem it"), default=True)
+
+    def __init__(self, partners, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_id.choices = choices([(p.id, p.name) for p in partners])
+
+    @staticmethod
+    def initial(reward) -> dict:
+        """A reward's values in the shape the form shows them."""
+        values = {name: getattr(reward, name) for name in ("partner_id", "title", "description", "cost", "active")}
+        return {
+            **values,
+            "stock": reward.stock,
+            "stock_shown": "" if reward.stock is None else str(reward.stock),
+            "per_resident_limit": reward.per_resident_limit,
+            "valid_until": local_day(reward.valid_until),
+        }
+
+    def values(self) -> dict:
+        """The entered values as the services take them; an unchanged stock is left out."""
+        data = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "stock_shown")}
+        data["title"] = (data["title"] or "").strip()
+        data["description"] = (data["description"] or "").strip()
+        data["valid_until"] = end_of_day(data["valid_until"]) if data["valid_until"] else None
+        entered = "" if data["stock"] is None else str(data["stock"])
+        if self.stock_shown.data is not None and self.stock_shown.data == entered:
+            del data["stock"]
+        return data
+
+    def show_errors(self, problems: dict) -> None:
+        """Put a service's {field: message} on the form's fields."""
+        for name, message in problems.items():
+            if name in self:
+                self[name].errors = [*self[name].errors, message]
+            else:
+                self.form_errors.append(message)
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Partner name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind of partner"), validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((k.value, label) for k, label in PARTNER_KIND_LABELS.items())
+
+
+class PartnerMemberForm(FlaskForm):
+    partner_id = SelectField(_l("Partner"), coerce=int, validators=[InputRequired()])
+    email = StringField(
+        _l("Email address of the partner account"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("The account must have the role “Reward partner”; an admin sets roles."),
+    )
+
+    def __init__(self, partners, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_id.choices = choices([(p.id, p.name) for p in partners])

@@ -1,0 +1,568 @@
+"""The reward pages: catalogue, redeeming, my points, vouchers, validation by partners, managing the catalogue."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import Role
+from app.extensions import db
+from rewards import ledger, services
+from rewards.models import Partner, Reward, Voucher, VoucherStatus
+from tests.conftest import log_in
+from tests.pages import Page
+
+CITY = ZoneInfo("Europe/Berlin")
+
+
+def text_of(response) -> str:
+    """The page's text with tags dropped and whitespace collapsed, as a reader sees it."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+@pytest.fixture
+def new_reward(app, make_reward):
+    """Create a reward in a short app context and return its id."""
+
+    def make(**fields):
+        with app.app_context():
+            return make_reward(**fields).id
+
+    return make
+
+
+@pytest.fixture
+def give(app, fund):
+    """Give a user points through the ledger."""
+
+    def give_points(user, points: int, now=None):
+        with app.app_context():
+            fund(user.id, points, now=now)
+
+    return give_points
+
+
+@pytest.fixture
+def read(app):
+    """Run a function in a short app context and return its result."""
+
+    def run(function):
+        with app.app_context():
+            return function()
+
+    return run
+
+
+def as_user(app, make_user, role=Role.RESIDENT):
+    client = app.test_client()
+    client.user = make_user(role=role)
+    log_in(client, client.user)
+    return client
+
+
+def redeem(client, reward_id: int, key: str = "key-1"):
+    return client.post(f"/rewards/{reward_id}/redeem", data={"idempotency_key": key})
+
+
+def redeemed_code(client, reward_id: int, key: str = "key-1") -> str:
+    response = redeem(client, reward_id, key)
+    assert response.status_code == 302, text_of(response)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def balance_of(read, user) -> int:
+    return read(lambda: ledger.balance(user.id))
+
+
+def voucher_status(read, code: str) -> VoucherStatus:
+    return read(lambda: services.find_voucher(code).status)
+
+
+# Catalogue --------------------------------------------------------------------------------
+
+
+def test_catalogue_for_visitors_shows_each_reward_with_its_facts(client, new_reward):
+    """Anonymous visitors browse: partner, cost, stock, end date and limit on every card; no balance."""
+    new_reward(title="Pool day", stock=None)
+    new_reward(
+        title="Museum entry", stock=3, per_resident_limit=2, valid_until=datetime(2099, 5, 31, 21, 59, tzinfo=UTC)
+    )
+    new_reward(title="Bus ticket", stock=0)
+    page = text_of(client.get("/rewards"))
+    assert "Pool day" in page and "Unlimited" in page
+    assert "Museum entry" in page and "3 left" in page and "2 per resident" in page and "May 31, 2099" in page
+    assert "Bus ticket" in page and "Sold out" in page
+    assert "No limit" in page and "100 points" in page
+    assert "Log in to redeem rewards" in page and "Your balance" not in page
+    assert "Only what I can afford" not in page
+
+
+def test_catalogue_hides_inactive_and_filters_by_price_and_partner(app, make_user, new_reward, make_partner, give):
+    """Residents see their balance; "only what I can afford" and the partner filter narrow the list."""
+    with app.app_context():
+        museum = make_partner("City museum").id
+    new_reward(title="Cheap thing", cost=50)
+    new_reward(title="Dear thing", cost=500)
+    new_reward(title="Hidden thing", cost=10, active=False)
+    with app.app_context():
+        new_reward(title="Museum night", cost=80, partner=db.session.get(Partner, museum))
+    client = as_user(app, make_user)
+    give(client.user, 120)
+    page = text_of(client.get("/rewards"))
+    assert "Your balance: 120 points" in page
+    assert "Cheap thing" in page and "Dear thing" in page and "Hidden thing" not in page
+    assert "You hold 0 vouchers" in page
+    page = text_of(client.get("/rewards?affordable=1"))
+    assert "Cheap thing" in page and "Dear thing" not in page
+    page = text_of(client.get(f"/rewards?partner={museum}"))
+    assert "Museum night" in page and "Cheap thing" not in page
+    assert client.get("/rewards?partner=abc&page=-4").status_code == 200
+
+
+def test_detail_asks_visitors_to_log_in_and_redeem_needs_a_login(client, new_reward):
+    """The detail page offers a log-in link; posting a redemption anonymously leads to the log-in page."""
+    reward = new_reward(title="Pool day")
+    page = text_of(client.get(f"/rewards/{reward}"))
+    assert "Pool day" in page and "Log in to redeem" in page
+    response = redeem(client, reward)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/rewards/999999").status_code == 404
+
+
+# Redeeming --------------------------------------------------------------------------------
+
+
+def test_redeem_issues_a_voucher_and_shows_it_with_a_qr_code(app, make_user, new_reward, give, read):
+    """A resident with enough points redeems; the voucher page shows the code, the QR code and a flash."""
+    reward = new_reward(title="Pool day", cost=100, stock=5)
+    client = as_user(app, make_user)
+    give(client.user, 150)
+    detail = Page(client.get(f"/rewards/{reward}"))
+    key = detail.all("input", name="idempotency_key")[0].attrs["value"]
+    assert len(key) == 32 and "Redeem for 100 points" in detail.root.text
+    code = redeemed_code(client, reward, key)
+    page = Page(client.get(f"/me/vouchers/{code}"))
+    assert page.flashes == [("success", "Redeemed: “Pool day”. Show this voucher to the partner.")]
+    assert code in page.root.text and "Ready to use" in page.root.text
+    svg = page.all("svg", role="img")[0]
+    assert code in svg.attrs["aria-label"] and svg.attrs["class"] == "qr-code"
+    assert any(child.tag == "title" for child in svg.children)
+    assert "style=" not in page.html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert balance_of(read, client.user) == 50
+    assert read(lambda: db.session.get(Reward, reward).stock) == 4
+
+
+def test_a_double_click_with_the_same_key_issues_one_voucher(app, make_user, new_reward, give, read):
+    """The same hidden key sent twice gives the same voucher and charges once."""
+    reward = new_reward(cost=100)
+    client = as_user(app, make_user)
+    give(client.user, 300)
+    first = redeemed_code(client, reward, "same-key")
+    second = redeem(client, reward, "same-key")
+    assert second.headers["Location"].endswith(first)
+    page = Page(client.get(second.headers["Location"]))
+    assert "already redeemed" in page.flashes[-1][1]
+    assert read(lambda: db.session.scalar(select(func.count(Voucher.id)))) == 1
+    assert balance_of(read, client.user) == 200
+    redeemed_code(client, reward, "other-key")
+    assert balance_of(read, client.user) == 100
+
+
+@pytest.mark.parametrize(
+    ("fields", "points", "message"),
+    [
+        ({"cost": 100}, 99, "You do not have enough points for this."),
+        ({"stock": 0}, 500, "Sorry, this reward is sold out."),
+        ({"per_resident_limit": 1}, 500, "You have already redeemed this reward as often as one resident may."),
+        ({"active": False}, 500, "This reward is no longer available."),
+    ],
+    ids=["insufficient", "sold-out", "limit", "inactive"],
+)
+def test_refusals_are_shown_on_the_page(app, make_user, new_reward, give, read, fields, points, message):
+    """Each refusal is an error above the redeem button; nothing is charged."""
+    reward = new_reward(**fields)
+    client = as_user(app, make_user)
+    give(client.user, points)
+    if fields.get("per_resident_limit"):
+        redeemed_code(client, reward, "first")
+        points -= 100
+    response = redeem(client, reward, "second")
+    assert response.status_code == 422
+    assert message in Page(response).error_summary
+    assert balance_of(read, client.user) == points
+
+
+# My points --------------------------------------------------------------------------------
+
+
+def test_my_points_shows_balance_level_and_history(app, make_user, new_reward, give):
+    """Balance, level with progress to the next one, and every entry with its reason and sign."""
+    reward = new_reward(title="Pool day", cost=40)
+    client = as_user(app, make_user)
+    give(client.user, 150)
+    redeemed_code(client, reward)
+    response = client.get("/me/points")
+    page, text = Page(response), text_of(response)
+    assert "110 points" in text and "Level 2: Contributor" in text and "Earned in all 150 points" in text
+    progress = page.all("progress")[0]
+    assert progress.attrs["max"] == "200" and progress.attrs["value"] == "50"
+    assert "150 more points to reach level 3." in text
+    assert "Completion bonus: you reached the goal of “Test”" in text and "+150" in text
+    assert "Redeemed: Pool day" in text and "−40" in text
+    assert page.all("a", href="/me/points.csv")
+
+
+def test_history_filters_by_kind_and_dates_and_paginates(app, make_user, new_reward, give):
+    """The kind and the date range narrow the history; the pages keep the filters."""
+    reward = new_reward(cost=10)
+    client = as_user(app, make_user)
+    give(client.user, 100, now=datetime(2025, 1, 10, 12, tzinfo=UTC))
+    give(client.user, 100, now=datetime(2025, 2, 10, 12, tzinfo=UTC))
+    redeemed_code(client, reward)
+    text = text_of(client.get("/me/points?kind=redemption"))
+    assert "1 entry." in text and "Redeemed" in text
+    text = text_of(client.get("/me/points?since=2025-02-01&until=2025-02-10"))
+    assert "1 entry." in text and "+100" in text
+    assert "No entries for these filters." in text_of(client.get("/me/points?since=2025-03-01&until=2025-03-02"))
+    for number in range(30):
+        give(client.user, 1, now=datetime(2025, 4, 1, 12, tzinfo=UTC) + timedelta(minutes=number))
+    page = Page(client.get("/me/points?kind=bonus"))
+    assert "Page 1 of 2" in page.root.text
+    assert page.all("a", rel="next")[0].attrs["href"] == "/me/points?page=2&kind=bonus"
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("since=2025-13-45", "since", "Not a valid date value."),
+        ("until=yesterday", "until", "Not a valid date value."),
+        ("since=1500-01-01", "since", "Enter a date between the years 2000 and 2200."),
+        ("since=2025-03-02&until=2025-03-01", "until", "The last day must not be before the first day."),
+    ],
+)
+def test_bad_dates_are_form_errors(app, make_user, query, field, message):
+    """A date that is no date is shown on its field, for the page and for the CSV link."""
+    client = as_user(app, make_user)
+    for path in ("/me/points", "/me/points.csv"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 422
+        assert Page(response).field_error(field) == message
+
+
+def test_csv_download_has_the_filtered_history(app, make_user, new_reward, give):
+    """The CSV is an attachment with one row per entry, filtered like the page."""
+    reward = new_reward(title="Pool day", cost=30)
+    client = as_user(app, make_user)
+    give(client.user, 100, now=datetime(2025, 1, 10, 12, tzinfo=UTC))
+    redeemed_code(client, reward)
+    response = client.get("/me/points.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [row["kind"] for row in rows] == ["redemption", "bonus"]
+    assert rows[0]["amount"] == "-30" and rows[0]["reason"] == "Redeemed: Pool day"
+    assert rows[1]["date"] == "2025-01-10T13:00:00+01:00"
+    rows = list(csv.DictReader(io.StringIO(client.get("/me/points.csv?kind=bonus").get_data(as_text=True))))
+    assert [row["amount"] for row in rows] == ["100"]
+
+
+# Vouchers ---------------------------------------------------------------------------------
+
+
+def test_my_vouchers_lists_ready_ones_first(app, make_user, new_reward, give):
+    """Vouchers ready to use come before used or cancelled ones."""
+    first = new_reward(title="Old ticket", cost=10)
+    second = new_reward(title="New ticket", cost=10)
+    client = as_user(app, make_user)
+    give(client.user, 100)
+    code = redeemed_code(client, first, "a")
+    redeemed_code(client, second, "b")
+    client.post(f"/me/vouchers/{code}/cancel")
+    text = Page(client.get("/me/vouchers")).all("table")[0].text
+    assert text.index("New ticket") < text.index("Old ticket")
+    assert "Ready to use" in text and "Cancelled" in text
+
+
+def test_cancel_refunds_and_only_once(app, make_user, new_reward, give, read):
+    """Cancelling gives the points back, once; the page then shows no QR code and no cancel button."""
+    reward = new_reward(cost=100, stock=1)
+    client = as_user(app, make_user)
+    give(client.user, 100)
+    code = redeemed_code(client, reward)
+    response = client.post(f"/me/vouchers/{code}/cancel")
+    page = Page(client.get(response.headers["Location"]))
+    assert page.flashes[-1] == ("success", "Voucher cancelled. 100 points are back in your balance.")
+    assert "Cancelled" in page.root.text and not page.all("svg") and "Cancel voucher" not in page.root.text
+    assert balance_of(read, client.user) == 100
+    assert read(lambda: db.session.get(Reward, reward).stock) == 1
+    page = Page(client.get(client.post(f"/me/vouchers/{code}/cancel").headers["Location"]))
+    assert page.flashes[0][0] == "error" and "cancelled on" in page.flashes[0][1]
+    assert balance_of(read, client.user) == 100
+
+
+def test_someone_elses_voucher_is_not_found(app, make_user, new_reward, give):
+    """A voucher's page and its cancel button exist only for its holder."""
+    reward = new_reward()
+    owner = as_user(app, make_user)
+    give(owner.user, 100)
+    code = redeemed_code(owner, reward)
+    other = as_user(app, make_user)
+    assert other.get(f"/me/vouchers/{code}").status_code == 404
+    assert other.post(f"/me/vouchers/{code}/cancel").status_code == 404
+    assert other.get("/me/vouchers/NOPE").status_code == 404
+
+
+# Validation -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def issued(app, make_user, new_reward, give):
+    """A resident's voucher for a reward of "Town pool"; returns (code, resident, partner id)."""
+
+    def make(partner_name="Town pool"):
+        with app.app_context():
+            partner = services.create_partner(partner_name)
+            db.session.commit()
+            partner_id = partner.id
+        with app.app_context():
+            reward = new_reward(title="Pool day", partner=db.session.get(Partner, partner_id))
+        resident = as_user(app, make_user)
+        give(resident.user, 100)
+        return redeemed_code(resident, reward), resident.user, partner_id
+
+    return make
+
+
+def test_manager_validates_a_voucher_exactly_once(app, make_user, issued, read):
+    """Check shows reward, partner, resident and status; marking it used works once, then "Already used on"."""
+    code, resident, _partner = issued()
+    manager = as_user(app, make_user, Role.MANAGER)
+    page = Page(manager.get(f"/vouchers/validate?code={code.lower()}"))
+    assert page.value("code") == code.lower()
+    text = page.root.text
+    assert "Pool day" in text and "Town pool" in text and resident.pseudonym in text and "Ready to use" in text
+    assert page.all("input", name="code", type="hidden")[0].attrs["value"] == code
+    response = manager.post("/vouchers/validate", data={"code": code})
+    assert response.status_code == 302
+    page = Page(manager.get(response.headers["Location"]))
+    assert "It is now marked as used" in page.flashes[0][1]
+    assert voucher_status(read, code) == VoucherStatus.USED
+    response = manager.post("/vouchers/validate", data={"code": code})
+    assert response.status_code == 422
+    assert Page(response).field_error("code").startswith("Already used on ")
+    page = Page(manager.get(f"/vouchers/validate?code={code}"))
+    assert "Already used on" in page.root.text and "Mark as used" not in page.root.text
+
+
+def test_partner_validates_only_their_own_vouchers(app, make_user, issued, read):
+    """A partner account accepts its partner's vouchers; another partner's or an unknown code is a form error."""
+    code, _resident, partner_id = issued("Town pool")
+    other_code, _other, _other_partner = issued("Corner shop")
+    partner = as_user(app, make_user, Role.PARTNER)
+    with app.app_context():
+        services.add_partner_member(db.session.get(Partner, partner_id), db.session.merge(partner.user))
+        db.session.commit()
+    response = partner.get(f"/vouchers/validate?code={other_code}")
+    assert response.status_code == 422
+    assert Page(response).field_error("code") == "This voucher belongs to another partner; only they can accept it."
+    response = partner.post("/vouchers/validate", data={"code": other_code})
+    assert response.status_code == 422 and voucher_status(read, other_code) == VoucherStatus.ISSUED
+    response = partner.get("/vouchers/validate?code=AAAA-BBBB-CCCC-DDDD")
+    assert Page(response).field_error("code") == "No voucher has this code. Check the code and try again."
+    assert partner.post("/vouchers/validate", data={"code": code}).status_code == 302
+    assert voucher_status(read, code) == VoucherStatus.USED
+
+
+def test_validation_is_for_managers_and_partners_only(app, client, make_user):
+    """Residents get 403 on the validation page; visitors are sent to log in."""
+    resident = as_user(app, make_user)
+    assert resident.get("/vouchers/validate").status_code == 403
+    assert resident.post("/vouchers/validate", data={"code": "X"}).status_code == 403
+    response = client.get("/vouchers/validate?code=ABCD")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    empty = Page(as_user(app, make_user, Role.PARTNER).get("/vouchers/validate"))
+    assert empty.response.status_code == 200 and empty.value("code") in (None, "")
+
+
+# Managing ---------------------------------------------------------------------------------
+
+
+def reward_form(partner_id: int, **overrides) -> dict:
+    data = {
+        "partner_id": str(partner_id), "title": "Museum night", "description": "Entry for two.", "cost": "250",
+        "stock": "20", "stock_shown": "", "per_resident_limit": "1", "valid_until": "2099-06-30", "active": "y",
+    }  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_manager_creates_and_edits_a_reward(app, make_user, make_partner, read):
+    """A new reward lands in the catalogue, valid until the end of its last day in the city."""
+    with app.app_context():
+        partner_id = make_partner("City museum").id
+    manager = as_user(app, make_user, Role.MANAGER)
+    assert "Add reward" in text_of(manager.get("/manage/rewards/new"))
+    response = manager.post("/manage/rewards/new", data=reward_form(partner_id))
+    assert response.status_code == 302
+    reward = read(lambda: db.session.scalar(select(Reward)))
+    assert (reward.title, reward.cost, reward.stock, reward.per_resident_limit) == ("Museum night", 250, 20, 1)
+    assert reward.valid_until.astimezone(CITY).replace(tzinfo=None) == datetime(2099, 6, 30, 23, 59, 59)
+    text = text_of(manager.get("/manage/rewards"))
+    assert "Museum night" in text and "20 left" in text and "Yes" in text
+
+    page = Page(manager.get(f"/manage/rewards/{reward.id}/edit"))
+    assert page.value("title") == "Museum night" and page.value("valid_until") == "2099-06-30"
+    assert page.value("stock") == "20" and page.value("active") == "checked"
+    data = reward_form(partner_id, title="Museum night for two", stock="", stock_shown="20", active="")
+    data.pop("active")
+    assert manager.post(f"/manage/rewards/{reward.id}/edit", data=data).status_code == 302
+    changed = read(lambda: db.session.get(Reward, reward.id))
+    assert changed.title == "Museum night for two" and changed.stock is None and not changed.active
+    assert "No: inactive" in text_of(manager.get("/manage/rewards"))
+
+
+def test_an_unchanged_stock_does_not_undo_redemptions_made_meanwhile(app, make_user, make_partner, read):
+    """The stock the form showed is sent along; saving other changes keeps what residents took since."""
+    with app.app_context():
+        partner_id = make_partner().id
+        reward_id = services.create_reward(partner_id=partner_id, title="Ticket", cost=10, stock=5).id
+        db.session.commit()
+    manager = as_user(app, make_user, Role.MANAGER)
+    shown = Page(manager.get(f"/manage/rewards/{reward_id}/edit")).all("input", name="stock_shown")[0].attrs["value"]
+    assert shown == "5"
+    with app.app_context():
+        db.session.execute(Reward.__table__.update().values(stock=4))
+        db.session.commit()
+    data = reward_form(partner_id, title="Ticket (renamed)", stock="5", stock_shown="5", valid_until="")
+    assert manager.post(f"/manage/rewards/{reward_id}/edit", data=data).status_code == 302
+    assert read(lambda: db.session.get(Reward, reward_id).stock) == 4
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"title": ""}, "title", "This field is required."),
+        ({"cost": "0"}, "cost", "Number must be between 1 and 1000000."),
+        ({"cost": "abc"}, "cost", "Not a valid integer value."),
+        ({"stock": "-1"}, "stock", "Number must be between 0 and 1000000."),
+        ({"per_resident_limit": "0"}, "per_resident_limit", "Number must be between 1 and 1000000."),
+        ({"valid_until": "31.02.2099"}, "valid_until", "Not a valid date value."),
+        ({"partner_id": "999999"}, "partner_id", "Not a valid choice."),
+    ],
+)
+def test_reward_form_errors(app, make_user, make_partner, read, overrides, field, message):
+    """Each bad value is shown on its field and in the summary; nothing is saved."""
+    with app.app_context():
+        partner_id = make_partner().id
+    manager = as_user(app, make_user, Role.MANAGER)
+    response = manager.post("/manage/rewards/new", data={**reward_form(partner_id), **overrides})
+    assert response.status_code == 422
+    page = Page(response)
+    assert page.field_error(field).startswith(message) and page.error_summary
+    assert read(lambda: db.session.scalar(select(func.count(Reward.id)))) == 0
+
+
+def test_service_errors_land_on_their_field(app, make_user, make_partner):
+    """A title of spaces passes the form but not the service: the service's message shows on the title."""
+    with app.app_context():
+        partner_id = make_partner().id
+    manager = as_user(app, make_user, Role.MANAGER)
+    response = manager.post("/manage/rewards/new", data=reward_form(partner_id, title="   "))
+    assert response.status_code == 422
+    assert Page(response).field_error("title") in ("This field is required.", "Please give the reward a title.")
+
+
+def test_manager_adds_partners_and_partner_accounts(app, make_user, read):
+    """Partners are created with a kind; accounts are added by email and must have the partner role."""
+    manager = as_user(app, make_user, Role.MANAGER)
+    assert manager.post("/manage/partners", data={"name": "Corner shop", "kind": "shop"}).status_code == 302
+    response = manager.post("/manage/partners", data={"name": "corner SHOP", "kind": "shop"})
+    assert response.status_code == 422
+    assert Page(response).field_error("name") == "A partner with this name exists already."
+    partner_id = read(lambda: db.session.scalar(select(Partner.id)))
+    resident = make_user()
+    response = manager.post("/manage/partners/members", data={"partner_id": partner_id, "email": resident.email})
+    assert Page(response).field_error("email") == "Only accounts with the partner role can act for a partner."
+    response = manager.post("/manage/partners/members", data={"partner_id": partner_id, "email": "nobody@example.org"})
+    assert Page(response).field_error("email") == "No account has this email address."
+    shopkeeper = make_user(role=Role.PARTNER)
+    response = manager.post("/manage/partners/members", data={"partner_id": partner_id, "email": shopkeeper.email})
+    assert response.status_code == 302
+    text = text_of(manager.get("/manage/partners"))
+    assert "Corner shop" in text and "Local shop" in text and shopkeeper.pseudonym in text
+
+
+# Roles, navigation, profile ---------------------------------------------------------------
+
+MANAGE_PAGES = ["/manage/rewards", "/manage/rewards/new", "/manage/partners"]
+
+
+@pytest.mark.parametrize("path", MANAGE_PAGES)
+def test_manage_pages_need_a_manager(app, client, make_user, path):
+    """Residents and partners get 403; visitors are sent to log in."""
+    assert as_user(app, make_user).get(path).status_code == 403
+    assert as_user(app, make_user, Role.PARTNER).get(path).status_code == 403
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/me/points", "/me/points.csv", "/me/vouchers"])
+def test_my_pages_need_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_pages_render_for_every_role(app, make_user, new_reward, role):
+    """Every role sees the catalogue, a reward and its own points and vouchers."""
+    reward = new_reward()
+    client = as_user(app, make_user, role)
+    for path in ("/rewards", f"/rewards/{reward}", "/me/points", "/me/vouchers", "/profile"):
+        assert client.get(path).status_code == 200, path
+    may_manage = role in (Role.MANAGER, Role.ADMIN)
+    for path in [*MANAGE_PAGES, f"/manage/rewards/{reward}/edit"]:
+        assert client.get(path).status_code == (200 if may_manage else 403), path
+    may_validate = role in (Role.MANAGER, Role.ADMIN, Role.PARTNER)
+    assert client.get("/vouchers/validate").status_code == (200 if may_validate else 403)
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        (None, {"Rewards"}),
+        (Role.RESIDENT, {"Rewards", "My points"}),
+        (Role.PARTNER, {"Rewards", "My points", "Validate vouchers"}),
+        (Role.MANAGER, {"Rewards", "My points", "Validate vouchers", "Reward catalogue"}),
+    ],
+)
+def test_navigation_links_follow_the_role(app, make_user, role, links):
+    """The main navigation offers each role its reward pages."""
+    client = as_user(app, make_user, role) if role else app.test_client()
+    nav = Page(client.get("/rewards")).all("nav", class_="main-nav")[0]
+    shown = {a.text for a in nav.iter() if a.tag == "a"}
+    assert links <= shown
+    assert not ({"Rewards", "My points", "Validate vouchers", "Reward catalogue"} - links) & shown
+
+
+def test_profile_shows_level_and_balance(app, make_user, give):
+    """The profile shows level and balance, with a link to my points."""
+    client = as_user(app, make_user)
+    give(client.user, 320)
+    page = Page(client.get("/profile"))
+    assert "Level 3: Regular" in page.root.text and "320 points" in page.root.text
+    assert page.all("a", href="/me/points")
+
+
+def test_levels_use_lifetime_points_not_the_balance(app, make_user, new_reward, give, read):
+    """Spending does not lower the level shown."""
+    reward = new_reward(cost=100)
+    client = as_user(app, make_user)
+    give(client.user, 100)
+    redeemed_code(client, reward)
+    text = text_of(client.get("/me/points"))
+    assert "Level 2: Contributor" in text and "Balance 0 points" in text
+    assert read(lambda: ledger.summary(client.user.id)).lifetime == 100
