@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
@@ -299,9 +300,19 @@ def _history(user, arguments):
 
 
 def _csv_download(query) -> Response:
+    """Stream the entries as CSV; the rows are written after the request's session has closed."""
     rows = ledger.csv_rows(query, display.describe, lambda entry: entry.created_at.isoformat())
+    locale = str(get_locale())
+
+    def in_reader_language():
+        # Choosing the language again would read the logged-in user, no longer attached to a session by then.
+        with force_locale(locale):
+            yield from rows
+
     disposition = f'attachment; filename="points-{utcnow():%Y-%m-%d}.csv"'
-    return Response(stream_with_context(rows), mimetype="text/csv", headers={"Content-Disposition": disposition})
+    return Response(
+        stream_with_context(in_reader_language()), mimetype="text/csv", headers={"Content-Disposition": disposition}
+    )
 
 
 def csv_when_asked(view):
