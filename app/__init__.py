@@ -13,6 +13,7 @@ from app.config import BASE_DIR, INSTANCE_DIR, Config
 from app.errors import is_api_request
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.i18n import select_locale, select_timezone
+from app.stats.periods import sqlite_city_date
 
 
 @event.listens_for(Engine, "connect")
@@ -24,6 +25,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # Statistics bucket timestamps by the city's calendar; SQLite needs the zone conversion from Python.
+        dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)
 
 
 def create_app(config=None) -> Flask:

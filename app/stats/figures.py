@@ -1,0 +1,325 @@
+"""Participation figures, aggregated in the database and filtered by the consent gate.
+
+Every figure is a table of places (neighbourhoods, or the whole city) × time buckets; each cell
+holds its value and the number of distinct residents it rests on, which small-cell suppression
+needs. Only residents the gate allows for the purpose "municipal statistics" at the requested
+level are counted, by data category:
+
+- readings-based figures (kWh saved, and their part of submissions, CO₂, participants) need
+  consent for `energy_readings`; trip-based ones for `trips`;
+- joins, registrations and points attribute a resident to a neighbourhood, so they need consent
+  for the `household_profile`.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, union
+
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.neighbourhoods.models import Neighbourhood
+from app.sharing import gate
+from app.sharing.models import Consent, Level, Purpose
+from app.stats.periods import Granularity, bucket, buckets, day_bounds, local_date
+from challenges.models import Challenge, Enrollment, Submission, SubmissionKind, SubmissionStatus
+from challenges.scoring import GRID_KG_PER_KWH, KG_PER_KM, SUSTAINABLE_MODES, Category, Metric, Mode
+from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry
+
+PURPOSE = "municipal_statistics"
+CITY = 0  # the place id of the whole city, when figures are not broken down by neighbourhood
+RETENTION_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date  # inclusive
+    granularity: Granularity = Granularity.WEEK
+    level: Level = Level.NEIGHBOURHOOD  # neighbourhood: per neighbourhood; city: one row for the city
+    challenge_ids: tuple[int, ...] = ()
+    category: Category | None = None
+    neighbourhood_ids: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(), "granularity": self.granularity.value,
+            "level": self.level.value, "challenge_ids": list(self.challenge_ids),
+            "category": self.category.value if self.category else None,
+            "neighbourhood_ids": list(self.neighbourhood_ids),
+        }  # fmt: skip
+
+
+@dataclass
+class Cell:
+    value: float = 0.0
+    residents: int = 0
+
+
+@dataclass
+class Figures:
+    """Every measure as {place id: {bucket start: Cell}}, with the places, buckets and who was counted."""
+
+    filters: Filters
+    places: dict[int, str]
+    buckets: list[date]
+    tables: dict[str, dict[int, dict[date, Cell]]]
+    retention: dict[int, Cell]  # share (0..1) of joiners still active after 4 weeks, per place
+    consents: dict[tuple[str, str], int]  # (purpose code, level) → consents in force at the end
+    included: set[int] = field(default_factory=set)  # residents whose data was used
+    excluded: int = 0  # residents with activity in the period left out for lack of consent
+
+
+# What each activity figure adds up, per submission row.
+def _activity_columns():
+    reading = Submission.kind == SubmissionKind.READING
+    trip = Submission.kind == SubmissionKind.TRIP
+    sustainable = Submission.mode.in_([mode.value for mode in SUSTAINABLE_MODES])
+    replaced = and_(trip, sustainable, Submission.replaced_car.is_(True))
+    kwh = case(
+        (and_(reading, Challenge.metric == Metric.KWH_SAVED), Submission.units),
+        (and_(reading, Challenge.metric == Metric.CO2_KG_AVOIDED), Submission.units / GRID_KG_PER_KWH),
+        else_=0.0,
+    )
+    car_km = case((replaced, Submission.distance_km), else_=0.0)
+    saving_per_km = case(
+        *((Submission.mode == mode.value, KG_PER_KM[Mode.CAR] - KG_PER_KM[mode]) for mode in SUSTAINABLE_MODES),
+        else_=0.0,
+    )
+    co2 = kwh * GRID_KG_PER_KWH + case((replaced, Submission.distance_km * saving_per_km), else_=0.0)
+    return {
+        "submissions": (func.count(), func.count(distinct(Submission.user_id))),
+        "kwh_saved": (func.sum(kwh), func.count(distinct(case((reading, Submission.user_id))))),
+        "car_km_avoided": (func.sum(car_km), func.count(distinct(case((trip, Submission.user_id))))),
+        "sustainable_trips": (
+            func.sum(case((and_(trip, sustainable), 1), else_=0)),
+            func.count(distinct(case((trip, Submission.user_id)))),
+        ),
+        "co2_kg_avoided": (func.sum(co2), func.count(distinct(Submission.user_id))),
+        "active_participants": (func.count(distinct(Submission.user_id)), func.count(distinct(Submission.user_id))),
+    }
+
+
+MEASURES = (
+    "registrations", "active_participants", "joins", "submissions", "kwh_saved", "car_km_avoided",
+    "sustainable_trips", "co2_kg_avoided", "points_earned", "points_redeemed",
+)  # fmt: skip
+
+
+class Aggregator:
+    """Builds the figures for one set of filters; one query per source table, grouped in the database."""
+
+    def __init__(self, filters: Filters, at: datetime):
+        self.filters = filters
+        self.at = at  # the moment consent is judged: when the export runs
+        self.dialect = db.session.get_bind().dialect.name
+        self.zone = current_app.config["TIMEZONE"]
+        self.begin, self.finish = day_bounds(filters.start, filters.end, self.zone)
+
+    def allowed(self, category: str):
+        return gate.allowed(category, PURPOSE, self.filters.level, at=self.at)
+
+    def place(self, column):
+        return column if self.filters.level == Level.NEIGHBOURHOOD else literal(CITY)
+
+    def _challenge_conditions(self):
+        conditions = []
+        if self.filters.challenge_ids:
+            conditions.append(Challenge.id.in_(self.filters.challenge_ids))
+        if self.filters.category:
+            conditions.append(Challenge.category == self.filters.category)
+        return conditions
+
+    def _neighbourhood_condition(self, column):
+        return [column.in_(self.filters.neighbourhood_ids)] if self.filters.neighbourhood_ids else []
+
+    def _activity_base(self):
+        """Counted submissions in the period that the gate lets through, by their kind's category."""
+        consented = or_(
+            and_(Submission.kind == SubmissionKind.READING, Submission.user_id.in_(self.allowed("energy_readings"))),
+            and_(Submission.kind == SubmissionKind.TRIP, Submission.user_id.in_(self.allowed("trips"))),
+        )
+        return self._activity_window(), consented
+
+    def _activity_window(self):
+        return [
+            Submission.status == SubmissionStatus.ACCEPTED,
+            Submission.day >= self.filters.start,
+            Submission.day <= self.filters.end,
+            *self._challenge_conditions(),
+            *self._neighbourhood_condition(Enrollment.neighbourhood_id),
+        ]
+
+    def activity(self, tables) -> None:
+        window, consented = self._activity_base()
+        columns = _activity_columns()
+        time_bucket = bucket(Submission.day, self.filters.granularity, self.dialect).label("bucket")
+        place = self.place(Enrollment.neighbourhood_id).label("place")
+        selected = [time_bucket, place]
+        for value, residents in columns.values():
+            selected += [value, residents]
+        query = (
+            select(*selected)
+            .select_from(Submission)
+            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+            .join(Challenge, Challenge.id == Submission.challenge_id)
+            .where(*window, consented)
+            .group_by(time_bucket, place)
+        )
+        for row in db.session.execute(query):
+            start, place_id = _as_date(row[0]), row[1]
+            for index, name in enumerate(columns):
+                value, residents = row[2 + 2 * index], row[3 + 2 * index]
+                tables[name][place_id][start] = Cell(float(value or 0), int(residents or 0))
+
+    def joins(self, tables) -> None:
+        day = local_date(Enrollment.joined_at, self.dialect, self.zone)
+        time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
+        place = self.place(Enrollment.neighbourhood_id).label("place")
+        query = (
+            select(time_bucket, place, func.count(), func.count(distinct(Enrollment.user_id)))
+            .select_from(Enrollment)
+            .join(Challenge, Challenge.id == Enrollment.challenge_id)
+            .where(Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish)
+            .where(*self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id))
+            .where(Enrollment.user_id.in_(self.allowed("household_profile")))
+            .group_by(time_bucket, place)
+        )
+        for start, place_id, count, residents in db.session.execute(query):
+            tables["joins"][place_id][_as_date(start)] = Cell(float(count), int(residents))
+
+    def registrations(self, tables) -> None:
+        day = local_date(User.created_at, self.dialect, self.zone)
+        time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
+        place = self.place(User.neighbourhood_id).label("place")
+        query = (
+            select(time_bucket, place, func.count())
+            .where(User.role == Role.RESIDENT, User.created_at >= self.begin, User.created_at < self.finish)
+            .where(User.neighbourhood_id.is_not(None), *self._neighbourhood_condition(User.neighbourhood_id))
+            .where(User.id.in_(self.allowed("household_profile")))
+            .group_by(time_bucket, place)
+        )
+        for start, place_id, count in db.session.execute(query):
+            tables["registrations"][place_id][_as_date(start)] = Cell(float(count), int(count))
+
+    def points(self, tables) -> None:
+        day = local_date(LedgerEntry.created_at, self.dialect, self.zone)
+        time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
+        place = self.place(User.neighbourhood_id).label("place")
+        earned = LedgerEntry.kind.in_(EARNING_KINDS)
+        redeemed = LedgerEntry.kind.in_((EntryKind.REDEMPTION, EntryKind.REFUND))
+        query = (
+            select(
+                time_bucket,
+                place,
+                func.sum(case((earned, LedgerEntry.amount), else_=0)),
+                func.count(distinct(case((earned, LedgerEntry.user_id)))),
+                -func.sum(case((redeemed, LedgerEntry.amount), else_=0)),
+                func.count(distinct(case((redeemed, LedgerEntry.user_id)))),
+            )
+            .join(User, User.id == LedgerEntry.user_id)
+            .where(LedgerEntry.created_at >= self.begin, LedgerEntry.created_at < self.finish)
+            .where(User.neighbourhood_id.is_not(None), *self._neighbourhood_condition(User.neighbourhood_id))
+            .where(LedgerEntry.user_id.in_(self.allowed("household_profile")))
+            .group_by(time_bucket, place)
+        )
+        for start, place_id, earned_sum, earners, redeemed_sum, redeemers in db.session.execute(query):
+            tables["points_earned"][place_id][_as_date(start)] = Cell(float(earned_sum or 0), int(earners))
+            tables["points_redeemed"][place_id][_as_date(start)] = Cell(float(redeemed_sum or 0), int(redeemers))
+
+    def retention(self) -> dict[int, Cell]:
+        """Per place: of residents who joined in the period, the share with activity 4 weeks or more later."""
+        later = (
+            select(Submission.id)
+            .where(Submission.enrollment_id == Enrollment.id, Submission.status == SubmissionStatus.ACCEPTED)
+            .where(_days_after(Submission.created_at, Enrollment.joined_at, RETENTION_DAYS, self.dialect))
+            .exists()
+        )
+        place = self.place(Enrollment.neighbourhood_id).label("place")
+        activity_category = case((Challenge.category == Category.ENERGY, "energy_readings"), else_="trips")
+        consented = or_(
+            and_(activity_category == "energy_readings", Enrollment.user_id.in_(self.allowed("energy_readings"))),
+            and_(activity_category == "trips", Enrollment.user_id.in_(self.allowed("trips"))),
+        )
+        query = (
+            select(
+                place, func.count(distinct(Enrollment.user_id)), func.count(distinct(case((later, Enrollment.user_id))))
+            )
+            .join(Challenge, Challenge.id == Enrollment.challenge_id)
+            .where(Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish, consented)
+            .where(*self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id))
+            .group_by(place)
+        )
+        return {
+            place_id: Cell(kept / joined if joined else 0.0, joined)
+            for place_id, joined, kept in db.session.execute(query)
+        }
+
+    def consents(self) -> dict[tuple[str, str], int]:
+        """Consents in force at the end of the period, by purpose and level (the city's own record)."""
+        end = self.finish
+        query = (
+            select(Purpose.code, Consent.level, func.count())
+            .join(Purpose, Purpose.id == Consent.purpose_id)
+            .where(Consent.granted_at < end, Consent.expires_at >= end)
+            .where(or_(Consent.ended_at.is_(None), Consent.ended_at >= end))
+            .group_by(Purpose.code, Consent.level)
+        )
+        return {(code, str(level)): count for code, level, count in db.session.execute(query)}
+
+    def contributors(self) -> tuple[set[int], int]:
+        """Residents whose data went into the figures, and how many with activity were left out."""
+        window = self._activity_window()
+        _window, consented = self._activity_base()
+        active = (
+            select(Submission.user_id)
+            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+            .join(Challenge, Challenge.id == Submission.challenge_id)
+            .where(*window)
+        )
+        included_activity = active.where(consented)
+        profile = select(Enrollment.user_id).where(
+            Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish,
+            Enrollment.user_id.in_(self.allowed("household_profile")),
+        )  # fmt: skip
+        included = set(db.session.scalars(union(included_activity, profile)))
+        everyone = db.session.scalar(select(func.count()).select_from(active.distinct().subquery()))
+        with_consent = db.session.scalar(select(func.count()).select_from(included_activity.distinct().subquery()))
+        return included, everyone - with_consent
+
+    def places(self) -> dict[int, str]:
+        if self.filters.level == Level.CITY:
+            return {CITY: "city"}
+        query = select(Neighbourhood.id, Neighbourhood.name).order_by(Neighbourhood.name)
+        if self.filters.neighbourhood_ids:
+            query = query.where(Neighbourhood.id.in_(self.filters.neighbourhood_ids))
+        return dict(db.session.execute(query).all())
+
+
+def _days_after(later, earlier, days: int, dialect: str):
+    """`later` is at least `days` days after `earlier` (SQLite stores timestamps as text: compare Julian days)."""
+    if dialect == "postgresql":
+        return later >= earlier + literal(timedelta(days=days))
+    return func.julianday(later) >= func.julianday(earlier) + days
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def compute(filters: Filters, at: datetime) -> Figures:
+    """All figures for `filters`, counting only residents whose consent was in force at `at`."""
+    aggregator = Aggregator(filters, at)
+    tables: dict[str, dict[int, dict[date, Cell]]] = {name: defaultdict(dict) for name in MEASURES}
+    aggregator.activity(tables)
+    aggregator.joins(tables)
+    aggregator.registrations(tables)
+    aggregator.points(tables)
+    included, excluded = aggregator.contributors()
+    return Figures(
+        filters=filters, places=aggregator.places(), buckets=buckets(filters.start, filters.end, filters.granularity),
+        tables={name: dict(rows) for name, rows in tables.items()}, retention=aggregator.retention(),
+        consents=aggregator.consents(), included=included, excluded=excluded,
+    )  # fmt: skip
