@@ -66,6 +66,9 @@ class Config:
     SHARING_CONTROLLER_EMAIL = os.environ.get("SHARING_CONTROLLER_EMAIL", "privacy@civiquest.example")
     SHARING_CONTROLLER_PHONE = os.environ.get("SHARING_CONTROLLER_PHONE", "")
     RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "24"))
+    # Statistics: a published cell must rest on at least this many residents (small-cell suppression).
+    STATS_MIN_RESIDENTS = int(os.environ.get("STATS_MIN_RESIDENTS", "5"))
+    STATS_PUBLISHER = os.environ.get("STATS_PUBLISHER", "City statistics office")
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
