@@ -6,10 +6,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import update
 
 from app.accounts.models import Role, User
 from app.extensions import db
+from app.routing import MAX_ID
 from rewards import badges, services
 from rewards.models import BadgeRule, Partner, Voucher
 from tests.rewards.conftest import grant
@@ -676,3 +680,79 @@ def test_managers_list_and_add_partners(manager_client, partner):
     assert_error(manager_client.post(f"{API}/partners", json={"name": "Bakery", "kind": "bakery"}), 422, "kind")
     assert_error(manager_client.post(f"{API}/partners", json={}), 422, "name")
     assert manager_client.post(f"{API}/partners", json={"name": "Bakery"}).get_json()["kind"] == "other"
+
+
+# Fuzzing with rewards in place ------------------------------------------------------------
+
+# tests/test_openapi.py fuzzes the whole API with no rewards in the database. Here a few rewards,
+# vouchers and a badge exist, and generated ids and codes are folded onto them, so the handlers
+# behind the 404 run too.
+SEEDED_REWARDS = 3
+
+
+@pytest.fixture
+def rewards_schema(app):
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", app).include(
+        path_regex="^/api/v1/(rewards|me/vouchers|me/ledger|me/badges|vouchers|partners)"
+    )
+
+
+rewards_api = schemathesis.pytest.from_fixture("rewards_schema")
+fuzz_settings = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def fuzz_world(app, make_user, make_token, partner, reward, give):
+    """Rewards, a funded resident holding vouchers and a badge, and tokens by role."""
+    resident, manager, partner_user = make_user(), make_user(role=Role.MANAGER), make_user(role=Role.PARTNER)
+    pool = partner()
+    ids = [reward(partner=pool).id, reward(stock=1, per_resident_limit=1).id, reward(active=False).id]
+    assert ids == list(range(1, SEEDED_REWARDS + 1))
+    give(resident, 10_000)
+    with app.app_context():
+        member = db.session.get(User, partner_user.id)
+        services.add_partner_member(db.session.get(Partner, pool.id), member)
+        holder = db.session.get(User, resident.id)
+        codes = [services.redeem(holder, services.get_reward(ids[0]))[0].code for _ in range(3)]
+        badges.create_badge(name="First step", description="D", criteria="C", image_svg=SVG,
+                            rule=BadgeRule.FIRST_SUBMISSION)  # fmt: skip
+        uid = badges.award(resident.id, BadgeRule.FIRST_SUBMISSION)[0].uid
+        db.session.commit()
+    tokens = {"resident": make_token(resident), "manager": make_token(manager), "partner": make_token(partner_user)}
+    return {"tokens": tokens, "codes": codes, "uids": [uid]}
+
+
+def _folded(name: str, value, world):
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value % SEEDED_REWARDS + 1
+    known = {"code": world["codes"], "uid": world["uids"]}.get(name)
+    if known and isinstance(value, str) and len(value) % 2 == 0:  # half the time: a real one
+        return known[len(value) % len(known)]
+    return value
+
+
+def _call_as(case, world, role: str) -> None:
+    case.path_parameters = {name: _folded(name, value, world) for name, value in (case.path_parameters or {}).items()}
+    headers = {"Authorization": f"Bearer {world['tokens'][role]}"}
+    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+
+@rewards_api.parametrize()
+@fuzz_settings
+def test_fuzzing_as_a_resident(case, fuzz_world):
+    """Generated input from a funded resident holding vouchers never gives a 5xx or an answer off the schema."""
+    _call_as(case, fuzz_world, "resident")
+
+
+@rewards_api.parametrize()
+@fuzz_settings
+def test_fuzzing_as_a_manager(case, fuzz_world):
+    """Generated input from a manager, against real rewards and vouchers, stays within the schema."""
+    _call_as(case, fuzz_world, "manager")
+
+
+@rewards_api.parametrize()
+@fuzz_settings
+def test_fuzzing_as_a_partner(case, fuzz_world):
+    """Generated input from a partner account checking and validating real vouchers stays within the schema."""
+    _call_as(case, fuzz_world, "partner")
