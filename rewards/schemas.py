@@ -124,7 +124,11 @@ class KindList(ma.fields.List):
     def _deserialize(self, value, attr, data, **kwargs):
         values = value if isinstance(value, list) else [value]
         split = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
-        return super()._deserialize(split, attr, data, **kwargs)
+        try:
+            return super()._deserialize(split, attr, data, **kwargs)
+        except ma.ValidationError as error:  # one message for the field, not one per position
+            kinds = ", ".join(kind.value for kind in EntryKind)
+            raise ma.ValidationError(str(_l("Choose kinds from: %(kinds)s.", kinds=kinds))) from error
 
 
 class LedgerArgumentsSchema(ma.Schema):

@@ -585,7 +585,8 @@ def test_ledger_filters(history, query, kinds):
 def test_ledger_filters_refuse_bad_input(history, query, field):
     """Unknown kinds, unreadable or far-off dates, and `from` after `to` are 422 naming the field."""
     body = assert_error(history.get(f"{API}/me/ledger?{query}"), 422, field)
-    assert all(isinstance(text, str) and text for text in body["errors"][field])
+    messages = body["errors"][field]
+    assert isinstance(messages, list) and all(isinstance(text, str) and text for text in messages), body
 
 
 def _csv(response) -> list[dict]:
