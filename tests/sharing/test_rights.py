@@ -1,0 +1,229 @@
+"""The resident's rights: the export holds all of mine and nothing of anyone else; deleting an account
+erases the person and keeps every aggregate right."""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts import services as accounts
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.notifications.services import notify
+from app.sharing import rights, uses
+from app.sharing.models import AccountDeletion, Consent, EndReason, Level
+from challenges import services as challenge_services
+from challenges import submissions
+from challenges.models import Challenge, NeighbourhoodScore, Submission
+from challenges.scoring import Category, Mode
+from leaderboards import services as boards
+from leaderboards.models import Period
+from rewards import ledger
+from rewards import services as reward_services
+from rewards.models import BadgeAward, BadgeClass, BadgeRule
+from tests.challenges.conftest import NOW
+from tests.conftest import PASSWORD, log_in
+from tests.rewards.conftest import make_partner, make_reward  # noqa: F401  (fixtures used here)
+from tests.sharing.conftest import purpose
+
+FILES = {
+    "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
+    "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
+    "notifications.json", "service_desk.json",
+}  # fmt: skip
+
+
+def _trip(enrollment, day, minute, now):
+    submissions.submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
+
+
+@pytest.fixture
+def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make_reward, manager_in_ctx):  # noqa: F811
+    """Me and a neighbour with data in the same challenges: one closed, one running."""
+    quarter = make_neighbourhood(name="Old Town")
+    me = db.session.merge(make_user(email="me@example.org", pseudonym="Sunny Me", neighbourhood_id=quarter.id))
+    other = db.session.merge(make_user(email="other@example.org", pseudonym="Neighbour Nora",
+                                       neighbourhood_id=quarter.id))  # fmt: skip
+    db.session.add(BadgeClass(name="First step", description="d", criteria="c", image_svg="<svg/>",
+                              rule=BadgeRule.FIRST_SUBMISSION))  # fmt: skip
+    old_start = NOW - timedelta(days=40)
+    closed = make_challenge(Category.MOBILITY, now=old_start, title="Spring bike weeks")
+    running = make_challenge(Category.MOBILITY, title="Autumn bike weeks")
+    for number, resident in enumerate((me, other)):
+        enrollment = challenge_services.join(closed, resident, now=old_start)
+        _trip(enrollment, old_start - timedelta(days=2), number, old_start)
+        enrollment = challenge_services.join(running, resident, now=NOW - timedelta(days=6))
+        _trip(enrollment, NOW - timedelta(days=5), number, NOW - timedelta(days=5))
+        _trip(enrollment, NOW - timedelta(days=4), number, NOW - timedelta(days=4))
+    challenge_services.close_challenge(closed, now=NOW - timedelta(days=18))
+    db.session.commit()
+    reward = make_reward(cost=10)
+    mine, _ = reward_services.redeem(me, reward, now=NOW)
+    theirs, _ = reward_services.redeem(other, reward, now=NOW)
+    for resident in (me, other):
+        give_consent(resident, "trips", "traffic_planning", "individual", now=NOW - timedelta(days=30))
+        notify(resident.id, "digest", "weekly_digest", f"digest:{resident.id}", {"name": resident.pseudonym})
+    uses.record_use(manager_in_ctx, purpose("traffic_planning"), ["trips"], Level.INDIVIDUAL, {}, [me.id, other.id])
+    db.session.commit()
+    return {"me": me, "other": other, "closed": closed, "running": running, "voucher": mine.code,
+            "their_voucher": theirs.code}  # fmt: skip
+
+
+@pytest.fixture
+def manager_in_ctx(ctx, make_user):
+    return db.session.merge(make_user(role=Role.MANAGER, pseudonym="Manager Max", email="max@example.org"))
+
+
+def _export(world) -> dict[str, str]:
+    data = rights.export_bytes(world["me"], "https://city.example/privacy", "https://city.example/me/consents", NOW)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}
+
+
+def test_export_holds_every_file_with_my_data(world):
+    """Each file is there and holds mine: profile, enrollments, submissions, ledger, vouchers, consents, uses."""
+    files = _export(world)
+    assert set(files) == FILES
+    profile = json.loads(files["profile.json"])
+    assert profile["email"] == "me@example.org" and profile["pseudonym"] == "Sunny Me"
+    assert profile["logs_in_with"] == "password"
+    assert len(json.loads(files["enrollments.json"])) == 2
+    assert len(json.loads(files["submissions.json"])) == 3
+    assert len(list(csv.DictReader(io.StringIO(files["submissions.csv"])))) == 3
+    ledger_rows = list(csv.DictReader(io.StringIO(files["ledger.csv"])))
+    assert sum(int(row["amount"]) for row in ledger_rows) == ledger.balance(world["me"].id)
+    assert [v["code"] for v in json.loads(files["vouchers.json"])] == [world["voucher"]]
+    assert [b["badge"] for b in json.loads(files["badges.json"])] == ["First step"]
+    consent = json.loads(files["consents.json"])[0]
+    assert consent["receipt"]["piiPrincipalId"] == f"civiquest-resident-{world['me'].id}"
+    assert json.loads(files["data_uses.json"])[0]["organisation"]
+    assert len(json.loads(files["notifications.json"])) == 1
+    assert "ledger.csv" in files["README.txt"]
+
+
+def test_export_holds_nothing_of_anyone_else(world):
+    """No other resident's pseudonym, email or voucher, nor the staff member who ran a data use, and no secrets."""
+    everything = "\n".join(_export(world).values())
+    for foreign in ("Neighbour Nora", "other@example.org", world["their_voucher"], "Manager Max", "max@example.org"):
+        assert foreign not in everything
+    me = db.session.get(User, world["me"].id)
+    assert me.password_hash not in everything and "password_hash" not in everything
+    assert "token_hash" not in everything
+
+
+def _running_board(world):
+    return boards.challenge_board(db.session.get(Challenge, world["running"].id), None)
+
+
+def _aggregates(challenge_id: int):
+    challenge = db.session.get(Challenge, challenge_id)
+    rows = db.session.execute(
+        select(NeighbourhoodScore.neighbourhood_id, NeighbourhoodScore.total_units, NeighbourhoodScore.participants)
+        .where(NeighbourhoodScore.challenge_id == challenge_id)
+    ).all()  # fmt: skip
+    return challenge.total_units, challenge.participant_count, sorted(tuple(row) for row in rows)
+
+
+def test_wrong_password_changes_nothing(world, client):
+    """A wrong password is an error on the field; the account and its data stay as they were."""
+    me = world["me"]
+    log_in(client, me)
+    response = client.post("/me/delete", data={"password": "not my password", "understood": "y"})
+    assert response.status_code == 422
+    assert "This password is not correct." in response.get_data(as_text=True)
+    db.session.rollback()  # a fresh view of what the requests wrote
+    assert db.session.get(User, me.id).email == "me@example.org"
+    assert db.session.scalar(select(func.count()).where(Submission.user_id == me.id)) == 3
+    assert client.get("/me/export").status_code == 200
+
+
+def test_the_tick_is_required(world, client):
+    """Without "I understand this is final" nothing is deleted."""
+    log_in(client, world["me"])
+    response = client.post("/me/delete", data={"password": PASSWORD})
+    assert response.status_code == 422
+    db.session.rollback()  # a fresh view of what the requests wrote
+    assert db.session.get(User, world["me"].id).active
+
+
+def test_deleting_erases_the_person_and_keeps_the_aggregates(world, client, make_token):
+    """Anonymised, logged out, no log-in, no submissions, off the leaderboards; closed totals and ledger unchanged."""
+    me = world["me"]
+    token = make_token(me)
+    closed_before = _aggregates(world["closed"].id)
+    balance_before = ledger.balance(me.id)
+    assert len(_running_board(world).entries) == 2
+    log_in(client, me)
+    response = client.post("/me/delete", data={"password": PASSWORD, "understood": "y"})
+    assert response.status_code == 302
+    db.session.rollback()  # a fresh view of what the requests wrote
+    user = db.session.get(User, me.id)
+    assert user.email is None and user.pseudonym.startswith("deleted-") and not user.active
+    assert not user.has_password and user.neighbourhood_id is None
+    assert client.get("/me/export").status_code == 302  # logged out
+    assert client.post("/login", data={"email": "me@example.org", "password": PASSWORD}).status_code == 422
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert db.session.scalar(select(func.count()).where(Submission.user_id == me.id)) == 0
+    assert db.session.scalar(select(func.count()).where(BadgeAward.user_id == me.id)) == 0
+    board = _running_board(world)
+    assert [entry.pseudonym for entry in board.entries] == ["Neighbour Nora"] and board.participants == 1
+    season, _start = boards.season_board(Period.ALL, None, now=NOW)
+    assert [entry.pseudonym for entry in season.entries] == ["Neighbour Nora"] and season.participants == 1
+    assert _aggregates(world["closed"].id) == closed_before
+    assert ledger.balance(me.id) == balance_before
+    consent = db.session.scalar(select(Consent).where(Consent.user_id == me.id))
+    assert consent.end_reason == EndReason.ACCOUNT_DELETED
+    deletion = db.session.scalars(select(AccountDeletion)).one()
+    assert deletion.counts["submissions"] == 3 and deletion.counts["challenges_left"] == 1
+    assert str(me.id) not in json.dumps(deletion.counts)
+
+
+def test_closed_challenge_lists_only_a_hidden_participant(world, ctx):
+    """In a closed challenge the anonymised account keeps its place (others' ranks stay) but shows no name."""
+    rights.delete_account(db.session.merge(world["me"]), password=PASSWORD, now=NOW)
+    board = boards.challenge_board(db.session.get(Challenge, world["closed"].id), None)
+    assert sorted(str(entry.pseudonym) for entry in board.entries) == ["Neighbour Nora", "None"]
+
+
+def test_service_desk_resident_confirms_with_the_log_in_code(ctx, make_user, make_neighbourhood):
+    """Residents without a password confirm with their printed code; a wrong code changes nothing."""
+    manager = db.session.merge(make_user(role=Role.MANAGER))
+    resident, code = accounts.register_assisted_resident(manager, "Desk Dora", make_neighbourhood().id, 2, "de")
+    with pytest.raises(rights.WrongCode):
+        rights.delete_account(resident, code="AAAA-BBBB-CCCC-DDDD", now=NOW)
+    assert resident.active
+    rights.delete_account(resident, code=code, now=NOW)
+    assert resident.login_code_hash is None and not resident.active
+
+
+def test_only_residents_delete_themselves(ctx, make_user):
+    """Staff accounts carry an accountability trail; they are removed by an admin, not here."""
+    staff = db.session.merge(make_user(role=Role.STAFF))
+    with pytest.raises(rights.NotResidentAccount):
+        rights.delete_account(staff, password=PASSWORD, now=NOW)
+
+
+def test_pages_show_the_labels(resident_client):
+    """Both pages render for a resident with their buttons, and the profile links to them."""
+    profile = resident_client.get("/profile").get_data(as_text=True)
+    assert 'href="/me/export"' in profile and 'href="/me/delete"' in profile
+    assert "Download my data (zip)" in resident_client.get("/me/export").get_data(as_text=True)
+    page = resident_client.get("/me/delete").get_data(as_text=True)
+    assert "Delete my account for good" in page and "I understand" in page
+
+
+def test_api_export_is_a_zip(app, make_user, make_token, client):
+    """GET /api/v1/me/export answers a valid zip as an attachment; anonymous callers get 401."""
+    resident = make_user()
+    response = client.get("/api/v1/me/export", headers={"Authorization": f"Bearer {make_token(resident)}"})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert set(archive.namelist()) == FILES
+        assert json.loads(archive.read("profile.json"))["email"] == resident.email
+    anonymous = app.test_client().get("/api/v1/me/export")
+    assert anonymous.status_code == 401 and anonymous.is_json
