@@ -1,7 +1,7 @@
 """Scheduled jobs of data sharing."""
 
 from app.scheduler import job
-from app.sharing import credits, services
+from app.sharing import credits, retention, services
 
 
 @job("consent-expiry", "interval", hours=1, run_at_start=True)
@@ -15,3 +15,9 @@ def expire_consents() -> None:
 def credit_data_dividend() -> None:
     """Credit last week's data dividend; a week is credited once per consent, however often this runs."""
     credits.credit_last_week()
+
+
+@job("retention", "cron", hour=3, minute=30, run_at_start=True)
+def purge_old_records() -> None:
+    """Delete raw readings and trips past the retention period; their totals stay. A second run finds nothing."""
+    retention.purge_old_records()
