@@ -3,8 +3,8 @@
     python -m bench.city --participants 100000 --submissions 5000000 --database-url sqlite:////tmp/city.db
 
 Rows go in through the driver's bulk paths (executemany on SQLite, COPY on PostgreSQL); then the
-incrementally kept totals (neighbourhood totals, participant count) are set to exactly what the
-enrollments add up to, as the services would have left them.
+incrementally kept totals (neighbourhood totals, participant count, the leaderboard's score
+histogram) are set to exactly what the enrollments add up to, as the services would have left them.
 """
 
 import argparse
@@ -22,6 +22,7 @@ from app.accounts.passwords import hash_password
 from app.extensions import db
 from challenges import services
 from challenges.scoring import Category, Format, Metric
+from leaderboards import histogram
 
 NEIGHBOURHOODS = 12
 CHUNK = 50_000
@@ -166,6 +167,8 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
             _bulk(connection, "enrollment", ENROLLMENT_COLUMNS, enrollments)
             _bulk(connection, "submission", SUBMISSION_COLUMNS, _submission_rows(values, counts, challenge_id, start))
             _settle_totals(connection, challenge_id)
+        histogram.rebuild(challenge_id)
+        db.session.commit()
         db.session.remove()  # an open transaction would keep VACUUM from marking the new rows visible
         _vacuum()
     return challenge_id

@@ -126,8 +126,10 @@ class Enrollment(db.Model):
     __tablename__ = "enrollment"
     __table_args__ = (
         UniqueConstraint("challenge_id", "user_id", name="uq_enrollment_challenge_user"),
-        # The leaderboard reads standings in score order from this index.
-        Index("ix_enrollment_challenge_score", "challenge_id", "active", "score"),
+        # The leaderboard reads standings in (score, id) order from this index, ties included, and
+        # counts score ranges on it. The id matters on PostgreSQL: without it a tie group would be
+        # read and sorted (SQLite ends every index entry with the rowid anyway).
+        Index("ix_enrollment_leaderboard", "challenge_id", "active", "score", "id"),
         Index("ix_enrollment_challenge_neighbourhood", "challenge_id", "neighbourhood_id"),
     )
 

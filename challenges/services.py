@@ -31,7 +31,7 @@ from challenges.scoring import (
     baseline_from_readings,
     reference_daily_kwh,
 )
-from challenges.signals import challenge_closed
+from challenges.signals import challenge_closed, enrollment_changed
 
 EDITABLE_FIELDS = (
     "title", "description", "category", "metric", "format", "starts_at", "ends_at", "points_per_unit",
@@ -336,6 +336,7 @@ def join(challenge: Challenge, user: User, assisted_by: User | None = None, now:
     enrollment.left_at = None
     db.session.flush()
     _count_participant(enrollment, +1)
+    enrollment_changed.send(enrollment, score_before=enrollment.score, active_before=False)
     return enrollment
 
 
@@ -350,6 +351,7 @@ def leave(challenge: Challenge, user: User, now: datetime | None = None) -> None
     enrollment.left_at = now or utcnow()
     _count_participant(enrollment, -1)
     db.session.flush()
+    enrollment_changed.send(enrollment, score_before=enrollment.score, active_before=True)
 
 
 def _neighbourhood_score(enrollment: Enrollment) -> NeighbourhoodScore | None:
@@ -389,12 +391,15 @@ def _count_participant(enrollment: Enrollment, sign: int) -> None:
 
 def add_units(enrollment: Enrollment, units: float, points: int) -> None:
     """Apply a change in score to the enrollment and, if it counts, to the running totals."""
+    score_before = enrollment.score
     enrollment.score += units
     enrollment.points += points
     if enrollment.active:
         enrollment.challenge.total_units += units
         if row := _neighbourhood_score(enrollment):
             row.total_units += units
+    if units:
+        enrollment_changed.send(enrollment, score_before=score_before, active_before=enrollment.active)
 
 
 def set_baseline(enrollment: Enrollment) -> None:

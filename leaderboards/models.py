@@ -1,4 +1,5 @@
-"""Standings kept for the leaderboards: season points per period, and daily snapshots of ranks."""
+"""Standings kept for the leaderboards: season points per period, daily snapshots of ranks, and each
+challenge's score histogram."""
 
 import enum
 from datetime import date
@@ -7,7 +8,6 @@ from sqlalchemy import Date, Enum, Float, ForeignKey, Index, Integer, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from challenges.models import Enrollment
 
 
 class Period(enum.StrEnum):
@@ -66,9 +66,16 @@ class RankSnapshot(db.Model):
     score: Mapped[float] = mapped_column(Float)
 
 
-# The individual rankings walk a challenge's active enrollments in (score, id) order, ties included:
-# challenges' own ix_enrollment_challenge_score stops at score, which SQLite makes up for (every index
-# entry ends in the rowid) but PostgreSQL does not, so it would read and sort whole tie groups.
-ix_enrollment_leaderboard = Index(
-    "ix_enrollment_leaderboard", Enrollment.challenge_id, Enrollment.active, Enrollment.score, Enrollment.id
-)
+class ScoreBucket(db.Model):
+    """How many active participants of a challenge have a score in one bucket (see leaderboards.histogram).
+
+    Kept incrementally from `challenges.signals.enrollment_changed`, so that a rank is a sum over a
+    few hundred buckets plus a count inside one, whatever the size of the field. Rows whose count
+    falls to 0 stay: deleting them would race with a concurrent insert of the same bucket.
+    """
+
+    __tablename__ = "leaderboard_score_bucket"
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entries: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,8 +2,10 @@
 
 A `Standings` names the rows that compete, their score column and their tie-break column (the
 row id, so that consecutive pages never overlap or skip). Pages come in (score DESC, id DESC)
-order with LIMIT/OFFSET; ranks come from indexed counts of higher scores; "my rank" needs a
-handful of small indexed queries. Nothing here loads all participants into Python.
+order with LIMIT/OFFSET; ranks come from counts of higher scores: from the standings' `tally`
+where they keep a score histogram (challenges do, see leaderboards.histogram: the cost no longer
+grows with the rank), else from an indexed count. "My rank" needs a handful of small indexed
+queries. Nothing here loads all participants into Python.
 
 Ties are listed newest row first (id DESC), not oldest first: an index on (..., score) holds its
 rows in (score, id) order (SQLite keeps the rowid in every index entry), so every read here walks
@@ -15,6 +17,7 @@ other row's rank is its position, because everything before it scored higher.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
@@ -25,13 +28,18 @@ from app.extensions import db
 
 @dataclass(frozen=True)
 class Standings:
-    """The competing rows of one ranking: `where` selects them, best `score` first, ties by `id`."""
+    """The competing rows of one ranking: `where` selects them, best `score` first, ties by `id`.
+
+    `tally(score)`, if given, answers (rows scoring higher, rows scoring exactly `score`) faster
+    than counting on the index.
+    """
 
     id: ColumnElement
     user_id: ColumnElement
     score: ColumnElement
     where: tuple
     participants: int
+    tally: Callable[[float], tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,19 @@ def count(standings: Standings, *conditions) -> int:
     return db.session.scalar(query)
 
 
+def _higher_and_tied(standings: Standings, score: float) -> tuple[int, int]:
+    """(rows scoring higher, rows scoring exactly `score`): from the tally if kept, else two index counts."""
+    if standings.tally is not None:
+        return standings.tally(score)
+    return count(standings, standings.score > score), count(standings, standings.score == score)
+
+
+def _higher(standings: Standings, score: float) -> int:
+    if standings.tally is not None:
+        return standings.tally(score)[0]
+    return count(standings, standings.score > score)
+
+
 def _named(rows) -> list:
     """The fetched rows (a subquery) with their residents' names: a key lookup per row, never more."""
     query = select(rows, User.pseudonym, User.leaderboard_visible).join(User, User.id == rows.c.user_id)
@@ -114,7 +135,7 @@ def page(standings: Standings, offset: int, limit: int, viewer_id: int | None = 
         if entries and row.score == entries[-1].score:
             rank = entries[-1].rank
         elif index == 0 and offset > 0:
-            rank = 1 + count(standings, standings.score > row.score)
+            rank = 1 + _higher(standings, row.score)
         else:
             rank = offset + index + 1
         entries.append(_entry(row, rank, viewer_id))
@@ -124,11 +145,10 @@ def page(standings: Standings, offset: int, limit: int, viewer_id: int | None = 
 def my_rank(standings: Standings, row_id: int, score: float, viewer) -> MyRank:
     """The viewer's rank from their row (`row_id`, `score`), with two neighbours each side and the percentile.
 
-    Two counts (higher scores: an index range from the top down to the viewer's; equal scores),
-    one read of the neighbours, and one of the sizes of the neighbours' tie groups.
+    The higher and equal scores (from the tally, or two index counts), one read of the neighbours,
+    and the sizes of the neighbours' tie groups.
     """
-    greater = count(standings, standings.score > score)
-    ties = count(standings, standings.score == score)
+    greater, ties = _higher_and_tied(standings, score)
     rank = greater + 1
     above, below = _closest(standings, row_id, score)
     sizes = _group_sizes(standings, {row.score for row in above + below} - {score})
@@ -168,9 +188,12 @@ def _closest(standings: Standings, row_id: int, score: float) -> tuple[list, lis
 
 
 def _group_sizes(standings: Standings, scores: set[float]) -> dict[float, int]:
-    """How many rows share each of these scores: one grouped read of the index at those values."""
+    """How many rows share each of these scores: from the tally (a tie group may be large), else one
+    grouped read of the index at those values."""
     if not scores:
         return {}
+    if standings.tally is not None:
+        return {value: standings.tally(value)[1] for value in scores}
     s = standings.score
     query = select(s, func.count()).where(*standings.where, s.in_(sorted(scores))).group_by(s)
     return {value: size for value, size in db.session.execute(query)}

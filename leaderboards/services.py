@@ -2,16 +2,16 @@
 
 Plain functions over models and values; they flush and never commit (the request or job does).
 Every ranking is standard competition ranking (1, 2, 2, 4), computed by `leaderboards.ranking`
-from indexed, incrementally kept standings: enrollment scores, neighbourhood totals and
-season points.
+from indexed, incrementally kept standings: enrollment scores and their histograms,
+neighbourhood totals and season points.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, exists, insert, literal, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
 from app.columns import utcnow
@@ -23,6 +23,7 @@ from challenges.models import Challenge, Enrollment, NeighbourhoodScore, Status,
 from challenges.scoring import Format, per_household
 from challenges.submissions import local_date
 from leaderboards import errors, ranking
+from leaderboards.histogram import tally, upsert_adding
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
 
 PER_PAGE = 50
@@ -76,7 +77,7 @@ def ranks_neighbourhoods(challenge: Challenge) -> bool:
 
 
 def challenge_standings(challenge: Challenge) -> ranking.Standings:
-    """Active participants by score, from ix_enrollment_challenge_score (challenge_id, active, score)."""
+    """Active participants by score, from ix_enrollment_leaderboard, counted with the score histogram."""
     return ranking.Standings(
         id=Enrollment.id,
         user_id=Enrollment.user_id,
@@ -84,6 +85,7 @@ def challenge_standings(challenge: Challenge) -> ranking.Standings:
         # `== true()` rather than the bare column: an equality the index can seek on.
         where=(Enrollment.challenge_id == challenge.id, Enrollment.active == true()),
         participants=challenge.participant_count,
+        tally=functools.partial(tally, challenge.id),
     )
 
 
@@ -163,16 +165,6 @@ def activity_day(submission: Submission) -> date:
     return local_date(submission.read_at or submission.created_at or utcnow())
 
 
-def _upsert(table, rows: list[dict], keys: tuple[str, ...], column: str):
-    """INSERT these rows, or on a key already there add their `column` to it: atomic on both databases."""
-    dialect = db.session.get_bind().dialect.name
-    statement = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table).values(rows)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key] for key in keys],
-        set_={column: table.c[column] + statement.excluded[column]},
-    )
-
-
 def add_season_points(user_id: int, day: date, points: int) -> None:
     """Add (or, when negative, take back) points in the week, month and all-time periods of `day`.
 
@@ -184,7 +176,7 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
     rows = [{"user_id": user_id, "period": p.value, "period_start": period_start(p, day), "points": points}
             for p in Period]  # fmt: skip
     table = SeasonPoints.__table__
-    statement = _upsert(table, rows, ("user_id", "period", "period_start"), "points")
+    statement = upsert_adding(table, rows, ("user_id", "period", "period_start"), "points")
     totals = db.session.execute(statement.returning(table.c.period, table.c.period_start, table.c.points)).all()
     counts = [
         {"period": Period(period).value, "period_start": start, "participants": joined}
@@ -193,7 +185,7 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
     ]
     if counts:
         periods = SeasonPeriod.__table__
-        db.session.execute(_upsert(periods, counts, ("period", "period_start"), "participants"))
+        db.session.execute(upsert_adding(periods, counts, ("period", "period_start"), "participants"))
 
 
 def current_period(period: Period, now: datetime | None = None) -> date:

@@ -9,6 +9,7 @@ from app.accounts.models import Role, User
 from app.extensions import db
 from challenges.models import Challenge, Enrollment, NeighbourhoodScore
 from challenges.scoring import Category, Format
+from leaderboards import histogram
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures used here)
 
 _numbers = itertools.count(1)
@@ -31,7 +32,8 @@ def add_residents(count: int, hidden: list[bool] | None = None, neighbourhood_id
 
 
 def add_field(challenge: Challenge, users: list[User], scores: list[float], active: list[bool] | None = None) -> list:
-    """Enroll `users` with these scores in one insert (left ones when `active` says so); keeps participant_count."""
+    """Enroll `users` with these scores in one insert (left ones when `active` says so); keeps participant_count
+    and the score histogram."""
     if not users:
         return []
     active = active or [True] * len(users)
@@ -43,6 +45,7 @@ def add_field(challenge: Challenge, users: list[User], scores: list[float], acti
     ids = db.session.scalars(insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), rows).all()
     challenge.participant_count += sum(active)
     settle_neighbourhoods(challenge)
+    histogram.rebuild(challenge.id)
     return ids
 
 

@@ -100,7 +100,9 @@ def test_neighbourhood_challenges_show_the_neighbourhood_ranking(app, client, ci
     page = text_of(response)
     assert "Big Town leads with 20 km per participating household; 1 neighbourhood is ranked." in page
     assert "1 more has fewer than 3 participants and is not ranked." in page
-    assert "1 Big Town 20 3" in page and "– Tiny Lane Not enough participants yet" in page and "600" not in page
+    assert "1 Big Town 20 3" in page and "– Tiny Lane Not enough participants yet" in page
+    # Tiny Lane's 600 per household stays unshown (pseudonyms are numbered by a run-wide counter: leave them out).
+    assert "600" not in re.sub(r"Runner \d+", "", page)
     assert 'role="img"' in response.get_data(as_text=True) and "for other websites to embed" in page
     individual = city([1.0])
     assert "Neighbourhoods" not in text_of(client.get(f"/challenges/{individual['id']}/leaderboard"))

@@ -1,0 +1,139 @@
+"""Each challenge's histogram of active scores, so that a rank costs the same in any size of field.
+
+A rank is 1 + the entries scoring higher. Counting them on the score index grows with the rank
+(about 50,000 index entries for a resident in the middle of 100,000); here it is the sum of the
+buckets above the score's own bucket (a few hundred rows at most) plus a count of the entries in
+its bucket that score higher (an index range no wider than the bucket).
+
+Buckets: a score's binary exponent and the first MANTISSA_BITS bits after it, i.e. the top bits of
+the IEEE 754 double. For non-negative doubles that bit pattern, read as an integer, grows with the
+value, so buckets keep the order of scores; each bucket's bounds are doubles themselves, so a
+bucket computed in Python and a range compared in SQL can never disagree by a rounding. Buckets
+are 1/32 of a power of two wide (≤ 3 % of the score): scores of any metric and magnitude spread
+over 32 buckets per doubling, about 400 across 1 to 4,096, and whole numbers below 64 (trip
+counts, say) get a bucket each. Zero, and negatives left by rounding, share bucket 0.
+"""
+
+import struct
+from collections import Counter
+
+from sqlalchemy import delete, func, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from challenges.models import Enrollment
+from leaderboards.models import ScoreBucket
+
+MANTISSA_BITS = 5
+_SHIFT = 52 - MANTISSA_BITS
+_INFINITY_BITS = 0x7FF << 52
+
+
+def _bits(score: float) -> int:
+    return struct.unpack("<q", struct.pack("<d", score))[0]
+
+
+def _double(bits: int) -> float:
+    return struct.unpack("<d", struct.pack("<q", bits))[0]
+
+
+def bucket(score: float) -> int:
+    """The bucket a score falls in; never smaller for a higher score."""
+    return _bits(score) >> _SHIFT if score > 0 else 0
+
+
+def bounds(number: int) -> tuple[float | None, float | None]:
+    """The bucket's scores as [low, high): None where it has no bound (bucket 0 below, the last above)."""
+    low = _double(number << _SHIFT) if number > 0 else None
+    high_bits = (number + 1) << _SHIFT
+    return low, (_double(high_bits) if high_bits < _INFINITY_BITS else None)
+
+
+def upsert_adding(table, rows: list[dict], keys: tuple[str, ...], column: str):
+    """INSERT these rows, or on a key already there add their `column` to it: atomic on both databases."""
+    dialect = db.session.get_bind().dialect.name
+    statement = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[key] for key in keys],
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+
+
+def shift(challenge_id: int, before: float | None, after: float | None) -> None:
+    """Move one entry from the bucket of `before` to that of `after` (None: it did not, or no longer, counts).
+
+    One upsert, its rows in bucket order, adding to the counts in the database, so concurrent changes
+    add up. The session is flushed first: a score change also updates the challenge's totals, so the
+    challenge row is locked before any bucket and concurrent changes cannot deadlock over buckets.
+    """
+    moves = Counter()
+    if before is not None:
+        moves[bucket(before)] -= 1
+    if after is not None:
+        moves[bucket(after)] += 1
+    rows = [{"challenge_id": challenge_id, "bucket": number, "entries": change}
+            for number, change in sorted(moves.items()) if change]  # fmt: skip
+    if rows:
+        db.session.flush()
+        db.session.execute(upsert_adding(ScoreBucket.__table__, rows, ("challenge_id", "bucket"), "entries"))
+
+
+def _active(challenge_id: int) -> tuple:
+    # `== true()` rather than the bare column: an equality the index can seek on.
+    return Enrollment.challenge_id == challenge_id, Enrollment.active == true()
+
+
+def tally(challenge_id: int, score: float) -> tuple[int, int]:
+    """(entries scoring higher, entries scoring exactly `score`) among the challenge's active participants.
+
+    One statement: two sums over the bucket rows, and two counts within the score's bucket on
+    ix_enrollment_leaderboard (above and below the score), whose rest is the score's tie group.
+    """
+    number = bucket(score)
+    low, high = bounds(number)
+    total = func.coalesce(func.sum(ScoreBucket.entries), 0)
+
+    def buckets(*where):
+        return select(total).where(ScoreBucket.challenge_id == challenge_id, *where).scalar_subquery()
+
+    def inside(*where):
+        return select(func.count()).select_from(Enrollment).where(*_active(challenge_id), *where).scalar_subquery()
+
+    higher = inside(Enrollment.score > score, *(() if high is None else (Enrollment.score < high,)))
+    lower = inside(Enrollment.score < score, *(() if low is None else (Enrollment.score >= low,)))
+    row = db.session.execute(
+        select(buckets(ScoreBucket.bucket > number), buckets(ScoreBucket.bucket == number), higher, lower)
+    ).one()
+    above, own, higher_inside, lower_inside = row
+    return above + higher_inside, own - higher_inside - lower_inside
+
+
+def recount(challenge_id: int) -> dict[int, int]:
+    """The challenge's non-empty buckets counted afresh from its enrollments: one grouped read of distinct scores."""
+    scores = db.session.execute(
+        select(Enrollment.score, func.count()).where(*_active(challenge_id)).group_by(Enrollment.score)
+    )
+    counts = Counter()
+    for score, entries in scores:
+        counts[bucket(score)] += entries
+    return dict(counts)
+
+
+def rebuild(challenge_id: int) -> None:
+    """Replace the challenge's histogram with a recount, after enrollments were written around the services."""
+    db.session.execute(delete(ScoreBucket).where(ScoreBucket.challenge_id == challenge_id))
+    rows = [{"challenge_id": challenge_id, "bucket": number, "entries": entries}
+            for number, entries in sorted(recount(challenge_id).items())]  # fmt: skip
+    if rows:
+        db.session.execute(ScoreBucket.__table__.insert(), rows)
+    db.session.flush()
+
+
+def stored(challenge_id: int) -> dict[int, int]:
+    """The challenge's non-empty buckets as kept."""
+    rows = db.session.execute(
+        select(ScoreBucket.bucket, ScoreBucket.entries).where(
+            ScoreBucket.challenge_id == challenge_id, ScoreBucket.entries != 0
+        )
+    )
+    return {number: entries for number, entries in rows}
