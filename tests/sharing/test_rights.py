@@ -227,3 +227,17 @@ def test_api_export_is_a_zip(app, make_user, make_token, client):
         assert json.loads(archive.read("profile.json"))["email"] == resident.email
     anonymous = app.test_client().get("/api/v1/me/export")
     assert anonymous.status_code == 401 and anonymous.is_json
+
+
+def test_service_desk_resident_deletes_through_the_page(app, client, make_user, make_neighbourhood):
+    """The page asks a resident without a password for their log-in code instead, and accepts it."""
+    with app.app_context():
+        manager = db.session.merge(make_user(role=Role.MANAGER))
+        _resident, code = accounts.register_assisted_resident(manager, "Desk Dora", make_neighbourhood().id, 2, "en")
+        db.session.commit()
+    assert client.post("/login/code", data={"code": code}).status_code == 302
+    page = client.get("/me/delete").get_data(as_text=True)
+    assert "Your log-in code" in page and "Your password" not in page
+    assert client.post("/me/delete", data={"code": "AAAA-BBBB-CCCC-DDDD", "understood": "y"}).status_code == 422
+    assert client.post("/me/delete", data={"code": code, "understood": "y"}).status_code == 302
+    assert client.post("/login/code", data={"code": code}).status_code == 422
