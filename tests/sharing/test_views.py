@@ -203,8 +203,8 @@ def test_receipt_page_lists_the_fields_readably(resident):
     consent = db.session.scalars(select(Consent)).one()
     text = text_of(resident.get(f"/me/consents/{consent.id}/receipt.html"))
     for expected in (consent.receipt_id, "Receipt ID", "Data controller", "Municipal statistics",
-                     "Energy meter readings", "City: Only totals for the whole city", "3 months", "Disclosed to a third party No",
-                     "How to withdraw", "Download this receipt (JSON)"):  # fmt: skip
+                     "Energy meter readings", "City: Only totals for the whole city", "3 months",
+                     "Disclosed to a third party No", "How to withdraw", "Download this receipt (JSON)"):  # fmt: skip
         assert expected in text
 
 
