@@ -69,6 +69,9 @@ class Config:
     # Statistics: a published cell must rest on at least this many residents (small-cell suppression).
     STATS_MIN_RESIDENTS = int(os.environ.get("STATS_MIN_RESIDENTS", "5"))
     STATS_PUBLISHER = os.environ.get("STATS_PUBLISHER", "City statistics office")
+    # Open data: epsilon spent per differentially private release, and the total each dataset may spend.
+    STATS_DP_EPSILON = float(os.environ.get("STATS_DP_EPSILON", "0.5"))
+    STATS_DP_TOTAL_EPSILON = float(os.environ.get("STATS_DP_TOTAL_EPSILON", "2.0"))
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 

@@ -31,3 +31,4 @@ from rewards.models import (  # noqa: F401
     Reward,
     Voucher,
 )
+from app.stats.models import PrivacyBudget  # noqa: F401
