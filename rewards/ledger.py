@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -111,19 +111,34 @@ def settle(
     the remainder is taken back when the source changes next.
     """
     lock_account(user_id)
-    booked = db.session.execute(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0), func.count(LedgerEntry.id)).where(
-            LedgerEntry.source_type == source[0], LedgerEntry.source_id == source[1], LedgerEntry.user_id == user_id
-        )
-    ).one()
-    difference = owed - booked[0]
+    difference = owed - _still_credited(user_id, source)
     if difference < 0:
         difference = -min(-difference, balance(user_id))
         kind, reason = EntryKind.REVERSAL, reversal_reason
     if difference == 0:
         return None
-    key = f"{source[0]}:{source[1]}:{booked[1] + 1}"
+    booked = db.session.scalar(select(func.count(LedgerEntry.id)).where(_of_source(user_id, source)))
+    key = f"{source[0]}:{source[1]}:{booked + 1}"
     return post(user_id, difference, kind, reason, source, key, **extra)[0]
+
+
+def _of_source(user_id: int, source: tuple[str, int]):
+    type_, id_ = source
+    return and_(LedgerEntry.user_id == user_id, LedgerEntry.source_type == type_, LedgerEntry.source_id == id_)
+
+
+def _still_credited(user_id: int, source: tuple[str, int]) -> int:
+    """What a source's entries add up to for the resident, less what reverse() took back of them.
+
+    Counting both keeps settle() and reverse() from taking the same points back twice.
+    """
+    own = select(LedgerEntry.id).where(_of_source(user_id, source))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.user_id == user_id,
+            or_(_of_source(user_id, source), LedgerEntry.reverses_id.in_(own)),
+        )
+    )
 
 
 def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime | None = None) -> LedgerEntry:
@@ -131,9 +146,13 @@ def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime |
     if entry.amount <= 0 or entry.kind in (EntryKind.REVERSAL, EntryKind.REFUND):
         raise errors.NotReversible()
     lock_account(entry.user_id)
-    amount = min(entry.amount, balance(entry.user_id))
     if existing := find(f"reversal:{entry.id}"):
         return existing
+    of = (entry.source_type, entry.source_id)
+    left = entry.amount if entry.source_id is None else _still_credited(entry.user_id, of)
+    if left <= 0:  # what its source credited was taken back already, e.g. by settle()
+        raise errors.NotReversible()
+    amount = min(entry.amount, left, balance(entry.user_id))
     if amount <= 0:
         raise errors.InsufficientPoints()
     params = {"note": note, "entry": entry.id}
