@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.sharing import api as sharing_api
     from app.sharing import rights_api, rights_views
     from app.sharing import views as sharing_views
+    from app.stats import api as stats_api
+    from app.stats import views as stats_views
     from challenges import api as challenges_api
     from challenges import desk
     from challenges import views as challenges_views
@@ -96,10 +98,10 @@ def _register_blueprints(app: Flask) -> None:
     from rewards import views as rewards_views
 
     pages = (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp)
-    for blueprint in (*pages, rewards_views.bp, badge_views.bp, sharing_views.bp, rights_views.bp):
+    for blueprint in (*pages, rewards_views.bp, badge_views.bp, sharing_views.bp, rights_views.bp, stats_views.bp):
         app.register_blueprint(blueprint)
     apis = (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp, rewards_api.blp)
-    for blueprint in (*apis, sharing_api.blp, rights_api.blp):
+    for blueprint in (*apis, sharing_api.blp, rights_api.blp, stats_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -1,0 +1,112 @@
+"""JSON API of participation statistics for staff: protected releases in four formats, and the export history."""
+
+from datetime import datetime
+
+from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import abort
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.accounts.roles import role_required
+from app.extensions import db
+from app.neighbourhoods.models import Neighbourhood
+from app.pagination import Blueprint, page_of
+from app.sharing.models import Level
+from app.stats import exports, services
+from app.stats.figures import Filters
+from app.stats.periods import Granularity
+from app.stats.schemas import (
+    ParticipationQuerySchema,
+    ParticipationSchema,
+    StatsExportSchema,
+    default_period,
+    period_problem,
+)
+from app.stats.views import XLSX, download, history_query, metadata_of, no_places_problem
+from challenges.models import Challenge
+from challenges.scoring import Category
+from challenges.submissions import city_zone
+
+blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats", description="Statistics")
+staff_required = role_required(Role.STAFF)
+FILE = {"schema": {"type": "string", "format": "binary"}}
+DOWNLOAD_DOC = {
+    200: {
+        "description": "The release: JSON by default; CSV, XLSX or ZIP (data.csv and metadata.json) with `format`.",
+        "content": {"text/csv": {"schema": {"type": "string"}}, XLSX: FILE, "application/zip": FILE},
+    }
+}
+UNKNOWN = {
+    "challenge_id": _l("No published challenge has this id."),
+    "neighbourhood_id": _l("No neighbourhood has this id."),
+}
+
+
+def _unknown(model, ids: list[int], *conditions) -> bool:
+    if not ids:
+        return False
+    found = db.session.scalars(select(model.id).where(model.id.in_(ids), *conditions)).all()
+    return len(set(found)) < len(set(ids))
+
+
+def _filters(query: dict) -> Filters:
+    """Filters from the query arguments; a 422 naming the field for a bad period or an unknown id."""
+    default_start, default_end = default_period(datetime.now(city_zone()).date())
+    start, end = query.get("start", default_start), query.get("end", default_end)
+    granularity = Granularity(query["period"])
+    problems = {}
+    problem = period_problem(start, end, granularity)
+    if problem:
+        problems[problem[0]] = [problem[1]]
+    if _unknown(Challenge, query["challenge_id"], Challenge.published_at.is_not(None)):
+        problems["challenge_id"] = [str(UNKNOWN["challenge_id"])]
+    if _unknown(Neighbourhood, query["neighbourhood_id"]):
+        problems["neighbourhood_id"] = [str(UNKNOWN["neighbourhood_id"])]
+    if problems:
+        abort(422, message=str(_l("The input is not valid.")), errors=problems)
+    filters = Filters(
+        start=start, end=end, granularity=granularity, level=Level(query["group_by"]),
+        challenge_ids=tuple(sorted(set(query["challenge_id"]))),
+        category=Category(query["category"]) if "category" in query else None,
+        neighbourhood_ids=tuple(sorted(set(query["neighbourhood_id"]))),
+    )  # fmt: skip
+    problem = no_places_problem(filters)
+    if problem:
+        abort(422, message=problem, errors={"group_by": [problem]})
+    return filters
+
+
+@blp.route("/participation")
+class Participation(MethodView):
+    @staff_required
+    @blp.arguments(ParticipationQuerySchema, location="query")
+    @blp.response(200, ParticipationSchema)
+    @blp.doc(responses=DOWNLOAD_DOC)
+    def get(self, query):
+        """Participation figures (staff): every measure per place and period, protected by small-cell suppression.
+
+        Only residents who consented to "municipal statistics" at the level asked for (`group_by`)
+        are counted; the metadata says how many were included and left out. A value resting on
+        fewer than k residents, or one that would reveal such a value through the totals, has the
+        status `suppressed` and no value. Each call is recorded in the data use log. `format=csv`
+        streams a tidy table (measure, place, period_start, value, status), `xlsx` a workbook with
+        About and Definitions sheets, `zip` the CSV with its metadata.json; JSON carries `metadata`.
+        """
+        filters = _filters(query)
+        fmt = query["format"]
+        release = services.export(filters, current_user._get_current_object(), description=f"API export ({fmt})")
+        if fmt != "json":
+            return download(release, fmt)
+        return exports.json_document(release, metadata_of(release))
+
+
+@blp.route("/exports")
+class Exports(MethodView):
+    @staff_required
+    @blp.response(200, StatsExportSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """The export history (staff): every use of participation statistics, newest first."""
+        return page_of(history_query(), pagination_parameters)
