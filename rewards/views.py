@@ -9,6 +9,7 @@ from app.accounts import services as accounts
 from app.accounts.forms import ConfirmForm
 from app.accounts.models import Role
 from app.accounts.roles import login_required, role_required
+from app.columns import utcnow
 from app.extensions import db
 from challenges.submissions import city_zone
 from rewards import display, errors, ledger, services
@@ -188,14 +189,17 @@ def _own_voucher(code: str):
 @login_required
 def voucher(code: str):
     voucher = _own_voucher(code)
+    # Past its expiry but not yet refunded by the nightly job: no longer shown as usable.
+    usable = voucher.status == VoucherStatus.ISSUED and voucher.expires_at > utcnow()
     link = url_for("rewards.validate", code=voucher.code, _external=True)
     label = _("QR code of voucher %(code)s for %(reward)s", code=voucher.code, reward=voucher.reward.title)
     return render_template(
         "rewards/voucher.html",
         voucher=voucher,
-        qr=qr_svg(link, label) if voucher.status == VoucherStatus.ISSUED else None,
+        qr=qr_svg(link, label) if usable else None,
         confirm_form=ConfirmForm(formdata=None),
-        usable=voucher.status == VoucherStatus.ISSUED,
+        usable=usable,
+        expired=voucher.status == VoucherStatus.ISSUED and not usable,
     )
 
 

@@ -566,3 +566,63 @@ def test_levels_use_lifetime_points_not_the_balance(app, make_user, new_reward, 
     text = text_of(client.get("/me/points"))
     assert "Level 2: Contributor" in text and "Balance 0 points" in text
     assert read(lambda: ledger.summary(client.user.id)).lifetime == 100
+
+
+def test_an_expired_voucher_shows_no_code_to_scan(app, make_user, new_reward, give, read):
+    """A voucher past its expiry, before the job refunds it, shows why and offers neither QR code nor cancel."""
+    reward = new_reward()
+    client = as_user(app, make_user)
+    give(client.user, 100)
+    code = redeemed_code(client, reward)
+    with app.app_context():
+        voucher = services.find_voucher(code)
+        voucher.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        db.session.commit()
+    page = Page(client.get(f"/me/vouchers/{code}"))
+    assert "This voucher has expired; its points come back to you automatically." in page.root.text
+    assert not page.all("svg") and "Cancel voucher" not in page.root.text
+
+
+def test_forms_work_with_csrf_protection_on(app, make_user, new_reward, give, monkeypatch, read):
+    """With CSRF on, as in production, each form carries its token; a post without one changes nothing."""
+    reward = new_reward(cost=100)
+    resident = as_user(app, make_user)
+    manager = as_user(app, make_user, Role.MANAGER)
+    give(resident.user, 100)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert resident.post(f"/rewards/{reward}/redeem", data={"idempotency_key": "k"}).status_code == 400
+    detail = Page(resident.get(f"/rewards/{reward}"))
+    key = detail.all("input", name="idempotency_key")[0].attrs["value"]
+    data = {"csrf_token": detail.csrf_token(), "idempotency_key": key}
+    response = resident.post(f"/rewards/{reward}/redeem", data=data)
+    assert response.status_code == 302
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    check = Page(manager.get(f"/vouchers/validate?code={code}"))
+    use = check.all("form", method="post", action="/vouchers/validate")[0]
+    form = {i.attrs["name"]: i.attrs["value"] for i in use.iter() if i.tag == "input"}
+    assert set(form) == {"csrf_token", "code"}
+    assert manager.post("/vouchers/validate", data=form).status_code == 302
+    assert voucher_status(read, code) == VoucherStatus.USED
+    partners = Page(manager.get("/manage/partners"))
+    data = {"csrf_token": partners.csrf_token(), "name": "Pool", "kind": "municipal"}
+    assert manager.post("/manage/partners", data=data).status_code == 302
+
+
+def test_pages_have_unique_ids_and_no_inline_styles(app, make_user, new_reward, give):
+    """Every label points at one element, and nothing relies on inline styles the CSP would block."""
+    reward = new_reward()
+    manager = as_user(app, make_user, Role.MANAGER)
+    give(manager.user, 100)
+    code = redeemed_code(manager, reward)
+    paths = [
+        "/rewards", f"/rewards/{reward}", "/me/points?since=nonsense", "/me/vouchers", f"/me/vouchers/{code}",
+        f"/vouchers/validate?code={code}", "/manage/rewards", "/manage/rewards/new", f"/manage/rewards/{reward}/edit",
+        "/manage/partners", "/profile",
+    ]  # fmt: skip
+    for path in paths:
+        page = Page(manager.get(path))
+        ids = [element.attrs["id"] for element in page.root.iter() if "id" in element.attrs]
+        assert len(ids) == len(set(ids)), path
+        assert " style=" not in page.html and "<style" not in page.html, path
+        for label in page.all("label"):
+            assert label.attrs.get("for") in ids, (path, label.text)
