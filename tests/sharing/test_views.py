@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from app.accounts.models import Role
@@ -220,6 +221,7 @@ def test_privacy_page_is_public_and_explains_the_catalogue(client, catalogue):
 
 def test_privacy_page_in_german_uses_the_german_catalogue(client, catalogue):
     """The catalogue's texts come from the database in the reader's language."""
+    refresh()  # the test's app context is shared with the client's requests, and so is Babel's cached locale
     text = text_of(client.get("/privacy", headers={"Accept-Language": "de"}))
     assert "Zählerstände (Strom)" in text and "Netzplanung" in text
 
@@ -344,3 +346,21 @@ def test_admin_sets_a_rate_from_a_coming_monday(admin_client, catalogue):
     response = admin_client.post("/admin/data/rates", data={**data, "base_points": "-1"})
     assert response.status_code == 422 and Page(response).field_error("rate-base_points")
     assert db.session.scalar(select(CreditRate.id).where(CreditRate.base_points < 0)) is None
+
+
+def test_every_page_renders_in_german(app, make_user, catalogue, give_consent):
+    """With German chosen, the pages render with the catalogue's German texts and no error."""
+    admin = make_user(role=Role.ADMIN, language="de")
+    consent = give_consent(admin, *STATS, "individual")
+    client = app.test_client()
+    log_in(client, admin)
+    german = {"Accept-Language": "de"}
+    for path in ("/me/consents", "/me/data", f"/me/consents/{consent.id}/receipt.html", "/privacy", "/data-uses",
+                 "/admin/data", f"/admin/data/categories/{consent.category_id}",
+                 f"/admin/data/purposes/{consent.purpose_id}"):  # fmt: skip
+        refresh()  # the test's app context is shared with the client's requests, and so is Babel's cached locale
+        response = client.get(path, headers=german)
+        assert response.status_code == 200, path
+        assert Page(response).lang == "de", path
+    refresh()
+    assert "Städtische Statistik" in text_of(client.get("/me/consents", headers=german))
