@@ -73,6 +73,18 @@ class Config:
     STATS_DP_EPSILON = float(os.environ.get("STATS_DP_EPSILON", "0.5"))
     STATS_DP_TOTAL_EPSILON = float(os.environ.get("STATS_DP_TOTAL_EPSILON", "2.0"))
 
+    # Notifications: at most this many nudges per resident and calendar week (digest, consent expiry and
+    # account news not counted). Email goes out only when SMTP_HOST is set; otherwise everything stays in-app.
+    NUDGES_PER_WEEK = int(os.environ.get("NUDGES_PER_WEEK", "3"))
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_USE_TLS = os.environ.get("SMTP_USE_TLS", "true").lower() in ("1", "true", "yes")  # STARTTLS
+    SMTP_SENDER = os.environ.get("SMTP_SENDER", "Civiquest <no-reply@civiquest.example>")
+    # The site's public address (e.g. https://civiquest.example) for links in emails sent by jobs.
+    SITE_URL = os.environ.get("SITE_URL")
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")
@@ -120,6 +132,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SCHEDULER_MODE = "off"
+    SMTP_HOST = None  # tests that send email start their own SMTP server
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

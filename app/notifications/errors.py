@@ -1,0 +1,30 @@
+"""Domain errors of notifications."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.errors import AccountError
+
+
+class NotificationError(AccountError):
+    status = 422
+    rule = "invalid"
+
+
+class NotFound(NotificationError):
+    status = 404
+    rule = "not_found"
+    message = _l("No such notification.")
+
+
+class InvalidPreferences(NotificationError):
+    """A channel that cannot be chosen; `errors` maps each kind to its message."""
+
+    message = _l("Please correct the marked choices.")
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(field=next(iter(errors)))
+
+
+NO_EMAIL = _l("Email is not possible: your account has no email address, or this site does not send email.")
+ACCOUNT_FIXED = _l("News about your account always arrives in the app.")
