@@ -6,7 +6,7 @@ are unique, so a repeated signal or a job run twice pays nothing twice.
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from app.columns import utcnow
 from app.extensions import db
@@ -42,8 +42,8 @@ def pay_challenge(challenge: Challenge, now: datetime | None = None) -> int:
     for enrollment in _finishers(challenge):
         reached = challenge.completion_goal is not None and enrollment.score >= challenge.completion_goal
         key = f"challenge:{challenge.id}:completion:{enrollment.user_id}"
-        if reached and ledger.credit(enrollment.user_id, challenge.completion_bonus, EntryKind.BONUS, "completion",
-                                     ("challenge", challenge.id), key, params=params, now=now):  # fmt: skip
+        if reached and _credit_new(enrollment.user_id, challenge.completion_bonus, EntryKind.BONUS, "completion",
+                                   ("challenge", challenge.id), key, params=params, now=now):  # fmt: skip
             paid += 1
         if reached or (challenge.completion_goal is None and enrollment.score > 0):
             badges.award(enrollment.user_id, BadgeRule.CHALLENGE_COMPLETED, {"challenge_id": challenge.id}, now)
@@ -60,6 +60,11 @@ def _finishers(challenge: Challenge) -> list[Enrollment]:
             select(Enrollment).where(Enrollment.challenge_id == challenge.id, Enrollment.active).order_by(Enrollment.id)
         )
     )
+
+
+def _credit_new(user_id: int, amount: int, kind: EntryKind, reason: str, source, key: str, **extra) -> bool:
+    """Credit once; True only when this call made the entry, so a second run counts nothing."""
+    return amount > 0 and ledger.post(user_id, amount, kind, reason, source, key, **extra)[1]
 
 
 def _placement_points(challenge: Challenge, place: int) -> int:
@@ -79,9 +84,9 @@ def _pay_individual_places(challenge: Challenge, params: dict, now) -> int:
     for user_id, place in top:
         badges.award(user_id, BadgeRule.TOP_10, {"challenge_id": challenge.id, "rank": place}, now)
         amount = _placement_points(challenge, place)
-        if amount and ledger.credit(user_id, amount, EntryKind.PRIZE, "placement", ("challenge", challenge.id),
-                                    f"challenge:{challenge.id}:placement:{user_id}",
-                                    params={**params, "place": place}, now=now):  # fmt: skip
+        if _credit_new(user_id, amount, EntryKind.PRIZE, "placement", ("challenge", challenge.id),
+                       f"challenge:{challenge.id}:placement:{user_id}", params={**params, "place": place},
+                       now=now):  # fmt: skip
             paid += 1
     return paid
 
@@ -102,9 +107,9 @@ def _pay_neighbourhood_places(challenge: Challenge, params: dict, now) -> int:
         for user_id in members:
             if standing.rank == 1:
                 badges.award(user_id, BadgeRule.NEIGHBOURHOOD_WINNER, {"challenge_id": challenge.id}, now)
-            if amount and ledger.credit(user_id, amount, EntryKind.PRIZE, "neighbourhood_placement",
-                                        ("challenge", challenge.id), f"challenge:{challenge.id}:placement:{user_id}",
-                                        params={**params, "place": standing.rank}, now=now):  # fmt: skip
+            if _credit_new(user_id, amount, EntryKind.PRIZE, "neighbourhood_placement", ("challenge", challenge.id),
+                           f"challenge:{challenge.id}:placement:{user_id}", params={**params, "place": standing.rank},
+                           now=now):  # fmt: skip
                 paid += 1
     return paid
 
@@ -123,7 +128,9 @@ def _active_residents(start: date) -> set[int]:
     end = datetime.combine(start + timedelta(days=7), datetime.min.time(), zone)
     return set(
         db.session.scalars(
-            select(distinct(Submission.user_id)).where(
+            select(Submission.user_id)
+            .distinct()
+            .where(
                 Submission.status == SubmissionStatus.ACCEPTED,
                 Submission.created_at >= begin,
                 Submission.created_at < end,
@@ -147,10 +154,9 @@ def award_streaks(now: datetime | None = None) -> int:
         if _streak_paid_since(user_id, weeks[-1]):
             continue
         key = f"streak:{user_id}:{last_week.isoformat()}"
-        entry = ledger.credit(user_id, STREAK_POINTS, EntryKind.STREAK, "streak", ("streak", None), key,
-                              params={"weeks": STREAK_WEEKS}, now=now)  # fmt: skip
+        paid += _credit_new(user_id, STREAK_POINTS, EntryKind.STREAK, "streak", ("streak", None), key,
+                            params={"weeks": STREAK_WEEKS}, now=now)  # fmt: skip
         badges.award(user_id, BadgeRule.STREAK, {"week": last_week.isoformat()}, now)
-        paid += entry is not None
     return paid
 
 
