@@ -1,0 +1,241 @@
+"""Concurrent requests never oversell, overspend, credit twice or use a voucher twice.
+
+Each thread is one request: its own app context, session and transaction, committed or rolled
+back by itself. The 50-thread races run on PostgreSQL, with a pool large enough that all 50
+really are in the database at once. SQLite lets one writer in at a time, so there a few threads
+(and a sequential run) show the same rules hold and nothing but the domain errors comes out.
+"""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.accounts.models import Role, User
+from app.config import TestConfig
+from app.extensions import db
+from rewards import errors, ledger, services
+from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
+from tests.rewards.conftest import NOW, grant
+
+THREADS = 50
+needs_postgres = pytest.mark.usefixtures("postgres_only")
+
+
+@pytest.fixture
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("50 truly concurrent transactions need PostgreSQL; SQLite runs one writer at a time "
+                    "(its threaded tests below use a few threads)")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def race_app(database_url):
+    """The app again, with a connection for every thread, so the race happens inside the database."""
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2}}
+    app = create_app(type("RaceTestConfig", (TestConfig,), settings))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def race(app, count: int, work) -> list[tuple]:
+    """Run `work(i)` in `count` threads released together; ("ok", value), ("refused", error) or ("crash", repr)."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def one(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                value = work(index)
+                db.session.commit()
+                results[index] = ("ok", value)
+            except errors.RewardError as error:
+                db.session.rollback()
+                results[index] = ("refused", error)
+            except Exception as error:  # anything else is what the test looks for
+                db.session.rollback()
+                results[index] = ("crash", repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [r for r in results if r is None or r[0] == "crash"] == [], "every request ends in success or a domain error"
+    return results
+
+
+def outcomes(results) -> dict:
+    """How many requests succeeded and how many were refused with each error."""
+    counted = {}
+    for kind, value in results:
+        key = "ok" if kind == "ok" else type(value).__name__
+        counted[key] = counted.get(key, 0) + 1
+    return counted
+
+
+def _residents(make_user, count: int, points: int) -> list[int]:
+    ids = []
+    for _ in range(count):
+        user = make_user()
+        grant(user.id, points)
+        ids.append(user.id)
+    return ids
+
+
+def _balances(user_ids) -> list[int]:
+    return [ledger.balance(user_id) for user_id in user_ids]
+
+
+def _redeem_last_item(app, make_user, make_reward, count: int) -> None:
+    """`count` residents with enough points race for a reward with one item left."""
+    with app.app_context():
+        residents = _residents(make_user, count, 150)
+        reward_id = make_reward(cost=100, stock=1).id
+
+    def work(index):
+        user, reward = db.session.get(User, residents[index]), db.session.get(Reward, reward_id)
+        return services.redeem(user, reward, now=NOW)[0].id
+
+    assert outcomes(race(app, count, work)) == {"ok": 1, "SoldOut": count - 1}
+    with app.app_context():
+        reward = db.session.get(Reward, reward_id)
+        assert (reward.stock, reward.redeemed_count) == (0, 1)
+        assert db.session.scalar(select(func.count(Voucher.id))) == 1
+        balances = _balances(residents)
+        assert sorted(balances) == [50] + [150] * (count - 1)
+
+
+def _overspend(app, make_user, make_partner, count: int) -> None:
+    """One resident with points for 3 of `count` rewards redeems all of them at once."""
+    with app.app_context():
+        resident = _residents(make_user, 1, 100)[0]
+        partner = make_partner()
+        reward_ids = [services.create_reward(partner_id=partner.id, title=f"R{i}", cost=30).id for i in range(count)]
+        db.session.commit()
+
+    def work(index):
+        user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
+        return services.redeem(user, reward, now=NOW)[0].id
+
+    assert outcomes(race(app, count, work)) == {"ok": 3, "InsufficientPoints": count - 3}
+    with app.app_context():
+        amounts = db.session.scalars(select(LedgerEntry.amount).where(LedgerEntry.user_id == resident)).all()
+        assert ledger.balance(resident) == sum(amounts) == 10
+        assert sorted(amounts) == [-30, -30, -30, 100]
+
+
+def _same_key(app, make_user, count: int, one_resident: bool) -> None:
+    """`count` requests credit the same event; exactly one entry is booked and all see it."""
+    with app.app_context():
+        residents = [make_user().id for _ in range(1 if one_resident else count)]
+
+    def work(index):
+        user_id = residents[0 if one_resident else index]
+        entry = ledger.credit(user_id, 25, EntryKind.BONUS, "completion", ("challenge", 1), "challenge:1:once",
+                              params={"challenge": "Race"}, now=NOW)  # fmt: skip
+        return entry.id
+
+    results = race(app, count, work)
+    assert outcomes(results) == {"ok": count}
+    with app.app_context():
+        entries = db.session.scalars(select(LedgerEntry)).all()
+        assert len(entries) == 1
+        assert {value for _kind, value in results} == {entries[0].id}
+        assert sum(_balances(residents)) == 25
+
+
+def _validate_once(app, make_user, make_reward, count: int) -> None:
+    """`count` partners scan the same voucher at once: exactly one accepts it."""
+    with app.app_context():
+        resident = _residents(make_user, 1, 100)[0]
+        code = services.redeem(db.session.get(User, resident), make_reward(), now=NOW)[0].code
+        db.session.commit()
+        managers = [make_user(role=Role.MANAGER).id for _ in range(count)]
+
+    def work(index):
+        return services.validate_voucher(code, db.session.get(User, managers[index]), now=NOW).id
+
+    results = race(app, count, work)
+    assert outcomes(results) == {"ok": 1, "VoucherNotUsable": count - 1}
+    assert {error.rule for kind, error in results if kind == "refused"} == {"used"}
+    with app.app_context():
+        voucher = services.find_voucher(code)
+        assert voucher.status == VoucherStatus.USED
+        assert voucher.validated_by_id == managers[next(i for i, (kind, _v) in enumerate(results) if kind == "ok")]
+
+
+# PostgreSQL: 50 at once ------------------------------------------------------------------------
+
+
+@needs_postgres
+def test_fifty_residents_race_for_the_last_item(race_app, make_user, make_reward):
+    """Exactly one voucher; 49 SoldOut; stock 0; only the winner paid."""
+    _redeem_last_item(race_app, make_user, make_reward, THREADS)
+
+
+@needs_postgres
+def test_one_resident_never_overspends(race_app, make_user, make_partner):
+    """50 redemptions of different rewards at once with points for 3: 3 vouchers, balance 10, never below 0."""
+    _overspend(race_app, make_user, make_partner, THREADS)
+
+
+@needs_postgres
+@pytest.mark.parametrize("one_resident", [True, False], ids=["same-resident", "different-residents"])
+def test_fifty_credits_of_one_event_book_one_entry(race_app, make_user, one_resident):
+    """The same source key from 50 requests: one entry, and every request is answered with it."""
+    _same_key(race_app, make_user, THREADS, one_resident)
+
+
+@needs_postgres
+def test_fifty_partners_validate_one_voucher(race_app, make_user, make_reward):
+    """Exactly one validation succeeds; the others hear "already used"."""
+    _validate_once(race_app, make_user, make_reward, THREADS)
+
+
+# Both databases: a few threads, and one after another ------------------------------------------
+
+
+def test_a_few_threads_never_oversell(app, make_user, make_reward):
+    """8 threads for the last item: one voucher, the rest SoldOut, no other error (SQLite too)."""
+    _redeem_last_item(app, make_user, make_reward, 8)
+
+
+def test_a_few_threads_never_overspend(app, make_user, make_partner):
+    """8 threads of one resident with points for 3 rewards: 3 vouchers, no other error (SQLite too)."""
+    _overspend(app, make_user, make_partner, 8)
+
+
+def test_a_few_threads_credit_once_and_validate_once(app, make_user, make_reward):
+    """8 threads crediting one event book one entry; 8 validating one voucher use it once (SQLite too)."""
+    _same_key(app, make_user, 8, one_resident=False)
+    _validate_once(app, make_user, make_reward, 8)
+
+
+def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
+    """Residents redeeming in turn get the stock and no more; a cancelled item can be had again."""
+    reward = make_reward(cost=10, stock=3)
+    people = [make_user() for _ in range(5)]
+    for person in people:
+        fund(person.id, 10)
+    results = []
+    for person in people:
+        try:
+            results.append(services.redeem(person, reward, now=NOW)[0])
+            db.session.commit()
+        except errors.SoldOut:
+            db.session.rollback()
+            results.append(None)
+    assert [voucher is not None for voucher in results] == [True, True, True, False, False]
+    assert reward.stock == 0 and reward.redeemed_count == 3
+    services.cancel_voucher(results[0], people[0], now=NOW + timedelta(hours=1))
+    services.redeem(people[3], reward, now=NOW)
+    db.session.commit()
+    assert reward.stock == 0 and reward.redeemed_count == 3
+    assert _balances([p.id for p in people]) == [10, 0, 0, 0, 10]
