@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import id_field
+from app.routing import MAX_ID
 from app.sharing.models import Level
 from app.stats.periods import Granularity, bucket_start
 from challenges.scoring import Category
@@ -66,7 +66,10 @@ def _day(**kwargs) -> ma.fields.Date:
 
 def _ids(description: str) -> ma.fields.List:
     return ma.fields.List(
-        id_field(), load_default=list, validate=validate.Length(max=MAX_IDS), metadata={"description": description}
+        ma.fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        load_default=list,
+        validate=validate.Length(max=MAX_IDS),
+        metadata={"description": description},
     )
 
 
