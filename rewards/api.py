@@ -22,7 +22,7 @@ from werkzeug.routing import BuildError
 from app.accounts.models import Role
 from app.accounts.roles import role_required
 from app.columns import utcnow
-from app.pagination import Blueprint, page_of
+from app.pagination import Blueprint, page_arguments_schema, page_of
 from rewards import badges, display, errors, ledger, services
 from rewards.models import Reward, Voucher
 from rewards.schemas import (
@@ -53,6 +53,8 @@ REWARD_OUTPUT = ("id", "partner", "title", "description", "cost", "stock", "sold
                  "valid_until", "active")  # fmt: skip
 VOUCHER_OUTPUT = ("code", "status", "reward", "cost", "issued_at", "expires_at", "used_at", "closed_at")
 BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
+LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100
+LEDGER_PAGE_ARGUMENTS = page_arguments_schema(LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE)
 CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
@@ -322,6 +324,8 @@ def csv_when_asked(view):
     def answering(self, arguments, **kwargs):
         wants_csv = request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
         if arguments["format"] == "csv" or (wants_csv and "format" not in request.args):
+            # The file holds every entry, yet page arguments are still checked as on every list.
+            blp.PAGINATION_ARGUMENTS_PARSER.parse(LEDGER_PAGE_ARGUMENTS, request, location="query")
             return _csv_download(_history(_viewer(), arguments))
         return view(self, arguments, **kwargs)
 
@@ -342,7 +346,7 @@ class MyLedger(MethodView):
     @blp.response(200, LedgerSchema)
     @blp.doc(responses=CSV_DOC)
     @csv_when_asked
-    @blp.paginate()
+    @blp.paginate(per_page=LEDGER_PER_PAGE, max_per_page=LEDGER_MAX_PER_PAGE)
     def get(self, arguments, pagination_parameters):
         """Your points (residents): balance, lifetime points, level, and the history newest first.
 

@@ -608,6 +608,7 @@ def test_ledger_as_csv(history):
         row["kind"] for row in _csv(history.get(f"{API}/me/ledger?kind=prize", headers={"Accept": "text/csv"}))
     ] == ["prize"]
     assert_error(history.get(f"{API}/me/ledger?format=csv&from=nope"), 422, "from")
+    assert_error(history.get(f"{API}/me/ledger?format=csv&per_page=0"), 422, "per_page")
     assert history.get(f"{API}/me/ledger", headers={"Accept": "application/json"}).is_json
 
 
