@@ -169,7 +169,7 @@ def comparison_summary(bars: list[tuple[str, float]], places: int, label: str) -
     number = formatter()
     if not bars:
         return gettext("No place's total of %(measure)s can be shown: each rests on too few residents.", measure=label)
-    summary = gettext("%(place)s has the highest total of %(measure)s: %(value)s.", place=bars[0][0], measure=label,
+    summary = gettext("Highest total of %(measure)s: %(place)s, with %(value)s.", place=bars[0][0], measure=label,
                       value=number(bars[0][1], 1))  # fmt: skip
     withheld = places - len(bars)
     if withheld:
