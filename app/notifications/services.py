@@ -102,13 +102,15 @@ def channel_for(user_id: int, kind: Kind) -> Channel:
     """The channel the resident chose for `kind`; account news always arrives in-app."""
     if kind is Kind.ACCOUNT:
         return Channel.IN_APP
-    chosen = db.session.get(NotificationPreference, (user_id, kind.value))
+    # Fresh from the database: set_preferences() writes with a Core upsert the session does not see.
+    chosen = db.session.get(NotificationPreference, (user_id, kind.value), populate_existing=True)
     return chosen.channel if chosen is not None else Channel.IN_APP
 
 
 def preferences(user: User) -> dict[Kind, Channel]:
     """The channel of every choosable kind, in-app where nothing was chosen."""
-    rows = db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    query = select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    rows = db.session.scalars(query.execution_options(populate_existing=True))
     chosen = {row.kind: row.channel for row in rows}
     return {kind: chosen.get(kind.value, Channel.IN_APP) for kind in CHOOSABLE_KINDS}
 
@@ -134,7 +136,6 @@ def set_preferences(user: User, choices: dict, now: datetime | None = None) -> d
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["user_id", "kind"], set_={"channel": channel.value, "updated_at": now or utcnow()}
         ))  # fmt: skip
-    db.session.expire_all()
     return preferences(user)
 
 

@@ -110,3 +110,19 @@ def test_a_deleted_notification_takes_its_queued_email_along(ctx, make_user, not
     db.session.execute(Notification.__table__.delete())
     db.session.commit()
     assert db.session.scalar(select(OutboxEmail)) is None
+
+
+def test_a_job_without_a_request_queues_german_and_sends_it(app, make_user, smtp_server):
+    """notify() from a scheduled job (app context only, no request) renders in the resident's language."""
+    user = make_user(language="de")
+    with app.app_context():
+        services.set_preferences(db.session.get(type(user), user.id), {"rewards": "email"})
+        params = {"reward": "Kino", "expires_at": WEDNESDAY.isoformat()}
+        assert services.notify(user.id, "rewards", "voucher_expiring", "voucher:1", params, "/me/vouchers", WEDNESDAY)
+        db.session.commit()
+        assert tasks.send_emails(now=WEDNESDAY) == 1
+    [message] = smtp_server.inbox.messages
+    assert (
+        "12. März 2025" in message["Subject"]
+        and "https://civiquest.test/me/vouchers" in message.get_body(("plain",)).get_content()
+    )
