@@ -14,12 +14,13 @@ from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
 from app.pagination import Blueprint, page_of
 from app.sharing.models import Level
-from app.stats import exports, services
+from app.stats import exports, open_data, services
 from app.stats.figures import Filters
 from app.stats.periods import Granularity
 from app.stats.schemas import (
     ParticipationQuerySchema,
     ParticipationSchema,
+    PrivacyBudgetSchema,
     StatsExportSchema,
     default_period,
     period_problem,
@@ -110,3 +111,43 @@ class Exports(MethodView):
     def get(self, pagination_parameters):
         """The export history (staff): every use of participation statistics, newest first."""
         return page_of(history_query(), pagination_parameters)
+
+
+@blp.route("/open-data")
+class OpenData(MethodView):
+    @staff_required
+    @blp.arguments(ParticipationQuerySchema, location="query")
+    @blp.response(201, ParticipationSchema)
+    @blp.alt_response(409, description="The dataset's privacy budget is spent", success=False)
+    @blp.doc(responses=DOWNLOAD_DOC)
+    def post(self, query):
+        """Publish an open-data release (staff): city-wide figures with differential-privacy noise.
+
+        Each call spends `STATS_DP_EPSILON` of the dataset's privacy budget (a dataset is one period
+        length over one date range); once the budget is spent, the call is refused with 409 and
+        rule `budget_spent`, before any data is read. The metadata states the mechanism, epsilon and
+        the budget spent. `group_by`, `challenge_id`, `category` and `neighbourhood_id` are ignored:
+        open data is city-wide over all challenges.
+        """
+        filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
+        filters = Filters(filters.start, filters.end, filters.granularity, Level.CITY)
+        try:
+            release = open_data.release(filters, current_user._get_current_object())
+        except open_data.BudgetSpent as spent:
+            message = str(_l("The privacy budget of this dataset is spent; no further release is possible."))
+            abort(409, message=message, rule="budget_spent",
+                  errors={"period": [f"{spent.budget.spent_epsilon:g} / {spent.budget.total_epsilon:g}"]})  # fmt: skip
+        if query["format"] != "json":
+            return download(release, query["format"])
+        return exports.json_document(release, metadata_of(release)), 201
+
+
+@blp.route("/open-data/budget")
+class OpenDataBudget(MethodView):
+    @staff_required
+    @blp.arguments(ParticipationQuerySchema, location="query")
+    @blp.response(200, PrivacyBudgetSchema)
+    def get(self, query):
+        """How much of a dataset's privacy budget is spent (staff)."""
+        filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
+        return open_data.budget_state(filters)

@@ -129,3 +129,12 @@ class StatsExportSchema(ma.Schema):
     residents_excluded = ma.fields.Integer(
         attribute="excluded_count", metadata={"description": "Residents left out for lack of consent."}
     )
+
+
+class PrivacyBudgetSchema(ma.Schema):
+    """The privacy budget of one open-data dataset: epsilon in total and spent, and how many releases."""
+
+    dataset = ma.fields.String()
+    total = ma.fields.Float()
+    spent = ma.fields.Float()
+    releases = ma.fields.Integer()

@@ -9,7 +9,17 @@ import io
 import zipfile
 from datetime import datetime, time
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +30,7 @@ from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
 from app.sharing import display as sharing_display
 from app.sharing.models import DataUse, Level, Purpose
-from app.stats import charts, exports, services
+from app.stats import charts, exports, open_data, services
 from app.stats.figures import PURPOSE, Filters
 from app.stats.forms import GRANULARITY_LABELS, LEVEL_LABELS, StatsFilterForm
 from app.stats.periods import Granularity
@@ -155,6 +165,7 @@ def _render(form: StatsFilterForm, release: Release | None):
             participation=charts.participation_chart(release, granularity),
             comparison=charts.comparison_chart(release, compare), savings=charts.savings_chart(release, granularity),
             export_args=form.args(), purpose_names=_purpose_names(),
+            budget=open_data.budget_state(_city(form.filters())), epsilon=current_app.config["STATS_DP_EPSILON"],
         )  # fmt: skip
     return render_template("stats/dashboard.html", **context), 422 if form.errors else 200
 
@@ -182,6 +193,28 @@ def export():
     if form.errors or form.form_errors:
         return _render(form, None)
     release = services.export(form.filters(), _viewer(), description=f"dashboard export ({fmt})")
+    return download(release, fmt)
+
+
+def _city(filters: Filters) -> Filters:
+    """Open data is city-wide over all challenges: only the period and its length remain of the filters."""
+    return Filters(filters.start, filters.end, filters.granularity, Level.CITY)
+
+
+@bp.route("/stats/open-data", methods=["POST"])
+@staff_required
+def publish_open_data():
+    """Publish a noisy city-wide release of the period, spending privacy budget; refused once it is spent."""
+    form = StatsFilterForm(published_challenges(), neighbourhoods(), _today(), formdata=request.form)
+    fmt = request.form.get("format", "json")
+    if not form.validate() or fmt not in ("json", "zip", "xlsx"):
+        flash(gettext("The release could not be made: the period is not valid."), "error")
+        return redirect(url_for("stats.dashboard"))
+    try:
+        release = open_data.release(_city(form.filters()), _viewer())
+    except open_data.BudgetSpent:
+        flash(gettext("The privacy budget of this dataset is spent; no further release is possible."), "error")
+        return redirect(url_for("stats.dashboard", **form.args()))
     return download(release, fmt)
 
 

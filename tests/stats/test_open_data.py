@@ -54,3 +54,44 @@ def test_noise_is_really_added(city, app, monkeypatch):
         table = next(t for t in release.measures if t.name == "car_km_avoided")
         seen.add(table.rows["city"][1].value)
     assert len(seen) > 1
+
+
+def test_open_data_through_the_api(city, client, make_user, make_token, app, monkeypatch):
+    """Staff publish with POST (201, noise in the metadata) until the budget is spent (409)."""
+    monkeypatch.setitem(app.config, "STATS_DP_EPSILON", 1.0)
+    monkeypatch.setitem(app.config, "STATS_DP_TOTAL_EPSILON", 1.0)
+    staff = {"Authorization": f"Bearer {make_token(make_user(role='staff'))}"}
+    url = "/api/v1/stats/open-data?period=week&from=2026-02-23&to=2026-03-08"
+    first = client.post(url, headers=staff)
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["metadata"]["noise"]["budget_spent"] == 1.0
+    assert first.get_json()["measures"]["car_km_avoided"]["rows"][0]["values"][0]["status"] == "noisy"
+    refused = client.post(url, headers=staff)
+    assert refused.status_code == 409 and refused.get_json()["rule"] == "budget_spent"
+    budget = client.get(url.replace("/open-data?", "/open-data/budget?"), headers=staff).get_json()
+    assert budget["spent"] == 1.0 and budget["releases"] == 1
+
+
+def test_open_data_is_for_staff_only(client, make_user, make_token):
+    """Residents and managers get 403, anonymous callers 401."""
+    url = "/api/v1/stats/open-data?period=week&from=2026-02-23&to=2026-03-08"
+    for role in ("resident", "manager"):
+        headers = {"Authorization": f"Bearer {make_token(make_user(role=role))}"}
+        assert client.post(url, headers=headers).status_code == 403
+    assert client.post(url).status_code == 401
+
+
+def test_the_dashboard_shows_the_budget_and_publishes(city, app, make_user, login, monkeypatch):
+    """The dashboard names the budget spent; publishing downloads a noisy release until the budget is spent."""
+    monkeypatch.setitem(app.config, "STATS_DP_EPSILON", 1.0)
+    monkeypatch.setitem(app.config, "STATS_DP_TOTAL_EPSILON", 1.0)
+    staff = make_user(role="staff")
+    browser = app.test_client()
+    login(browser, staff)
+    period = {"start": "2026-02-23", "end": "2026-03-08", "granularity": "week"}
+    page = browser.get("/stats", query_string={**period, "level": "city"})
+    assert "0 of 1 spent in 0 releases" in page.get_data(as_text=True)
+    published = browser.post("/stats/open-data", data={**period, "format": "json"})
+    assert published.status_code == 200 and published.get_json()["metadata"]["noise"]["budget_spent"] == 1.0
+    refused = browser.post("/stats/open-data", data={**period, "format": "json"}, follow_redirects=True)
+    assert "privacy budget of this dataset is spent" in refused.get_data(as_text=True)
