@@ -239,3 +239,34 @@ def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
     db.session.commit()
     assert reward.stock == 0 and reward.redeemed_count == 3
     assert _balances([p.id for p in people]) == [10, 0, 0, 0, 10]
+
+
+@needs_postgres
+def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_reward):
+    """The expiry job refunds A and B while B redeems the same reward: both finish, neither deadlocks.
+
+    B's request holds B's account when the job (having touched the reward for A) reaches B; if the
+    job took the reward before all the accounts it needs, the two would wait for each other.
+    """
+    with race_app.app_context():
+        first, second = _residents(make_user, 2, 300)
+        reward_id = make_reward(cost=100, stock=5).id
+        for user_id in (first, second):
+            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+        db.session.commit()
+    later = NOW + timedelta(days=200)
+    b_holds_its_account = threading.Event()
+
+    def work(index):
+        if index == 0:  # B's request: takes its account, lets the job run into it, then redeems
+            ledger.lock_account(second)
+            b_holds_its_account.set()
+            threading.Event().wait(1.0)
+            return services.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id
+        b_holds_its_account.wait(10)
+        return services.expire_vouchers(now=later)
+
+    assert outcomes(race(race_app, 2, work)) == {"ok": 2}
+    with race_app.app_context():
+        assert _balances([first, second]) == [300, 200]
+        assert db.session.get(Reward, reward_id).stock == 4
