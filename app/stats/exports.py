@@ -103,8 +103,13 @@ def _about_rows(release: Release) -> list[tuple[str, object]]:
         ("cells_suppressed", release.suppressed_count),
     ]
     if release.noise:
-        rows += [(f"noise_{key}", value) for key, value in release.noise.items()]
+        rows += [(f"noise_{key}", _scalar(value)) for key, value in release.noise.items()]
     return rows
+
+
+def _scalar(value):
+    """A spreadsheet cell holds numbers and text; anything nested is written as JSON."""
+    return value if isinstance(value, int | float | str) or value is None else json.dumps(value)
 
 
 def json_document(release: Release, metadata: dict) -> dict:

@@ -645,7 +645,8 @@ def test_my_badges_and_making_one_private(resident_client, awarded):
     (shown,) = response.get_json()
     assert shown["uid"] == awarded and shown["private"] is False and shown["awarded_at"]
     assert shown["badge"]["name"] == "First step" and shown["badge"]["description"] == "Sent a first reading."
-    assert shown["assertion_url"] is None or awarded in shown["assertion_url"]
+    assert shown["assertion_url"].endswith(f"/badges/assertions/{awarded}")
+    assert shown["badge"]["image_url"].endswith(".svg")
     hidden = resident_client.patch(f"{API}/me/badges/{awarded}", json={"private": True})
     assert hidden.status_code == 200 and hidden.get_json()["private"] is True
     assert resident_client.get(f"{API}/me/badges").get_json()[0]["private"] is True
