@@ -111,6 +111,7 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
         raise errors.InvalidConsent({"level": _l("Please choose a level from the list.")}) from None
     if duration_months not in DURATIONS:
         raise errors.InvalidConsent({"duration_months": _l("Please choose 3, 6 or 12 months.")})
+    _lock_resident(user)
     current = _current(user, category, purpose, now)
     if current is not None:
         if current.level == level and current.duration_months == duration_months:
@@ -123,6 +124,17 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
     db.session.add(consent)
     db.session.flush()
     return consent
+
+
+def _lock_resident(user: User) -> None:
+    """Serialise a resident's consent changes, so a double click never leaves two grants in force.
+
+    A no-op write on the resident's row: a row lock on PostgreSQL, the writer lock on SQLite.
+    """
+    db.session.execute(
+        update(User).where(User.id == user.id).values(household_size=User.household_size)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
 
 
 def own_consent(user: User, consent_id: int) -> Consent:

@@ -1,9 +1,11 @@
 """The consent gate: nothing by default, levels cover less detail, revocation and expiry act at once."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 
+from app.accounts.models import User
 from app.extensions import db
 from app.sharing import gate, services
 from app.sharing.models import Consent, EndReason
@@ -106,3 +108,33 @@ def test_expiry_notice_is_sent_once_a_week_ahead(give_consent, make_user):
     db.session.commit()
     notes = db.session.query(Notification).filter_by(user_id=resident.id).all()
     assert [n.message for n in notes] == ["consent_expiring"]
+
+
+def test_concurrent_grants_leave_one_consent_in_force(app, catalogue, make_user):
+    """Two simultaneous clicks on "Share" for the same cell end with exactly one consent in force."""
+    resident_id = make_user().id
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def click(level):
+        with app.app_context():
+            try:
+                user = db.session.get(User, resident_id)
+                barrier.wait()
+                services.grant(user, category(STATS[0]), purpose(STATS[1]), level, 12, now=NOW)
+                db.session.commit()
+            except Exception as error:
+                errors.append(error)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click, args=(level,)) for level in ("city", "individual")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    in_force = db.session.query(Consent).filter(Consent.user_id == resident_id, Consent.ended_at.is_(None)).count()
+    assert in_force == 1
