@@ -76,6 +76,8 @@ class Config:
     # Notifications: at most this many nudges per resident and calendar week (digest, consent expiry and
     # account news not counted). Email goes out only when SMTP_HOST is set; otherwise everything stays in-app.
     NUDGES_PER_WEEK = int(os.environ.get("NUDGES_PER_WEEK", "3"))
+    # Energy advice is sent when the 4-week forecast exceeds the resident's baseline by more than this.
+    ADVICE_THRESHOLD_PERCENT = float(os.environ.get("ADVICE_THRESHOLD_PERCENT", "10"))
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")

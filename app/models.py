@@ -3,6 +3,7 @@
 from app.accounts.models import AccessToken, User  # noqa: F401
 from app.neighbourhoods.models import Neighbourhood  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.nudges.models import FundingProgramme  # noqa: F401
 from app.scheduler import SchedulerLease  # noqa: F401
 from app.sharing.models import (  # noqa: F401
     Consent,
