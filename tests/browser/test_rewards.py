@@ -34,11 +34,10 @@ def shop(app, make_user):
     with app.app_context():
         pool = services.create_partner("Town pool", PartnerKind.MUNICIPAL)
         services.add_partner_member(pool, db.session.get(User, clerk.id))
+        offers = [("Pool day ticket", 120, None), ("Sauna evening", 500, None), ("Swim course", 80, 0)]
         rewards = {
-            "Pool day ticket": services.create_reward(partner_id=pool.id, title="Pool day ticket", cost=120,
-                                                      description="One entry to the town pool."),  # fmt: skip
-            "Sauna evening": services.create_reward(partner_id=pool.id, title="Sauna evening", cost=500),
-            "Swim course": services.create_reward(partner_id=pool.id, title="Swim course", cost=80, stock=0),
+            title: services.create_reward(partner_id=pool.id, title=title, cost=cost, stock=stock)
+            for title, cost, stock in offers
         }
         grant(resident.id, 350)
         db.session.commit()
