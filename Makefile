@@ -44,11 +44,13 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Leaderboard benchmark at 1k, 10k and 100k participants on SQLite and PostgreSQL; writes docs/benchmarks.md
+## Benchmarks on SQLite and PostgreSQL, written to docs/benchmarks.md: the leaderboard at 1k, 10k and 100k
+## participants, then a year's staff statistics export over 100k residents and 5M submissions
 bench: $(VENV)/.dev-installed translations
 	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench \
 		|| createdb -h 127.0.0.1 -U postgres civiquest_bench
 	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
+	$(BIN)/python -m bench.stats $(STATS_BENCH_ARGS)
 
 ## Refresh the message catalogues after changing user-visible strings
 extract-messages: $(VENV)/.dev-installed
