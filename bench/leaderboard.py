@@ -22,13 +22,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.report import REPORT, write_section
+
 SIZES = {1_000: 50_000, 10_000: 500_000, 100_000: 5_000_000}  # participants: submissions
 DATABASES = {
     "sqlite": "sqlite:////tmp/civiquest-bench-{size}.db",
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/civiquest_bench",
 }
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "benchmarks.md"
 
 
 def _timed(client, path: str, headers: dict, requests: int) -> dict:
@@ -99,7 +100,7 @@ def _machine() -> str:
 
 def _write_report(rows: list[tuple[str, int, int, dict]], requests: int) -> None:
     lines = [
-        "# Benchmarks",
+        "## Leaderboard",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` (`python -m bench.leaderboard`),",
         f"on {_machine()}.",
@@ -124,8 +125,7 @@ def _write_report(rows: list[tuple[str, int, int, dict]], requests: int) -> None
             f"| {page['median_ms'] / trivial['median_ms']:.1f} | {result['peak_rss_mb']:.0f} |"
         )
     lines += ["", "Regenerate with `make bench` (about a quarter of an hour for all sizes on this machine)."]
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines) + "\n")
+    write_section("leaderboard", lines)
 
 
 def main() -> None:

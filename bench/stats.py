@@ -8,7 +8,7 @@ consents to "municipal statistics" for four residents in five; then, in a fresh 
 export runs as the dashboard and API run it — figures aggregated in the database, suppression, the
 data use log entry with its residents — and is written out as CSV and XLSX. Reported: wall time of
 the export and peak memory of that process. Targets: under 10 s and under 300 MB.
-Results are appended to docs/benchmarks.md.
+Results go into their own section of docs/benchmarks.md.
 """
 
 import argparse
@@ -31,7 +31,8 @@ from bench.city import (
     build_app,
     reset_schema,
 )
-from bench.leaderboard import REPORT, _machine, _run
+from bench.leaderboard import _machine, _run
+from bench.report import write_section
 
 DAYS = 364  # 52 weeks
 CONSENT_SHARE = 0.8
@@ -140,12 +141,9 @@ def measure(database_url: str, start: date, end: date, staff_id: int) -> dict:
         }
 
 
-def _append_report(rows: list[tuple[str, int, int, dict]]) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    marker = "\n## Statistics export\n"
-    text = text.split(marker)[0].rstrip() + "\n"
+def _write_report(rows: list[tuple[str, int, int, dict]]) -> None:
     lines = [
-        marker.strip(),
+        "## Statistics export",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` (`python -m bench.stats`), on {_machine()}.",
         "",
@@ -164,7 +162,7 @@ def _append_report(rows: list[tuple[str, int, int, dict]]) -> None:
             f"| {database} | {residents:,} | {submissions:,} | {result['seconds']:.1f} | {result['peak_rss_mb']:.0f} "
             f"| {result['residents_included']:,} / {result['residents_excluded']:,} |"
         )
-    REPORT.write_text(text + "\n" + "\n".join(lines) + "\n")
+    write_section("stats", lines)
 
 
 def main() -> None:
@@ -194,7 +192,7 @@ def main() -> None:
         result = json.loads(_run(["bench.stats", "--measure", url, "--period", *map(str, period)]))
         print(database, json.dumps(result))
         rows.append((database, args.residents, args.submissions, result))
-    _append_report(rows)
+    _write_report(rows)
 
 
 if __name__ == "__main__":
