@@ -55,6 +55,7 @@ def create_app(config=None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model registered before migrations look)
     from app.notifications import tasks as notification_tasks  # noqa: F401
+    from app.nudges import tasks as nudge_tasks  # noqa: F401
     from app.sharing import tasks as sharing_tasks  # noqa: F401
     from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
     from leaderboards import receivers  # noqa: F401  (keeps season points from challenges' signals)
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.neighbourhoods import api as neighbourhoods_api
     from app.notifications import api as notifications_api
     from app.notifications import views as notifications_views
+    from app.nudges import views as nudges_views
     from app.sharing import api as sharing_api
     from app.sharing import rights_api, rights_views
     from app.sharing import views as sharing_views
@@ -104,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (*pages, rewards_views.bp, badge_views.bp, sharing_views.bp, rights_views.bp, stats_views.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(nudges_views.bp)
     apis = (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp, rewards_api.blp)
     for blueprint in (*apis, sharing_api.blp, rights_api.blp, stats_api.blp, notifications_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.

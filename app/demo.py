@@ -12,6 +12,7 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.neighbourhoods import services as neighbourhoods
+from app.nudges import demo as nudges_demo
 from challenges import demo as challenges_demo
 from rewards import demo as rewards_demo
 
@@ -76,8 +77,9 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     badge_count = rewards_demo.seed_badges()  # before the activity, so residents earn badges with it
     challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
     rewards_summary = rewards_demo.seed(demo_email, password_hash)
+    funding_count = nudges_demo.seed()
     return (
         f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
-        f"{badge_count} badges, {rewards_summary}"
+        f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes"
     )

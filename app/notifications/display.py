@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notifications.models import Channel, Kind
+from app.nudges import display as nudges
 from app.sharing.models import DataCategory, Purpose
 
 KIND_LABELS = {
@@ -119,6 +120,31 @@ MESSAGES = {
             "Your use over the next four weeks is forecast to be %(percent)s %% above your usual level. We have "
             "put together tips and funding programmes for you."
         ),
+    ),
+    # Nudges (app.nudges): the digest with each challenge and a tip, the advice with tips and funding.
+    # digest_summary (kind digest): params points, challenges (list of {challenge, score, rank, participants,
+    # change, neighbourhood: {rank, count, gap, other} or null}), tip (a tip code).
+    "digest_summary": Message(
+        _l("Your week on Civiquest"),
+        _l("You earned %(points)s points last week. %(challenges)s Tip: %(tip)s"),
+        formats={"points": nudges.number, "challenges": nudges.challenge_lines, "tip": nudges.tip},
+    ),
+    # energy_advice_detail (kind advice): params percent, forecast, baseline (kWh a week), household (size),
+    # tips (tip codes), programmes (funding programme ids).
+    "energy_advice_detail": Message(
+        _l("Your energy use is rising"),
+        _l(
+            "Over the next four weeks your use is forecast at %(forecast)s kWh a week, %(percent)s %% above your "
+            "usual %(baseline)s kWh. Tips for %(household)s: %(tips)s %(programmes)s"
+        ),
+        formats={
+            "percent": nudges.number,
+            "forecast": nudges.number,
+            "baseline": nudges.number,
+            "household": nudges.household,
+            "tips": nudges.tips,
+            "programmes": nudges.programmes,
+        },
     ),
 }
 
