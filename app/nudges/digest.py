@@ -47,11 +47,17 @@ def rank_a_week_ago(enrollment: Enrollment, now: datetime) -> int | None:
     )
 
 
-def neighbourhood_standing(challenge: Challenge, neighbourhood_id: int | None) -> dict | None:
-    """Where the neighbourhood stands among ranked ones, and how far from the next one; None when unranked."""
+def neighbourhood_standing(challenge: Challenge, neighbourhood_id: int | None, rankings: dict | None = None):
+    """Where the neighbourhood stands among ranked ones, and how far from the next one; None when unranked.
+
+    `rankings` keeps each challenge's ranking for the run, so it is computed once, not once per resident.
+    """
     if neighbourhood_id is None or not leaderboards.ranks_neighbourhoods(challenge):
         return None
-    ranked = [standing for standing in leaderboards.neighbourhood_ranking(challenge) if standing.ranked]
+    rankings = {} if rankings is None else rankings
+    if challenge.id not in rankings:
+        rankings[challenge.id] = [s for s in leaderboards.neighbourhood_ranking(challenge) if s.ranked]
+    ranked = rankings[challenge.id]
     mine = next((standing for standing in ranked if standing.neighbourhood_id == neighbourhood_id), None)
     if mine is None:
         return None
@@ -64,7 +70,7 @@ def neighbourhood_standing(challenge: Challenge, neighbourhood_id: int | None) -
     return place
 
 
-def challenge_item(enrollment: Enrollment, now: datetime) -> dict:
+def challenge_item(enrollment: Enrollment, now: datetime, rankings: dict | None = None) -> dict:
     """One challenge's line of the digest, as numbers and names."""
     challenge = enrollment.challenge
     standings = leaderboards.challenge_standings(challenge)
@@ -73,7 +79,7 @@ def challenge_item(enrollment: Enrollment, now: datetime) -> dict:
     return {
         "challenge": challenge.title, "score": round(enrollment.score, 1), "rank": mine.rank,
         "participants": mine.participants, "change": None if before is None else before - mine.rank,
-        "neighbourhood": neighbourhood_standing(challenge, enrollment.neighbourhood_id),
+        "neighbourhood": neighbourhood_standing(challenge, enrollment.neighbourhood_id, rankings),
     }  # fmt: skip
 
 
@@ -102,11 +108,11 @@ def send_digests(now: datetime | None = None) -> int:
     """Send last week's digest to every resident in a running challenge; how many were new."""
     now = now or utcnow()
     start, end = last_week(now)
-    sent = 0
+    sent, rankings = 0, {}
     for user_id, enrollments in active_enrollments().items():
         params = {
             "points": points_between(user_id, start, end),
-            "challenges": [challenge_item(enrollment, now) for enrollment in enrollments],
+            "challenges": [challenge_item(enrollment, now, rankings) for enrollment in enrollments],
             "tip": choose_tip(user_id, {enrollment.challenge.category for enrollment in enrollments}, now),
         }
         key = f"digest:{user_id}:{week_label(start)}"
