@@ -13,6 +13,7 @@ from app.sharing.models import (  # noqa: F401
     DataUseResident,
     Purpose,
 )
+from app.stats.models import PrivacyBudget  # noqa: F401
 from challenges.models import (  # noqa: F401
     AssistedAction,
     Challenge,
@@ -32,4 +33,3 @@ from rewards.models import (  # noqa: F401
     Reward,
     Voucher,
 )
-from app.stats.models import PrivacyBudget  # noqa: F401
