@@ -20,12 +20,12 @@ from tests.browser.axe import assert_accessible
 
 @pytest.fixture
 def reader(app, make_user):
-    """A resident with three unread notifications, the newest first: a badge, a streak, a challenge ending."""
+    """A resident with three unread notifications, the newest first: a badge, the digest, a challenge ending."""
     resident = make_user(pseudonym="Mira")
     now = utcnow()
     news = [
         ("challenge_reminders", "challenge_ending", {"challenge": "Bike weeks", "ends_at": now.isoformat()}, "/"),
-        ("rewards", "streak", {"weeks": 3}, None),
+        ("digest", "weekly_digest", {"points": 40, "challenges": 2}, None),  # not counted as a nudge
         ("rewards", "badge_awarded", {"badge": "Early bird"}, None),
     ]
     with app.test_request_context():

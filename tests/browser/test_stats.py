@@ -68,7 +68,7 @@ def test_staff_filter_the_dashboard(page, make_user, city, two_residents_suffice
 
 
 def test_period_error_export_history_and_german(app, page, make_user, city, two_residents_suffice):  # noqa: F811
-    """ "To" before "From" is an error on the field; the export history lists the dashboard views; German passes."""
+    """A "To" day before "From" is a field error; the export history lists the dashboard views; German passes."""
     staff = make_user(role=Role.STAFF)
     log_in(page, staff)
     page.goto("/stats")
