@@ -93,13 +93,13 @@ def _true_values(aggregator: Aggregator) -> dict[str, dict[str, float]]:
     """Per measure and period (ISO date), the exact city-wide figure with contributions clipped."""
     filters = aggregator.filters
     window, consented = aggregator._activity_base()
-    columns = _activity_columns()
+    columns, _residents, _rests_on = _activity_columns()
     time_bucket = bucket(Submission.day, filters.granularity, aggregator.dialect).label("bucket")
     per_resident = (
         select(
             time_bucket.label("bucket"), Submission.user_id.label("user_id"),
-            columns["kwh_saved"][0].label("kwh_saved"), columns["car_km_avoided"][0].label("car_km_avoided"),
-            columns["co2_kg_avoided"][0].label("co2_kg_avoided"),
+            columns["kwh_saved"].label("kwh_saved"), columns["car_km_avoided"].label("car_km_avoided"),
+            columns["co2_kg_avoided"].label("co2_kg_avoided"),
         )
         .join(Enrollment, Enrollment.id == Submission.enrollment_id)
         .join(Challenge, Challenge.id == Submission.challenge_id)
