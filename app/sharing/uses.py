@@ -5,7 +5,7 @@ Written only through `record_use`; there is no service to change or delete an en
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app.accounts.models import User
 from app.extensions import db
@@ -27,6 +27,13 @@ def record_use(
     )  # fmt: skip
     db.session.add(use)
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement with an array beats tens of thousands of row inserts for a city-wide export.
+        db.session.execute(
+            text("INSERT INTO data_use_resident (data_use_id, user_id) SELECT :use, unnest(CAST(:ids AS integer[]))"),
+            {"use": use.id, "ids": ids},
+        )
+        return use
     for start in range(0, len(ids), BATCH):
         rows = [{"data_use_id": use.id, "user_id": user_id} for user_id in ids[start : start + BATCH]]
         db.session.execute(insert(DataUseResident), rows)

@@ -28,7 +28,7 @@ from app.stats.periods import bucket, buckets, local_date
 from app.stats.release import MeasureTable, Release, Status, Value
 from app.stats.services import CATEGORIES
 from app.upserts import insert_if_missing
-from challenges.models import Challenge, Enrollment, Submission
+from challenges.models import Enrollment, Submission
 
 # Per resident and period, what one resident can add to a sum at most.
 BOUNDS = {"kwh_saved": 50.0, "car_km_avoided": 300.0, "co2_kg_avoided": 60.0}
@@ -93,16 +93,16 @@ def _true_values(aggregator: Aggregator) -> dict[str, dict[str, float]]:
     """Per measure and period (ISO date), the exact city-wide figure with contributions clipped."""
     filters = aggregator.filters
     window, consented = aggregator._activity_base()
-    columns, _residents, _rests_on = _activity_columns()
+    columns = _activity_columns()
     time_bucket = bucket(Submission.day, filters.granularity, aggregator.dialect).label("bucket")
     per_resident = (
         select(
             time_bucket.label("bucket"), Submission.user_id.label("user_id"),
-            columns["kwh_saved"].label("kwh_saved"), columns["car_km_avoided"].label("car_km_avoided"),
-            columns["co2_kg_avoided"].label("co2_kg_avoided"),
+            func.sum(columns["kwh_saved"]).label("kwh_saved"),
+            func.sum(columns["car_km_avoided"]).label("car_km_avoided"),
+            func.sum(columns["co2_kg_avoided"]).label("co2_kg_avoided"),
         )
         .join(Enrollment, Enrollment.id == Submission.enrollment_id)
-        .join(Challenge, Challenge.id == Submission.challenge_id)
         .where(*window, consented)
         .group_by(time_bucket, Submission.user_id)
         .subquery()
