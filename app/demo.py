@@ -13,6 +13,7 @@ from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.neighbourhoods import services as neighbourhoods
 from app.nudges import demo as nudges_demo
+from app.sharing import demo as sharing_demo
 from challenges import demo as challenges_demo
 from rewards import demo as rewards_demo
 
@@ -78,8 +79,10 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
     rewards_summary = rewards_demo.seed(demo_email, password_hash)
     funding_count = nudges_demo.seed()
+    consent_count = sharing_demo.seed(rng)
     return (
         f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
-        f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes"
+        f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
+        f"{consent_count} consents"
     )

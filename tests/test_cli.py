@@ -50,6 +50,12 @@ def test_seed_demo_fills_an_empty_database(app, runner, without_demo_challenges)
     assert neighbourhood_count >= 8
     assert roles == Counter({Role.RESIDENT: 200, Role.MANAGER: 2, Role.STAFF: 2, Role.ADMIN: 1, Role.PARTNER: 1})
     assert "6 badges, 4 partners, 8 rewards" in result.output
+    assert " consents" in result.output
+    with app.app_context():
+        from app.sharing import gate
+
+        sharing_residents = gate.allowed_ids("trips", "municipal_statistics", "neighbourhood")
+    assert 100 <= len(sharing_residents) <= 180  # about seven in ten residents share trips for statistics
     with app.app_context():
         homes = db.session.scalars(select(User.neighbourhood_id).where(User.role == Role.RESIDENT)).all()
     assert None not in homes
