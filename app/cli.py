@@ -13,12 +13,14 @@ from app.accounts.forms import PASSWORD_MIN, PSEUDONYM_PATTERN
 from app.accounts.models import Role
 from app.extensions import db
 from app.neighbourhoods.services import list_neighbourhoods
+from app.sharing import defaults as sharing_defaults
 from rewards.default_badges import install_default_badges
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage personal access tokens.")
 scheduler_cli = AppGroup("scheduler", help="Run scheduled jobs.")
 badges_cli = AppGroup("badges", help="Manage badges.")
+sharing_cli = AppGroup("sharing", help="Manage the data catalogue.")
 
 
 @click.command("seed-demo")
@@ -122,6 +124,14 @@ def install_defaults():
     click.echo(f"Installed {len(installed)} default badge(s).")
 
 
+@sharing_cli.command("install-defaults")
+def install_sharing_defaults():
+    """Add the default data categories and purposes (English and German) that are missing; safe to run again."""
+    added = sharing_defaults.install_defaults()
+    db.session.commit()
+    click.echo(f"Added {added} categories and purposes to the data catalogue.")
+
+
 @scheduler_cli.command("run")
 def run_scheduler():
     """Run the scheduled jobs in this process (set SCHEDULER_MODE=off on the web processes)."""
@@ -140,3 +150,4 @@ def init_app(app) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(badges_cli)
+    app.cli.add_command(sharing_cli)
