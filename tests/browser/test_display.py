@@ -9,7 +9,9 @@ from tests.browser.axe import assert_accessible
 
 
 def computed(page: Page, selector: str, prop: str) -> str:
-    """The computed value of a CSS property on the first element matching `selector`."""
+    """The computed value of a CSS property on the first element matching `selector`, once the page's
+    stylesheet has loaded (on a busy machine the new page's classes can be there before its CSS)."""
+    page.wait_for_load_state("load")
     return page.locator(selector).first.evaluate(f"element => getComputedStyle(element).{prop}")
 
 
