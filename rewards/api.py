@@ -90,17 +90,6 @@ def _refuse(viewer, field: str, message) -> None:
 # Catalogue ---------------------------------------------------------------------------------
 
 
-def _refusal(reward: Reward, held: int, balance: int, now: datetime) -> str | None:
-    """The rule redeeming would break now, checked in the order `services.redeem` checks them."""
-    if not services.is_available(reward, now):
-        return errors.NotAvailable.rule
-    if reward.per_resident_limit is not None and held >= reward.per_resident_limit:
-        return errors.LimitReached.rule
-    if balance < reward.cost:
-        return errors.InsufficientPoints.rule
-    return errors.SoldOut.rule if reward.sold_out else None
-
-
 def _shown(rewards: list[Reward], viewer) -> list[dict]:
     """Rewards as the API shows them, with `me` for residents."""
     resident = viewer if viewer is not None and viewer.has_role(Role.RESIDENT) else None
@@ -111,7 +100,8 @@ def _shown(rewards: list[Reward], viewer) -> list[dict]:
     for reward in rewards:
         me = None
         if resident:
-            rule = _refusal(reward, held.get(reward.id, 0), balance, now)
+            refused = services.refusal(reward, held.get(reward.id, 0), balance, now)
+            rule = refused.rule if refused else None
             me = {"redeemed": held.get(reward.id, 0), "can_redeem": rule is None, "reason_if_not": rule}
         shown.append({name: getattr(reward, name) for name in REWARD_OUTPUT} | {"me": me})
     return shown

@@ -193,22 +193,31 @@ def _voucher_expiry(reward: Reward, now: datetime) -> datetime:
     return min(expiry, reward.valid_until) if reward.valid_until else expiry
 
 
+def refusal(reward: Reward, held: int, balance: int, now: datetime) -> type[errors.RewardError] | None:
+    """Which rule redeeming would break, in the order redeeming checks them; None when it would succeed.
+
+    `held` is how many live vouchers of this reward the resident has, `balance` their points. Shared
+    by `redeem` and by the catalogue, which tells residents beforehand why they cannot redeem.
+    """
+    if not is_available(reward, now):
+        return errors.NotAvailable
+    if reward.per_resident_limit is not None and held >= reward.per_resident_limit:
+        return errors.LimitReached
+    if balance < reward.cost:
+        return errors.InsufficientPoints
+    return errors.SoldOut if reward.sold_out else None
+
+
 def redeem(user: User, reward: Reward, idempotency_key: str | None = None, now=None) -> tuple[Voucher, bool]:
     """Spend points on a reward: (voucher, True) when issued now, (voucher, False) for a replayed key."""
     now = now or utcnow()
     ledger.lock_account(user.id)
     if replayed := _replayed(user, idempotency_key):
         return replayed, False
-    if not is_available(reward, now):
-        raise errors.NotAvailable()
-    if (
-        reward.per_resident_limit is not None
-        and redeemed_by(user, [reward.id]).get(reward.id, 0) >= reward.per_resident_limit
-    ):
-        raise errors.LimitReached()
-    if ledger.balance(user.id) < reward.cost:
-        raise errors.InsufficientPoints()
-    _take_one(reward, now)
+    held = redeemed_by(user, [reward.id]).get(reward.id, 0)
+    if (refused := refusal(reward, held, ledger.balance(user.id), now)) and refused is not errors.SoldOut:
+        raise refused()
+    _take_one(reward, now)  # stock is checked again here, atomically
     voucher = Voucher(
         code=new_code(), reward=reward, user=user, cost=reward.cost, idempotency_key=idempotency_key,
         issued_at=now, expires_at=_voucher_expiry(reward, now),
