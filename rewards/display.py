@@ -39,7 +39,7 @@ REASONS = {
 VOUCHER_STATUS_LABELS = {
     VoucherStatus.ISSUED: _l("Ready to use"),
     VoucherStatus.USED: _l("Used"),
-    VoucherStatus.CANCELLED: _l("Cancelled"),
+    VoucherStatus.CANCELLED: _l("Cancelled and refunded"),
     VoucherStatus.EXPIRED: _l("Expired"),
 }
 
