@@ -27,7 +27,7 @@ from app.accounts.models import AccessToken, Role, User
 from app.accounts.passwords import unusable_password, verify_password
 from app.columns import utcnow
 from app.extensions import db
-from app.notifications.models import Notification
+from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notifications_of
 from app.sharing import receipts, services, uses
 from app.sharing.models import AccountDeletion, Consent, EndReason
@@ -86,6 +86,7 @@ README_FILES = (
     ("data_uses.json", _l("Every time your data was used: when, by which organisation, for what purpose, at what "
                           "level, and how many residents' data it used.")),
     ("notifications.json", _l("The notifications Civiquest sent you.")),
+    ("notification_settings.json", _l("How you want each kind of news: in the app, also by email, or not at all.")),
     ("service_desk.json", _l("What was done for you at a service desk (the staff member's name is left out).")),
 )  # fmt: skip
 
@@ -221,6 +222,11 @@ def _notifications(user: User) -> list[dict]:
     ]  # fmt: skip
 
 
+def _notification_settings(user: User) -> dict:
+    rows = db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    return {row.kind: str(row.channel) for row in rows}
+
+
 def _service_desk(user: User) -> list[dict]:
     query = select(AssistedAction).where(AssistedAction.resident_id == user.id).order_by(AssistedAction.created_at)
     return [{"kind": a.kind, "challenge_id": a.challenge_id, "created_at": a.created_at}
@@ -259,6 +265,7 @@ def write_export(user: User, target, policy_url: str, withdraw_url: str, now: da
         archive.writestr("consents.json", _json(_consents(user, policy_url, withdraw_url)))
         archive.writestr("data_uses.json", _json(_data_uses(user)))
         archive.writestr("notifications.json", _json(_notifications(user)))
+        archive.writestr("notification_settings.json", _json(_notification_settings(user)))
         archive.writestr("service_desk.json", _json(_service_desk(user)))
 
 
@@ -344,6 +351,7 @@ def _erase_records(user: User) -> dict:
     for name, model, column in (
         ("submissions", Submission, Submission.user_id), ("notifications", Notification, Notification.user_id),
         ("badges", BadgeAward, BadgeAward.user_id), ("access_tokens", AccessToken, AccessToken.user_id),
+        ("notification_settings", NotificationPreference, NotificationPreference.user_id),
     ):  # fmt: skip
         statement = delete(model).where(column == user.id).execution_options(synchronize_session=False)
         counts[name] = db.session.execute(statement).rowcount

@@ -33,7 +33,7 @@ from tests.sharing.conftest import purpose
 FILES = {
     "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
     "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
-    "notifications.json", "service_desk.json",
+    "notifications.json", "notification_settings.json", "service_desk.json",
 }  # fmt: skip
 
 
