@@ -18,9 +18,9 @@ import struct
 from collections import Counter
 
 from sqlalchemy import delete, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.upserts import upsert_adding
 from challenges.models import Enrollment
 from leaderboards.models import ScoreBucket
 
@@ -47,16 +47,6 @@ def bounds(number: int) -> tuple[float | None, float | None]:
     low = _double(number << _SHIFT) if number > 0 else None
     high_bits = (number + 1) << _SHIFT
     return low, (_double(high_bits) if high_bits < _INFINITY_BITS else None)
-
-
-def upsert_adding(table, rows: list[dict], keys: tuple[str, ...], column: str):
-    """INSERT these rows, or on a key already there add their `column` to it: atomic on both databases."""
-    dialect = db.session.get_bind().dialect.name
-    statement = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table).values(rows)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key] for key in keys],
-        set_={column: table.c[column] + statement.excluded[column]},
-    )
 
 
 def shift(challenge_id: int, before: float | None, after: float | None) -> None:

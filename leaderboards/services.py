@@ -17,13 +17,14 @@ from app.accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
+from app.upserts import upsert_adding
 from challenges import errors as challenge_errors
 from challenges import services as challenges
 from challenges.models import Challenge, Enrollment, NeighbourhoodScore, Status, Submission
 from challenges.scoring import Format, per_household
 from challenges.submissions import local_date
 from leaderboards import errors, ranking
-from leaderboards.histogram import tally, upsert_adding
+from leaderboards.histogram import tally
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
 
 PER_PAGE = 50
