@@ -8,8 +8,6 @@ Rules kept here, for every caller:
   happen as one step (PostgreSQL: a row lock; SQLite: its single writer).
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
+from app.spreadsheets import csv_lines
 from app.upserts import insert_if_missing
 from rewards import errors
 from rewards.levels import Level, level_for
@@ -190,21 +189,12 @@ def history_query(user_id: int, kinds=None, since: datetime | None = None, until
 
 
 def csv_rows(query, describe, when) -> Iterator[str]:
-    """The entries of `query` as CSV lines; `describe` and `when` render an entry in the reader's language."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """The entries of `query` as CSV lines; `describe` and `when` render an entry in the reader's language.
 
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
-    yield line(["id", "date", "kind", "amount", "reason", "source"])
-    for entry in db.session.scalars(query.execution_options(yield_per=500)):
-        yield line([entry.id, when(entry), entry.kind.value, entry.amount, _cell(describe(entry)), entry.source_key])
-
-
-def _cell(text: str) -> str:
-    """Keep spreadsheets from running a reason that starts like a formula (a challenge title may)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    A generator: the query runs when the first line is read, inside the response's streaming context.
+    """
+    entries = db.session.scalars(query.execution_options(yield_per=500))
+    rows = (
+        [entry.id, when(entry), entry.kind.value, entry.amount, describe(entry), entry.source_key] for entry in entries
+    )
+    yield from csv_lines(["id", "date", "kind", "amount", "reason", "source"], rows)

@@ -10,7 +10,6 @@ totals and final ranks stay as they were), ledger entries (sums stay right), vou
 and the catalogue's counts), consents (ended) and data-use links, so the log's counts stay true.
 """
 
-import csv
 import io
 import json
 import secrets
@@ -31,6 +30,7 @@ from app.notifications.models import Notification, NotificationPreference
 from app.notifications.services import notifications_of
 from app.sharing import receipts, services, uses
 from app.sharing.models import AccountDeletion, Consent, EndReason
+from app.spreadsheets import csv_lines
 from challenges import services as challenges
 from challenges.models import AssistedAction, Challenge, Enrollment, Status, Submission
 from challenges.submissions import local_date
@@ -104,21 +104,13 @@ def _json(data) -> str:
     return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
 
 
-def _safe(value) -> str:
-    """A CSV cell; text that starts like a formula is quoted so spreadsheets do not run it."""
-    value = _plain(value)
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not isinstance(value, int | float) else text
-
-
 def _csv(fields: tuple[str, ...], rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(fields)
-    writer.writerows([_safe(row[name]) for name in fields] for row in rows)
-    return buffer.getvalue()
+    cells = ([_blank_if_none(_plain(row[name])) for name in fields] for row in rows)
+    return "".join(csv_lines(fields, cells))
+
+
+def _blank_if_none(value):
+    return "" if value is None else value
 
 
 def _profile(user: User) -> dict:

@@ -1,7 +1,6 @@
 """Writing a release out: CSV (tidy, streamed line by line), XLSX (a sheet per measure and one of
 definitions), JSON, and the DCAT-AP-style metadata that travels with every export."""
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -10,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from app.spreadsheets import csv_lines as spreadsheet_lines
+from app.spreadsheets import safe_cell
 from app.stats.release import DEFINITIONS, MEASURE_LABELS, Release, Status, Value
 
 TOTAL = "TOTAL"
@@ -36,23 +37,9 @@ def _number(value: Value):
 
 def csv_lines(release: Release) -> Iterator[str]:
     """The release as CSV, one line at a time: measure, place, period_start, value, status."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
-    yield line(["measure", "place", "period_start", "value", "status"])
-    for measure, place, period, value in _cells(release):
-        yield line([measure, _safe(place), period, _number(value), value.status.value])
-
-
-def _safe(text: str) -> str:
-    """Keep spreadsheets from running a neighbourhood name that starts like a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    rows = ([measure, place, period, _number(value), value.status.value]
+            for measure, place, period, value in _cells(release))  # fmt: skip
+    return spreadsheet_lines(["measure", "place", "period_start", "value", "status"], rows)
 
 
 def xlsx_bytes(release: Release) -> bytes:
@@ -67,7 +54,7 @@ def xlsx_bytes(release: Release) -> bytes:
         sheet.append([str(MEASURE_LABELS[table.name])])
         sheet.append(["place", *(start.isoformat() for start in release.buckets), TOTAL])
         for place, values in table.rows.items():
-            sheet.append([_safe(place), *(_number(v) for v in values), _number(table.row_totals[place])])
+            sheet.append([safe_cell(place), *(_number(v) for v in values), _number(table.row_totals[place])])
         sheet.append([TOTAL, *(_number(v) for v in table.column_totals), _number(table.grand_total)])
         sheet.append([])
         sheet.append(["An empty cell is suppressed: it rests on fewer residents than the small-cell rule allows, "
