@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.errors import AccountError
+from app.accounts.errors import AccountError, FieldErrors
 
 
 class ChallengeError(AccountError):
@@ -16,14 +16,8 @@ class NotFound(ChallengeError):
     message = _l("No such challenge.")
 
 
-class InvalidChallenge(ChallengeError):
+class InvalidChallenge(FieldErrors, ChallengeError):
     """One or more fields break a rule; `errors` maps each field to its message."""
-
-    message = _l("Please correct the marked fields.")
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        super().__init__(field=next(iter(errors)))
 
 
 class NotEditable(ChallengeError):

@@ -15,6 +15,16 @@ class AccountError(Exception):
         super().__init__(str(self.message))
 
 
+class FieldErrors:
+    """Mixed into a domain's error for "one or more fields break a rule"; `errors` maps each field to its message."""
+
+    message = _l("Please correct the marked fields.")
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__(field=next(iter(errors)))
+
+
 class EmailTaken(AccountError):
     field = "email"
     message = _l("An account with this email address already exists.")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.errors import AccountError
+from app.accounts.errors import AccountError, FieldErrors
 
 
 class NotificationError(AccountError):
@@ -16,14 +16,10 @@ class NotFound(NotificationError):
     message = _l("No such notification.")
 
 
-class InvalidPreferences(NotificationError):
+class InvalidPreferences(FieldErrors, NotificationError):
     """A channel that cannot be chosen; `errors` maps each kind to its message."""
 
     message = _l("Please correct the marked choices.")
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        super().__init__(field=next(iter(errors)))
 
 
 NO_EMAIL = _l("Email is not possible: your account has no email address, or this site does not send email.")

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.errors import AccountError
+from app.accounts.errors import AccountError, FieldErrors
 
 
 class SharingError(AccountError):
@@ -10,14 +10,8 @@ class SharingError(AccountError):
     rule = "invalid"
 
 
-class InvalidConsent(SharingError):
+class InvalidConsent(FieldErrors, SharingError):
     """One or more fields break a rule; `errors` maps each field to its message."""
-
-    message = _l("Please correct the marked fields.")
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        super().__init__(field=next(iter(errors)))
 
 
 class NotFound(SharingError):
