@@ -1,5 +1,6 @@
 """Civiquest: the application factory."""
 
+import os
 import sqlite3
 
 from flask import Flask, redirect, request, url_for
@@ -24,6 +25,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Big sorts (the statistics' GROUP BY over millions of submissions) may use helper threads.
+        cursor.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
         cursor.close()
         # Statistics bucket timestamps by the city's calendar; SQLite needs the zone conversion from Python.
         dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)

@@ -21,7 +21,7 @@ from app.accounts.models import Role
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from challenges import services
-from challenges.scoring import Category, Format, Metric
+from challenges.scoring import Category, Format, Metric, Mode, trip_impact
 from leaderboards import histogram
 
 NEIGHBOURHOODS = 12
@@ -38,7 +38,7 @@ ENROLLMENT_COLUMNS = (
 )  # fmt: skip
 SUBMISSION_COLUMNS = (
     "challenge_id", "enrollment_id", "user_id", "kind", "status", "day", "mode", "distance_km", "replaced_car",
-    "units", "points", "source", "created_at",
+    "units", "points", "source", "created_at", "neighbourhood_id", "kwh_saved", "car_km_avoided", "co2_kg_avoided",
 )  # fmt: skip
 
 
@@ -127,14 +127,20 @@ def _trip_counts(rng, participants: int, submissions: int) -> list[int]:
     return counts
 
 
+def neighbourhood_of(enrollment_id: int) -> int:
+    """The generated cities put enrollment i (of resident i) in neighbourhood 1 + i mod NEIGHBOURHOODS."""
+    return 1 + enrollment_id % NEIGHBOURHOODS
+
+
 def _submission_rows(values: _Values, counts: list[int], challenge_id: int, start: datetime):
     created = values.moment(start)
     for enrollment_id, count in enumerate(counts, start=1):
         for n in range(count):
             day = values.day((start + timedelta(days=n % DAYS)).date())
-            mode = MODES[n % len(MODES)]
-            yield (challenge_id, enrollment_id, enrollment_id, "trip", "accepted", day, mode, 1.0 + n % 17, True,
-                   1.0, 5, "api", created)  # fmt: skip
+            mode, distance = MODES[n % len(MODES)], 1.0 + n % 17
+            yield (challenge_id, enrollment_id, enrollment_id, "trip", "accepted", day, mode, distance, True,
+                   1.0, 5, "api", created, neighbourhood_of(enrollment_id),
+                   *trip_impact(Mode(mode), distance, True))  # fmt: skip
 
 
 def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
@@ -159,7 +165,7 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
         challenge_id = challenge.id
         counts = _trip_counts(rng, participants, submissions)
         enrollments = (
-            (i, challenge_id, i, 1 + i % NEIGHBOURHOODS, 1 + i % 5, True, float(counts[i - 1]), 5 * counts[i - 1],
+            (i, challenge_id, i, neighbourhood_of(i), 1 + i % 5, True, float(counts[i - 1]), 5 * counts[i - 1],
              values.moment(start))
             for i in range(1, participants + 1)
         )  # fmt: skip

@@ -19,7 +19,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from bench.city import (
-    NEIGHBOURHOODS,
     PASSWORD,
     SUBMISSION_COLUMNS,
     _bulk,
@@ -29,10 +28,12 @@ from bench.city import (
     _vacuum,
     _Values,
     build_app,
+    neighbourhood_of,
     reset_schema,
 )
 from bench.leaderboard import _machine, _run
 from bench.report import write_section
+from challenges.scoring import Mode, trip_impact
 
 DAYS = 364  # 52 weeks
 CONSENT_SHARE = 0.8
@@ -52,9 +53,10 @@ def _year_of_trips(values, counts: list[int], challenge_id: int, start: datetime
         for n in range(count):
             offset = (enrollment_id * 7 + n * 3) % DAYS
             moment = start + timedelta(days=offset, hours=8)
-            mode = ("walk", "bike", "public_transport", "carpool")[n % 4]
+            mode, distance, replaced = ("walk", "bike", "public_transport", "carpool")[n % 4], 1.0 + n % 17, n % 3 != 0
             yield (challenge_id, enrollment_id, enrollment_id, "trip", "accepted", values.day(moment.date()), mode,
-                   1.0 + n % 17, n % 3 != 0, 1.0, 5, "api", values.moment(moment))  # fmt: skip
+                   distance, replaced, 1.0, 5, "api", values.moment(moment), neighbourhood_of(enrollment_id),
+                   *trip_impact(Mode(mode), distance, replaced))  # fmt: skip
 
 
 def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date, date, int]:
@@ -92,7 +94,7 @@ def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date
         category_ids = [db.session.query(DataCategory.id).filter_by(code=code).scalar()
                         for code in ("trips", "household_profile")]  # fmt: skip
         counts = _trip_counts(rng, residents, submissions)
-        enrollments = ((i, challenge.id, i, 1 + i % NEIGHBOURHOODS, 1 + i % 5, True, float(counts[i - 1]),
+        enrollments = ((i, challenge.id, i, neighbourhood_of(i), 1 + i % 5, True, float(counts[i - 1]),
                         counts[i - 1], values.moment(start)) for i in range(1, residents + 1))  # fmt: skip
         granted, expires = values.moment(start - timedelta(days=1)), values.moment(end + timedelta(days=400))
         consents = ((str(uuid.UUID(int=rng.getrandbits(128))), i, category, purpose_id, "neighbourhood", 12, "web",

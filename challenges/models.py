@@ -185,6 +185,12 @@ class Submission(db.Model):
     consumed_kwh: Mapped[float | None] = mapped_column(Float)
     units: Mapped[float] = mapped_column(Float, default=0.0)
     points: Mapped[int] = mapped_column(default=0)
+    # What it saved while it counts (scoring.Impact), and the enrollment's neighbourhood: statistics add these
+    # up over millions of rows without a join or a formula per row.
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id"))
+    kwh_saved: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    car_km_avoided: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    co2_kg_avoided: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     flag_reason: Mapped[str | None] = mapped_column(Text)
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

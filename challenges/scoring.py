@@ -7,6 +7,7 @@ shown and the rules applied cannot drift apart.
 import enum
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 
 class Category(enum.StrEnum):
@@ -122,6 +123,33 @@ def trip_units(metric: Metric, mode: Mode, distance_km: float, replaced_car: boo
 def energy_units(metric: Metric, saved_kwh: float) -> float:
     """kWh saved expressed in the challenge's metric."""
     return saved_kwh * GRID_KG_PER_KWH if metric == Metric.CO2_KG_AVOIDED else saved_kwh
+
+
+class Impact(NamedTuple):
+    """What a counted submission saved, whatever its challenge scores: kept on it for the city's statistics."""
+
+    kwh_saved: float = 0.0
+    car_km_avoided: float = 0.0
+    co2_kg_avoided: float = 0.0
+
+
+def reading_impact(metric: Metric, units: float) -> Impact:
+    """A reading's saving, from its units in an energy metric (other metrics do not count readings)."""
+    if metric == Metric.CO2_KG_AVOIDED:
+        kwh = units / GRID_KG_PER_KWH
+    elif metric == Metric.KWH_SAVED:
+        kwh = units
+    else:
+        kwh = 0.0
+    return Impact(kwh_saved=kwh, co2_kg_avoided=kwh * GRID_KG_PER_KWH)
+
+
+def trip_impact(mode: Mode, distance_km: float, replaced_car: bool) -> Impact:
+    """A trip saves only when it was sustainable and replaced a car trip."""
+    if not (replaced_car and mode in SUSTAINABLE_MODES):
+        return Impact()
+    saving_per_km = KG_PER_KM[Mode.CAR] - KG_PER_KM[mode]
+    return Impact(car_km_avoided=distance_km, co2_kg_avoided=distance_km * saving_per_km)
 
 
 def capped_points(units: float, points_per_unit: float, already_today: int, daily_cap: int | None) -> int:

@@ -20,12 +20,15 @@ from challenges import errors
 from challenges.models import Enrollment, Status, Submission, SubmissionKind, SubmissionStatus
 from challenges.scoring import (
     SUSTAINABLE_MODES,
+    Impact,
     Mode,
     capped_points,
     days_between,
     energy_units,
     interval_in_window,
     kwh_saved,
+    reading_impact,
+    trip_impact,
     trip_units,
 )
 from challenges.services import add_units, set_baseline
@@ -77,10 +80,18 @@ def _apply(submission: Submission, units: float, points: int) -> None:
     """Record what an accepted submission counts for, on it and on the running totals."""
     units_delta, points_delta = units - submission.units, points - submission.points
     submission.units, submission.points = units, points
+    impact = _impact(submission) if submission.status == SubmissionStatus.ACCEPTED else Impact()
+    submission.kwh_saved, submission.car_km_avoided, submission.co2_kg_avoided = impact
     add_units(submission.enrollment, units_delta, points_delta)
     db.session.flush()
     if units_delta or points_delta:
         submission_scored.send(submission, units_delta=units_delta, points_delta=points_delta)
+
+
+def _impact(submission: Submission) -> Impact:
+    if submission.kind == SubmissionKind.READING:
+        return reading_impact(submission.challenge.metric, submission.units)
+    return trip_impact(submission.mode, submission.distance_km, submission.replaced_car)
 
 
 # Meter readings --------------------------------------------------------------------------
@@ -163,6 +174,7 @@ def submit_reading(
     challenge = enrollment.challenge
     submission = Submission(
         challenge=challenge, enrollment=enrollment, user=enrollment.user, kind=SubmissionKind.READING,
+        neighbourhood_id=enrollment.neighbourhood_id,
         status=SubmissionStatus.ACCEPTED, idempotency_key=idempotency_key, read_at=read_at, meter_kwh=meter_kwh,
         day=local_date(read_at), source=source, assisted_by=assisted_by, units=0.0, points=0, created_at=now,
     )  # fmt: skip
@@ -287,6 +299,7 @@ def submit_trip(
     challenge = enrollment.challenge
     submission = Submission(
         challenge=challenge, enrollment=enrollment, user=enrollment.user, kind=SubmissionKind.TRIP,
+        neighbourhood_id=enrollment.neighbourhood_id,
         status=SubmissionStatus.ACCEPTED, idempotency_key=idempotency_key, day=day, trip_time=trip_time, mode=mode,
         distance_km=distance_km, replaced_car=replaced_car, source=source, assisted_by=assisted_by,
         units=0.0, points=0, created_at=now,

@@ -24,11 +24,11 @@ from app.sharing.uses import record_use
 from app.stats import privacy
 from app.stats.figures import PURPOSE, Aggregator, Filters, _activity_columns
 from app.stats.models import PrivacyBudget
-from app.stats.periods import bucket, buckets, local_date
+from app.stats.periods import bucket, bucket_date, buckets, local_date
 from app.stats.release import MeasureTable, Release, Status, Value
 from app.stats.services import CATEGORIES
 from app.upserts import insert_if_missing
-from challenges.models import Enrollment, Submission
+from challenges.models import Submission
 
 # Per resident and period, what one resident can add to a sum at most.
 BOUNDS = {"kwh_saved": 50.0, "car_km_avoided": 300.0, "co2_kg_avoided": 60.0}
@@ -102,7 +102,6 @@ def _true_values(aggregator: Aggregator) -> dict[str, dict[str, float]]:
             func.sum(columns["car_km_avoided"]).label("car_km_avoided"),
             func.sum(columns["co2_kg_avoided"]).label("co2_kg_avoided"),
         )
-        .join(Enrollment, Enrollment.id == Submission.enrollment_id)
         .where(*window, consented)
         .group_by(time_bucket, Submission.user_id)
         .subquery()
@@ -116,7 +115,7 @@ def _true_values(aggregator: Aggregator) -> dict[str, dict[str, float]]:
                    *(clipped(name) for name in BOUNDS)).group_by(per_resident.c.bucket)  # fmt: skip
     values: dict[str, dict[str, float]] = {name: {} for name in MEASURES}
     for row in db.session.execute(query):
-        start = str(row[0])[:10]
+        start = bucket_date(row[0]).isoformat()
         values["active_participants"][start] = int(row[1])
         for index, name in enumerate(BOUNDS):
             values[name][start] = float(row[2 + index] or 0.0)
@@ -128,7 +127,9 @@ def _true_values(aggregator: Aggregator) -> dict[str, dict[str, float]]:
         .where(User.id.in_(aggregator.allowed("household_profile")))
         .group_by(registrations_bucket)
     )
-    values["registrations"] = {str(start)[:10]: int(count) for start, count in db.session.execute(registered)}
+    values["registrations"] = {
+        bucket_date(start).isoformat(): int(count) for start, count in db.session.execute(registered)
+    }
     return values
 
 

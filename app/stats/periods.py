@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, cast, func
+from sqlalchemy import Date, Integer, cast, func
 from sqlalchemy.sql import ColumnElement
 
 
@@ -39,16 +39,36 @@ def local_date(column, dialect: str, zone: str) -> ColumnElement:
     return func.city_date(column, zone)
 
 
+# julianday() of 0001-01-01, the day Python's date.toordinal() calls 1 (a Monday).
+_JULIAN_DAY_OF_ORDINAL_1 = 1721425.5
+
+
 def bucket(day_expression, granularity: Granularity, dialect: str) -> ColumnElement:
-    """The first day of the bucket a date falls in: a date on PostgreSQL (cheap to sort), ISO text on SQLite."""
+    """The first day of the bucket a date falls in, as a value `bucket_date` reads back.
+
+    A date on PostgreSQL. On SQLite ISO text, except weeks: there the Monday's ordinal (as in
+    date.toordinal), an integer, which is cheaper to compute and to sort over millions of rows.
+    """
     if dialect == "postgresql":
         field = {Granularity.DAY: "day", Granularity.WEEK: "week", Granularity.MONTH: "month"}[granularity]
         return cast(func.date_trunc(field, day_expression), Date)
     if granularity == Granularity.DAY:
         return func.date(day_expression)
     if granularity == Granularity.WEEK:
-        return func.date(day_expression, "-6 days", "weekday 1")  # the Monday on or before
+        weeks_since_ordinal_1 = cast((func.julianday(day_expression) - _JULIAN_DAY_OF_ORDINAL_1) / 7, Integer)
+        return weeks_since_ordinal_1 * 7 + 1
     return func.strftime("%Y-%m-01", day_expression)
+
+
+def bucket_date(value) -> date:
+    """The date a bucket value from the database stands for (see `bucket`)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int):
+        return date.fromordinal(value)
+    return date.fromisoformat(str(value)[:10])
 
 
 def bucket_start(day: date, granularity: Granularity) -> date:

@@ -97,3 +97,28 @@ def test_per_household_lets_small_places_win():
     """Normalised per participating household, a small active place beats a big idle one."""
     assert scoring.per_household(30.0, 3) > scoring.per_household(100.0, 50)
     assert scoring.per_household(10.0, 0) == 0.0
+
+
+@given(
+    mode=st.sampled_from(list(Mode)),
+    distance=st.floats(min_value=0.1, max_value=1000),
+    replaced=st.booleans(),
+)
+def test_a_trip_saves_only_when_sustainable_and_replacing_a_car(mode, distance, replaced):
+    """Car-km and CO2 avoided come only from sustainable trips that replaced a car, and agree with the scoring."""
+    impact = scoring.trip_impact(mode, distance, replaced)
+    counts = replaced and mode in scoring.SUSTAINABLE_MODES
+    assert impact.car_km_avoided == (distance if counts else 0.0)
+    assert impact.co2_kg_avoided == pytest.approx(scoring.trip_units(Metric.CO2_KG_AVOIDED, mode, distance, replaced))
+    assert impact.kwh_saved == 0.0
+
+
+@given(saved=st.floats(min_value=0, max_value=10_000))
+def test_a_reading_saves_the_same_kwh_under_either_energy_metric(saved):
+    """kWh and CO2 metrics score the same saving in different units; the kept saving is the same."""
+    for metric in (Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED):
+        impact = scoring.reading_impact(metric, scoring.energy_units(metric, saved))
+        assert impact.kwh_saved == pytest.approx(saved)
+        assert impact.co2_kg_avoided == pytest.approx(saved * scoring.GRID_KG_PER_KWH)
+        assert impact.car_km_avoided == 0.0
+    assert scoring.reading_impact(Metric.SUSTAINABLE_TRIPS, saved) == scoring.Impact()

@@ -335,6 +335,42 @@ def test_rejecting_a_reading_rescores_the_next(make_challenge, make_user, manage
     assert enrollment.score == pytest.approx(max(0.0, 2 * baseline - 4.0))
 
 
+def test_submissions_keep_what_they_saved_while_they_count(make_challenge, make_user, manager):
+    """Each counted trip keeps its car-km and CO2 saved and its neighbourhood; flagged or rejected ones keep none."""
+    challenge = make_challenge(category=Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS, max_km_per_day=50.0)
+    enrollment = services.join(challenge, attached(make_user()), now=NOW)
+    bike, _ = submissions.submit_trip(enrollment, date(2026, 3, 1), Mode.BIKE, 5.0, True, now=NOW)
+    bus, _ = submissions.submit_trip(enrollment, date(2026, 3, 1), Mode.PUBLIC_TRANSPORT, 10.0, True, now=NOW)
+    walk, _ = submissions.submit_trip(enrollment, date(2026, 3, 2), Mode.WALK, 2.0, False, now=NOW)
+    car, _ = submissions.submit_trip(enrollment, date(2026, 3, 2), Mode.CAR, 7.0, True, now=NOW)
+    long_trip, _ = submissions.submit_trip(enrollment, date(2026, 3, 3), Mode.BIKE, 60.0, True, now=NOW)
+    saved = lambda s: (s.car_km_avoided, s.co2_kg_avoided, s.kwh_saved)  # noqa: E731
+    assert saved(bike) == pytest.approx((5.0, 5.0 * 0.166, 0.0))
+    assert saved(bus) == pytest.approx((10.0, 10.0 * (0.166 - 0.070), 0.0))
+    assert saved(walk) == saved(car) == saved(long_trip) == (0.0, 0.0, 0.0)  # not replacing a car; a car; flagged
+    assert {s.neighbourhood_id for s in (bike, bus, walk, car, long_trip)} == {enrollment.neighbourhood_id}
+    submissions.review(long_trip, attached(manager), approve=True)
+    assert saved(long_trip) == pytest.approx((60.0, 60.0 * 0.166, 0.0))
+    submissions.review(bike, attached(manager), approve=False, reason="Twice.")
+    assert saved(bike) == (0.0, 0.0, 0.0)
+
+
+def test_readings_keep_the_kwh_they_saved_whatever_the_metric(make_challenge, make_user, manager):
+    """A CO2 challenge scores kg, but its readings keep the kWh saved (and the CO2), also after a rescoring."""
+    challenge = make_challenge(metric=Metric.CO2_KG_AVOIDED, points_per_unit=1.0)
+    enrollment = services.join(challenge, attached(make_user(household_size=1)), now=NOW)
+    baseline = enrollment.baseline_kwh_per_day
+    start = challenge.starts_at
+    submissions.submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
+    wrong, _ = submissions.submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
+    last, _ = submissions.submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
+    assert last.kwh_saved == pytest.approx(baseline - 0.5)
+    assert last.co2_kg_avoided == pytest.approx(last.units) == pytest.approx((baseline - 0.5) * 0.38)
+    submissions.review(wrong, attached(manager), approve=False, reason="Typo")
+    assert wrong.kwh_saved == wrong.co2_kg_avoided == 0.0
+    assert last.kwh_saved == pytest.approx(2 * baseline - 1.0)
+
+
 def test_all_changes_are_in_the_change_log_table(make_challenge, manager):
     """The change log is a table of its own, in order."""
     challenge = make_challenge()
