@@ -13,7 +13,7 @@ level are counted, by data category:
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, text
@@ -23,9 +23,9 @@ from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
 from app.sharing import gate
 from app.sharing.models import Consent, Level, Purpose
-from app.stats.periods import Granularity, bucket, buckets, day_bounds, local_date
+from app.stats.periods import Granularity, bucket, bucket_date, buckets, day_bounds, local_date
 from challenges.models import Challenge, Enrollment, Submission, SubmissionKind, SubmissionStatus
-from challenges.scoring import GRID_KG_PER_KWH, KG_PER_KM, SUSTAINABLE_MODES, Category, Metric, Mode
+from challenges.scoring import SUSTAINABLE_MODES, Category
 from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry
 
 PURPOSE = "municipal_statistics"
@@ -72,34 +72,16 @@ class Figures:
     excluded: int = 0  # residents with activity in the period left out for lack of consent
 
 
-def _challenges_scoring(metric: Metric):
-    return select(Challenge.id).where(Challenge.metric == metric).scalar_subquery()
-
-
-# What each activity figure adds up, per submission row.
+# What each activity figure adds up, per submission row: what it saved is kept on it (scoring.Impact).
 def _activity_columns():
     reading = Submission.kind == SubmissionKind.READING
     trip = Submission.kind == SubmissionKind.TRIP
     sustainable = Submission.mode.in_([mode.value for mode in SUSTAINABLE_MODES])
-    replaced = and_(trip, sustainable, Submission.replaced_car.is_(True))
-    # Readings count in their challenge's metric; the few challenge ids of each metric are looked up once.
-    kwh = case(
-        (and_(reading, Submission.challenge_id.in_(_challenges_scoring(Metric.KWH_SAVED))), Submission.units),
-        (and_(reading, Submission.challenge_id.in_(_challenges_scoring(Metric.CO2_KG_AVOIDED))),
-         Submission.units / GRID_KG_PER_KWH),
-        else_=0.0,
-    )  # fmt: skip
-    car_km = case((replaced, Submission.distance_km), else_=0.0)
-    saving_per_km = case(
-        *((Submission.mode == mode.value, KG_PER_KM[Mode.CAR] - KG_PER_KM[mode]) for mode in SUSTAINABLE_MODES),
-        else_=0.0,
-    )
-    co2 = kwh * GRID_KG_PER_KWH + case((replaced, Submission.distance_km * saving_per_km), else_=0.0)
     return {
-        "kwh_saved": kwh,
-        "car_km_avoided": car_km,
+        "kwh_saved": Submission.kwh_saved,
+        "car_km_avoided": Submission.car_km_avoided,
         "sustainable_trips": case((and_(trip, sustainable), 1), else_=0),
-        "co2_kg_avoided": co2,
+        "co2_kg_avoided": Submission.co2_kg_avoided,
         "readings": case((reading, 1), else_=0),
         "trips": case((trip, 1), else_=0),
     }
@@ -162,7 +144,7 @@ class Aggregator:
             Submission.day >= self.filters.start,
             Submission.day <= self.filters.end,
             *self._challenge_conditions(Submission.challenge_id),
-            *self._neighbourhood_condition(Enrollment.neighbourhood_id),
+            *self._neighbourhood_condition(Submission.neighbourhood_id),
         ]
 
     def activity(self, tables) -> None:
@@ -177,12 +159,11 @@ class Aggregator:
         window, consented = self._activity_base()
         columns = _activity_columns()
         time_bucket = bucket(Submission.day, self.filters.granularity, self.dialect).label("bucket")
-        place = self.place(Enrollment.neighbourhood_id).label("place")
+        place = self.place(Submission.neighbourhood_id).label("place")
         per_resident = (
             select(time_bucket, place, func.count().label("submissions"),
                    *(func.sum(expression).label(name) for name, expression in columns.items()))
             .select_from(Submission)
-            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
             .where(*window, consented)
             .group_by(time_bucket, place, Submission.user_id)
             .subquery()
@@ -195,7 +176,7 @@ class Aggregator:
         ).group_by(c.bucket, c.place)  # fmt: skip
         names = ("submissions", "kwh_saved", "car_km_avoided", "sustainable_trips", "co2_kg_avoided")
         for row in db.session.execute(query):
-            start, place_id = _as_date(row[0]), row[1]
+            start, place_id = bucket_date(row[0]), row[1]
             everyone, readers, travellers = row[7], row[8], row[9]
             counted = {"everyone": everyone, "readers": readers, "travellers": travellers}
             for name, value in zip(names, row[2:7], strict=True):
@@ -216,7 +197,7 @@ class Aggregator:
             .group_by(time_bucket, place)
         )
         for start, place_id, count, residents in db.session.execute(query):
-            tables["joins"][place_id][_as_date(start)] = Cell(float(count), int(residents))
+            tables["joins"][place_id][bucket_date(start)] = Cell(float(count), int(residents))
 
     def registrations(self, tables) -> None:
         day = local_date(User.created_at, self.dialect, self.zone)
@@ -230,7 +211,7 @@ class Aggregator:
             .group_by(time_bucket, place)
         )
         for start, place_id, count in db.session.execute(query):
-            tables["registrations"][place_id][_as_date(start)] = Cell(float(count), int(count))
+            tables["registrations"][place_id][bucket_date(start)] = Cell(float(count), int(count))
 
     def points(self, tables) -> None:
         day = local_date(LedgerEntry.created_at, self.dialect, self.zone)
@@ -254,15 +235,19 @@ class Aggregator:
             .group_by(time_bucket, place)
         )
         for start, place_id, earned_sum, earners, redeemed_sum, redeemers in db.session.execute(query):
-            tables["points_earned"][place_id][_as_date(start)] = Cell(float(earned_sum or 0), int(earners))
-            tables["points_redeemed"][place_id][_as_date(start)] = Cell(float(redeemed_sum or 0), int(redeemers))
+            tables["points_earned"][place_id][bucket_date(start)] = Cell(float(earned_sum or 0), int(earners))
+            tables["points_redeemed"][place_id][bucket_date(start)] = Cell(float(redeemed_sum or 0), int(redeemers))
 
     def retention(self) -> dict[int, Cell]:
-        """Per place: of residents who joined in the period, the share with activity 4 weeks or more later."""
+        """Per place: of residents who joined in the period, the share with activity 4 weeks or more later.
+
+        "Later" is by the activity's day, so each joiner is one seek on (enrollment, day) in the index.
+        """
+        joined_day = local_date(Enrollment.joined_at, self.dialect, self.zone)
         later = (
-            select(Submission.id)
+            select(literal(1))
             .where(Submission.enrollment_id == Enrollment.id, Submission.status == SubmissionStatus.ACCEPTED)
-            .where(_days_after(Submission.created_at, Enrollment.joined_at, RETENTION_DAYS, self.dialect))
+            .where(Submission.day >= _days_later(joined_day, RETENTION_DAYS, self.dialect))
             .exists()
         )
         place = self.place(Enrollment.neighbourhood_id).label("place")
@@ -298,18 +283,25 @@ class Aggregator:
         return {(code, str(level)): count for code, level, count in db.session.execute(query)}
 
     def contributors(self) -> tuple[set[int], int]:
-        """Residents whose data went into the figures, and how many with activity were left out."""
-        window, consented = self._activity_base()
-        # One pass over the activity: per resident, whether any of it passed the gate.
-        per_resident = (
-            select(Submission.user_id, func.max(case((consented, 1), else_=0)))
-            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
-            .where(*window)
-            .group_by(Submission.user_id)
+        """Residents whose data went into the figures, and how many with activity were left out.
+
+        Asked per resident with EXISTS, so each stops at the first row that answers it (an index
+        seek on the submission's resident) instead of grouping every submission of the period.
+        """
+
+        def has_activity(*conditions):
+            query = select(literal(1)).select_from(Submission).where(Submission.user_id == User.id)
+            return query.where(*self._activity_window(), *conditions).exists()
+
+        energy, trips = User.id.in_(self.allowed("energy_readings")), User.id.in_(self.allowed("trips"))
+        gate_passed = or_(
+            and_(Submission.kind == SubmissionKind.READING, energy), and_(Submission.kind == SubmissionKind.TRIP, trips)
         )
+        # CASE so that residents with no consent at all are not looked at again (SQLite would evaluate an AND whole).
+        passed = case((or_(energy, trips), has_activity(gate_passed)), else_=False)
         included, excluded = set(), 0
-        for user_id, passed in db.session.execute(per_resident):
-            if passed:
+        for user_id, counted in db.session.execute(select(User.id, passed).where(has_activity())):
+            if counted:
                 included.add(user_id)
             else:
                 excluded += 1
@@ -329,15 +321,11 @@ class Aggregator:
         return dict(db.session.execute(query).all())
 
 
-def _days_after(later, earlier, days: int, dialect: str):
-    """`later` is at least `days` days after `earlier` (SQLite stores timestamps as text: compare Julian days)."""
+def _days_later(day, days: int, dialect: str):
+    """The date `days` days after the date `day`."""
     if dialect == "postgresql":
-        return later >= earlier + literal(timedelta(days=days))
-    return func.julianday(later) >= func.julianday(earlier) + days
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        return day + days
+    return func.date(day, f"+{days} days")
 
 
 def compute(filters: Filters, at: datetime) -> Figures:

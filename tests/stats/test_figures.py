@@ -9,7 +9,9 @@ from app.sharing import services as sharing
 from app.sharing.models import Level
 from app.stats.figures import CITY, Filters, compute
 from app.stats.periods import Granularity
-from challenges.scoring import Category
+from challenges import services as challenge_services
+from challenges import submissions
+from challenges.scoring import Category, Metric, Mode
 from tests.challenges.conftest import NOW
 from tests.stats.conftest import DAY, WEEK
 
@@ -74,3 +76,47 @@ def test_daily_and_monthly_buckets(city):
     monthly = compute(Filters(date(2026, 3, 1), date(2026, 3, 31), Granularity.MONTH, Level.CITY), at=NOW)
     assert monthly.tables["submissions"][CITY][date(2026, 3, 1)].value == 3
     assert monthly.buckets == [date(2026, 3, 1)]
+
+
+def test_energy_readings_count_the_kwh_they_saved(catalogue, make_user, make_challenge, give_consent):
+    """kWh saved is what each counted reading saved against the baseline; CO2 follows from the grid factor."""
+    challenge = make_challenge(Category.ENERGY, metric=Metric.CO2_KG_AVOIDED)
+    reader = make_user(household_size=1)
+    enrollment = challenge_services.join(challenge, db.session.merge(reader), now=NOW)
+    baseline = enrollment.baseline_kwh_per_day
+    start = challenge.starts_at
+    for days, meter in ((1, 1000.0), (3, 1001.0)):
+        submissions.submit_reading(enrollment, start + timedelta(days=days), meter, now=NOW)
+    db.session.commit()
+    give_consent(reader, "energy_readings", "municipal_statistics", "city", now=NOW)
+    figures = compute(Filters(date(2026, 2, 1), date(2026, 3, 31), Granularity.MONTH, Level.CITY), at=NOW)
+    kwh = figures.tables["kwh_saved"][CITY][date(2026, 2, 1)]
+    assert (kwh.value, kwh.residents) == (pytest.approx(2 * baseline - 1.0), 1)
+    co2 = figures.tables["co2_kg_avoided"][CITY][date(2026, 2, 1)].value
+    assert co2 == pytest.approx((2 * baseline - 1.0) * 0.38)
+    assert figures.tables["car_km_avoided"][CITY][date(2026, 2, 1)].value == 0.0
+    assert figures.included == {reader.id}
+
+
+def test_retention_is_the_share_of_joiners_active_four_weeks_later(
+    catalogue, make_user, make_neighbourhood, make_challenge, give_consent
+):
+    """Of three consenting joiners, one sends a trip 28 days after joining, one after 27, one never: 1/3.
+
+    A fourth, without consent, is active later too but is not counted at all.
+    """
+    place = make_neighbourhood("East")
+    challenge = make_challenge(Category.MOBILITY, ends_at=NOW + timedelta(days=60))
+    kept, early, silent, unconsented = (make_user(neighbourhood_id=place.id) for _ in range(4))
+    for user, days_later in ((kept, 28), (early, 27), (silent, None), (unconsented, 30)):
+        enrollment = challenge_services.join(challenge, db.session.merge(user), now=NOW)
+        if days_later is not None:
+            day = NOW.date() + timedelta(days=days_later)
+            submissions.submit_trip(enrollment, day, Mode.BIKE, 3.0, True, now=NOW + timedelta(days=days_later))
+        db.session.commit()
+        if user is not unconsented:
+            give_consent(user, "trips", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=1))
+    at = NOW + timedelta(days=40)
+    figures = compute(_filters(Level.NEIGHBOURHOOD), at=at)
+    retention = figures.retention[place.id]
+    assert (retention.value, retention.residents) == (pytest.approx(1 / 3), 3)
