@@ -92,13 +92,18 @@ def detail(reward_id: int):
 
 def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
     viewer = _viewer()
+    balance = ledger.balance(viewer.id) if viewer else None
+    held = services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0
+    # The same rules redeeming applies decide whether the button is offered at all.
+    refused = services.refusal(reward, held, balance, utcnow()) if viewer else None
     return render_template(
         "rewards/detail.html",
         reward=reward,
         form=form,
         available=services.is_available(reward),
-        balance=ledger.balance(viewer.id) if viewer else None,
-        held=services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0,
+        balance=balance,
+        held=held,
+        refused=refused,
     ), status
 
 

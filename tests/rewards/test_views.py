@@ -197,6 +197,27 @@ def test_refusals_are_shown_on_the_page(app, make_user, new_reward, give, read, 
     assert balance_of(read, client.user) == points
 
 
+@pytest.mark.parametrize(
+    ("fields", "points", "message"),
+    [
+        ({"cost": 100}, 99, "You need 1 point more to redeem this."),
+        ({"stock": 0}, 500, "Sorry, this reward is sold out."),
+        ({"per_resident_limit": 1}, 500, "You have already redeemed this reward as often as one resident may."),
+    ],
+    ids=["insufficient", "sold-out", "limit"],
+)
+def test_a_reward_that_would_be_refused_offers_no_button(app, make_user, new_reward, give, fields, points, message):
+    """The page says beforehand why redeeming would fail, and offers no redeem button."""
+    reward = new_reward(**fields)
+    client = as_user(app, make_user)
+    give(client.user, points)
+    if fields.get("per_resident_limit"):
+        redeemed_code(client, reward, "first")
+    page = client.get(f"/rewards/{reward}")
+    assert message in text_of(page)
+    assert "Redeem for" not in text_of(page) and not Page(page).all("form", action=f"/rewards/{reward}/redeem")
+
+
 # My points --------------------------------------------------------------------------------
 
 
