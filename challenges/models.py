@@ -22,6 +22,7 @@ from app.accounts.models import User
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from app.neighbourhoods.models import Neighbourhood
+from challenges.flags import describe
 from challenges.scoring import Category, Format, Metric, Mode
 
 
@@ -191,7 +192,9 @@ class Submission(db.Model):
     kwh_saved: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     car_km_avoided: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     co2_kg_avoided: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
-    flag_reason: Mapped[str | None] = mapped_column(Text)
+    # Held for review: the rule broken and its numbers (challenges.flags words them for each reader).
+    flag_rule: Mapped[str | None] = mapped_column(String(20))
+    flag_values: Mapped[dict | None] = mapped_column(JSON)
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -204,6 +207,11 @@ class Submission(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     assisted_by: Mapped[User | None] = relationship(foreign_keys=[assisted_by_id])
+
+    @property
+    def flag_reason(self) -> str | None:
+        """Why it was held for review, in the reader's language (None when it never was)."""
+        return describe(self.flag_rule, self.flag_values)
 
 
 class AssistedActionKind(enum.StrEnum):

@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors
+from challenges.flags import FlagRule, flag_values
 from challenges.models import Enrollment, Status, Submission, SubmissionKind, SubmissionStatus
 from challenges.scoring import (
     SUSTAINABLE_MODES,
@@ -185,10 +186,8 @@ def submit_reading(
         per_day = consumed / max(days_between(previous.read_at, read_at), 1 / 24)
         if per_day > challenge.max_kwh_per_day:
             submission.status = SubmissionStatus.FLAGGED
-            submission.flag_reason = str(
-                _l("%(kwh).1f kWh per day is more than the %(limit).0f kWh this challenge expects; a manager will "
-                   "check it.", kwh=per_day, limit=challenge.max_kwh_per_day)
-            )  # fmt: skip
+            submission.flag_rule = FlagRule.KWH_PER_DAY
+            submission.flag_values = flag_values(per_day, challenge.max_kwh_per_day)
     submission, created = _store(submission)
     if not created:
         return submission, False
@@ -307,10 +306,8 @@ def submit_trip(
     km_today = _km_on_day(enrollment, day) + distance_km
     if km_today > challenge.max_km_per_day:
         submission.status = SubmissionStatus.FLAGGED
-        submission.flag_reason = str(
-            _l("%(km).0f km in one day is more than the %(limit).0f km this challenge expects; a manager will "
-               "check it.", km=km_today, limit=challenge.max_km_per_day)
-        )  # fmt: skip
+        submission.flag_rule = FlagRule.KM_PER_DAY
+        submission.flag_values = flag_values(km_today, challenge.max_km_per_day)
     submission, created = _store(submission)
     if created and submission.status == SubmissionStatus.ACCEPTED:
         _apply(submission, *_trip_score(submission))

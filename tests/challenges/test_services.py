@@ -4,6 +4,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.extensions import db
 from challenges import errors, services, submissions
@@ -239,6 +240,26 @@ def test_implausible_consumption_is_flagged_not_counted(make_challenge, make_use
     assert reading.status == SubmissionStatus.FLAGGED and "100.0 kWh" in reading.flag_reason
     assert enrollment.score == 0
     assert submissions.flagged_submissions(challenge.id) == [reading]
+
+
+def test_a_flag_is_worded_in_each_readers_language(make_challenge, make_user):
+    """A flag keeps its rule and numbers; English and German readers each see their own words and decimals."""
+    challenge = make_challenge(max_kwh_per_day=30.0)
+    enrollment = services.join(challenge, attached(make_user(language="de")), now=NOW)
+    submissions.submit_reading(enrollment, NOW - timedelta(days=3), 1000.0, now=NOW)
+    reading, _ = submissions.submit_reading(enrollment, NOW - timedelta(days=2), 1100.25, now=NOW)
+    assert (reading.flag_rule, reading.flag_values) == ("kwh_per_day", {"value": 100.25, "limit": 30.0})
+    with force_locale("en"):
+        assert reading.flag_reason.startswith("100.2 kWh per day is more than the 30 kWh this challenge expects")
+    with force_locale("de"):
+        assert reading.flag_reason.startswith("100,2 kWh pro Tag sind mehr als die 30 kWh")
+    trip_challenge = make_challenge(Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS, max_km_per_day=50.0)
+    traveller = services.join(trip_challenge, attached(make_user()), now=NOW)
+    trip, _ = submissions.submit_trip(traveller, date(2026, 3, 1), Mode.BIKE, 1234.0 / 2, True, now=NOW)
+    with force_locale("de"):
+        assert trip.flag_reason.startswith("617 km an einem Tag sind mehr als die 50 km")
+    accepted, _ = submissions.submit_trip(traveller, date(2026, 3, 2), Mode.BIKE, 5.0, True, now=NOW)
+    assert accepted.flag_reason is None
 
 
 def test_idempotency_key_returns_the_first_result(make_challenge, make_user):
