@@ -81,6 +81,16 @@ MESSAGES = {
         ),
         formats={"category": _catalogue_name(DataCategory), "purpose": _catalogue_name(Purpose)},
     ),
+    # Data sharing (kind account): params category, purpose (codes); the catalogue entry's wording changed.
+    "consent_ended_wording": Message(
+        _l("Your consent has ended because its description changed"),
+        _l(
+            "The city reworded what sharing your %(category)s for %(purpose)s covers. So that nothing is shared "
+            "on terms you have not seen, your consent has ended. If you agree with the new description, you can "
+            "consent again on your data sharing page."
+        ),
+        formats={"category": _catalogue_name(DataCategory), "purpose": _catalogue_name(Purpose)},
+    ),
     # Weekly digest (kind digest): params points, challenges (how many are active for you).
     "weekly_digest": Message(
         _l("Your week on Civiquest"),

@@ -26,6 +26,7 @@ END_REASON_LABELS = {
     EndReason.EXPIRED: _l("Expired"),
     EndReason.CHANGED: _l("Replaced by a change"),
     EndReason.ACCOUNT_DELETED: _l("Account deleted"),
+    EndReason.PURPOSE_CHANGED: _l("Ended because its description changed"),
 }
 
 

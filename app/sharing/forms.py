@@ -4,14 +4,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from app.extensions import db
 from app.forms import choices
 from app.sharing import display
-from app.sharing.models import DURATIONS, DataCategory, Level, Purpose
+from app.sharing.models import DURATIONS, Level
 
 MAX_POINTS = 100_000
 
@@ -43,8 +41,7 @@ def _code_field():
 
 
 class _CatalogueForm(FlaskForm):
-    model = None
-    code = _code_field()
+    code = _code_field()  # unique: app/sharing/catalogue.py checks
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
     name_de = StringField(_l("Name in German"), validators=[DataRequired(), Length(max=120)])
     active = BooleanField(_l("Active"), default=True, description=_l("Inactive entries are not offered for consent."))
@@ -55,19 +52,13 @@ class _CatalogueForm(FlaskForm):
         if editing is not None:
             del self.code  # the code is fixed once created
 
-    def validate_code(self, field) -> None:
-        if db.session.scalar(select(self.model.id).where(self.model.code == field.data)) is not None:
-            raise ValidationError(_l("This code is already taken."))
-
 
 class CategoryForm(_CatalogueForm):
-    model = DataCategory
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000)])
     description_de = TextAreaField(_l("Description in German"), validators=[Length(max=2000)])
 
 
 class PurposeForm(_CatalogueForm):
-    model = Purpose
     explanation_en = TextAreaField(
         _l("Explanation in English"), validators=[DataRequired(), Length(max=2000)],
         description=_l("In plain words: what the data is used for and what is published."),

@@ -72,6 +72,7 @@ class EndReason(enum.StrEnum):
     EXPIRED = "expired"
     CHANGED = "changed"  # replaced by a new grant with another level or duration
     ACCOUNT_DELETED = "account_deleted"
+    PURPOSE_CHANGED = "purpose_changed"  # the catalogue entry's wording changed (app/sharing/catalogue.py)
 
 
 class Consent(db.Model):

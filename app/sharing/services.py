@@ -86,7 +86,7 @@ def _current(user: User, category: DataCategory, purpose: Purpose, now: datetime
     )  # fmt: skip
 
 
-def _end(consent: Consent, reason: EndReason, now: datetime) -> bool:
+def end_consent(consent: Consent, reason: EndReason, now: datetime) -> bool:
     """End a consent once; False when it had already ended."""
     ended = db.session.execute(
         update(Consent)
@@ -116,7 +116,7 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
     if current is not None:
         if current.level == level and current.duration_months == duration_months:
             return current
-        _end(current, EndReason.CHANGED, now)
+        end_consent(current, EndReason.CHANGED, now)
     consent = Consent(
         receipt_id=str(uuid.uuid4()), user=user, category=category, purpose=purpose, level=level,
         duration_months=duration_months, method=method, granted_at=now, expires_at=add_months(now, duration_months),
@@ -149,7 +149,7 @@ def revoke(consent: Consent, now: datetime | None = None) -> Consent:
     now = now or utcnow()
     if consent.ended_at is not None or consent.expires_at <= now:
         raise errors.NotActive()
-    _end(consent, EndReason.REVOKED, now)
+    end_consent(consent, EndReason.REVOKED, now)
     return consent
 
 

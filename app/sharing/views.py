@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -15,6 +16,7 @@ from app.accounts.models import Role
 from app.accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
+from app.sharing import catalogue as catalogue_entries
 from app.sharing import credits, display, errors, receipts, services, uses
 from app.sharing.forms import CategoryForm, ConsentForm, PurposeForm, RateForm
 from app.sharing.models import DURATIONS, Consent, CreditRate, DataCategory, Level, Purpose
@@ -271,16 +273,27 @@ def catalogue():
     return _render_catalogue()
 
 
+def _entry_fields(form) -> dict:
+    return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "submit")}
+
+
+def _add_field_errors(form, error: errors.InvalidConsent) -> None:
+    for name, message in error.errors.items():
+        form[name].errors = [*form[name].errors, message]
+
+
 def _create(form_class, model, form_name: str):
     form = form_class()
-    if not form.validate_on_submit():
-        return _render_catalogue(**{form_name: form})
-    entry = model()
-    form.populate_obj(entry)
-    db.session.add(entry)
-    db.session.flush()
-    flash(_("“%(name)s” added.", name=display.name(entry)), "success")
-    return redirect(url_for("sharing.catalogue"))
+    if form.validate_on_submit():
+        try:
+            entry = catalogue_entries.create_entry(model, **_entry_fields(form))
+        except errors.InvalidConsent as error:
+            db.session.rollback()
+            _add_field_errors(form, error)
+        else:
+            flash(_("“%(name)s” added.", name=display.name(entry)), "success")
+            return redirect(url_for("sharing.catalogue"))
+    return _render_catalogue(**{form_name: form})
 
 
 @bp.route("/admin/data/categories", methods=["POST"])
@@ -298,11 +311,17 @@ def new_purpose():
 def _edit(form_class, entry, kind: str):
     form = form_class(obj=entry, editing=entry)
     if form.validate_on_submit():
-        form.populate_obj(entry)
-        db.session.flush()
+        ended = catalogue_entries.update_entry(entry, _entry_fields(form))
         flash(_("“%(name)s” saved.", name=display.name(entry)), "success")
+        if ended:
+            flash(ngettext("Its wording changed, so %(num)d consent ended; the resident was told.",
+                           "Its wording changed, so %(num)d consents ended; the residents were told.", ended),
+                  "warning")  # fmt: skip
         return redirect(url_for("sharing.catalogue"))
-    return render_template("sharing/admin_entry.html", form=form, entry=entry, kind=kind), 422 if form.errors else 200
+    in_force = catalogue_entries.consents_in_force(entry)
+    return render_template(
+        "sharing/admin_entry.html", form=form, entry=entry, kind=kind, in_force=in_force
+    ), 422 if form.errors else 200
 
 
 @bp.route("/admin/data/categories/<int:category_id>", methods=["GET", "POST"])
@@ -327,8 +346,7 @@ def set_rate():
                              form.points_per_record.data, form.max_records.data, today=_today())  # fmt: skip
         except errors.InvalidConsent as error:
             db.session.rollback()
-            for field, message in error.errors.items():
-                form[field].errors = [*form[field].errors, message]
+            _add_field_errors(form, error)
         else:
             flash(
                 _("The new rate applies from %(day)s.", day=display.calendar_day(form.effective_from.data)), "success"

@@ -316,6 +316,28 @@ def test_admin_adds_and_edits_catalogue_entries(admin_client, catalogue):
     assert research.code == "research"
 
 
+def test_rewording_a_purpose_warns_first_then_ends_its_consents(admin_client, give_consent, make_user):
+    """The edit page says how many consents a new wording would end; saving one ends them and says so."""
+    resident = make_user()
+    consent = give_consent(resident, "trips", "research", "city", now=utcnow() - timedelta(days=1))
+    research = purpose("research")
+    page = admin_client.get(f"/admin/data/purposes/{research.id}")
+    assert "1 consent is in force for this entry." in Page(page).by_id("consents-in-force").text
+    form = {"name_en": research.name_en, "name_de": research.name_de, "explanation_en": research.explanation_en,
+            "explanation_de": research.explanation_de, "organisation": research.organisation,
+            **({"third_party": "y"} if research.third_party else {})}  # fmt: skip
+    response = admin_client.post(f"/admin/data/purposes/{research.id}", data=form, follow_redirects=True)
+    assert "Its wording changed" not in text_of(response)  # switched off, same words: nothing ends
+    db.session.refresh(consent)
+    assert consent.ended_at is None
+    reworded = {**form, "explanation_en": "Shared with any university that asks.", "active": "y"}
+    response = admin_client.post(f"/admin/data/purposes/{research.id}", data=reworded, follow_redirects=True)
+    assert "Its wording changed, so 1 consent ended; the resident was told." in text_of(response)
+    db.session.refresh(consent)
+    assert consent.end_reason == EndReason.PURPOSE_CHANGED
+    assert "consents-in-force" not in admin_client.get(f"/admin/data/purposes/{research.id}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [("Heating", "Use lowercase letters and _ only."), ("trips", "This code is already taken."),
