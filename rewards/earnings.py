@@ -38,8 +38,10 @@ def settle_submission(submission: Submission) -> None:
 def pay_challenge(challenge: Challenge, now: datetime | None = None) -> int:
     """Pay a closed challenge's completion bonuses and prizes and award its badges; returns entries made."""
     params = {"challenge": challenge.title, "challenge_id": challenge.id}
+    finishers = _finishers(challenge)
+    ledger.lock_accounts(enrollment.user_id for enrollment in finishers)  # everyone paid below is one of them
     paid = 0
-    for enrollment in _finishers(challenge):
+    for enrollment in finishers:
         reached = challenge.completion_goal is not None and enrollment.score >= challenge.completion_goal
         key = f"challenge:{challenge.id}:completion:{enrollment.user_id}"
         if reached and _credit_new(enrollment.user_id, challenge.completion_bonus, EntryKind.BONUS, "completion",
@@ -167,6 +169,11 @@ def _streak_paid_since(user_id: int, first_week: date) -> bool:
 
 
 # Data sharing ----------------------------------------------------------------------------------
+
+
+def hold_accounts(user_ids) -> None:
+    """For other domains about to credit many residents: take their ledger locks in the one safe order."""
+    ledger.lock_accounts(user_ids)
 
 
 def credit_data_sharing(user_id: int, amount: int, purpose: str, source_id: int, period: str, now=None):

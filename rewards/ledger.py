@@ -8,7 +8,7 @@ Rules kept here, for every caller:
   happen as one step (PostgreSQL: a row lock; SQLite: its single writer).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +31,16 @@ def lock_account(user_id: int) -> None:
     db.session.execute(
         update(PointsAccount).where(PointsAccount.user_id == user_id).values(changes=PointsAccount.changes + 1)
     )
+
+
+def lock_accounts(user_ids: Iterable[int]) -> None:
+    """Hold several residents' ledger locks, always taken in user-id order.
+
+    Every job that credits many residents takes them this way before it books anything, so two such
+    jobs (closing a challenge, refunding expired vouchers, the weekly dividend) never wait for each other.
+    """
+    for user_id in sorted(set(user_ids)):
+        lock_account(user_id)
 
 
 def balance(user_id: int) -> int:

@@ -273,8 +273,7 @@ def expire_vouchers(now: datetime | None = None) -> int:
     due = db.session.scalars(
         select(Voucher).where(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_at <= now).order_by(Voucher.id)
     ).all()
-    for user_id in sorted({voucher.user_id for voucher in due}):
-        ledger.lock_account(user_id)  # every account before any reward row, the order redeem() takes them in
+    ledger.lock_accounts(voucher.user_id for voucher in due)  # every account before any reward row, as redeem()
     return sum(_close(voucher, VoucherStatus.EXPIRED, "voucher_expired", now) for voucher in due)
 
 

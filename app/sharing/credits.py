@@ -16,7 +16,7 @@ from app.sharing.errors import InvalidConsent
 from app.sharing.models import Consent, CreditRate, DataCategory, Level, Purpose
 from challenges.models import Submission, SubmissionKind, SubmissionStatus
 from challenges.submissions import city_zone
-from rewards.earnings import credit_data_sharing
+from rewards.earnings import credit_data_sharing, hold_accounts
 
 # Which submissions a category's records are; the household profile is one record while it is filled in.
 SUBMISSION_KINDS = {"energy_readings": SubmissionKind.READING, "trips": SubmissionKind.TRIP}
@@ -94,18 +94,21 @@ def credit_week(week_start: date) -> int:
         .where(or_(Consent.ended_at.is_(None), Consent.ended_at > moment))
         .order_by(Consent.id)
     ).all()
-    made = 0
     by_category: dict[str, list] = {}
     for consent, code, purpose_name in consents:
         by_category.setdefault(code, []).append((consent, purpose_name))
+    due = []
     for code, items in by_category.items():
         records = _records(code, [consent.user_id for consent, _ in items], begin, end)
         for consent, purpose_name in items:
-            amount = _amount(consent.level, week_start, records.get(consent.user_id, 0))
-            period = week_start.isoformat()
-            if amount and credit_data_sharing(consent.user_id, amount, purpose_name, consent.id, period, now=end):
-                made += 1
-    return made
+            if amount := _amount(consent.level, week_start, records.get(consent.user_id, 0)):
+                due.append((consent, purpose_name, amount))
+    hold_accounts(consent.user_id for consent, _name, _amount_due in due)
+    period = week_start.isoformat()
+    return sum(
+        credit_data_sharing(consent.user_id, amount, name, consent.id, period, now=end) is not None
+        for consent, name, amount in due
+    )
 
 
 def _amount(level: Level, week_start: date, records: int) -> int:

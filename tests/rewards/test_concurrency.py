@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (make_challenge is an imported fixture, named again as a test argument)
 """Concurrent requests never oversell, overspend, credit twice or use a voucher twice.
 
 Each thread is one request: its own app context, session and transaction, committed or rolled
@@ -16,8 +17,11 @@ from app import create_app
 from app.accounts.models import Role, User
 from app.config import TestConfig
 from app.extensions import db
-from rewards import errors, ledger, services
+from challenges import services as challenges
+from challenges.models import Challenge
+from rewards import earnings, errors, ledger, services
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
+from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture used here)
 from tests.rewards.conftest import NOW, grant
 
 THREADS = 50
@@ -270,3 +274,47 @@ def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_r
     with race_app.app_context():
         assert _balances([first, second]) == [300, 200]
         assert db.session.get(Reward, reward_id).stock == 4
+
+
+@needs_postgres
+def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_user, make_reward, make_challenge):
+    """Closing pays two finishers while the expiry job refunds both: both finish, neither deadlocks.
+
+    The finishers joined in the opposite order of their ids. Paying them in joining order would take
+    the later account first; the job, taking accounts in id order, would then hold the earlier one and
+    each would wait for the other. The pay-out pauses after its first entry to let the job run into it.
+    """
+    with race_app.app_context():
+        earlier, later = _residents(make_user, 2, 300)
+        reward_id = make_reward(cost=100, stock=5).id
+        for user_id in (earlier, later):
+            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+        challenge = make_challenge(completion_goal=1.0, completion_bonus=10)
+        for user_id in (later, earlier):
+            enrollment = challenges.join(challenge, db.session.get(User, user_id), now=NOW)
+            enrollment.score = 5.0
+        db.session.commit()
+        challenge_id = challenge.id
+    after_expiry = NOW + timedelta(days=200)
+    paying, first_entry_booked = threading.local(), threading.Event()
+    post = ledger.post
+
+    def pausing_post(*args, **kwargs):
+        result = post(*args, **kwargs)
+        if getattr(paying, "active", False) and not first_entry_booked.is_set():
+            first_entry_booked.set()
+            threading.Event().wait(1.0)  # the job now takes what it can and waits for the rest
+        return result
+
+    def work(index):
+        if index == 0:
+            paying.active = True
+            return earnings.pay_challenge(db.session.get(Challenge, challenge_id), now=after_expiry)
+        first_entry_booked.wait(10)
+        return services.expire_vouchers(now=after_expiry)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger, "post", pausing_post)
+        assert outcomes(race(race_app, 2, work)) == {"ok": 2}
+    with race_app.app_context():
+        assert _balances([earlier, later]) == [310, 310]
