@@ -102,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
     from rewards import api as rewards_api
-    from rewards import badge_views
+    from rewards import badge_views, points_api
     from rewards import views as rewards_views
 
     pages = (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp)
@@ -110,7 +110,14 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(nudges_views.bp)
-    apis = (accounts_api.blp, neighbourhoods_api.blp, challenges_api.blp, leaderboards_api.blp, rewards_api.blp)
+    apis = (
+        accounts_api.blp,
+        neighbourhoods_api.blp,
+        challenges_api.blp,
+        leaderboards_api.blp,
+        rewards_api.blp,
+        points_api.blp,
+    )
     for blueprint in (*apis, sharing_api.blp, rights_api.blp, stats_api.blp, notifications_api.blp):
         # The API authenticates by token or session; session writes are CSRF-checked below.
         csrf.exempt(blueprint)

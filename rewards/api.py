@@ -1,36 +1,25 @@
-"""JSON API of rewards: catalogue, redemption, vouchers, validation, the ledger, badges and partners.
+"""JSON API of rewards: catalogue, redemption, vouchers, validation and partners.
 
 Lists page with `page` and `per_page` and report totals in the X-Pagination header, like every list
-of the API. `/me/ledger` answers an object (balance, level and the page's `entries`), as the
-leaderboards do, so the summary sits beside the page; its X-Pagination counts the entries.
+of the API. A resident's points and badges are in rewards/points_api.py.
 """
 
-import re
-from datetime import datetime, time, timedelta
 from functools import wraps
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
-from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
 from flask_smorest.pagination import Page
-from werkzeug.routing import BuildError
 
 from app.accounts.models import Role
 from app.accounts.roles import role_required
 from app.columns import utcnow
-from app.pagination import Blueprint, page_arguments_schema, page_of
-from rewards import badges, display, errors, ledger, services
+from app.pagination import Blueprint, page_of
+from rewards import errors, ledger, services
 from rewards.models import Reward, Voucher
 from rewards.schemas import (
-    BadgeAwardSchema,
-    BadgeUpdateSchema,
     IdempotencyHeaderSchema,
-    LedgerArgumentsSchema,
-    LedgerSchema,
     PartnerCreateSchema,
     PartnerSchema,
     RewardCreateSchema,
@@ -52,10 +41,6 @@ OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 REWARD_OUTPUT = ("id", "partner", "title", "description", "cost", "stock", "sold_out", "per_resident_limit",
                  "valid_until", "active")  # fmt: skip
 VOUCHER_OUTPUT = ("code", "status", "reward", "cost", "issued_at", "expires_at", "used_at", "closed_at")
-BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
-LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100
-LEDGER_PAGE_ARGUMENTS = page_arguments_schema(LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE)
-CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
 def answers_domain_errors(view):
@@ -268,139 +253,6 @@ class ValidateVoucher(MethodView):
         expired vouchers are 409s too. An unknown code is a 404, another partner's voucher a 403.
         """
         return services.validate_voucher(code, _viewer())
-
-
-# My points --------------------------------------------------------------------------------
-
-
-def _city_moment(value, end: bool) -> datetime:
-    """A `from`/`to` argument as a moment: days start at midnight in the city; `to` includes its day."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
-    return datetime.combine(value + timedelta(days=1) if end else value, time(), tzinfo=zone)
-
-
-def _history(user, arguments):
-    """The resident's entries the arguments ask for; `from` after `to` is a 422."""
-    since = _city_moment(arguments["since"], end=False) if "since" in arguments else None
-    until = _city_moment(arguments["until"], end=True) if "until" in arguments else None
-    if since and until and since >= until:
-        message = str(_l("This must come after “from”."))
-        abort(422, message=message, errors={"to": [message]})
-    return ledger.history_query(user.id, arguments.get("kind"), since, until)
-
-
-def _csv_download(query) -> Response:
-    """Stream the entries as CSV; the rows are written after the request's session has closed."""
-    rows = ledger.csv_rows(query, display.describe, lambda entry: entry.created_at.isoformat())
-    locale = str(get_locale())
-
-    def in_reader_language():
-        # Choosing the language again would read the logged-in user, no longer attached to a session by then.
-        with force_locale(locale):
-            yield from rows
-
-    disposition = f'attachment; filename="points-{utcnow():%Y-%m-%d}.csv"'
-    return Response(
-        stream_with_context(in_reader_language()), mimetype="text/csv", headers={"Content-Disposition": disposition}
-    )
-
-
-def csv_when_asked(view):
-    """Answer `format=csv` or `Accept: text/csv` with every matching entry as a CSV file, unpaged."""
-
-    @wraps(view)
-    def answering(self, arguments, **kwargs):
-        wants_csv = request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
-        if arguments["format"] == "csv" or (wants_csv and "format" not in request.args):
-            # The file holds every entry, yet page arguments are still checked as on every list.
-            blp.PAGINATION_ARGUMENTS_PARSER.parse(LEDGER_PAGE_ARGUMENTS, request, location="query")
-            return _csv_download(_history(_viewer(), arguments))
-        return view(self, arguments, **kwargs)
-
-    return answering
-
-
-def _entry(entry) -> dict:
-    return {"id": entry.id, "created_at": entry.created_at, "kind": entry.kind, "amount": entry.amount,
-            "reason": display.describe(entry), "reason_code": entry.reason, "source_key": entry.source_key}  # fmt: skip
-
-
-@blp.route("/me/ledger")
-class MyLedger(MethodView):
-    decorators = [answers_domain_errors]
-
-    @resident_required
-    @blp.arguments(LedgerArgumentsSchema, location="query")
-    @blp.response(200, LedgerSchema)
-    @blp.doc(responses=CSV_DOC)
-    @csv_when_asked
-    @blp.paginate(per_page=LEDGER_PER_PAGE, max_per_page=LEDGER_MAX_PER_PAGE)
-    def get(self, arguments, pagination_parameters):
-        """Your points (residents): balance, lifetime points, level, and the history newest first.
-
-        The body is an object; `entries` holds this page and X-Pagination counts every matching
-        entry. Filter with `kind` (repeated or comma-separated), `from` and `to` (a day, or a moment
-        in ISO 8601; days are the city's, `to` includes its day). `format=csv` or `Accept: text/csv`
-        downloads every matching entry as CSV (id, date in UTC, kind, amount, reason, source), unpaged.
-        """
-        user = _viewer()
-        summary = ledger.summary(user.id)
-        level = summary.level
-        entries = page_of(_history(user, arguments), pagination_parameters)
-        return {
-            "balance": summary.balance, "lifetime_points": summary.lifetime,
-            "level": {"number": level.number, "name": level.name, "threshold": level.threshold,
-                      "next_threshold": level.next_threshold, "points_to_next": level.points_to_next(summary.lifetime)},
-            "entries": [_entry(entry) for entry in entries],
-        }  # fmt: skip
-
-
-# My badges --------------------------------------------------------------------------------
-
-
-def _url(endpoint: str, **values) -> str | None:
-    """The public URL of a badge document, or None while its page does not exist."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return None
-
-
-def _award(item) -> dict:
-    badge = item.badge
-    shown_badge = {"id": badge.id, "name": badge.name, "description": badge.description,
-                   "image_url": _url("badges.image", badge_id=badge.id)}  # fmt: skip
-    return {"uid": item.uid, "badge": shown_badge, "awarded_at": item.awarded_at, "private": item.private,
-            "assertion_url": _url("badges.assertion", uid=item.uid)}  # fmt: skip
-
-
-@blp.route("/me/badges")
-class MyBadges(MethodView):
-    decorators = [answers_domain_errors]
-
-    @resident_required
-    @blp.response(200, BadgeAwardSchema(many=True))
-    @blp.paginate(Page)
-    def get(self):
-        """Your badges (residents), newest first, each with its public Open Badges assertion URL."""
-        return [_award(item) for item in badges.awards_of(_viewer())]
-
-
-@blp.route("/me/badges/<uid>")
-class MyBadge(MethodView):
-    decorators = [answers_domain_errors]
-
-    @resident_required
-    @blp.arguments(BadgeUpdateSchema)
-    @blp.response(200, BadgeAwardSchema)
-    def patch(self, changes, uid):
-        """Make one of your badges private (its public assertion then answers as revoked) or public again."""
-        item = badges.published_award(uid) if BADGE_UID.fullmatch(uid) else None
-        if item is None:
-            raise errors.NotFound(_l("No such badge."))
-        return _award(badges.set_private(item, _viewer(), changes["private"]))
 
 
 # Partners ---------------------------------------------------------------------------------
