@@ -11,7 +11,7 @@ from flask_smorest.pagination import Page
 from app.accounts.models import Role
 from app.accounts.roles import role_required
 from app.pagination import Blueprint, page_of
-from challenges import errors, services, submissions
+from challenges import activity, errors, services, submissions
 from challenges.models import Challenge, SubmissionKind
 from challenges.schemas import (
     ChallengeCreateSchema,
@@ -210,7 +210,7 @@ class Submissions(MethodView):
     @blp.paginate(Page)
     def get(self, challenge_id):
         """Your own submissions to a challenge, newest first, with status, points and reasons."""
-        return submissions.own_submissions(_enrollment_of_viewer(challenge_id))
+        return activity.own_submissions(_enrollment_of_viewer(challenge_id))
 
     @resident_required
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -259,7 +259,7 @@ class ReviewDecision(MethodView):
     @blp.response(200, SubmissionSchema)
     def post(self, decision, challenge_id, submission_id):
         """Approve a flagged submission or reject one with a reason the resident sees (managers)."""
-        submission = submissions.get_submission(challenge_id, submission_id)
+        submission = activity.get_submission(challenge_id, submission_id)
         if submission is None:
             abort(404, message=str(_l("No such submission in this challenge.")))
         approve = decision["decision"] == "approve"

@@ -15,7 +15,7 @@ from app.columns import utcnow
 from app.extensions import db
 from app.forms import attach_error, choices
 from app.neighbourhoods.services import neighbourhood_choices
-from challenges import assisted, display, errors, services, submissions
+from challenges import activity, assisted, display, errors, services
 from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.scoring import Category
@@ -173,7 +173,7 @@ def _render_entry(resident: User, challenge: Challenge, reading_form=None, trip_
         trip_form=trip_form or TripForm(formdata=None, data={"day": now_local.date()}),
         takes_readings=challenge.category == Category.ENERGY and challenge.status in (Status.SCHEDULED, Status.ACTIVE),
         takes_trips=challenge.category == Category.MOBILITY and challenge.status == Status.ACTIVE,
-        submissions=submissions.own_submissions(enrollment),
+        submissions=activity.own_submissions(enrollment),
     ), status
 
 

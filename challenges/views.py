@@ -9,7 +9,7 @@ from app.accounts.models import Role
 from app.accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
-from challenges import charts, display, errors, imports, scoring, services, submissions
+from challenges import activity, charts, display, errors, imports, scoring, services, submissions
 from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.scoring import Category
@@ -244,15 +244,15 @@ def me(challenge_id: int):
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
     if challenge.category == Category.ENERGY:
-        chart = charts.energy_chart(submissions.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
+        chart = charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
     else:
-        chart = charts.trips_chart(submissions.weekly_trips(enrollment))
+        chart = charts.trips_chart(activity.weekly_trips(enrollment))
     return render_template(
         "challenges/me.html",
         challenge=challenge,
         enrollment=enrollment,
         chart=chart,
-        submissions=submissions.own_submissions(enrollment),
+        submissions=activity.own_submissions(enrollment),
     )
 
 
@@ -387,7 +387,7 @@ def _render_review(challenge: Challenge, failed_id: int | None = None, failed_fo
 @manager_required
 def decide(challenge_id: int, submission_id: int, decision: str):
     challenge = _managed(challenge_id)
-    submission = submissions.get_submission(challenge.id, submission_id) or abort(404)
+    submission = activity.get_submission(challenge.id, submission_id) or abort(404)
     form = ReviewForm()
     if form.validate_on_submit():
         try:

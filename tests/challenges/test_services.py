@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale
 
 from app.extensions import db
-from challenges import errors, services, submissions
+from challenges import activity, errors, services, submissions
 from challenges.models import ChallengeChange, Enrollment, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode, reference_daily_kwh
 from challenges.signals import challenge_closed
@@ -492,7 +492,7 @@ def test_daily_consumption_spreads_use_over_the_city_days(make_challenge, make_u
     start = challenge.starts_at
     submissions.submit_reading(enrollment, start - timedelta(days=1), 1000.0, now=NOW)
     submissions.submit_reading(enrollment, start + timedelta(days=2), 1030.0, now=NOW)  # 10 kWh a day throughout
-    days = submissions.daily_consumption(enrollment, now=NOW)
+    days = activity.daily_consumption(enrollment, now=NOW)
     assert [day for day, _kwh in days] == [date(2026, 2, 25), date(2026, 2, 26), date(2026, 2, 27)]
     assert [kwh for _day, kwh in days] == pytest.approx([10.0, 10.0, 10.0])
 
@@ -503,7 +503,7 @@ def test_weekly_trips_count_every_week_of_the_challenge_so_far(make_challenge, m
     enrollment = services.join(challenge, attached(make_user()), now=NOW)
     submissions.submit_trip(enrollment, date(2026, 2, 26), Mode.BIKE, 4.0, True, now=NOW)
     submissions.submit_trip(enrollment, date(2026, 3, 3), Mode.CAR, 9.0, False, now=NOW)
-    assert submissions.weekly_trips(enrollment, now=NOW) == [(date(2026, 2, 23), 1, 1), (date(2026, 3, 2), 1, 0)]
+    assert activity.weekly_trips(enrollment, now=NOW) == [(date(2026, 2, 23), 1, 1), (date(2026, 3, 2), 1, 0)]
 
 
 def test_concurrent_first_joins_count_once(app, make_challenge, make_user):

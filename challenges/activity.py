@@ -1,0 +1,99 @@
+"""What a resident sees of their own activity in a challenge: their submissions, daily use and weekly trips."""
+
+import itertools
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.columns import utcnow
+from app.extensions import db
+from challenges.models import Enrollment, Submission, SubmissionKind, SubmissionStatus
+from challenges.scoring import SUSTAINABLE_MODES
+from challenges.submissions import city_zone, local_date
+
+
+def get_submission(challenge_id: int, submission_id: int) -> Submission | None:
+    """A submission of this challenge, or None."""
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.challenge_id == challenge_id else None
+
+
+def own_submissions(enrollment: Enrollment) -> list[Submission]:
+    """Everything a resident sent to a challenge, newest first, with its status and reasons."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.enrollment_id == enrollment.id)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A calendar day in the city as a UTC interval (23 or 25 hours long when the clocks change)."""
+    zone = city_zone()
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> list[tuple[date, float]]:
+    """(day, kWh used that day) for each day of the challenge so far that counted readings cover.
+
+    Consumption between two readings is spread evenly over the time between them; a day covered
+    only in part shows the rate of its covered part, so it compares fairly with the daily baseline.
+    """
+    challenge = enrollment.challenge
+    window_start, window_end = challenge.starts_at, min(challenge.ends_at, now or utcnow())
+    readings = db.session.execute(
+        select(Submission.read_at, Submission.meter_kwh)
+        .where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.kind == SubmissionKind.READING,
+            Submission.status == SubmissionStatus.ACCEPTED,
+        )
+        .order_by(Submission.read_at)
+    ).all()
+    used, covered = defaultdict(float), defaultdict(float)
+    for (start, start_kwh), (end, end_kwh) in itertools.pairwise(readings):
+        rate = (end_kwh - start_kwh) / (end - start).total_seconds()
+        first, last = max(start, window_start), min(end, window_end)
+        day = local_date(first) if first < last else None
+        while day is not None and day <= local_date(last):
+            day_start, day_end = _day_bounds(day)
+            seconds = (min(last, day_end) - max(first, day_start)).total_seconds()
+            if seconds > 0:
+                used[day] += rate * seconds
+                covered[day] += seconds
+            day += timedelta(days=1)
+    return [(day, used[day] / covered[day] * _day_seconds(day)) for day in sorted(covered)]
+
+
+def _day_seconds(day: date) -> float:
+    start, end = _day_bounds(day)
+    return (end - start).total_seconds()
+
+
+def weekly_trips(enrollment: Enrollment, now: datetime | None = None) -> list[tuple[date, int, int]]:
+    """(Monday, counted trips, of which sustainable) for each week of the challenge so far."""
+    challenge = enrollment.challenge
+    first = local_date(challenge.starts_at)
+    last = local_date(min(challenge.ends_at - timedelta(microseconds=1), now or utcnow()))
+    weeks = {}
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        weeks[monday] = [0, 0]
+        monday += timedelta(days=7)
+    trips = db.session.execute(
+        select(Submission.day, Submission.mode).where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.kind == SubmissionKind.TRIP,
+            Submission.status == SubmissionStatus.ACCEPTED,
+        )
+    )
+    for day, mode in trips:
+        week = weeks.get(day - timedelta(days=day.weekday()))
+        if week is not None:
+            week[0] += 1
+            week[1] += mode in SUSTAINABLE_MODES
+    return [(monday, trips, sustainable) for monday, (trips, sustainable) in weeks.items()]
