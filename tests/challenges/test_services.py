@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale
 
 from app.extensions import db
-from challenges import activity, errors, services, submissions
+from challenges import errors, services, submissions
 from challenges.models import ChallengeChange, Enrollment, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode, reference_daily_kwh
 from challenges.signals import challenge_closed
@@ -483,27 +483,6 @@ def test_published_challenges_keep_their_required_fields(make_challenge, manager
 
 
 # What a resident sees of their own activity -----------------------------------------------
-
-
-def test_daily_consumption_spreads_use_over_the_city_days(make_challenge, make_user):
-    """Use between two readings is spread over the city days between them, each shown as a daily rate."""
-    challenge = make_challenge()  # starts Wednesday 2026-02-25, 13:00 in Berlin
-    enrollment = services.join(challenge, attached(make_user()), now=NOW)
-    start = challenge.starts_at
-    submissions.submit_reading(enrollment, start - timedelta(days=1), 1000.0, now=NOW)
-    submissions.submit_reading(enrollment, start + timedelta(days=2), 1030.0, now=NOW)  # 10 kWh a day throughout
-    days = activity.daily_consumption(enrollment, now=NOW)
-    assert [day for day, _kwh in days] == [date(2026, 2, 25), date(2026, 2, 26), date(2026, 2, 27)]
-    assert [kwh for _day, kwh in days] == pytest.approx([10.0, 10.0, 10.0])
-
-
-def test_weekly_trips_count_every_week_of_the_challenge_so_far(make_challenge, make_user):
-    """Counted trips per week from the start's week to now, sustainable ones apart; empty weeks count zero."""
-    challenge = make_challenge(Category.MOBILITY)
-    enrollment = services.join(challenge, attached(make_user()), now=NOW)
-    submissions.submit_trip(enrollment, date(2026, 2, 26), Mode.BIKE, 4.0, True, now=NOW)
-    submissions.submit_trip(enrollment, date(2026, 3, 3), Mode.CAR, 9.0, False, now=NOW)
-    assert activity.weekly_trips(enrollment, now=NOW) == [(date(2026, 2, 23), 1, 1), (date(2026, 3, 2), 1, 0)]
 
 
 def test_concurrent_first_joins_count_once(app, make_challenge, make_user):
