@@ -9,12 +9,12 @@ may consent again to the entry as it now reads. Switching an entry off or on cha
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 
 from app.columns import utcnow
 from app.extensions import db
 from app.notifications.services import notify
-from app.sharing import errors
+from app.sharing import errors, gate
 from app.sharing.models import Consent, DataCategory, EndReason, Purpose
 from app.sharing.services import end_consent
 
@@ -36,17 +36,14 @@ def create_entry(model: type[Entry], code: str, **fields) -> Entry:
     return entry
 
 
-def _in_force(entry: Entry, now: datetime):
+def _in_force(entry: Entry, now: datetime) -> tuple:
     column = Consent.category_id if isinstance(entry, DataCategory) else Consent.purpose_id
-    return select(Consent).where(
-        column == entry.id, Consent.granted_at <= now, Consent.expires_at > now,
-        or_(Consent.ended_at.is_(None), Consent.ended_at > now),
-    )  # fmt: skip
+    return column == entry.id, *gate.in_force(now)
 
 
 def consents_in_force(entry: Entry, now: datetime | None = None) -> int:
     """How many consents a change of the entry's wording would end now."""
-    return len(db.session.scalars(_in_force(entry, now or utcnow())).all())
+    return db.session.scalar(select(func.count()).select_from(Consent).where(*_in_force(entry, now or utcnow())))
 
 
 def changes_wording(entry: Entry, changes: dict) -> bool:
@@ -72,7 +69,7 @@ def update_entry(entry: Entry, changes: dict, now: datetime | None = None) -> in
 
 
 def _end_consents(entry: Entry, now: datetime) -> int:
-    ended = [consent for consent in db.session.scalars(_in_force(entry, now)).all()
+    ended = [consent for consent in db.session.scalars(select(Consent).where(*_in_force(entry, now))).all()
              if end_consent(consent, EndReason.PURPOSE_CHANGED, now)]  # fmt: skip
     for consent in ended:
         params = {"category": consent.category.code, "purpose": consent.purpose.code}

@@ -8,10 +8,11 @@ A consent whose category brought nothing that week earns nothing.
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.columns import utcnow
 from app.extensions import db
+from app.sharing import gate
 from app.sharing.errors import InvalidConsent
 from app.sharing.models import Consent, CreditRate, DataCategory, Level, Purpose
 from challenges.models import Submission, SubmissionKind, SubmissionStatus
@@ -90,8 +91,7 @@ def credit_week(week_start: date) -> int:
         select(Consent, DataCategory.code, Purpose.name_en)
         .join(DataCategory, DataCategory.id == Consent.category_id)
         .join(Purpose, Purpose.id == Consent.purpose_id)
-        .where(Consent.granted_at <= moment, Consent.expires_at > moment)
-        .where(or_(Consent.ended_at.is_(None), Consent.ended_at > moment))
+        .where(*gate.in_force(moment))
         .order_by(Consent.id)
     ).all()
     by_category: dict[str, list] = {}

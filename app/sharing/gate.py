@@ -14,6 +14,11 @@ from app.extensions import db
 from app.sharing.models import Consent, DataCategory, Level, Purpose, levels_allowing
 
 
+def in_force(at: datetime) -> tuple:
+    """The conditions under which a consent is in force at `at`: granted, not yet expired, not ended."""
+    return Consent.granted_at <= at, Consent.expires_at > at, or_(Consent.ended_at.is_(None), Consent.ended_at > at)
+
+
 def allowed(category: str, purpose: str, level: Level | str, at: datetime | None = None) -> Select:
     """A SELECT of the ids of residents whose data `purpose` may use for `category` at `level` at `at`.
 
@@ -28,9 +33,7 @@ def allowed(category: str, purpose: str, level: Level | str, at: datetime | None
             DataCategory.code == category,
             Purpose.code == purpose,
             Consent.level.in_(levels_allowing(Level(level))),
-            Consent.granted_at <= at,
-            Consent.expires_at > at,
-            or_(Consent.ended_at.is_(None), Consent.ended_at > at),
+            *in_force(at),
         )
         .distinct()
     )
