@@ -289,16 +289,15 @@ class Aggregator:
         seek on the submission's resident) instead of grouping every submission of the period.
         """
 
+        window, consented = self._activity_base()
+
         def has_activity(*conditions):
             query = select(literal(1)).select_from(Submission).where(Submission.user_id == User.id)
-            return query.where(*self._activity_window(), *conditions).exists()
+            return query.where(*window, *conditions).exists()
 
-        energy, trips = User.id.in_(self.allowed("energy_readings")), User.id.in_(self.allowed("trips"))
-        gate_passed = or_(
-            and_(Submission.kind == SubmissionKind.READING, energy), and_(Submission.kind == SubmissionKind.TRIP, trips)
-        )
+        any_consent = or_(User.id.in_(self.allowed("energy_readings")), User.id.in_(self.allowed("trips")))
         # CASE so that residents with no consent at all are not looked at again (SQLite would evaluate an AND whole).
-        passed = case((or_(energy, trips), has_activity(gate_passed)), else_=False)
+        passed = case((any_consent, has_activity(consented)), else_=False)
         included, excluded = set(), 0
         for user_id, counted in db.session.execute(select(User.id, passed).where(has_activity())):
             if counted:
