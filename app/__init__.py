@@ -3,18 +3,17 @@
 import os
 import sqlite3
 
-from flask import Flask, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask
+from flask_babel import format_decimal
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import routing, security
+from app import cli, errors, routing, security, transactions, wiring
+from app.clock import sqlite_city_date
 from app.columns import render_migration_item
 from app.config import BASE_DIR, INSTANCE_DIR, Config
-from app.errors import is_api_request
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.i18n import select_locale, select_timezone
-from app.stats.periods import sqlite_city_date
 
 
 @event.listens_for(Engine, "connect")
@@ -45,27 +44,18 @@ def create_app(config=None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-    _register_request_hooks(app)
+    transactions.init_app(app)
     security.init_app(app)
-
-    from app import cli, templating
-
-    templating.init_app(app)
-    cli.init_app(app)
+    errors.init_app(app)
+    app.add_template_filter(format_decimal, "numberformat")
+    wiring.init_domains(app)
+    cli.init_app(app, app.extensions["civiquest.commands"])
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every model registered before migrations look)
-    from app.notifications import tasks as notification_tasks  # noqa: F401
-    from app.nudges import tasks as nudge_tasks  # noqa: F401
-    from app.sharing import tasks as sharing_tasks  # noqa: F401
-    from challenges import tasks  # noqa: F401  (registers its scheduled jobs)
-    from leaderboards import receivers  # noqa: F401  (keeps season points from challenges' signals)
-    from leaderboards import tasks as leaderboard_tasks  # noqa: F401
-    from rewards import receivers as reward_receivers  # noqa: F401  (pays points from challenges' signals)
-    from rewards import tasks as reward_tasks  # noqa: F401
-
+    wiring.import_models()
+    wiring.connect_receivers_and_jobs()
     db.init_app(app)
     migrate.init_app(
         app,
@@ -83,93 +73,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app import main
-    from app.accounts import api as accounts_api
-    from app.accounts import views as accounts_views
-    from app.admin import views as admin_views
-    from app.neighbourhoods import api as neighbourhoods_api
-    from app.notifications import api as notifications_api
-    from app.notifications import views as notifications_views
-    from app.nudges import views as nudges_views
-    from app.sharing import api as sharing_api
-    from app.sharing import rights_api, rights_views
-    from app.sharing import views as sharing_views
-    from app.stats import api as stats_api
-    from app.stats import views as stats_views
-    from challenges import api as challenges_api
-    from challenges import desk
-    from challenges import views as challenges_views
-    from leaderboards import api as leaderboards_api
-    from leaderboards import views as leaderboards_views
-    from rewards import api as rewards_api
-    from rewards import badge_views, points_api
-    from rewards import views as rewards_views
-
-    pages = (main.bp, accounts_views.bp, admin_views.bp, challenges_views.bp, desk.bp, leaderboards_views.bp)
-    for blueprint in (*pages, rewards_views.bp, badge_views.bp, sharing_views.bp, rights_views.bp, stats_views.bp):
+    pages, apis = wiring.blueprints()
+    for blueprint in pages:
         app.register_blueprint(blueprint)
-    app.register_blueprint(notifications_views.bp)
-    app.register_blueprint(nudges_views.bp)
-    apis = (
-        accounts_api.blp,
-        neighbourhoods_api.blp,
-        challenges_api.blp,
-        leaderboards_api.blp,
-        rewards_api.blp,
-        points_api.blp,
-    )
-    for blueprint in (*apis, sharing_api.blp, rights_api.blp, stats_api.blp, notifications_api.blp):
-        # The API authenticates by token or session; session writes are CSRF-checked below.
+    for blueprint in apis:
+        # The API authenticates by token or session; session writes are CSRF-checked (app.transactions).
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
-
-
-def _register_request_hooks(app: Flask) -> None:
-    from app.accounts import roles, services
-
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = None
-    login_manager.unauthorized_handler(lambda: roles.unauthorized() or _redirect_to_login())
-
-    @login_manager.user_loader
-    def load_user_from_session(user_id: str):
-        if _bearer_token():  # a token, when sent, decides alone
-            return None
-        user = services.get_user(int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
-
-    @login_manager.request_loader
-    def load_user_from_token(_request):
-        secret = _bearer_token()
-        return services.user_for_token(secret) if secret else None
-
-    @app.before_request
-    def protect_session_api_writes():
-        # Cookie-authenticated API writes need the CSRF header; token clients do not.
-        if (
-            is_api_request()
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and not _bearer_token()
-            and current_user.is_authenticated
-            and app.config.get("WTF_CSRF_ENABLED", True)
-        ):
-            csrf.protect()
-
-    @app.after_request
-    def commit_unit_of_work(response):
-        """One transaction per request: commit what a successful request did; errors roll back."""
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
-
-
-def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
-
-
-def _redirect_to_login():
-    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

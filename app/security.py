@@ -3,6 +3,7 @@ refusal of input no person sends."""
 
 from flask import abort, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,6 +33,18 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def viewer():
+    """The logged-in user behind this request (the object, not Flask-Login's proxy), or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def bearer_token() -> str | None:
+    """The secret of an `Authorization: Bearer …` header, if one was sent."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
 
 
 def allow_framing(view):

@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 import flask_migrate
 from sqlalchemy import text
 
+from accounts import services as accounts
+from accounts.models import Role
+from accounts.passwords import hash_password
 from app import create_app
-from app.accounts import services as accounts
-from app.accounts.models import Role
-from app.accounts.passwords import hash_password
 from app.extensions import db
 from challenges import services
 from challenges.scoring import Category, Format, Metric, Mode, trip_impact

@@ -50,7 +50,7 @@ def measure(database_url: str, requests: int) -> dict:
     """Serve the generated city and time the three routes (run in its own process)."""
     from sqlalchemy import func, select
 
-    from app.accounts import services as accounts
+    from accounts import services as accounts
     from app.extensions import db
     from bench.city import PASSWORD, build_app
     from challenges.models import Challenge, Enrollment

@@ -63,13 +63,13 @@ def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date
     """A city with a year-long mobility challenge and consents; returns the first and last day, and a staff id."""
     import uuid
 
-    from app.accounts import services as accounts
-    from app.accounts.models import Role
+    from accounts import services as accounts
+    from accounts.models import Role
     from app.extensions import db
-    from app.sharing import defaults
-    from app.sharing.models import DataCategory, Purpose
     from challenges import services
     from challenges.scoring import Category, Format, Metric
+    from sharing import defaults
+    from sharing.models import DataCategory, Purpose
 
     rng = random.Random(seed)
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -115,14 +115,14 @@ def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date
 def measure(database_url: str, start: date, end: date, staff_id: int) -> dict:
     """Run the staff export once (in its own process) and report its time and the process's peak memory."""
     from app.extensions import db
-    from app.sharing.models import Level
-    from app.stats import exports, services
-    from app.stats.figures import Filters
-    from app.stats.periods import Granularity
+    from sharing.models import Level
+    from stats import exports, services
+    from stats.figures import Filters
+    from stats.periods import Granularity
 
     app = build_app(database_url)
     with app.test_request_context():
-        from app.accounts.models import User
+        from accounts.models import User
 
         staff = db.session.get(User, staff_id)
         filters = Filters(start=start, end=end, granularity=Granularity.WEEK, level=Level.NEIGHBOURHOOD)

@@ -2,15 +2,15 @@
 
 import itertools
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.clock import day_bounds, local_date
 from app.columns import utcnow
 from app.extensions import db
 from challenges.models import Enrollment, Submission, SubmissionKind, SubmissionStatus
 from challenges.scoring import SUSTAINABLE_MODES
-from challenges.submissions import city_zone, local_date
 
 
 def get_submission(challenge_id: int, submission_id: int) -> Submission | None:
@@ -28,13 +28,6 @@ def own_submissions(enrollment: Enrollment) -> list[Submission]:
             .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     )
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    """A calendar day in the city as a UTC interval (23 or 25 hours long when the clocks change)."""
-    zone = city_zone()
-    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
 def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> list[tuple[date, float]]:
@@ -60,7 +53,7 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
         first, last = max(start, window_start), min(end, window_end)
         day = local_date(first) if first < last else None
         while day is not None and day <= local_date(last):
-            day_start, day_end = _day_bounds(day)
+            day_start, day_end = day_bounds(day)
             seconds = (min(last, day_end) - max(first, day_start)).total_seconds()
             if seconds > 0:
                 used[day] += rate * seconds
@@ -70,7 +63,7 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
 
 
 def _day_seconds(day: date) -> float:
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return (end - start).total_seconds()
 
 

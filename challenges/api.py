@@ -1,16 +1,14 @@
 """JSON API of challenges under /api/v1/challenges: browse, run, join, submit and review."""
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_smorest import abort
 from flask_smorest.pagination import Page
 
-from app.accounts.models import Role
-from app.accounts.roles import role_required
+from accounts.models import Role
+from accounts.roles import role_required
 from app.pagination import Blueprint, page_of
+from app.security import viewer as current_viewer
 from challenges import activity, errors, services, submissions
 from challenges.models import Challenge, SubmissionKind
 from challenges.schemas import (
@@ -35,37 +33,6 @@ resident_required = role_required(Role.RESIDENT)
 OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 CHALLENGE_COLUMNS = tuple(column.key for column in Challenge.__table__.columns)
 # 409s that concern the challenge's state rather than a field sent name `status` as the field.
-STATE_CONFLICTS = (errors.NotEditable, errors.WrongStatus, errors.ScoringLocked)
-NEEDED_TO_PUBLISH = _l("Fill this in before publishing.")
-
-
-def answers_domain_errors(view):
-    """Turn the services' domain errors into the API's one error format."""
-
-    @wraps(view)
-    def answering(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except errors.ChallengeError as error:
-            _abort_for(error)
-
-    return answering
-
-
-def _abort_for(error: errors.ChallengeError):
-    message = str(error.message)
-    if isinstance(error, errors.InvalidChallenge):
-        abort(422, message=message, errors={field: [str(text)] for field, text in error.errors.items()})
-    if isinstance(error, errors.IncompleteChallenge):
-        abort(422, message=message, errors={field: [str(NEEDED_TO_PUBLISH)] for field in error.missing})
-    if isinstance(error, errors.SubmissionRefused):
-        abort(422, message=message, rule=error.rule, errors={error.field: [message]} if error.field else None)
-    field = error.field or ("status" if isinstance(error, STATE_CONFLICTS) else None)
-    abort(error.status, message=message, errors={field: [message]} if field else None)
-
-
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _shown(challenge: Challenge, enrollment=None) -> dict:
@@ -76,13 +43,13 @@ def _shown(challenge: Challenge, enrollment=None) -> dict:
 
 
 def _shown_to_viewer(challenge: Challenge) -> dict:
-    viewer = _viewer()
+    viewer = current_viewer()
     return _shown(challenge, services.find_enrollment(challenge, viewer) if viewer else None)
 
 
 def _enrollment_of_viewer(challenge_id: int):
     """The caller's enrollment in a challenge they can see; NotEnrolled if they never joined."""
-    viewer = _viewer()
+    viewer = current_viewer()
     challenge = services.get_visible_challenge(challenge_id, viewer)
     enrollment = services.find_enrollment(challenge, viewer)
     if enrollment is None:
@@ -95,8 +62,6 @@ def _enrollment_of_viewer(challenge_id: int):
 
 @blp.route("")
 class Challenges(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(ChallengeFilterSchema, location="query")
     @blp.response(200, ChallengeSchema(many=True))
@@ -109,7 +74,7 @@ class Challenges(MethodView):
         them (anonymous visitors could, after logging in); managers and staff join none, so for them
         it keeps only challenges they joined earlier as residents.
         """
-        viewer = _viewer()
+        viewer = current_viewer()
         challenges = page_of(services.list_challenges(viewer, **filters), pagination_parameters)
         mine = services.enrollments_by_challenge(viewer, [challenge.id for challenge in challenges])
         return [_shown(challenge, mine.get(challenge.id)) for challenge in challenges]
@@ -119,18 +84,16 @@ class Challenges(MethodView):
     @blp.response(201, ChallengeSchema)
     def post(self, fields):
         """Create a draft (managers). Only title, category, metric and format are needed now."""
-        return _shown(services.create_challenge(_viewer(), **fields))
+        return _shown(services.create_challenge(current_viewer(), **fields))
 
 
 @blp.route("/<int:challenge_id>")
 class ChallengeItem(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChallengeSchema)
     def get(self, challenge_id):
         """A challenge with its rules, status, totals and, once you joined, your part (`me`)."""
-        return _shown_to_viewer(services.get_visible_challenge(challenge_id, _viewer()))
+        return _shown_to_viewer(services.get_visible_challenge(challenge_id, current_viewer()))
 
     @manager_required
     @blp.arguments(ChallengeUpdateSchema)
@@ -140,14 +103,12 @@ class ChallengeItem(MethodView):
 
         Edits after publishing are logged publicly (see /changes); closed and cancelled ones are frozen.
         """
-        challenge = services.update_challenge(services.get_challenge(challenge_id), _viewer(), **changes)
+        challenge = services.update_challenge(services.get_challenge(challenge_id), current_viewer(), **changes)
         return _shown_to_viewer(challenge)
 
 
 @blp.route("/<int:challenge_id>/publish")
 class Publish(MethodView):
-    decorators = [answers_domain_errors]
-
     @manager_required
     @blp.response(200, ChallengeSchema)
     def post(self, challenge_id):
@@ -160,8 +121,6 @@ class Publish(MethodView):
 
 @blp.route("/<int:challenge_id>/cancel")
 class Cancel(MethodView):
-    decorators = [answers_domain_errors]
-
     @manager_required
     @blp.response(200, ChallengeSchema)
     def post(self, challenge_id):
@@ -171,14 +130,12 @@ class Cancel(MethodView):
 
 @blp.route("/<int:challenge_id>/changes")
 class Changes(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChangeSchema(many=True))
     @blp.paginate(Page)
     def get(self, challenge_id):
         """The public change log: every edit made after publishing, newest first, by pseudonym."""
-        return services.get_visible_challenge(challenge_id, _viewer()).changes
+        return services.get_visible_challenge(challenge_id, current_viewer()).changes
 
 
 # Taking part -------------------------------------------------------------------------------
@@ -186,25 +143,21 @@ class Changes(MethodView):
 
 @blp.route("/<int:challenge_id>/enrollment")
 class EnrollmentItem(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.response(200, EnrollmentSchema)
     def put(self, challenge_id):
         """Join a published challenge that has not ended (residents); joining again changes nothing."""
-        return services.join(services.get_visible_challenge(challenge_id, _viewer()), _viewer())
+        return services.join(services.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
 
     @resident_required
     @blp.response(204)
     def delete(self, challenge_id):
         """Leave a challenge (residents); your score stops counting until you join again."""
-        services.leave(services.get_visible_challenge(challenge_id, _viewer()), _viewer())
+        services.leave(services.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
 
 
 @blp.route("/<int:challenge_id>/submissions")
 class Submissions(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.response(200, SubmissionSchema(many=True))
     @blp.paginate(Page)
@@ -240,8 +193,6 @@ class Submissions(MethodView):
 
 @blp.route("/<int:challenge_id>/review")
 class ReviewQueue(MethodView):
-    decorators = [answers_domain_errors]
-
     @manager_required
     @blp.response(200, ReviewItemSchema(many=True))
     @blp.paginate(Page)
@@ -252,8 +203,6 @@ class ReviewQueue(MethodView):
 
 @blp.route("/<int:challenge_id>/submissions/<int:submission_id>/review")
 class ReviewDecision(MethodView):
-    decorators = [answers_domain_errors]
-
     @manager_required
     @blp.arguments(ReviewDecisionSchema)
     @blp.response(200, SubmissionSchema)
@@ -263,4 +212,4 @@ class ReviewDecision(MethodView):
         if submission is None:
             abort(404, message=str(_l("No such submission in this challenge.")))
         approve = decision["decision"] == "approve"
-        return submissions.review(submission, _viewer(), approve=approve, reason=decision["reason"])
+        return submissions.review(submission, current_viewer(), approve=approve, reason=decision["reason"])

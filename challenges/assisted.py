@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from app.accounts import services as accounts
-from app.accounts.errors import NotAllowed
-from app.accounts.models import Role, User
+from accounts import services as accounts
+from accounts.errors import NotAllowed
+from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors, services, submissions

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from challenges import services, submissions

@@ -7,19 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.accounts import errors as account_errors
-from app.accounts.forms import LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
-from app.accounts.models import Role, User
-from app.accounts.roles import role_required
+from accounts.forms import LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
+from accounts.models import Role, User
+from accounts.roles import role_required
 from app.columns import utcnow
-from app.extensions import db
+from app.errors import DomainError
 from app.forms import attach_error, choices
-from app.neighbourhoods.services import neighbourhood_choices
+from app.transactions import refuse
 from challenges import activity, assisted, display, errors, services
 from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.scoring import Category
 from challenges.views import challenge_context, show_refusal
+from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
 bp.context_processor(challenge_context)
@@ -72,8 +72,8 @@ def register():
                 _manager(), pseudonym=form.pseudonym.data, neighbourhood_id=form.neighbourhood_id.data,
                 household_size=form.household_size.data, language=form.language.data, email=form.email.data or None,
             )  # fmt: skip
-        except account_errors.AccountError as error:
-            db.session.rollback()
+        except DomainError as error:
+            refuse()
             attach_error(form, error)
         else:
             flash(_("%(name)s is registered.", name=resident.pseudonym), "success")
@@ -88,9 +88,8 @@ def reissue_code(user_id: int):
         return redirect(url_for("desk.resident", user_id=resident.id))
     try:
         code = assisted.reissue_code(_manager(), resident)
-    except account_errors.AccountError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    except DomainError as error:
+        refuse(error)
         return redirect(url_for("desk.resident", user_id=resident.id))
     flash(_("A new code is issued for %(name)s; the old one no longer works.", name=resident.pseudonym), "success")
     return _code_sheet(resident, code)
@@ -143,7 +142,7 @@ def join(user_id: int):
         challenge = _challenge(form.challenge_id.data)
         try:
             assisted.join_for(_manager(), resident, challenge)
-        except account_errors.AccountError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             flash(_("%(name)s takes part in “%(title)s”.", name=resident.pseudonym, title=challenge.title), "success")
@@ -186,7 +185,7 @@ def submit_reading(user_id: int, challenge_id: int):
             submission, created = assisted.submit_reading_for(
                 _manager(), resident, challenge, form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
             )
-        except account_errors.AccountError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _saved(resident, submission, created)
@@ -203,7 +202,7 @@ def submit_trip(user_id: int, challenge_id: int):
                 _manager(), resident, challenge, form.day.data, form.mode.data, form.distance_km.data,
                 form.replaced_car.data, trip_time=form.trip_time.data, idempotency_key=form.key(),
             )  # fmt: skip
-        except account_errors.AccountError as error:
+        except DomainError as error:
             show_refusal(form, error)
         else:
             return _saved(resident, submission, created)

@@ -21,10 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.clock import city_zone
 from app.forms import choices
 from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS, MODE_LABELS
 from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
-from challenges.submissions import city_zone
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 PLACES = ("placement_first", "placement_second", "placement_third")

@@ -12,12 +12,13 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import User
+from accounts.models import User
+from app.clock import city_zone
 from app.extensions import db
 from challenges import errors
 from challenges.models import Enrollment, SubmissionKind, SubmissionStatus
 from challenges.scoring import Mode
-from challenges.submissions import city_zone, submit_reading, submit_trip
+from challenges.submissions import submit_reading, submit_trip
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024

@@ -18,12 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User
+from accounts.models import User
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.neighbourhoods.models import Neighbourhood
 from challenges.flags import describe
 from challenges.scoring import Category, Format, Metric, Mode
+from neighbourhoods.models import Neighbourhood
 
 
 class Status(enum.StrEnum):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors

@@ -3,15 +3,14 @@ scoring applied incrementally, and the manager's review of flagged submissions."
 
 import math
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import User
+from accounts.models import User
+from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors
@@ -37,15 +36,6 @@ BASELINE_WINDOW = timedelta(days=365)
 MAX_METER_KWH = 10_000_000
 MAX_TRIP_KM = 1_000
 LIVE = (SubmissionStatus.ACCEPTED, SubmissionStatus.FLAGGED)
-
-
-def city_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of a moment in the city."""
-    return moment.astimezone(city_zone()).date()
 
 
 def _replayed(user: User, key: str | None) -> Submission | None:

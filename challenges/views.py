@@ -2,13 +2,14 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.accounts.forms import ConfirmForm
-from app.accounts.models import Role
-from app.accounts.roles import login_required, role_required
+from accounts.forms import ConfirmForm
+from accounts.models import Role
+from accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
+from app.security import viewer as current_viewer
+from app.transactions import refuse
 from challenges import activity, charts, display, errors, imports, scoring, services, submissions
 from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
@@ -34,21 +35,16 @@ def challenge_context():
     }
 
 
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _visible(challenge_id: int) -> Challenge:
     try:
-        return services.get_visible_challenge(challenge_id, _viewer())
+        return services.get_visible_challenge(challenge_id, current_viewer())
     except errors.NotFound:
         abort(404)
 
 
 def _refuse(error: errors.ChallengeError) -> None:
     """A refused action changes nothing: undo what it may have begun, and say why."""
-    db.session.rollback()
-    flash(str(error.message), "error")
+    refuse(error)
 
 
 def _to_detail(challenge: Challenge, anchor: str = ""):
@@ -71,7 +67,7 @@ def _filters(args, viewer) -> dict:
 
 @bp.route("")
 def index():
-    viewer = _viewer()
+    viewer = current_viewer()
     filters = _filters(request.args, viewer)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     pagination = db.paginate(services.list_challenges(viewer, **filters), page=page, per_page=PER_PAGE, error_out=False)
@@ -91,7 +87,7 @@ def detail(challenge_id: int):
 
 
 def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
-    viewer = _viewer()
+    viewer = current_viewer()
     enrollment = services.find_enrollment(challenge, viewer) if viewer else None
     now_local = to_local(utcnow())
     reading_form = reading_form or ReadingForm(formdata=None, data={"read_at": now_local})
@@ -121,7 +117,7 @@ def join(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.join(challenge, _viewer())
+            services.join(challenge, current_viewer())
         except errors.ChallengeError as error:
             _refuse(error)
         else:
@@ -135,7 +131,7 @@ def leave(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.leave(challenge, _viewer())
+            services.leave(challenge, current_viewer())
         except errors.ChallengeError as error:
             _refuse(error)
         else:
@@ -144,7 +140,7 @@ def leave(challenge_id: int):
 
 
 def _enrollment(challenge: Challenge):
-    enrollment = services.find_enrollment(challenge, _viewer())
+    enrollment = services.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
@@ -152,7 +148,7 @@ def _enrollment(challenge: Challenge):
 
 def show_refusal(form, error: errors.ChallengeError) -> None:
     """A refusal on the field it concerns, naming the plausibility rule it broke."""
-    db.session.rollback()
+    refuse()
     message = error.message
     rule = display.RULE_LABELS.get(getattr(error, "rule", None))
     if rule:
@@ -239,7 +235,7 @@ def upload(challenge_id: int):
 @login_required
 def me(challenge_id: int):
     challenge = _visible(challenge_id)
-    enrollment = services.find_enrollment(challenge, _viewer())
+    enrollment = services.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
@@ -288,9 +284,9 @@ def new():
     form = ChallengeForm()
     if form.validate_on_submit():
         try:
-            challenge = services.create_challenge(_viewer(), **form.values())
+            challenge = services.create_challenge(current_viewer(), **form.values())
         except errors.InvalidChallenge as error:
-            db.session.rollback()
+            refuse()
             form.show_errors(error.errors)
         else:
             flash(_("Draft saved. Check the preview, then publish it."), "success")
@@ -306,12 +302,12 @@ def edit(challenge_id: int):
     if form.validate_on_submit():
         changes = {name: value for name, value in form.values().items() if value != shown[name]}
         try:
-            services.update_challenge(challenge, _viewer(), **changes)
+            services.update_challenge(challenge, current_viewer(), **changes)
         except errors.InvalidChallenge as error:
-            db.session.rollback()
+            refuse()
             form.show_errors(error.errors)
         except errors.ChallengeError as error:
-            db.session.rollback()
+            refuse()
             form.show_errors({error.field or "": error.message})
         else:
             flash(_("Changes saved."), "success")
@@ -335,7 +331,7 @@ def publish(challenge_id: int):
     try:
         services.publish(challenge)
     except (errors.IncompleteChallenge, errors.InvalidChallenge) as error:
-        db.session.rollback()
+        refuse()
         form, _shown = _challenge_form(challenge, formdata=None)
         _show_publish_problems(form, error)
         return _render_edit(form, challenge)
@@ -391,7 +387,7 @@ def decide(challenge_id: int, submission_id: int, decision: str):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            submissions.review(submission, _viewer(), approve=decision == "approve", reason=form.reason.data)
+            submissions.review(submission, current_viewer(), approve=decision == "approve", reason=form.reason.data)
         except errors.SubmissionRefused as error:
             show_refusal(form, error)
             return _render_review(challenge, submission.id, form)

@@ -4,15 +4,11 @@ Pages use `page` and `per_page` like every list of the API (totals in X-Paginati
 an object holding the page's `entries` and `me`, the caller's own rank, so it can sit outside the page.
 """
 
-from functools import wraps
-
 from flask.views import MethodView
-from flask_login import current_user
-from flask_smorest import abort
 
 from app.pagination import Blueprint
-from challenges import errors as challenge_errors
-from leaderboards import caching, errors, services
+from app.security import viewer as current_viewer
+from leaderboards import caching, services
 from leaderboards.models import Period
 from leaderboards.schemas import (
     ChallengeLeaderboardSchema,
@@ -28,27 +24,8 @@ OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 NOT_MODIFIED = "Not modified: the ETag sent in If-None-Match still matches."
 
 
-def answers_domain_errors(view):
-    """Turn the services' domain errors into the API's one error format."""
-
-    @wraps(view)
-    def answering(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except (challenge_errors.ChallengeError, errors.LeaderboardError) as error:
-            abort(error.status, message=str(error.message))
-
-    return answering
-
-
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 @blp.route("/challenges/<int:challenge_id>/leaderboard")
 class ChallengeLeaderboard(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChallengeLeaderboardSchema)
     @blp.paginate(per_page=services.PER_PAGE)
@@ -59,7 +36,7 @@ class ChallengeLeaderboard(MethodView):
         those hiding from listings appear with `pseudonym: null`. The neighbourhood ranking is at
         `/leaderboard/neighbourhoods`.
         """
-        viewer = _viewer()
+        viewer = current_viewer()
         challenge = services.get_challenge(challenge_id, viewer)
         params = pagination_parameters
         board = services.challenge_board(challenge, viewer, params.page, params.page_size)
@@ -70,8 +47,6 @@ class ChallengeLeaderboard(MethodView):
 
 @blp.route("/challenges/<int:challenge_id>/leaderboard/neighbourhoods")
 class NeighbourhoodLeaderboard(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=[{}])
     @blp.response(200, NeighbourhoodLeaderboardSchema)
     @blp.alt_response(304, description=NOT_MODIFIED)
@@ -93,8 +68,6 @@ class NeighbourhoodLeaderboard(MethodView):
 
 @blp.route("/leaderboards/season")
 class SeasonLeaderboard(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(SeasonArgumentsSchema, location="query")
     @blp.response(200, SeasonLeaderboardSchema)
@@ -106,7 +79,7 @@ class SeasonLeaderboard(MethodView):
         Ties share a rank (1, 2, 2, 4); `me` is your own rank once you have points in the window.
         """
         period, params = Period(arguments["window"]), pagination_parameters
-        board, start = services.season_board(period, _viewer(), params.page, params.page_size)
+        board, start = services.season_board(period, current_viewer(), params.page, params.page_size)
         params.item_count = board.participants
         return {
             "window": period.value, "period_start": None if period == Period.ALL else start,

@@ -2,15 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.errors import AccountError
+from app import errors as base
+from app.errors import DomainError
 
 
-class LeaderboardError(AccountError):
+class LeaderboardError(DomainError):
     """A rule of leaderboards was broken."""
 
     status = 422
 
 
-class NoNeighbourhoodRanking(LeaderboardError):
-    status = 404
+class NoNeighbourhoodRanking(base.NotFound, LeaderboardError):
     message = _l("This challenge does not rank neighbourhoods.")

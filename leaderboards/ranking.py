@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
 
-from app.accounts.models import User
+from accounts.models import User
 from app.extensions import db
 
 

@@ -9,23 +9,23 @@ neighbourhood totals and season points.
 import functools
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Date, exists, insert, literal, select, true
 
-from app.accounts.models import User
+from accounts.models import User
+from app.clock import local_date, week_start
 from app.columns import utcnow
 from app.extensions import db
-from app.neighbourhoods.models import Neighbourhood
 from app.upserts import upsert_adding
 from challenges import errors as challenge_errors
 from challenges import services as challenges
 from challenges.models import Challenge, Enrollment, NeighbourhoodScore, Status, Submission
 from challenges.scoring import Format, per_household
-from challenges.submissions import local_date
 from leaderboards import errors, ranking
 from leaderboards.histogram import tally
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
+from neighbourhoods.models import Neighbourhood
 
 PER_PAGE = 50
 MAX_PAGE = 1_000_000
@@ -153,7 +153,7 @@ def neighbourhood_ranking(challenge: Challenge) -> list[NeighbourhoodStanding]:
 def period_start(period: Period, day: date) -> date:
     """The first day of the week (Monday), month, or all time that `day` falls in."""
     if period == Period.WEEK:
-        return day - timedelta(days=day.weekday())
+        return week_start(day)
     if period == Period.MONTH:
         return day.replace(day=1)
     return ALL_TIME_START

@@ -5,9 +5,9 @@ from contextlib import nullcontext
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.security import allow_framing
+from app.security import viewer as current_viewer
 from challenges import display
 from challenges import errors as challenge_errors
 from leaderboards import caching, charts, errors, services
@@ -29,17 +29,13 @@ def leaderboard_context():
     }
 
 
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _page() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), services.MAX_PAGE)
 
 
 @bp.route("/challenges/<int:challenge_id>/leaderboard")
 def challenge(challenge_id: int):
-    viewer = _viewer()
+    viewer = current_viewer()
     try:
         shown = services.get_challenge(challenge_id, viewer)
     except challenge_errors.NotFound:
@@ -67,7 +63,7 @@ def index():
 def season():
     window = request.args.get("window", Period.WEEK.value)
     period = Period(window) if window in {p.value for p in Period} else Period.WEEK
-    viewer = _viewer()
+    viewer = current_viewer()
     board, start = services.season_board(period, viewer, page=_page())
     return render_template(
         "leaderboards/season.html",

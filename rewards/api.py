@@ -4,18 +4,16 @@ Lists page with `page` and `per_page` and report totals in the X-Pagination head
 of the API. A resident's points and badges are in rewards/points_api.py.
 """
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_smorest import abort
 from flask_smorest.pagination import Page
 
-from app.accounts.models import Role
-from app.accounts.roles import role_required
+from accounts.models import Role
+from accounts.roles import role_required
 from app.columns import utcnow
 from app.pagination import Blueprint, page_of
+from app.security import viewer as current_viewer
 from rewards import errors, ledger, services
 from rewards.models import Reward, Voucher
 from rewards.schemas import (
@@ -41,30 +39,6 @@ OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 REWARD_OUTPUT = ("id", "partner", "title", "description", "cost", "stock", "sold_out", "per_resident_limit",
                  "valid_until", "active")  # fmt: skip
 VOUCHER_OUTPUT = ("code", "status", "reward", "cost", "issued_at", "expires_at", "used_at", "closed_at")
-
-
-def answers_domain_errors(view):
-    """Turn the services' domain errors into the API's one error format."""
-
-    @wraps(view)
-    def answering(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except errors.RewardError as error:
-            _abort_for(error)
-
-    return answering
-
-
-def _abort_for(error: errors.RewardError):
-    message = str(error.message)
-    if isinstance(error, errors.InvalidFields):
-        abort(422, message=message, errors={field: [str(text)] for field, text in error.errors.items()})
-    abort(error.status, message=message, rule=error.rule, errors={error.field: [message]} if error.field else None)
-
-
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _refuse(viewer, field: str, message) -> None:
@@ -101,8 +75,6 @@ def _visible_reward(reward_id: int, viewer) -> Reward:
 
 @blp.route("/rewards")
 class Rewards(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(RewardFilterSchema, location="query")
     @blp.response(200, RewardSchema(many=True))
@@ -115,7 +87,7 @@ class Rewards(MethodView):
         get 403). Residents see their part in `me`: live vouchers held and whether they can redeem
         now, or the `rule` redeeming would break.
         """
-        viewer = _viewer()
+        viewer = current_viewer()
         if filters["include_unavailable"] and not (viewer and viewer.has_role(Role.MANAGER)):
             _refuse(viewer, "include_unavailable", _l("Only managers can list rewards that are not available."))
         if filters["affordable"] and viewer is None:
@@ -132,18 +104,16 @@ class Rewards(MethodView):
     @blp.response(201, RewardSchema)
     def post(self, fields):
         """Add a reward to the catalogue (managers); stock and per-resident limit are null for none."""
-        return _shown([services.create_reward(**fields)], _viewer())[0]
+        return _shown([services.create_reward(**fields)], current_viewer())[0]
 
 
 @blp.route("/rewards/<int:reward_id>")
 class RewardItem(MethodView):
-    decorators = [answers_domain_errors]
-
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, RewardSchema)
     def get(self, reward_id):
         """One reward; an unavailable one is a 404 except for managers."""
-        viewer = _viewer()
+        viewer = current_viewer()
         return _shown([_visible_reward(reward_id, viewer)], viewer)[0]
 
     @manager_required
@@ -151,13 +121,11 @@ class RewardItem(MethodView):
     @blp.response(200, RewardSchema)
     def patch(self, changes, reward_id):
         """Change a reward (managers); only the fields sent change. `stock` sets what is left from now on."""
-        return _shown([services.update_reward(services.get_reward(reward_id), **changes)], _viewer())[0]
+        return _shown([services.update_reward(services.get_reward(reward_id), **changes)], current_viewer())[0]
 
 
 @blp.route("/rewards/<int:reward_id>/redeem")
 class Redeem(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.response(201, VoucherSchema)
@@ -171,7 +139,7 @@ class Redeem(MethodView):
         first voucher; a key already used for another reward is a 422.
         """
         reward = services.get_reward(reward_id)
-        voucher, created = services.redeem(_viewer(), reward, headers.get("idempotency_key"))
+        voucher, created = services.redeem(current_viewer(), reward, headers.get("idempotency_key"))
         if not created and voucher.reward_id != reward.id:
             message = str(_l("This key was already used to redeem another reward."))
             abort(422, message=message, errors={"Idempotency-Key": [message]})
@@ -183,15 +151,13 @@ class Redeem(MethodView):
 
 @blp.route("/me/vouchers")
 class MyVouchers(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.arguments(VoucherFilterSchema, location="query")
     @blp.response(200, VoucherSchema(many=True))
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Your vouchers (residents): ready-to-use ones first, then the rest, newest first."""
-        query = services.vouchers_of(_viewer())
+        query = services.vouchers_of(current_viewer())
         if "status" in filters:
             query = query.where(Voucher.status == filters["status"])
         return page_of(query, pagination_parameters)
@@ -199,19 +165,15 @@ class MyVouchers(MethodView):
 
 @blp.route("/me/vouchers/<code>")
 class MyVoucher(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.response(200, VoucherSchema)
     def get(self, code):
         """One of your vouchers by its code (any case; dashes and spaces optional)."""
-        return services.own_voucher(_viewer(), code)
+        return services.own_voucher(current_viewer(), code)
 
 
 @blp.route("/me/vouchers/<code>/cancel")
 class CancelVoucher(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.response(200, VoucherSchema)
     def post(self, code):
@@ -219,7 +181,7 @@ class CancelVoucher(MethodView):
 
         A used, cancelled or expired voucher is a 409 with the `rule` (`used`, `cancelled`, `expired`).
         """
-        viewer = _viewer()
+        viewer = current_viewer()
         return services.cancel_voucher(services.own_voucher(viewer, code), viewer)
 
 
@@ -228,13 +190,11 @@ class CancelVoucher(MethodView):
 
 @blp.route("/vouchers/<code>")
 class VoucherCheck(MethodView):
-    decorators = [answers_domain_errors]
-
     @validator_required
     @blp.response(200, VoucherCheckSchema)
     def get(self, code):
         """Look a voucher up without using it (managers, or accounts of the voucher's partner)."""
-        check = services.check_voucher(code, _viewer())
+        check = services.check_voucher(code, current_viewer())
         problem = check.problem and {"rule": check.problem.rule, "message": str(check.problem.message)}
         shown = {name: getattr(check.voucher, name) for name in VOUCHER_OUTPUT}
         return shown | {"usable": check.usable, "problem": problem}
@@ -242,8 +202,6 @@ class VoucherCheck(MethodView):
 
 @blp.route("/vouchers/<code>/validate")
 class ValidateVoucher(MethodView):
-    decorators = [answers_domain_errors]
-
     @validator_required
     @blp.response(200, VoucherSchema)
     def post(self, code):
@@ -252,7 +210,7 @@ class ValidateVoucher(MethodView):
         After that it is a 409 with rule `used` and the message "Already used on …"; cancelled and
         expired vouchers are 409s too. An unknown code is a 404, another partner's voucher a 403.
         """
-        return services.validate_voucher(code, _viewer())
+        return services.validate_voucher(code, current_viewer())
 
 
 # Partners ---------------------------------------------------------------------------------
@@ -260,8 +218,6 @@ class ValidateVoucher(MethodView):
 
 @blp.route("/partners")
 class Partners(MethodView):
-    decorators = [answers_domain_errors]
-
     @manager_required
     @blp.response(200, PartnerSchema(many=True))
     @blp.paginate(Page)

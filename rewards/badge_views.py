@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.models import Role
-from app.accounts.roles import login_required, role_required
-from app.extensions import db
+from accounts.models import Role
+from accounts.roles import login_required, role_required
+from app.transactions import refuse
 from rewards import badges, errors
 from rewards.badge_forms import BadgeForm, PrivacyForm
 from rewards.display import BADGE_RULE_LABELS
@@ -183,10 +183,10 @@ def _save(form: BadgeForm, badge: BadgeClass | None):
     try:
         return badges.update_badge(badge, **values) if badge else badges.create_badge(**values)
     except errors.InvalidFields as error:
-        db.session.rollback()
+        refuse()
         form.show_errors(error.errors)
     except errors.RewardError as error:
-        db.session.rollback()
+        refuse()
         form.show_errors({error.field or "": error.message})
     return None
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import User
+from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
 from rewards import errors

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.accounts import services as accounts
-from app.accounts.models import Role
+from accounts import services as accounts
+from accounts.models import Role
 from app.columns import utcnow
 from app.extensions import db
 from rewards import earnings, services

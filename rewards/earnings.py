@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.clock import city_zone, week_start
 from app.columns import utcnow
 from app.extensions import db
 from challenges.models import Challenge, Enrollment, Submission, SubmissionStatus
 from challenges.scoring import Format
-from challenges.submissions import city_zone
 from leaderboards.services import neighbourhood_ranking
 from rewards import badges, ledger
 from rewards.models import BadgeRule, EntryKind, LedgerEntry
@@ -117,10 +117,6 @@ def _pay_neighbourhood_places(challenge: Challenge, params: dict, now) -> int:
 
 
 # Streaks ---------------------------------------------------------------------------------------
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def _active_residents(start: date) -> set[int]:

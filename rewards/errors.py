@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.errors import AccountError, FieldErrors
+from app import errors as base
+from app.errors import DomainError, FieldErrors
 
 
-class RewardError(AccountError):
+class RewardError(DomainError):
     """A rule of rewards was broken; `rule` is its short name for programs."""
 
     status = 422
@@ -16,9 +17,7 @@ class InvalidFields(FieldErrors, RewardError):
     """One or more fields break a rule; `errors` maps each field to its message."""
 
 
-class NotFound(RewardError):
-    status = 404
-    rule = "not_found"
+class NotFound(base.NotFound, RewardError):
     message = _l("No such reward.")
 
 
@@ -52,8 +51,7 @@ class NotReversible(RewardError):
     message = _l("Only credits can be reversed, and each only once.")
 
 
-class UnknownVoucher(RewardError):
-    status = 404
+class UnknownVoucher(base.NotFound, RewardError):
     rule = "unknown_voucher"
     field = "code"
     message = _l("No voucher has this code. Check the code and try again.")
@@ -65,12 +63,10 @@ class VoucherNotUsable(RewardError):
     status = 409
 
     def __init__(self, message, rule: str):
-        self.rule = rule
-        super().__init__(message, "code")
+        super().__init__(message, "code", rule)
 
 
-class NotYourPartner(RewardError):
-    status = 403
+class NotYourPartner(base.Forbidden, RewardError):
     rule = "other_partner"
     field = "code"
     message = _l("This voucher belongs to another partner; only they can accept it.")

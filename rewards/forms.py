@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.clock import city_zone
 from app.forms import choices
-from challenges.submissions import city_zone
 from rewards.display import KIND_LABELS, PARTNER_KIND_LABELS
 from rewards.services import MAX_COST, MAX_STOCK
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import User
+from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
 from app.spreadsheets import csv_lines

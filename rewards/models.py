@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User
+from accounts.models import User
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 

@@ -14,15 +14,15 @@ from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_smorest import abort
 from flask_smorest.pagination import Page
 from werkzeug.routing import BuildError
 
 from app.columns import utcnow
 from app.pagination import Blueprint, page_arguments_schema, page_of
+from app.security import viewer
 from rewards import badges, display, errors, ledger
-from rewards.api import answers_domain_errors, resident_required
+from rewards.api import resident_required
 from rewards.schemas import BadgeAwardSchema, BadgeUpdateSchema, LedgerArgumentsSchema, LedgerSchema
 
 blp = Blueprint("api_points", __name__, url_prefix="/api/v1", description="Points and badges")
@@ -31,10 +31,6 @@ BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
 LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100
 LEDGER_PAGE_ARGUMENTS = page_arguments_schema(LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE)
 CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
-
-
-def _viewer():
-    return current_user._get_current_object()
 
 
 # My points --------------------------------------------------------------------------------
@@ -83,7 +79,7 @@ def csv_when_asked(view):
         if arguments["format"] == "csv" or (wants_csv and "format" not in request.args):
             # The file holds every entry, yet page arguments are still checked as on every list.
             blp.PAGINATION_ARGUMENTS_PARSER.parse(LEDGER_PAGE_ARGUMENTS, request, location="query")
-            return _csv_download(_history(_viewer(), arguments))
+            return _csv_download(_history(viewer(), arguments))
         return view(self, arguments, **kwargs)
 
     return answering
@@ -96,8 +92,6 @@ def _entry(entry) -> dict:
 
 @blp.route("/me/ledger")
 class MyLedger(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.arguments(LedgerArgumentsSchema, location="query")
     @blp.response(200, LedgerSchema)
@@ -112,7 +106,7 @@ class MyLedger(MethodView):
         in ISO 8601; days are the city's, `to` includes its day). `format=csv` or `Accept: text/csv`
         downloads every matching entry as CSV (id, date in UTC, kind, amount, reason, source), unpaged.
         """
-        user = _viewer()
+        user = viewer()
         summary = ledger.summary(user.id)
         level = summary.level
         entries = page_of(_history(user, arguments), pagination_parameters)
@@ -145,20 +139,16 @@ def _award(item) -> dict:
 
 @blp.route("/me/badges")
 class MyBadges(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.response(200, BadgeAwardSchema(many=True))
     @blp.paginate(Page)
     def get(self):
         """Your badges (residents), newest first, each with its public Open Badges assertion URL."""
-        return [_award(item) for item in badges.awards_of(_viewer())]
+        return [_award(item) for item in badges.awards_of(viewer())]
 
 
 @blp.route("/me/badges/<uid>")
 class MyBadge(MethodView):
-    decorators = [answers_domain_errors]
-
     @resident_required
     @blp.arguments(BadgeUpdateSchema)
     @blp.response(200, BadgeAwardSchema)
@@ -167,4 +157,4 @@ class MyBadge(MethodView):
         item = badges.published_award(uid) if BADGE_UID.fullmatch(uid) else None
         if item is None:
             raise errors.NotFound(_l("No such badge."))
-        return _award(badges.set_private(item, _viewer(), changes["private"]))
+        return _award(badges.set_private(item, viewer(), changes["private"]))

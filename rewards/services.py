@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from rewards import errors, ledger

@@ -5,13 +5,15 @@ from flask_babel import force_locale, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts import services as accounts
-from app.accounts.forms import ConfirmForm
-from app.accounts.models import Role
-from app.accounts.roles import login_required, role_required
+from accounts import services as accounts
+from accounts.forms import ConfirmForm
+from accounts.models import Role
+from accounts.roles import login_required, role_required
+from app.clock import city_zone
 from app.columns import utcnow
 from app.extensions import db
-from challenges.submissions import city_zone
+from app.security import viewer as current_viewer
+from app.transactions import refuse
 from rewards import display, errors, ledger, services
 from rewards.forms import (
     CodeForm,
@@ -52,10 +54,6 @@ def _day(moment) -> str:
     return format_date(moment.astimezone(city_zone()).date(), "medium") if moment else "–"
 
 
-def _viewer():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _page() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
@@ -72,7 +70,7 @@ def _reward(reward_id: int) -> Reward:
 
 @bp.route("/rewards")
 def catalogue():
-    viewer = _viewer()
+    viewer = current_viewer()
     balance = ledger.balance(viewer.id) if viewer else None
     affordable = viewer is not None and request.args.get("affordable") == "1"
     partner_id = request.args.get("partner", type=int)
@@ -91,7 +89,7 @@ def detail(reward_id: int):
 
 
 def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
-    viewer = _viewer()
+    viewer = current_viewer()
     balance = ledger.balance(viewer.id) if viewer else None
     held = services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0
     # The same rules redeeming applies decide whether the button is offered at all.
@@ -114,9 +112,9 @@ def redeem(reward_id: int):
     form = RedeemForm()
     if form.validate_on_submit():
         try:
-            voucher, created = services.redeem(_viewer(), reward, idempotency_key=form.key())
+            voucher, created = services.redeem(current_viewer(), reward, idempotency_key=form.key())
         except errors.RewardError as error:
-            db.session.rollback()
+            refuse()
             form.form_errors.append(error.message)
         else:
             if created:
@@ -179,13 +177,13 @@ def _csv_time(entry) -> str:
 @bp.route("/me/vouchers")
 @login_required
 def my_vouchers():
-    pagination = db.paginate(services.vouchers_of(_viewer()), page=_page(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(services.vouchers_of(current_viewer()), page=_page(), per_page=PER_PAGE, error_out=False)
     return render_template("rewards/vouchers.html", pagination=pagination)
 
 
 def _own_voucher(code: str):
     try:
-        return services.own_voucher(_viewer(), code)
+        return services.own_voucher(current_viewer(), code)
     except errors.UnknownVoucher:
         abort(404)
 
@@ -214,10 +212,9 @@ def cancel_voucher(code: str):
     voucher = _own_voucher(code)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel_voucher(voucher, _viewer())
+            services.cancel_voucher(voucher, current_viewer())
         except errors.RewardError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+            refuse(error)
         else:
             flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=_points(voucher.cost)),
                   "success")  # fmt: skip
@@ -237,9 +234,9 @@ def validate():
     check = None
     if form.code.data and form.validate():
         try:
-            check = services.check_voucher(form.code.data, _viewer())
+            check = services.check_voucher(form.code.data, current_viewer())
         except errors.RewardError as error:
-            db.session.rollback()
+            refuse()
             form.code.errors = [*form.code.errors, error.message]
     return _render_validate(form, check)
 
@@ -260,9 +257,9 @@ def _mark_used():
         form.code.errors = [*form.code.errors, *use_form.code.errors]
         return _render_validate(form)
     try:
-        voucher = services.validate_voucher(use_form.code.data, _viewer())
+        voucher = services.validate_voucher(use_form.code.data, current_viewer())
     except errors.RewardError as error:
-        db.session.rollback()
+        refuse()
         form.code.errors = [error.message]
         return _render_validate(form)
     flash(_("Voucher accepted: “%(reward)s” for %(name)s. It is now marked as used.",
@@ -294,7 +291,7 @@ def new():
         try:
             reward = services.create_reward(**form.values())
         except errors.InvalidFields as error:
-            db.session.rollback()
+            refuse()
             form.show_errors(error.errors)
         else:
             flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
@@ -311,7 +308,7 @@ def edit(reward_id: int):
         try:
             services.update_reward(reward, **form.values())
         except errors.InvalidFields as error:
-            db.session.rollback()
+            refuse()
             form.show_errors(error.errors)
         else:
             flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
@@ -327,7 +324,7 @@ def partners():
         try:
             partner = services.create_partner(form.name.data, form.kind.data)
         except errors.InvalidFields as error:
-            db.session.rollback()
+            refuse()
             form.name.errors = [*form.name.errors, *error.errors.values()]
         else:
             flash(_("Partner “%(name)s” added.", name=partner.name), "success")
@@ -355,7 +352,7 @@ def add_member():
                 raise errors.InvalidFields({"email": _("No account has this email address.")})
             services.add_partner_member(partner, user)
         except errors.InvalidFields as error:
-            db.session.rollback()
+            refuse()
             form.email.errors = [*form.email.errors, *error.errors.values()]
         else:
             flash(_("%(name)s can now validate the vouchers of %(partner)s.", name=user.pseudonym,

@@ -11,12 +11,12 @@ from babel.messages.pofile import read_po
 from flask import has_app_context
 from sqlalchemy import create_engine, make_url, text
 
+from accounts import services as accounts
+from accounts.models import Role
 from app import create_app
-from app.accounts import services as accounts
-from app.accounts.models import Role
 from app.config import TestConfig
 from app.extensions import db, limiter
-from app.neighbourhoods import services as neighbourhoods
+from neighbourhoods import services as neighbourhoods
 
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,11 +5,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app import demo
-from app.accounts.models import Role, User
-from app.demo import DEMO_PASSWORD, demo_email
+from accounts.models import Role, User
+import demo
+from demo import DEMO_PASSWORD, demo_email
 from app.extensions import db
-from app.neighbourhoods.models import Neighbourhood
+from neighbourhoods.models import Neighbourhood
 from tests.conftest import PASSWORD, log_in
 
 
@@ -52,7 +52,7 @@ def test_seed_demo_fills_an_empty_database(app, runner, without_demo_challenges)
     assert "6 badges, 4 partners, 8 rewards" in result.output
     assert " consents" in result.output
     with app.app_context():
-        from app.sharing import gate
+        from sharing import gate
 
         sharing_residents = gate.allowed_ids("trips", "municipal_statistics", "neighbourhood")
     assert 100 <= len(sharing_residents) <= 180  # about seven in ten residents share trips for statistics

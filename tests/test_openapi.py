@@ -5,7 +5,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.accounts.models import Role
+from accounts.models import Role
 
 # Business rules (an unknown neighbourhood id) rightly reject some schema-valid input with 422,
 # so the check that all schema-valid input is accepted does not apply; all other checks run.

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accounts.models import Role, User
 from app import scheduler
-from app.accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 

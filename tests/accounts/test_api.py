@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.accounts.models import Role
+from accounts.models import Role
 
 
 def bearer(secret: str) -> dict:
@@ -58,7 +58,7 @@ def test_revoked_token_gets_401(client, app, make_user, make_token):
     user = make_user()
     secret = make_token(user)
     with app.app_context():
-        from app.accounts import services
+        from accounts import services
         from app.extensions import db
 
         token = services.get_user(user.id).tokens[0]

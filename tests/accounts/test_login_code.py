@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.accounts import errors, services
-from app.accounts.models import Role, User
-from app.accounts.passwords import has_usable_password, verify_password
+from accounts import errors, services
+from accounts.models import Role, User
+from accounts.passwords import has_usable_password, verify_password
 from app.extensions import db, limiter
 from tests.accounts.test_roles import build_app
 from tests.conftest import PASSWORD

@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from accounts.models import Role, User
 from app import create_app
-from app.accounts.models import Role, User
 from app.config import TestConfig
 from app.extensions import db, limiter
 from tests.conftest import PASSWORD

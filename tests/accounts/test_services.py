@@ -3,10 +3,10 @@
 import pytest
 from argon2 import PasswordHasher
 
-from app.accounts import errors, services
-from app.accounts.display import DisplayPrefs
-from app.accounts.models import Role
-from app.accounts.passwords import needs_rehash
+from accounts import errors, services
+from accounts.display import DisplayPrefs
+from accounts.models import Role
+from accounts.passwords import needs_rehash
 from app.extensions import db
 from tests.conftest import PASSWORD
 

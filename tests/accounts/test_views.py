@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import AccessToken, User
+from accounts.models import AccessToken, User
 from app.extensions import db
 from tests.conftest import PASSWORD, log_in
 from tests.pages import Page

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from app.accounts import services as accounts
-from app.accounts.models import Role, User
+from accounts import services as accounts
+from accounts.models import Role, User
 from app.extensions import db
-from app.neighbourhoods.models import Neighbourhood
+from neighbourhoods.models import Neighbourhood
 from tests.conftest import PASSWORD
 from tests.pages import Page
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.extensions import db
 from challenges import services, submissions
 from challenges.models import Submission, SubmissionStatus

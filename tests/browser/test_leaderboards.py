@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from app.accounts.models import User
+from accounts.models import User
+from app.clock import local_date
 from app.extensions import db
 from challenges import services as challenges
 from challenges.scoring import Category, Format
-from challenges.submissions import local_date
 from leaderboards import services
 from leaderboards.models import RankSnapshot
 from tests.browser.actions import log_in

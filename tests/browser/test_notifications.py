@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.accounts.models import User
+from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
-from app.notifications import services
-from app.notifications.models import Channel, Kind
+from notifications import services
+from notifications.models import Channel, Kind
 from tests.browser.actions import log_in
 from tests.browser.axe import assert_accessible
 

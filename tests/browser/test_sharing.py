@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
-from app.sharing import defaults, services, uses
-from app.sharing.models import DataCategory, Level, Purpose
 from rewards.earnings import credit_data_sharing
+from sharing import defaults, services, uses
+from sharing.models import DataCategory, Level, Purpose
 from tests.browser.actions import log_in
 from tests.browser.axe import assert_accessible
 

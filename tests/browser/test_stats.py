@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.extensions import db
 from tests.browser.actions import log_in
 from tests.browser.axe import assert_accessible

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from challenges import services
 from challenges.scoring import Category, Format, Metric

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from app.routing import MAX_ID
 from challenges import services

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.accounts import errors as account_errors
-from app.accounts import services as accounts
-from app.accounts.models import Role
+from accounts import errors as account_errors
+from accounts import services as accounts
+from accounts.models import Role
 from app.extensions import db
 from challenges import assisted, errors, services
 from challenges.models import AssistedAction, AssistedActionKind, Submission

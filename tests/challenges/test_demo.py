@@ -15,7 +15,7 @@ from challenges.scoring import Category, Format
 @pytest.mark.usefixtures("ctx")
 def test_demo_challenges_cover_every_case(make_user, make_neighbourhood):
     """At least four challenges over both categories, all three formats and several states, with activity."""
-    from app.accounts.models import Role
+    from accounts.models import Role
 
     make_user(role=Role.MANAGER)
     places = [make_neighbourhood() for _ in range(3)]

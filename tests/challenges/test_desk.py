@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.extensions import db
 from challenges import assisted
 from challenges.models import AssistedAction, AssistedActionKind, Challenge, Enrollment, Status, Submission

@@ -496,7 +496,7 @@ def test_concurrent_first_joins_count_once(app, make_challenge, make_user):
 
     def join_once():
         with app.app_context():
-            from app.accounts.models import User
+            from accounts.models import User
             from challenges.models import Challenge
 
             target, person = db.session.get(Challenge, challenge_id), db.session.get(User, user_id)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from challenges import services, submissions
 from challenges.models import Challenge, Enrollment, Status, Submission, SubmissionStatus

@@ -5,7 +5,7 @@ import itertools
 import pytest
 from sqlalchemy import delete, func, insert, select, true
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.extensions import db
 from challenges.models import Challenge, Enrollment, NeighbourhoodScore
 from challenges.scoring import Category, Format

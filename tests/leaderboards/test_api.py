@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.accounts.models import Role
+from accounts.models import Role
+from app.clock import local_date
 from app.extensions import db
 from challenges.scoring import Category, Format
-from challenges.submissions import local_date
 from leaderboards import services
 from tests.leaderboards.conftest import add_field, add_residents
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.accounts.models import User
+from accounts.models import User
 from app.extensions import db
 from leaderboards import services
 from leaderboards.models import Period, SeasonPoints

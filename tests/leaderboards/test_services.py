@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app import scheduler
 from app.extensions import db
-from app.neighbourhoods import services as neighbourhoods
 from challenges import errors as challenge_errors
 from challenges import services as challenges
 from challenges import submissions
@@ -16,6 +15,7 @@ from challenges.models import Status
 from challenges.scoring import Category, Format, Mode
 from leaderboards import errors, services
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
+from neighbourhoods import services as neighbourhoods
 from tests.challenges.conftest import NOW
 
 pytestmark = pytest.mark.usefixtures("ctx")

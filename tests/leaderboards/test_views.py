@@ -6,12 +6,12 @@ from html import unescape
 
 import pytest
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
+from app.clock import local_date
 from app.extensions import db
 from challenges import services as challenges
 from challenges.models import Challenge
 from challenges.scoring import Category, Format
-from challenges.submissions import local_date
 from leaderboards import services
 from tests.conftest import log_in
 from tests.leaderboards.conftest import add_field, add_residents

@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from app.extensions import db
-from app.notifications import services
+from notifications import services
 
 # A Wednesday; in Berlin the week runs from Monday 2025-03-10 00:00 (Sunday 23:00 UTC).
 WEDNESDAY = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)

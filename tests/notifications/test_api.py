@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications.models import Notification
+from notifications.models import Notification
 from tests.notifications.conftest import WEDNESDAY
 
 API = "/api/v1"

@@ -6,10 +6,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications import email, services, tasks
-from app.notifications.models import Notification, OutboxEmail
-from app.sharing import defaults
-from app.sharing.models import DataCategory
+from notifications import email, services, tasks
+from notifications.models import Notification, OutboxEmail
+from sharing import defaults
+from sharing.models import DataCategory
 from tests.notifications.conftest import WEDNESDAY, Inbox
 
 CONSENT = {"category": "energy_readings", "purpose": "municipal_statistics", "expires_at": WEDNESDAY.isoformat()}

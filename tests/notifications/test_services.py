@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.notifications import errors, services
-from app.notifications.models import Channel, Kind, Notification, OutboxEmail
-from app.notifications.services import Outcome
+from notifications import errors, services
+from notifications.models import Channel, Kind, Notification, OutboxEmail
+from notifications.services import Outcome
 from tests.notifications.conftest import WEDNESDAY
 
 

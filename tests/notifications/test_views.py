@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference
 from tests.notifications.conftest import WEDNESDAY
 
 PAGES = ("/me/notifications", "/me/notifications/preferences")

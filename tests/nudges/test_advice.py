@@ -6,11 +6,11 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications import display
-from app.notifications.models import Notification
-from app.nudges import advice, funding
-from app.sharing import services as sharing
-from app.sharing.models import DataUse, DataUseResident
+from notifications import display
+from notifications.models import Notification
+from nudges import advice, funding
+from sharing import services as sharing
+from sharing.models import DataUse, DataUseResident
 from tests.challenges.conftest import NOW
 
 RISING = [50.0 * (1 + 0.03 * week) for week in range(10)]

@@ -5,14 +5,14 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app.clock import local_date
 from app.extensions import db
-from app.notifications import display
-from app.notifications.models import Notification
-from app.nudges import digest
 from challenges import services as challenges
 from challenges.scoring import Format
-from challenges.submissions import local_date
 from leaderboards.models import RankSnapshot
+from notifications import display
+from notifications.models import Notification
+from nudges import digest
 from tests.challenges.conftest import NOW
 from tests.rewards.conftest import grant
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.nudges import forecast
+from nudges import forecast
 
 BASE = 50.0  # kWh a week
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)

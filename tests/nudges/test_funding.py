@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.nudges import errors, funding
-from app.nudges.models import FundingProgramme
+from nudges import errors, funding
+from nudges.models import FundingProgramme
 from tests.challenges.conftest import NOW
 
 VALID = {"name_en": "Fridge bonus", "name_de": "Kühlschrankbonus", "provider": "City", "funds_en": "a fridge",

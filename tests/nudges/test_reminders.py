@@ -5,11 +5,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications.models import Notification
-from app.nudges import digest, reminders
 from challenges import services as challenges
 from challenges.scoring import Category
 from challenges.submissions import submit_trip
+from notifications.models import Notification
+from nudges import digest, reminders
 from rewards import badges
 from rewards import services as rewards
 from rewards.models import BadgeRule

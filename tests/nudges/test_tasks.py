@@ -1,7 +1,7 @@
 """The nudge jobs: registered at the documented times, and runnable as the scheduler runs them."""
 
-from app.nudges import tasks
 from app.scheduler import JOBS
+from nudges import tasks
 
 
 def test_jobs_are_registered_at_their_times():

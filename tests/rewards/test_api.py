@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import update
 
-from app.accounts.models import Role, User
+from accounts.models import Role, User
 from app.extensions import db
 from app.routing import MAX_ID
 from rewards import badges, services

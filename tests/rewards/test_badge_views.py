@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import User
+from accounts.models import User
 from app.extensions import db
 from rewards import badges
 from rewards.default_badges import FIRST_STEP_SVG, TOP_10_SVG

@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accounts.models import Role, User
 from app import create_app
-from app.accounts.models import Role, User
 from app.config import TestConfig
 from app.extensions import db
 from challenges import services as challenges

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from rewards import errors, ledger, services
 from rewards.levels import LEVELS, level_for

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from rewards import display, errors, ledger, services
 from rewards.models import EntryKind, LedgerEntry, Voucher, VoucherStatus

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
 from rewards import ledger, services
 from rewards.models import Partner, Reward, Voucher, VoucherStatus

@@ -3,8 +3,8 @@
 import pytest
 
 from app.extensions import db
-from app.sharing import defaults, services
-from app.sharing.models import DataCategory, Purpose
+from sharing import defaults, services
+from sharing.models import DataCategory, Purpose
 from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture shared with challenges' tests)
 
 

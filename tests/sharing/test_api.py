@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
-from app.sharing import credits, gate, uses
-from app.sharing.models import Consent, EndReason, Level
+from sharing import credits, gate, uses
+from sharing.models import Consent, EndReason, Level
 from tests.sharing.conftest import purpose
 
 API = "/api/v1"

@@ -7,10 +7,10 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
-from app.notifications.display import render
-from app.notifications.models import Notification
-from app.sharing import catalogue, errors, gate, services
-from app.sharing.models import DataCategory, EndReason, Purpose
+from notifications.display import render
+from notifications.models import Notification
+from sharing import catalogue, errors, gate, services
+from sharing.models import DataCategory, EndReason, Purpose
 from tests.rewards.conftest import NOW
 from tests.sharing.conftest import category, purpose
 

@@ -3,12 +3,12 @@
 from datetime import date, time, timedelta
 
 from app.extensions import db
-from app.sharing import credits, receipts
-from app.sharing.models import Level
 from challenges import services as challenge_services
 from challenges import submissions
 from challenges.scoring import Category, Mode
 from rewards.models import EntryKind, LedgerEntry
+from sharing import credits, receipts
+from sharing.models import Level
 from tests.challenges.conftest import NOW
 
 WEEK = date(2026, 2, 23)  # the Monday of the week before NOW's week (NOW is Wednesday 2026-03-04)
@@ -59,7 +59,7 @@ def test_the_household_profile_counts_as_data(give_consent, make_user):
 
 def test_revoked_consent_earns_nothing_for_the_week(give_consent, make_user):
     """A consent withdrawn before the week ended is not credited for it."""
-    from app.sharing import services
+    from sharing import services
 
     resident = make_user()
     consent = give_consent(resident, "household_profile", "research", "city", now=NOW - timedelta(days=30))
@@ -72,7 +72,7 @@ def test_admins_change_rates_for_coming_weeks_only(ctx):
     """A new rate starts on a coming Monday; earlier weeks keep the rate they had."""
     import pytest
 
-    from app.sharing.errors import InvalidConsent
+    from sharing.errors import InvalidConsent
 
     today = date(2026, 3, 4)
     with pytest.raises(InvalidConsent):

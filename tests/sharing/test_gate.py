@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.accounts.models import User
+from accounts.models import User
 from app.extensions import db
-from app.sharing import gate, services
-from app.sharing.models import Consent, EndReason
+from sharing import gate, services
+from sharing.models import Consent, EndReason
 from tests.rewards.conftest import NOW
 from tests.sharing.conftest import category, purpose
 
@@ -85,7 +85,7 @@ def test_a_change_keeps_the_history(give_consent, make_user):
 
 def test_refuses_unknown_level_and_duration(catalogue, make_user):
     """Only the three levels and 3, 6 or 12 months are accepted, each with a field message."""
-    from app.sharing.errors import InvalidConsent
+    from sharing.errors import InvalidConsent
 
     resident = db.session.merge(make_user())
     with pytest.raises(InvalidConsent) as refused:
@@ -98,7 +98,7 @@ def test_refuses_unknown_level_and_duration(catalogue, make_user):
 
 def test_expiry_notice_is_sent_once_a_week_ahead(give_consent, make_user):
     """Six days before the end the resident is told, once, however often the job runs."""
-    from app.notifications.models import Notification
+    from notifications.models import Notification
 
     resident = make_user()
     consent = give_consent(resident, *STATS, "city", months=3, now=NOW)

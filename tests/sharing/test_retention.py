@@ -7,8 +7,6 @@ from sqlalchemy import func, select
 
 from app import scheduler
 from app.extensions import db
-from app.sharing import retention
-from app.sharing.services import add_months
 from challenges import services as challenge_services
 from challenges import submissions
 from challenges.models import (
@@ -22,6 +20,8 @@ from challenges.models import (
 from challenges.scoring import Category, Mode
 from leaderboards.models import SeasonPoints
 from rewards.models import LedgerEntry
+from sharing import retention
+from sharing.services import add_months
 from tests.challenges.conftest import NOW
 
 LONG_AGO = add_months(NOW, -30)

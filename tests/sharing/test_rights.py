@@ -10,21 +10,21 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import services as accounts
-from app.accounts.models import Role, User
+from accounts import services as accounts
+from accounts.models import Role, User
 from app.extensions import db
-from app.notifications.services import notify
-from app.sharing import rights, uses
-from app.sharing.models import AccountDeletion, Consent, EndReason, Level
 from challenges import services as challenge_services
 from challenges import submissions
 from challenges.models import Challenge, NeighbourhoodScore, Submission
 from challenges.scoring import Category, Mode
 from leaderboards import services as boards
 from leaderboards.models import Period
+from notifications.services import notify
 from rewards import ledger
 from rewards import services as reward_services
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
+from sharing import rights, uses
+from sharing.models import AccountDeletion, Consent, EndReason, Level
 from tests.challenges.conftest import NOW
 from tests.conftest import PASSWORD, log_in
 from tests.rewards.conftest import make_partner, make_reward  # noqa: F401  (fixtures used here)

@@ -9,12 +9,12 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.columns import utcnow
 from app.extensions import db
-from app.sharing import credits, gate, uses
-from app.sharing.models import Consent, CreditRate, DataCategory, EndReason, Level
 from rewards.earnings import credit_data_sharing
+from sharing import credits, gate, uses
+from sharing.models import Consent, CreditRate, DataCategory, EndReason, Level
 from tests.conftest import log_in
 from tests.pages import Page
 from tests.sharing.conftest import category, purpose

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
-from app.sharing.models import DataUse
+from sharing.models import DataUse
 
 URL = "/api/v1/stats/participation"
 PERIOD = {"from": "2026-02-23", "to": "2026-03-08", "period": "week"}

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.sharing import services as sharing
-from app.sharing.models import Level
-from app.stats.figures import CITY, Filters, compute
-from app.stats.periods import Granularity
 from challenges import services as challenge_services
 from challenges import submissions
 from challenges.scoring import Category, Metric, Mode
+from sharing import services as sharing
+from sharing.models import Level
+from stats.figures import CITY, Filters, compute
+from stats.periods import Granularity
 from tests.challenges.conftest import NOW
 from tests.stats.conftest import DAY, WEEK
 

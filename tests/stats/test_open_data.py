@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.sharing.models import DataUse, Level
-from app.stats import open_data
-from app.stats.figures import Filters
-from app.stats.models import PrivacyBudget
-from app.stats.periods import Granularity
-from app.stats.release import Status
+from sharing.models import DataUse, Level
+from stats import open_data
+from stats.figures import Filters
+from stats.models import PrivacyBudget
+from stats.periods import Granularity
+from stats.release import Status
 from tests.challenges.conftest import NOW
 
 FILTERS = Filters(start=date(2026, 2, 23), end=date(2026, 3, 8), granularity=Granularity.WEEK, level=Level.CITY)

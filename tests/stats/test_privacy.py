@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from app.stats.privacy import (
+from stats.privacy import (
     Budget,
     BudgetExhausted,
     clip,

@@ -8,11 +8,11 @@ from datetime import date
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.sharing.models import DataUse, DataUseResident, Level
-from app.stats import exports, services
-from app.stats.figures import Filters
-from app.stats.periods import Granularity
-from app.stats.release import Status
+from sharing.models import DataUse, DataUseResident, Level
+from stats import exports, services
+from stats.figures import Filters
+from stats.periods import Granularity
+from stats.release import Status
 from tests.challenges.conftest import NOW
 from tests.stats.conftest import WEEK
 

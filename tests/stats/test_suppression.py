@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.stats.suppression import (
+from stats.suppression import (
     PRIMARY,
     SECONDARY,
     TOTAL,

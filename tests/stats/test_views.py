@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from app.accounts.models import Role
+from accounts.models import Role
 from app.extensions import db
-from app.sharing.models import DataUse
+from sharing.models import DataUse
 
 PERIOD = {"start": "2026-02-23", "end": "2026-03-08", "granularity": "week"}
 NUMBER_CELL = re.compile(r'<td class="num">([^<]*)</td>')

@@ -1,0 +1,153 @@
+"""HTML forms of accounts; every one carries a CSRF token through Flask-WTF."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+
+from accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
+from app.forms import choices
+
+LANGUAGE_CHOICES = choices([("en", "English"), ("de", "Deutsch")])
+PSEUDONYM_PATTERN = r"^[\w][\w .\-]*[\w.]$"
+PASSWORD_MIN = 10
+NO_NEIGHBOURHOOD = "–"  # the empty choice, shown as in the admin's lists
+
+
+PSEUDONYM_HELP = _l("Shown in public instead of your name, for example on leaderboards.")
+
+
+def _pseudonym_field(description=PSEUDONYM_HELP):
+    return StringField(
+        _l("Pseudonym"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=40),
+            Regexp(PSEUDONYM_PATTERN, message=_l("Use letters, digits, spaces, dots, dashes or underscores.")),
+        ],
+        description=description,
+    )
+
+
+def _neighbourhood_field():
+    return SelectField(_l("Neighbourhood"), coerce=int, validators=[InputRequired()])
+
+
+def _int_or_none(value) -> int | None:
+    """A select's value as an id; its empty choice stands for none."""
+    return None if value in (None, "") else int(value)
+
+
+def _household_field():
+    return IntegerField(
+        _l("People in your household"),
+        validators=[InputRequired(), NumberRange(min=1, max=12)],
+        description=_l("Between 1 and 12. Scores are compared per household, so every size has the same chance."),
+    )
+
+
+def _new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=128)],
+        description=_l("At least %(count)d characters.", count=PASSWORD_MIN),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))]
+    )
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    password, confirm = _new_password_fields()
+    pseudonym = _pseudonym_field()
+    neighbourhood_id = _neighbourhood_field()
+    household_size = _household_field()
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    next = HiddenField()
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(
+        _l("Your log-in code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The code on your sheet, for example K7QM-9XDA-2HPF-R4TW. Small letters, spaces and dashes "
+                       "do not matter."),
+    )  # fmt: skip
+    next = HiddenField()
+
+
+class AssistedRegisterForm(FlaskForm):
+    """A resident registered by a manager at a service desk: no password, and the email is optional."""
+
+    pseudonym = _pseudonym_field(_l("Shown in public instead of the resident's name. Let the resident choose it."))
+    neighbourhood_id = _neighbourhood_field()
+    household_size = IntegerField(
+        _l("People in the household"),
+        validators=[InputRequired(), NumberRange(min=1, max=12)],
+        description=_l("Between 1 and 12."),
+    )
+    language = SelectField(
+        _l("Language"), choices=LANGUAGE_CHOICES, description=_l("The log-in sheet is printed in this language.")
+    )
+    email = StringField(
+        _l("Email address (optional)"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Leave empty if the resident has none; they log in with the printed code."),
+    )
+
+
+class ProfileForm(FlaskForm):
+    pseudonym = _pseudonym_field()
+    neighbourhood_id = _neighbourhood_field()
+    household_size = _household_field()
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    leaderboard_visible = BooleanField(
+        _l("Show my pseudonym on public leaderboards"),
+        description=_l("If you hide it, your effort still counts for your neighbourhood."),
+    )
+
+
+class NonResidentProfileForm(ProfileForm):
+    """Staff, managers and admins need not live in one of the programme's neighbourhoods."""
+
+    neighbourhood_id = SelectField(_l("Neighbourhood"), coerce=_int_or_none, validators=[Optional()])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password, confirm = _new_password_fields()
+
+
+class DisplayForm(FlaskForm):
+    text_scale = SelectField(
+        _l("Text size"), coerce=int, choices=choices((scale, f"{scale} %") for scale in TEXT_SCALES)
+    )
+    line_spacing = SelectField(_l("Line spacing"), choices=choices(LINE_SPACINGS.items()))
+    letter_spacing = SelectField(_l("Letter spacing"), choices=choices(LETTER_SPACINGS.items()))
+    high_contrast = BooleanField(_l("High contrast"))
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("What the token is for, for example “energy import script”."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with a CSRF token."""

@@ -1,0 +1,100 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.passwords import has_usable_password
+from app.columns import UTCDateTime, utcnow
+from app.extensions import db
+from neighbourhoods.models import Neighbourhood
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    MANAGER = "manager"
+    STAFF = "staff"
+    ADMIN = "admin"
+    PARTNER = "partner"  # validates the vouchers of the reward partners they belong to
+
+
+def _enum_values(enum_class):
+    return [member.value for member in enum_class]
+
+
+class User(UserMixin, db.Model):
+    """Anyone with an account; residents are the people the programme is for."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint("household_size BETWEEN 1 AND 12", name="household_size_range"),
+        CheckConstraint("text_scale BETWEEN 100 AND 200", name="text_scale_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Residents registered at a service desk may have no email address; they log in with a code.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # The printed log-in code's SHA-256; the code itself is shown once, on the sheet handed out.
+    login_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    login_code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=_enum_values, name="role"),
+        default=Role.RESIDENT,
+        index=True,
+    )
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id"), index=True)
+    household_size: Mapped[int] = mapped_column(default=1)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    text_scale: Mapped[int] = mapped_column(default=100)
+    line_spacing: Mapped[str] = mapped_column(String(10), default="normal")
+    letter_spacing: Mapped[str] = mapped_column(String(10), default="normal")
+    high_contrast: Mapped[bool] = mapped_column(Boolean, default=False)
+    leaderboard_visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
+    tokens: Mapped[list["AccessToken"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="AccessToken.created_at.desc()"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses log-ins of deactivated accounts
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        """False for residents registered at a service desk, who log in with a printed code."""
+        return has_usable_password(self.password_hash)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """Admins pass every role check; everyone else must hold one of `roles`."""
+        return self.role == Role.ADMIN or self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class AccessToken(db.Model):
+    """A personal access token for scripts; only its SHA-256 is stored, the secret is shown once."""
+
+    __tablename__ = "access_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,262 @@
+"""Pages of accounts: register, log in and out, profile, display settings, language, tokens."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
+
+from accounts import errors, services
+from accounts.display import COOKIE_NAME, DisplayPrefs
+from accounts.forms import (
+    NO_NEIGHBOURHOOD,
+    ConfirmForm,
+    DisplayForm,
+    LanguageForm,
+    LoginCodeForm,
+    LoginForm,
+    NonResidentProfileForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    TokenForm,
+)
+from accounts.models import Role
+from accounts.roles import login_required
+from app.extensions import limiter
+from app.forms import attach_error, choices
+from app.i18n import LANGUAGE_COOKIE, select_locale
+from neighbourhoods.services import neighbourhood_choices
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only follow local paths to pages, so `next` never sends a visitor to another site or an error."""
+    if target:
+        parts = urlsplit(target)
+        local = not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+        if local and _opens_with_get(parts.path):
+            return target
+    return fallback
+
+
+def _opens_with_get(path: str) -> bool:
+    # A form posted without a session, or a page that answered one, leaves a path only POST
+    # accepts; coming back to it would show the 405 page.
+    try:
+        current_app.create_url_adapter(request).match(path, method="GET")
+    except HTTPException:  # no such page, or not one to open
+        return False
+    return True
+
+
+def _login_attempt_key() -> str:
+    # Per address and account: a typo-prone resident on a shared address is not locked out by
+    # others, and one account cannot be hammered from one place.
+    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    if request.method == "GET":
+        form.language.data = select_locale()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                password=form.password.data,
+                pseudonym=form.pseudonym.data,
+                neighbourhood_id=form.neighbourhood_id.data,
+                household_size=form.household_size.data,
+                language=form.language.data,
+            )
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
+            login_user(user)
+            flash(_("Welcome to Civiquest, %(name)s!", name=user.pseudonym), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_attempt_key)
+# Spraying many accounts from one address hits this looser, address-wide limit.
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            login_user(user)
+            return redirect(safe_next(form.next.data, url_for("main.index")))
+    code_form = LoginCodeForm(formdata=None, data={"next": form.next.data})
+    return _render_login(form, code_form)
+
+
+# A code is its own account name, so each guess tries another account: only the address-wide
+# limit applies. With 79 random bits per code, guessing one is hopeless within it.
+@bp.route("/login/code", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def login_code():
+    """Log in with the printed code a resident got at a service desk."""
+    code_form = LoginCodeForm()
+    if code_form.validate_on_submit():
+        try:
+            user = services.authenticate_code(code_form.code.data)
+        except errors.AccountError as error:
+            attach_error(code_form, error)
+        else:
+            login_user(user)
+            return redirect(safe_next(code_form.next.data, url_for("main.index")))
+    return _render_login(LoginForm(formdata=None, data={"next": code_form.next.data}), code_form)
+
+
+def _render_login(form: LoginForm, code_form: LoginCodeForm):
+    page = render_template("accounts/login.html", form=form, code_form=code_form)
+    return page, 422 if form.errors or code_form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = _profile_form()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                pseudonym=form.pseudonym.data,
+                neighbourhood_id=form.neighbourhood_id.data,
+                household_size=form.household_size.data,
+                language=form.language.data,
+                leaderboard_visible=form.leaderboard_visible.data,
+            )
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    display_form = DisplayForm(obj=current_user, formdata=None)
+    return render_template(
+        "accounts/profile.html", form=form, password_form=PasswordForm(formdata=None), display_form=display_form
+    ), 422 if form.errors else 200
+
+
+def _profile_form(**kwargs) -> ProfileForm:
+    """The profile form for the current user; only residents must pick a neighbourhood."""
+    if current_user.role == Role.RESIDENT:
+        form = ProfileForm(obj=current_user, **kwargs)
+        form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    else:
+        form = NonResidentProfileForm(obj=current_user, **kwargs)
+        form.neighbourhood_id.choices = choices([("", NO_NEIGHBOURHOOD), *neighbourhood_choices()])
+    return form
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    profile_form = _profile_form(formdata=None)
+    display_form = DisplayForm(obj=current_user, formdata=None)
+    return render_template(
+        "accounts/profile.html", form=profile_form, password_form=form, display_form=display_form
+    ), 422
+
+
+@bp.route("/display", methods=["GET", "POST"])
+def display():
+    """Text size, spacing and contrast: works for visitors (cookie) and users (profile)."""
+    form = DisplayForm()
+    if request.method == "GET":
+        prefs = _current_display_prefs()
+        form.process(data={**prefs.as_dict(), "next": request.args.get("next", "")})
+        return render_template("accounts/display.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/display.html", form=form), 422
+    prefs = DisplayPrefs.clean(
+        form.text_scale.data, form.line_spacing.data, form.letter_spacing.data, form.high_contrast.data
+    )
+    if current_user.is_authenticated:
+        services.save_display_prefs(current_user, prefs)
+    flash(_("Display settings saved."), "success")
+    response = redirect(safe_next(form.next.data, url_for("main.index")))
+    response.set_cookie(COOKIE_NAME, prefs.to_cookie(), max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+def _current_display_prefs() -> DisplayPrefs:
+    if current_user.is_authenticated:
+        return DisplayPrefs.from_user(current_user)
+    return DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.update_profile(current_user, language=form.language.data)
+        response = redirect(safe_next(form.next.data, url_for("main.index")))
+        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        return response
+    return redirect(safe_next(form.next.data, url_for("main.index")))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Personal access tokens: the new secret is shown once, on the page that created it."""
+    form = TokenForm()
+    new_secret = None
+    if form.validate_on_submit():
+        _token, new_secret = services.create_token(current_user, form.name.data)
+        form = TokenForm(formdata=None)
+    status = 422 if form.errors else 200
+    page = render_template("accounts/tokens.html", form=form, new_secret=new_secret, revoke_form=ConfirmForm())
+    # Keep the secret out of every cache, so "Back" cannot bring it up again.
+    return page, status, {"Cache-Control": "no-store"} if new_secret else {}
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_token(current_user, token_id)
+        except errors.NotFound:
+            flash(_("That token does not exist."), "error")
+        else:
+            flash(_("The token is revoked; scripts using it are refused from now on."), "success")
+    return redirect(url_for("accounts.tokens"))

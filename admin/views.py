@@ -1,0 +1,83 @@
+"""Admin pages: users and their roles, and the list of neighbourhoods."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from accounts import errors, services
+from accounts.models import Role
+from accounts.roles import ROLE_LABELS, role_required
+from admin.forms import NeighbourhoodForm, UserAdminForm
+from app.forms import attach_error
+from neighbourhoods import services as neighbourhoods
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+MAX_PAGE = 1_000_000  # far past any real list; larger page numbers would overflow the database's offset
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def admins_only():
+    """Every page here is for admins."""
+
+
+@bp.route("/users")
+def users():
+    search = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    if role not in {r.value for r in Role}:
+        role = ""
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    pagination = services.list_users(search=search or None, role=role or None, page=page)
+    return render_template("admin/users.html", pagination=pagination, search=search, role=role, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = services.get_user(user_id) or abort(404)
+    form = UserAdminForm(obj=user, data={"role": user.role.value})
+    if form.validate_on_submit():
+        try:
+            services.set_role(user, form.role.data)
+            services.set_active(user, form.active.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Changes to %(name)s saved.", name=user.pseudonym), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", user=user, form=form), 422 if form.errors else 200
+
+
+@bp.route("/neighbourhoods", methods=["GET", "POST"])
+def neighbourhood_list():
+    form = NeighbourhoodForm()
+    if form.validate_on_submit():
+        try:
+            neighbourhood = neighbourhoods.create_neighbourhood(form.name.data, form.households.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Neighbourhood %(name)s added.", name=neighbourhood.name), "success")
+            return redirect(url_for("admin.neighbourhood_list"))
+    return render_template(
+        "admin/neighbourhoods.html",
+        form=form,
+        neighbourhoods=neighbourhoods.list_neighbourhoods(),
+        resident_counts=neighbourhoods.resident_counts(),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/neighbourhoods/<int:neighbourhood_id>", methods=["GET", "POST"])
+def edit_neighbourhood(neighbourhood_id: int):
+    neighbourhood = neighbourhoods.get_neighbourhood(neighbourhood_id) or abort(404)
+    form = NeighbourhoodForm(obj=neighbourhood)
+    if form.validate_on_submit():
+        try:
+            neighbourhoods.update_neighbourhood(neighbourhood, form.name.data, form.households.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Neighbourhood %(name)s saved.", name=neighbourhood.name), "success")
+            return redirect(url_for("admin.neighbourhood_list"))
+    return render_template(
+        "admin/neighbourhood_edit.html", neighbourhood=neighbourhood, form=form
+    ), 422 if form.errors else 200

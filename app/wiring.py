@@ -1,0 +1,107 @@
+"""The factory's explicit lists: which domains' models, blueprints, signal receivers, jobs and commands the app has.
+
+This is the one module of `app/` that imports the domains (the layer contract in `.importlinter`
+allows it nowhere else); everything else in `app/` is plumbing the domains build on.
+"""
+
+
+def import_models() -> None:
+    """Import every model so that migrations and create_all see them all."""
+    import accounts.models  # noqa: F401
+    import app.scheduler  # noqa: F401  (SchedulerLease)
+    import challenges.models  # noqa: F401
+    import leaderboards.models  # noqa: F401
+    import neighbourhoods.models  # noqa: F401
+    import notifications.models  # noqa: F401
+    import nudges.models  # noqa: F401
+    import rewards.models  # noqa: F401
+    import sharing.models  # noqa: F401
+    import stats.models  # noqa: F401
+
+
+def connect_receivers_and_jobs() -> None:
+    """Import the modules that connect to signals or register scheduled jobs, in the order they are listed.
+
+    Receivers of one signal run in the order they connected: leaderboards keep season points
+    before rewards pay points, so a badge for a rank sees the new standings.
+    """
+    import challenges.tasks  # noqa: F401
+    import leaderboards.receivers
+    import leaderboards.tasks  # noqa: F401
+    import notifications.tasks  # noqa: F401
+    import nudges.tasks  # noqa: F401
+    import rewards.receivers
+    import rewards.tasks  # noqa: F401
+    import sharing.tasks  # noqa: F401
+
+
+def blueprints() -> tuple[tuple, tuple]:
+    """The HTML blueprints and the JSON API blueprints, in registration order."""
+    from accounts import api as accounts_api
+    from accounts import views as accounts_views
+    from admin import views as admin_views
+    from app import main
+    from challenges import api as challenges_api
+    from challenges import desk
+    from challenges import views as challenges_views
+    from leaderboards import api as leaderboards_api
+    from leaderboards import views as leaderboards_views
+    from neighbourhoods import api as neighbourhoods_api
+    from notifications import api as notifications_api
+    from notifications import views as notifications_views
+    from nudges import views as nudges_views
+    from rewards import api as rewards_api
+    from rewards import badge_views, points_api
+    from rewards import views as rewards_views
+    from sharing import api as sharing_api
+    from sharing import rights_api, rights_views
+    from sharing import views as sharing_views
+    from stats import api as stats_api
+    from stats import views as stats_views
+
+    pages = (
+        main.bp,
+        accounts_views.bp,
+        admin_views.bp,
+        challenges_views.bp,
+        desk.bp,
+        leaderboards_views.bp,
+        rewards_views.bp,
+        badge_views.bp,
+        sharing_views.bp,
+        rights_views.bp,
+        stats_views.bp,
+        notifications_views.bp,
+        nudges_views.bp,
+    )
+    apis = (
+        accounts_api.blp,
+        neighbourhoods_api.blp,
+        challenges_api.blp,
+        leaderboards_api.blp,
+        rewards_api.blp,
+        points_api.blp,
+        sharing_api.blp,
+        rights_api.blp,
+        stats_api.blp,
+        notifications_api.blp,
+    )
+    return pages, apis
+
+
+def init_domains(app) -> None:
+    """What domains add to the app beyond blueprints: the layout's template context, the user loader, commands."""
+    from accounts import cli as accounts_cli
+    from accounts import session, templating
+    from demo import cli as demo_cli
+    from rewards import cli as rewards_cli
+    from sharing import cli as sharing_cli
+
+    templating.init_app(app)
+    session.init_app(app)
+    app.extensions["civiquest.commands"] = (
+        *demo_cli.COMMANDS,
+        *accounts_cli.COMMANDS,
+        *rewards_cli.COMMANDS,
+        *sharing_cli.COMMANDS,
+    )

@@ -1,0 +1,88 @@
+"""The demo city: neighbourhoods and people to explore Civiquest with (`flask seed-demo`)."""
+
+import random
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from accounts import services as accounts
+from accounts.models import Role, User
+from accounts.passwords import hash_password
+from app.extensions import db
+from challenges import demo as challenges_demo
+from neighbourhoods import services as neighbourhoods
+from nudges import demo as nudges_demo
+from rewards import demo as rewards_demo
+from sharing import demo as sharing_demo
+
+DEMO_PASSWORD = "civiquest-demo"
+DEMO_DOMAIN = "demo.civiquest.org"
+RESIDENT_COUNT = 200
+
+NEIGHBOURHOODS = [
+    ("Altstadt", 2150),
+    ("Bahnhofsviertel", 1480),
+    ("Gartenstadt", 960),
+    ("Hafenviertel", 1720),
+    ("Nordend", 2640),
+    ("Südstadt", 3100),
+    ("Weststadt", 1890),
+    ("Auenhain", 410),
+    ("Am Mühlbach", 780),
+]
+
+STAFF = [
+    (Role.ADMIN, "admin", "City Admin"),
+    (Role.MANAGER, "manager1", "Community Manager Lena"),
+    (Role.MANAGER, "manager2", "Community Manager Jonas"),
+    (Role.STAFF, "staff1", "Statistics Office Mia"),
+    (Role.STAFF, "staff2", "Statistics Office Paul"),
+]
+
+ADJECTIVES = ["Sunny", "Brisk", "Quiet", "Clever", "Green", "Swift", "Bright", "Calm", "Bold", "Kind"]
+ANIMALS = ["Otter", "Fox", "Heron", "Badger", "Lynx", "Owl", "Hare", "Beaver", "Swallow", "Hedgehog"]
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def demo_email(local_part: str) -> str:
+    return f"{local_part}@{DEMO_DOMAIN}"
+
+
+def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
+    """Create neighbourhoods, residents, managers, staff and an admin; returns a summary."""
+    rng = random.Random(seed_value)
+    # One hash for all demo accounts: they share the documented demo password anyway.
+    password_hash = hash_password(DEMO_PASSWORD)
+    places = [neighbourhoods.create_neighbourhood(name, households) for name, households in NEIGHBOURHOODS]
+    for role, local_part, pseudonym in STAFF:
+        accounts.create_user(
+            email=demo_email(local_part), password="", password_hash=password_hash, pseudonym=pseudonym, role=role
+        )
+    weights = [households for _name, households in NEIGHBOURHOODS]
+    for number in range(1, resident_count + 1):
+        accounts.create_user(
+            email=demo_email(f"resident{number:03d}"),
+            password="",
+            password_hash=password_hash,
+            pseudonym=f"{rng.choice(ADJECTIVES)} {rng.choice(ANIMALS)} {number}",
+            neighbourhood_id=rng.choices(places, weights=weights)[0].id,
+            household_size=rng.choice([1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6]),
+            language=rng.choice(["de", "de", "en"]),
+        )
+    staff_counts = Counter(role for role, _local_part, _pseudonym in STAFF)
+    badge_count = rewards_demo.seed_badges()  # before the activity, so residents earn badges with it
+    challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
+    rewards_summary = rewards_demo.seed(demo_email, password_hash)
+    funding_count = nudges_demo.seed()
+    consent_count = sharing_demo.seed(rng)
+    return (
+        f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
+        f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
+        f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
+        f"{consent_count} consents"
+    )

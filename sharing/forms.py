@@ -1,0 +1,90 @@
+"""HTML forms of data sharing: a consent cell of the grid, and the admins' catalogue and credit rates."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
+
+from app.forms import choices
+from sharing import display
+from sharing.models import DURATIONS, Level
+
+MAX_POINTS = 100_000
+
+
+class ConsentForm(FlaskForm):
+    """One cell of the grid: share a category with a purpose at a level, for a while."""
+
+    category_id = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
+    purpose_id = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
+    level = SelectField(_l("Level of detail"), default=Level.CITY.value)
+    duration_months = SelectField(_l("For"), default="6")
+
+    def __init__(self, week_start: date, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = choices((level.value, display.level_choice(level, week_start)) for level in Level)
+        self.duration_months.choices = choices((str(months), display.months(months)) for months in DURATIONS)
+
+
+def _code_field():
+    return StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z_]+$", message=_l("Use lowercase letters and _ only.")),
+        ],
+        description=_l("What the code asks the consent gate about; it cannot change later."),
+    )
+
+
+class _CatalogueForm(FlaskForm):
+    code = _code_field()  # unique: sharing/catalogue.py checks
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+    name_de = StringField(_l("Name in German"), validators=[DataRequired(), Length(max=120)])
+    active = BooleanField(_l("Active"), default=True, description=_l("Inactive entries are not offered for consent."))
+
+    def __init__(self, *args, editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing is not None:
+            del self.code  # the code is fixed once created
+
+
+class CategoryForm(_CatalogueForm):
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000)])
+    description_de = TextAreaField(_l("Description in German"), validators=[Length(max=2000)])
+
+
+class PurposeForm(_CatalogueForm):
+    explanation_en = TextAreaField(
+        _l("Explanation in English"), validators=[DataRequired(), Length(max=2000)],
+        description=_l("In plain words: what the data is used for and what is published."),
+    )  # fmt: skip
+    explanation_de = TextAreaField(_l("Explanation in German"), validators=[DataRequired(), Length(max=2000)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=160)])
+    third_party = BooleanField(_l("Third party"), description=_l("The data leaves the city administration."))
+
+
+def _points(label, description=None):
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=MAX_POINTS)],
+                        description=description)  # fmt: skip
+
+
+class RateForm(FlaskForm):
+    """A level's weekly data dividend from a coming Monday on."""
+
+    level = SelectField(
+        _l("Level"), choices=choices((level.value, label) for level, label in display.LEVEL_LABELS.items())
+    )
+    effective_from = DateField(_l("From Monday"), validators=[InputRequired()],
+                               description=_l("A coming Monday; weeks already started keep their rate."))  # fmt: skip
+    base_points = _points(_l("Base points"), _l("For a week in which the consent brought any data."))
+    points_per_record = _points(_l("Points per record"), _l("For each reading or trip that week."))
+    max_records = _points(_l("Records counted at most"), _l("Per week."))
+
+    def validate_effective_from(self, field) -> None:
+        if field.data is not None and not 2000 <= field.data.year <= 2200:
+            raise ValidationError(_l("Enter a date between the years 2000 and 2200."))

@@ -1,0 +1,65 @@
+"""Consent receipts in the fields of the Kantara Initiative's Consent Receipt Specification v1.1."""
+
+from flask import current_app
+
+from sharing.models import Consent, EndReason
+
+RECEIPT_VERSION = "KI-CR-v1.1.0"
+
+
+def pseudonymous_id(consent: Consent) -> str:
+    """The resident as the receipt names them: an id that is not their name or email."""
+    return f"civiquest-resident-{consent.user_id}"
+
+
+def _termination(consent: Consent) -> str:
+    if consent.end_reason is not None and consent.ended_at is not None:
+        return f"Ended ({EndReason(consent.end_reason).value}) at {consent.ended_at.isoformat()}"
+    return f"Expires at {consent.expires_at.isoformat()} ({consent.duration_months} months), or earlier when withdrawn"
+
+
+def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
+    """The receipt of one grant, as JSON-ready data."""
+    config = current_app.config
+    purpose = consent.purpose
+    return {
+        "version": RECEIPT_VERSION,
+        "jurisdiction": config["SHARING_JURISDICTION"],
+        "consentTimestamp": int(consent.granted_at.timestamp()),
+        "collectionMethod": "web form" if consent.method == "web" else "API request by the resident",
+        "consentReceiptID": consent.receipt_id,
+        "language": "en",
+        "piiPrincipalId": pseudonymous_id(consent),
+        "piiControllers": [
+            {
+                "piiController": config["SHARING_CONTROLLER_NAME"],
+                "contact": config["SHARING_CONTROLLER_CONTACT"],
+                "address": config["SHARING_CONTROLLER_ADDRESS"],
+                "email": config["SHARING_CONTROLLER_EMAIL"],
+                "phone": config["SHARING_CONTROLLER_PHONE"],
+                "piiControllerUrl": policy_url,
+            }
+        ],
+        "policyUrl": policy_url,
+        "services": [
+            {
+                "service": "Civiquest",
+                "purposes": [
+                    {
+                        "purpose": purpose.name_en,
+                        "purposeCategory": [purpose.code],
+                        "consentType": "EXPLICIT",
+                        "piiCategory": [consent.category.name_en],
+                        "primaryPurpose": False,
+                        "termination": _termination(consent),
+                        "thirdPartyDisclosure": purpose.third_party,
+                        "thirdPartyName": purpose.organisation if purpose.third_party else None,
+                        "aggregationLevel": consent.level.value,  # an extension: how detailed the use may be
+                    }
+                ],
+            }
+        ],
+        "sensitive": False,
+        "spiCat": [],
+        "withdrawal": f"Withdraw at any time, with one click: {withdraw_url}",
+    }

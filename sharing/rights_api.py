@@ -1,0 +1,42 @@
+"""JSON API for the resident's rights: the export of everything Civiquest holds about me."""
+
+import io
+
+from flask import send_file
+from flask.views import MethodView
+from flask_login import current_user
+
+from accounts.roles import login_required
+from app.pagination import Blueprint
+from sharing import rights
+from sharing.rights_views import receipt_urls
+
+blp = Blueprint("api_rights", __name__, url_prefix="/api/v1", description="My data")
+
+ZIP_DOC = {
+    200: {
+        "description": "A zip file of JSON and CSV files with a README.txt that explains each.",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "attachment; filename=…"}},
+    }
+}
+
+
+@blp.route("/me/export")
+class MyExport(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(responses=ZIP_DOC)
+    def get(self):
+        """Everything Civiquest holds about you, as a zip file (the same as the "Download my data" page).
+
+        Profile (no password or token secrets), enrollments and submissions (JSON and CSV), the points
+        ledger (CSV), vouchers, badges, season points, consents with their Kantara v1.1 receipts, the
+        uses of your data, notifications and service-desk actions. Other people's names are left out.
+        """
+        data = rights.export_bytes(current_user, *receipt_urls())
+        response = send_file(
+            io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=rights.export_filename()
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,171 @@
+"""Writing a release out: CSV (tidy, streamed line by line), XLSX (a sheet per measure and one of
+definitions), JSON, and the DCAT-AP-style metadata that travels with every export."""
+
+import io
+import json
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from app.spreadsheets import csv_lines as spreadsheet_lines
+from app.spreadsheets import safe_cell
+from stats.release import DEFINITIONS, MEASURE_LABELS, Release, Status, Value
+
+TOTAL = "TOTAL"
+LICENCE = "https://www.govdata.de/dl-de/by-2-0"  # Datenlizenz Deutschland – Namensnennung – 2.0
+
+
+def _cells(release: Release) -> Iterator[tuple[str, str, str, Value]]:
+    """Every published value as (measure, place, period start or TOTAL, value), totals included."""
+    for table in release.measures:
+        for place, values in table.rows.items():
+            for start, value in zip(release.buckets, values, strict=True):
+                yield table.name, place, start.isoformat(), value
+            yield table.name, place, TOTAL, table.row_totals[place]
+        for start, value in zip(release.buckets, table.column_totals, strict=True):
+            yield table.name, TOTAL, start.isoformat(), value
+        yield table.name, TOTAL, TOTAL, table.grand_total
+
+
+def _number(value: Value):
+    if value.value is None:
+        return ""
+    return round(value.value, 3)
+
+
+def csv_lines(release: Release) -> Iterator[str]:
+    """The release as CSV, one line at a time: measure, place, period_start, value, status."""
+    rows = ([measure, place, period, _number(value), value.status.value]
+            for measure, place, period, value in _cells(release))  # fmt: skip
+    return spreadsheet_lines(["measure", "place", "period_start", "value", "status"], rows)
+
+
+def xlsx_bytes(release: Release) -> bytes:
+    """The release as a workbook: About, one sheet per measure (places × periods with totals), Definitions."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    about = book.create_sheet("About")
+    for key, value in _about_rows(release):
+        about.append([key, value])
+    for table in release.measures:
+        sheet = book.create_sheet(table.name[:31])
+        sheet.append([str(MEASURE_LABELS[table.name])])
+        sheet.append(["place", *(start.isoformat() for start in release.buckets), TOTAL])
+        for place, values in table.rows.items():
+            sheet.append([safe_cell(place), *(_number(v) for v in values), _number(table.row_totals[place])])
+        sheet.append([TOTAL, *(_number(v) for v in table.column_totals), _number(table.grand_total)])
+        sheet.append([])
+        sheet.append(["An empty cell is suppressed: it rests on fewer residents than the small-cell rule allows, "
+                      "or it would reveal such a value through the totals."])  # fmt: skip
+    definitions = book.create_sheet("Definitions")
+    header = [_bold(definitions, "measure", bold), _bold(definitions, "label", bold),
+              _bold(definitions, "definition", bold)]  # fmt: skip
+    definitions.append(header)
+    for name in DEFINITIONS:
+        definitions.append([name, str(MEASURE_LABELS[name]), str(DEFINITIONS[name])])
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _bold(sheet, text: str, font: Font):
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = font
+    return cell
+
+
+def _about_rows(release: Release) -> list[tuple[str, object]]:
+    rows = [
+        ("title", release.title),
+        ("generated_at", release.generated_at.isoformat()),
+        ("from", release.filters.get("from")),
+        ("to", release.filters.get("to")),
+        ("granularity", release.filters.get("granularity")),
+        ("level", release.filters.get("level")),
+        ("residents_included", release.residents_included),
+        ("residents_left_out_without_consent", release.residents_excluded),
+        ("small_cell_rule_k", release.min_residents),
+        ("cells_suppressed", release.suppressed_count),
+    ]
+    if release.noise:
+        rows += [(f"noise_{key}", _scalar(value)) for key, value in release.noise.items()]
+    return rows
+
+
+def _scalar(value):
+    """A spreadsheet cell holds numbers and text; anything nested is written as JSON."""
+    return value if isinstance(value, int | float | str) or value is None else json.dumps(value)
+
+
+def json_document(release: Release, metadata: dict) -> dict:
+    """The release as one JSON document, with its metadata."""
+    measures = {}
+    for table in release.measures:
+        measures[table.name] = {
+            "label": str(MEASURE_LABELS[table.name]),
+            "rows": [
+                {
+                    "place": place,
+                    "values": [_json_value(v) for v in values],
+                    "total": _json_value(table.row_totals[place]),
+                }
+                for place, values in table.rows.items()
+            ],
+            "column_totals": [_json_value(v) for v in table.column_totals],
+            "grand_total": _json_value(table.grand_total),
+        }
+    return {
+        "metadata": metadata,
+        "periods": [start.isoformat() for start in release.buckets],
+        "measures": measures,
+        "retention": {place: _json_value(value) for place, value in release.retention.items()},
+        "consents": [{"purpose": p, "level": lvl, **_json_value(v)} for p, lvl, v in release.consents],
+    }
+
+
+def _json_value(value: Value) -> dict:
+    return {"value": None if value.value is None else round(value.value, 3), "status": value.status.value}
+
+
+def metadata(release: Release, publisher: str, landing_url: str) -> dict:
+    """DCAT-AP-style description of the export: what, when, by whom, under which licence, how protected."""
+    suppression = {
+        "method": "primary small-cell suppression (cells resting on fewer than k residents) and secondary "
+        "suppression so that no withheld value can be derived from row, column or grand totals",
+        "k": release.min_residents,
+        "cells_suppressed": release.suppressed_count,
+    }
+    return {
+        "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"},
+        "@type": "dcat:Dataset",
+        "dct:title": release.title,
+        "dct:description": "Participation in Civiquest's energy and mobility challenges, aggregated "
+        f"per {release.filters.get('level')} and {release.filters.get('granularity')}; only residents who "
+        "consented to the purpose 'municipal statistics' at this level are counted.",
+        "dct:temporal": {"dcat:startDate": release.filters.get("from"), "dcat:endDate": release.filters.get("to")},
+        "dct:issued": release.generated_at.isoformat(),
+        "dct:publisher": publisher,
+        "dct:license": LICENCE,
+        "dcat:landingPage": landing_url,
+        "filters": release.filters,
+        "residents_included": release.residents_included,
+        "residents_left_out_without_consent": release.residents_excluded,
+        "definitions": {name: str(text) for name, text in DEFINITIONS.items()},
+        "suppression": suppression,
+        "noise": release.noise,
+        "status_values": {status.value: _status_meaning(status) for status in Status},
+    }
+
+
+def _status_meaning(status: Status) -> str:
+    return {
+        Status.SHOWN: "the exact aggregate",
+        Status.SUPPRESSED: "withheld to protect individuals",
+        Status.NOISY: "the aggregate with differential-privacy noise added",
+    }[status]
+
+
+def json_bytes(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode()

@@ -1,0 +1,140 @@
+"""Statistics filters as the API takes them, the period rules the dashboard shares, and the output shapes."""
+
+from datetime import date, timedelta
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+from marshmallow import validate
+
+from app.routing import MAX_ID
+from challenges.scoring import Category
+from sharing.models import Level
+from stats.periods import Granularity, bucket_start
+
+# A table wider than this is unreadable and slow to suppress: the period is refused instead.
+MAX_BUCKETS = 400
+MAX_IDS = 100
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
+DEFAULT_WEEKS = 12
+FORMATS = ("json", "csv", "xlsx", "zip")
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 full weeks (Monday to Sunday) before the current one."""
+    monday = bucket_start(today, Granularity.WEEK)
+    return monday - timedelta(weeks=DEFAULT_WEEKS), monday - timedelta(days=1)
+
+
+def bucket_count(start: date, end: date, granularity: Granularity) -> int:
+    """How many periods (table columns) `start`..`end` spans, counted without listing them."""
+    first, last = bucket_start(start, granularity), bucket_start(end, granularity)
+    if granularity == Granularity.MONTH:
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (last - first).days // (7 if granularity == Granularity.WEEK else 1) + 1
+
+
+def plausible_year(day: date) -> str | None:
+    if EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        return None
+    return str(_l("Enter a date between the years %(first)d and %(last)d.", first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
+def period_problem(start: date, end: date, granularity: Granularity) -> tuple[str, str] | None:
+    """(field, message) when the period is back to front or has too many columns; None when it is fine."""
+    if end < start:
+        return "to", str(_l("The last day must not be before the first day."))
+    count = bucket_count(start, end, granularity)
+    if count > MAX_BUCKETS:
+        message = _l(
+            "This period has %(num)d columns at this granularity; at most %(max)d fit. "
+            "Choose a shorter period or a coarser granularity.",
+            num=count,
+            max=MAX_BUCKETS,
+        )
+        return "period", str(message)
+    return None
+
+
+def _day(**kwargs) -> ma.fields.Date:
+    def check(day: date) -> None:
+        problem = plausible_year(day)
+        if problem:
+            raise ma.ValidationError(problem)
+
+    return ma.fields.Date(validate=check, **kwargs)
+
+
+def _ids(description: str) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        load_default=list,
+        validate=validate.Length(max=MAX_IDS),
+        metadata={"description": description},
+    )
+
+
+# Input ------------------------------------------------------------------------------------
+
+
+class ParticipationQuerySchema(ma.Schema):
+    """The figures to export: place level, period length, days, and which challenges and places count."""
+
+    group_by = ma.fields.String(
+        load_default=Level.NEIGHBOURHOOD.value,
+        validate=validate.OneOf([Level.NEIGHBOURHOOD.value, Level.CITY.value]),
+        metadata={"description": "neighbourhood: one row per neighbourhood; city: one row for the whole city."},
+    )
+    period = ma.fields.String(
+        load_default=Granularity.WEEK.value,
+        validate=validate.OneOf([g.value for g in Granularity]),
+        metadata={"description": "The length of each column: day, week (from Monday) or month."},
+    )
+    start = _day(data_key="from", metadata={"description": "First day (the city's calendar). Default: 12 weeks back."})
+    end = _day(data_key="to", metadata={"description": "Last day, included. Default: last Sunday."})
+    challenge_id = _ids("Only these published challenges (repeat the argument for several).")
+    category = ma.fields.String(validate=validate.OneOf([c.value for c in Category]))
+    neighbourhood_id = _ids("Only these neighbourhoods (repeat the argument for several).")
+    format = ma.fields.String(
+        load_default="json",
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "json (with metadata), csv, xlsx, or zip (data.csv and metadata.json)."},
+    )
+
+
+# Output -----------------------------------------------------------------------------------
+
+
+class ParticipationSchema(ma.Schema):
+    """A protected release: every value is either shown or withheld (`status`), never a row about one person."""
+
+    metadata = ma.fields.Dict(metadata={"description": "DCAT-AP-style description: period, licence, suppression."})
+    periods = ma.fields.List(ma.fields.String(), metadata={"description": "First day of each column."})
+    measures = ma.fields.Dict(
+        metadata={"description": "Per measure: label, rows (place, values, total), column_totals, grand_total."}
+    )
+    retention = ma.fields.Dict(metadata={"description": "Per place: share of joiners still active after 4 weeks."})
+    consents = ma.fields.List(ma.fields.Dict(), metadata={"description": "Consents in force by purpose and level."})
+
+
+class StatsExportSchema(ma.Schema):
+    """One entry of the export history: who used the figures, when, with which filters and whose data."""
+
+    id = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+    actor = ma.fields.String(attribute="actor_label")
+    description = ma.fields.String()
+    level = ma.fields.Enum(Level, by_value=True)
+    filters = ma.fields.Dict()
+    residents_included = ma.fields.Integer(attribute="resident_count")
+    residents_excluded = ma.fields.Integer(
+        attribute="excluded_count", metadata={"description": "Residents left out for lack of consent."}
+    )
+
+
+class PrivacyBudgetSchema(ma.Schema):
+    """The privacy budget of one open-data dataset: epsilon in total and spent, and how many releases."""
+
+    dataset = ma.fields.String()
+    total = ma.fields.Float()
+    spent = ma.fields.Float()
+    releases = ma.fields.Integer()

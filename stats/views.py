@@ -1,0 +1,230 @@
+"""Statistics pages for municipal staff: the dashboard, its downloads, and the export history.
+
+Every download goes through `services.export`, which writes one entry to the data use log. Viewing
+the dashboard uses residents' data too, so it is logged as well ("dashboard view"), but only once
+per staff member, filter set and day: reloading the page or switching the chart adds no entry.
+"""
+
+import io
+import zipfile
+from datetime import datetime, time
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext
+from sqlalchemy import select
+
+from accounts.models import Role
+from accounts.roles import role_required
+from app.clock import city_zone
+from app.extensions import db
+from app.security import viewer
+from challenges.models import Challenge
+from leaderboards.display import formatter
+from neighbourhoods.models import Neighbourhood
+from sharing import display as sharing_display
+from sharing.models import DataUse, Level, Purpose
+from stats import charts, exports, open_data, services
+from stats.figures import PURPOSE, Filters
+from stats.forms import GRANULARITY_LABELS, LEVEL_LABELS, StatsFilterForm
+from stats.periods import Granularity
+from stats.release import DEFINITIONS, MEASURE_LABELS, Release
+from stats.schemas import FORMATS
+
+bp = Blueprint("stats", __name__, template_folder="templates")
+staff_required = role_required(Role.STAFF)
+DASHBOARD_VIEW = "dashboard view"
+PER_PAGE = 20
+MAX_PAGE = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def stats_context():
+    return {"number": formatter(), "when": sharing_display.when, "level_labels": sharing_display.LEVEL_LABELS}
+
+
+def _today():
+    return datetime.now(city_zone()).date()
+
+
+# Shared with the API -------------------------------------------------------------------------
+
+
+def published_challenges() -> list[tuple[int, str]]:
+    query = select(Challenge.id, Challenge.title).where(Challenge.published_at.is_not(None)).order_by(Challenge.title)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def neighbourhoods() -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(select(Neighbourhood.id, Neighbourhood.name).order_by("name"))]
+
+
+def no_places_problem(filters: Filters) -> str | None:
+    """A message when the figures would have no row: per neighbourhood, while the city has none."""
+    if filters.level == Level.NEIGHBOURHOOD and not db.session.scalar(select(Neighbourhood.id).limit(1)):
+        return gettext("There are no neighbourhoods yet: choose the whole city.")
+    return None
+
+
+def history_query():
+    """The data use log's entries of municipal statistics, newest first."""
+    return (
+        select(DataUse)
+        .join(Purpose, Purpose.id == DataUse.purpose_id)
+        .where(Purpose.code == PURPOSE)
+        .order_by(DataUse.created_at.desc(), DataUse.id.desc())
+    )
+
+
+def metadata_of(release: Release) -> dict:
+    return exports.metadata(release, current_app.config["STATS_PUBLISHER"], url_for("stats.dashboard", _external=True))
+
+
+def download(release: Release, fmt: str) -> Response:
+    """A release as a file; CSV streams, ZIP bundles data.csv with metadata.json, JSON carries its metadata."""
+    start, end = release.filters["from"], release.filters["to"]
+    name = f"civiquest-statistics-{start}-{end}"
+    if fmt == "csv":
+        return _attachment(stream_with_context(exports.csv_lines(release)), "text/csv", f"{name}.csv")
+    if fmt == "xlsx":
+        return _attachment(exports.xlsx_bytes(release), XLSX, f"{name}.xlsx")
+    metadata = metadata_of(release)
+    if fmt == "zip":
+        return _attachment(_zip(release, metadata), "application/zip", f"{name}.zip")
+    document = exports.json_bytes(exports.json_document(release, metadata))
+    return _attachment(document, "application/json", f"{name}.json")
+
+
+def _attachment(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _zip(release: Release, metadata: dict) -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open("data.csv", "w") as data:
+            for line in exports.csv_lines(release):
+                data.write(line.encode())
+        bundle.writestr("metadata.json", exports.json_bytes(metadata))
+    return output.getvalue()
+
+
+# The dashboard --------------------------------------------------------------------------------
+
+
+def _filter_form() -> StatsFilterForm:
+    form = StatsFilterForm(published_challenges(), neighbourhoods(), _today(), formdata=request.args)
+    if form.validate():
+        problem = no_places_problem(form.filters())
+        if problem:
+            form.level.errors = [*form.level.errors, problem]
+    return form
+
+
+def _logged_today(actor, filters: Filters) -> bool:
+    """Whether this staff member's dashboard view of these filters is already in today's log."""
+    since = datetime.combine(_today(), time.min, tzinfo=city_zone())
+    query = select(DataUse.filters).where(
+        DataUse.actor_id == actor.id, DataUse.description == DASHBOARD_VIEW, DataUse.created_at >= since
+    )
+    return filters.as_dict() in db.session.scalars(query).all()
+
+
+def _dashboard_release(filters: Filters) -> Release:
+    actor = viewer()
+    if _logged_today(actor, filters):
+        return services.build_release(filters)[0]
+    return services.export(filters, actor, description=DASHBOARD_VIEW)
+
+
+def _render(form: StatsFilterForm, release: Release | None):
+    context = {"form": form, "release": release, "formats": FORMATS}
+    if release is not None:
+        granularity = Granularity(release.filters["granularity"])
+        compare = form.compare.data if form.compare.data in MEASURE_LABELS else "submissions"
+        context.update(
+            measures={table.name: table for table in release.measures}, labels=MEASURE_LABELS,
+            definitions=DEFINITIONS, granularity_label=GRANULARITY_LABELS[granularity],
+            level_label=LEVEL_LABELS[Level(release.filters["level"])],
+            periods=[charts.period_label(start, granularity) for start in release.buckets],
+            place_label=lambda place: charts.place_label(release, place),
+            participation=charts.participation_chart(release, granularity),
+            comparison=charts.comparison_chart(release, compare), savings=charts.savings_chart(release, granularity),
+            export_args=form.args(), purpose_names=_purpose_names(),
+            budget=open_data.budget_state(_city(form.filters())), epsilon=current_app.config["STATS_DP_EPSILON"],
+        )  # fmt: skip
+    return render_template("stats/dashboard.html", **context), 422 if form.errors else 200
+
+
+def _purpose_names() -> dict[str, str]:
+    return {purpose.code: sharing_display.name(purpose) for purpose in db.session.scalars(select(Purpose))}
+
+
+@bp.route("/stats")
+@staff_required
+def dashboard():
+    form = _filter_form()
+    if form.errors:
+        return _render(form, None)
+    return _render(form, _dashboard_release(form.filters()))
+
+
+@bp.route("/stats/export")
+@staff_required
+def export():
+    form = _filter_form()
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        form.form_errors.append(_format_error())
+    if form.errors or form.form_errors:
+        return _render(form, None)
+    release = services.export(form.filters(), viewer(), description=f"dashboard export ({fmt})")
+    return download(release, fmt)
+
+
+def _city(filters: Filters) -> Filters:
+    """Open data is city-wide over all challenges: only the period and its length remain of the filters."""
+    return Filters(filters.start, filters.end, filters.granularity, Level.CITY)
+
+
+@bp.route("/stats/open-data", methods=["POST"])
+@staff_required
+def publish_open_data():
+    """Publish a noisy city-wide release of the period, spending privacy budget; refused once it is spent."""
+    form = StatsFilterForm(published_challenges(), neighbourhoods(), _today(), formdata=request.form)
+    fmt = request.form.get("format", "json")
+    if not form.validate() or fmt not in ("json", "zip", "xlsx"):
+        flash(gettext("The release could not be made: the period is not valid."), "error")
+        return redirect(url_for("stats.dashboard"))
+    try:
+        release = open_data.release(_city(form.filters()), viewer())
+    except open_data.BudgetSpent:
+        flash(gettext("The privacy budget of this dataset is spent; no further release is possible."), "error")
+        return redirect(url_for("stats.dashboard", **form.args()))
+    return download(release, fmt)
+
+
+def _format_error() -> str:
+    return gettext("Choose one of the offered download formats.")
+
+
+@bp.route("/stats/exports")
+@staff_required
+def history():
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    pagination = db.paginate(history_query(), page=page, per_page=PER_PAGE, error_out=False)
+    granularity_labels = {g.value: label for g, label in GRANULARITY_LABELS.items()}
+    return render_template(
+        "stats/history.html", pagination=pagination, challenges=dict(published_challenges()),
+        neighbourhoods=dict(neighbourhoods()), granularity_labels=granularity_labels,
+    )  # fmt: skip
