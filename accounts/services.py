@@ -264,3 +264,13 @@ def user_for_token(secret: str) -> User | None:
         return None
     token.last_used_at = utcnow()
     return token.user
+
+
+def resident_counts() -> dict[int, int]:
+    """How many accounts live in each neighbourhood, for the admin overview."""
+    rows = db.session.execute(
+        select(User.neighbourhood_id, func.count(User.id))
+        .where(User.neighbourhood_id.is_not(None))
+        .group_by(User.neighbourhood_id)
+    )
+    return dict(rows.all())

@@ -3,10 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from accounts import errors, services
+from accounts import services
 from accounts.models import Role
 from accounts.roles import ROLE_LABELS, role_required
 from admin.forms import NeighbourhoodForm, UserAdminForm
+from app.errors import DomainError
 from app.forms import attach_error
 from neighbourhoods import services as neighbourhoods
 
@@ -39,7 +40,7 @@ def edit_user(user_id: int):
         try:
             services.set_role(user, form.role.data)
             services.set_active(user, form.active.data)
-        except errors.AccountError as error:
+        except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Changes to %(name)s saved.", name=user.pseudonym), "success")
@@ -53,7 +54,7 @@ def neighbourhood_list():
     if form.validate_on_submit():
         try:
             neighbourhood = neighbourhoods.create_neighbourhood(form.name.data, form.households.data)
-        except errors.AccountError as error:
+        except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Neighbourhood %(name)s added.", name=neighbourhood.name), "success")
@@ -62,7 +63,7 @@ def neighbourhood_list():
         "admin/neighbourhoods.html",
         form=form,
         neighbourhoods=neighbourhoods.list_neighbourhoods(),
-        resident_counts=neighbourhoods.resident_counts(),
+        resident_counts=services.resident_counts(),
     ), 422 if form.errors else 200
 
 
@@ -73,7 +74,7 @@ def edit_neighbourhood(neighbourhood_id: int):
     if form.validate_on_submit():
         try:
             neighbourhoods.update_neighbourhood(neighbourhood, form.name.data, form.households.data)
-        except errors.AccountError as error:
+        except DomainError as error:
             attach_error(form, error)
         else:
             flash(_("Neighbourhood %(name)s saved.", name=neighbourhood.name), "success")

@@ -29,9 +29,11 @@ def connect_receivers_and_jobs() -> None:
     import leaderboards.receivers
     import leaderboards.tasks  # noqa: F401
     import notifications.tasks  # noqa: F401
+    import nudges.messages
     import nudges.tasks  # noqa: F401
     import rewards.receivers
     import rewards.tasks  # noqa: F401
+    import sharing.messages
     import sharing.tasks  # noqa: F401
 
 

@@ -4,7 +4,6 @@ from app.errors import DomainError
 
 
 class NeighbourhoodNameTaken(DomainError):
-    status = 409
     rule = "name_taken"
     field = "name"
     message = _l("A neighbourhood with this name already exists.")

@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from accounts.models import User
 from app.extensions import db
 from neighbourhoods.errors import NeighbourhoodNameTaken
 from neighbourhoods.models import Neighbourhood
@@ -46,13 +45,3 @@ def update_neighbourhood(neighbourhood: Neighbourhood, name: str, households: in
     neighbourhood.households = households
     db.session.flush()
     return neighbourhood
-
-
-def resident_counts() -> dict[int, int]:
-    """How many accounts live in each neighbourhood, for the admin overview."""
-    rows = db.session.execute(
-        select(User.neighbourhood_id, func.count(User.id))
-        .where(User.neighbourhood_id.is_not(None))
-        .group_by(User.neighbourhood_id)
-    )
-    return dict(rows.all())

@@ -5,10 +5,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from accounts.models import Role, User
 import demo
-from demo import DEMO_PASSWORD, demo_email
+from accounts.models import Role, User
 from app.extensions import db
+from demo import DEMO_PASSWORD, demo_email
 from neighbourhoods.models import Neighbourhood
 from tests.conftest import PASSWORD, log_in
 
