@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from accounts import errors, services
-from accounts.display import DisplayPrefs
+from accounts.preferences import DisplayPrefs
 from accounts.roles import login_required
 from accounts.schemas import MeSchema, MeUpdateSchema
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
-from accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
+from accounts.preferences import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
 from app.forms import choices
 
 LANGUAGE_CHOICES = choices([("en", "English"), ("de", "Deutsch")])

@@ -3,9 +3,9 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from accounts.display import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
 from accounts.forms import PSEUDONYM_PATTERN
 from accounts.models import Role
+from accounts.preferences import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
 from app.schemas import StrictBoolean, id_field
 from neighbourhoods.schemas import NeighbourhoodSchema
 

@@ -6,9 +6,9 @@ import secrets
 from sqlalchemy import func, select
 
 from accounts import errors
-from accounts.display import DisplayPrefs
 from accounts.models import AccessToken, Role, User
 from accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
+from accounts.preferences import DisplayPrefs
 from app.columns import utcnow
 from app.extensions import db
 from neighbourhoods.models import Neighbourhood

@@ -4,9 +4,9 @@ from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from accounts.display import COOKIE_NAME, DisplayPrefs
 from accounts.forms import DisplayForm, LanguageForm
 from accounts.models import Role
+from accounts.preferences import COOKIE_NAME, DisplayPrefs
 from accounts.roles import ROLE_LABELS
 
 

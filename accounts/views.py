@@ -8,7 +8,6 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from accounts import errors, services
-from accounts.display import COOKIE_NAME, DisplayPrefs
 from accounts.forms import (
     NO_NEIGHBOURHOOD,
     ConfirmForm,
@@ -23,6 +22,7 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.models import Role
+from accounts.preferences import COOKIE_NAME, DisplayPrefs
 from accounts.roles import login_required
 from app.extensions import limiter
 from app.forms import attach_error, choices

@@ -14,11 +14,11 @@ from app.columns import utcnow
 from app.errors import DomainError
 from app.forms import attach_error, choices
 from app.transactions import refuse
-from challenges import activity, assisted, display, errors, services
+from challenges import activity, assisted, display, services
 from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
+from challenges.pages import challenge_context, show_refusal
 from challenges.scoring import Category
-from challenges.views import challenge_context, show_refusal
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
@@ -38,17 +38,11 @@ def _manager() -> User:
 
 
 def _resident(user_id: int) -> User:
-    try:
-        return assisted.get_resident(user_id)
-    except errors.NoSuchResident:
-        abort(404)
+    return assisted.get_resident(user_id)
 
 
 def _challenge(challenge_id: int) -> Challenge:
-    try:
-        return services.get_challenge(challenge_id)
-    except errors.NotFound:
-        abort(404)
+    return services.get_challenge(challenge_id)
 
 
 # Finding and registering residents -------------------------------------------------------

@@ -10,9 +10,10 @@ from app.columns import utcnow
 from app.extensions import db
 from app.security import viewer as current_viewer
 from app.transactions import refuse
-from challenges import activity, charts, display, errors, imports, scoring, services, submissions
+from challenges import activity, charts, display, errors, imports, services, submissions
 from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
+from challenges.pages import challenge_context, show_refusal
 from challenges.scoring import Category
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges", template_folder="templates")
@@ -21,30 +22,11 @@ PER_PAGE = 20
 MAX_PAGE = 10_000
 
 
-@bp.context_processor
-def challenge_context():
-    return {
-        "labels": display,
-        "paragraphs": display.paragraphs,
-        "amount": display.amount,
-        "quantity": display.quantity,
-        "when": display.when,
-        "day": display.day,
-        "date_range": display.date_range,
-        "scoring": scoring,
-    }
+bp.context_processor(challenge_context)
 
 
 def _visible(challenge_id: int) -> Challenge:
-    try:
-        return services.get_visible_challenge(challenge_id, current_viewer())
-    except errors.NotFound:
-        abort(404)
-
-
-def _refuse(error: errors.ChallengeError) -> None:
-    """A refused action changes nothing: undo what it may have begun, and say why."""
-    refuse(error)
+    return services.get_visible_challenge(challenge_id, current_viewer())
 
 
 def _to_detail(challenge: Challenge, anchor: str = ""):
@@ -119,7 +101,7 @@ def join(challenge_id: int):
         try:
             services.join(challenge, current_viewer())
         except errors.ChallengeError as error:
-            _refuse(error)
+            refuse(error)
         else:
             flash(_("You take part in “%(title)s”. Good luck!", title=challenge.title), "success")
     return _to_detail(challenge, "#take-part")
@@ -133,7 +115,7 @@ def leave(challenge_id: int):
         try:
             services.leave(challenge, current_viewer())
         except errors.ChallengeError as error:
-            _refuse(error)
+            refuse(error)
         else:
             flash(_("You left “%(title)s”. You can join again and keep your score.", title=challenge.title), "success")
     return _to_detail(challenge, "#take-part")
@@ -144,19 +126,6 @@ def _enrollment(challenge: Challenge):
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
-
-
-def show_refusal(form, error: errors.ChallengeError) -> None:
-    """A refusal on the field it concerns, naming the plausibility rule it broke."""
-    refuse()
-    message = error.message
-    rule = display.RULE_LABELS.get(getattr(error, "rule", None))
-    if rule:
-        message = _("%(message)s (Rule: %(rule)s.)", message=message, rule=rule)
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, message]
-    else:
-        form.form_errors.append(message)
 
 
 def _flash_result(submission, created: bool) -> None:
@@ -316,10 +285,7 @@ def edit(challenge_id: int):
 
 
 def _managed(challenge_id: int) -> Challenge:
-    try:
-        return services.get_challenge(challenge_id)
-    except errors.NotFound:
-        abort(404)
+    return services.get_challenge(challenge_id)
 
 
 @bp.route("/<int:challenge_id>/publish", methods=["POST"])
@@ -336,7 +302,7 @@ def publish(challenge_id: int):
         _show_publish_problems(form, error)
         return _render_edit(form, challenge)
     except errors.ChallengeError as error:
-        _refuse(error)
+        refuse(error)
     else:
         flash(_("“%(title)s” is published.", title=challenge.title), "success")
     return _to_detail(challenge)
@@ -359,7 +325,7 @@ def cancel(challenge_id: int):
         try:
             services.cancel(challenge)
         except errors.ChallengeError as error:
-            _refuse(error)
+            refuse(error)
         else:
             flash(_("“%(title)s” is cancelled.", title=challenge.title), "success")
     return _to_detail(challenge)
@@ -392,7 +358,7 @@ def decide(challenge_id: int, submission_id: int, decision: str):
             show_refusal(form, error)
             return _render_review(challenge, submission.id, form)
         except errors.ChallengeError as error:
-            _refuse(error)
+            refuse(error)
         else:
             done = _("Approved: it counts now.") if decision == "approve" else _("Rejected; the resident sees why.")
             flash(done, "success")

@@ -2,15 +2,14 @@
 
 from contextlib import nullcontext
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.security import allow_framing
 from app.security import viewer as current_viewer
 from challenges import display
-from challenges import errors as challenge_errors
-from leaderboards import caching, charts, errors, services
+from leaderboards import caching, charts, services
 from leaderboards.display import formatter
 from leaderboards.models import Period
 
@@ -36,10 +35,7 @@ def _page() -> int:
 @bp.route("/challenges/<int:challenge_id>/leaderboard")
 def challenge(challenge_id: int):
     viewer = current_viewer()
-    try:
-        shown = services.get_challenge(challenge_id, viewer)
-    except challenge_errors.NotFound:
-        abort(404)
+    shown = services.get_challenge(challenge_id, viewer)
     unit = display.METRIC_UNITS[shown.metric]
     enrollment = services.viewer_enrollment(shown, viewer)
     neighbourhoods = services.neighbourhood_ranking(shown) if services.ranks_neighbourhoods(shown) else None
@@ -81,10 +77,7 @@ def embed_neighbourhoods(challenge_id: int):
     """The public neighbourhood ranking, standalone for an iframe on the city's website; `?lang=de` picks a language."""
     language = request.args.get("lang")
     with force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext():
-        try:
-            shown = services.get_public_neighbourhood_challenge(challenge_id)
-        except (challenge_errors.NotFound, errors.NoNeighbourhoodRanking):
-            abort(404)
+        shown = services.get_public_neighbourhood_challenge(challenge_id)
         unit = display.METRIC_UNITS[shown.metric]
         standings = services.neighbourhood_ranking(shown)
         caching.cache_publicly(vary=("Accept-Language", "Cookie"))

@@ -1,6 +1,6 @@
 """Pages of notifications: my notifications (mark read, mark all read, open), and my notification settings."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -52,10 +52,7 @@ def _page() -> int:
 
 
 def _own(notification_id: int) -> Notification:
-    try:
-        return services.own_notification(viewer(), notification_id)
-    except errors.NotFound:
-        abort(404)
+    return services.own_notification(viewer(), notification_id)
 
 
 # My notifications --------------------------------------------------------------------------

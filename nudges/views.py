@@ -1,6 +1,6 @@
 """Funding programme pages: the admins' catalogue, and the programmes a resident may apply for."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,10 +66,7 @@ def admin_new():
 @bp.route("/admin/funding/<int:programme_id>/edit", methods=["GET", "POST"])
 @admin_required
 def admin_edit(programme_id: int):
-    try:
-        programme = funding.get_programme(programme_id)
-    except errors.NotFound:
-        abort(404)
+    programme = funding.get_programme(programme_id)
     form = FundingProgrammeForm.for_programme(programme)
     if form.validate_on_submit() and _save(form, programme):
         flash(_("Funding programme “%(name)s” saved.", name=programme.name_en), "success")

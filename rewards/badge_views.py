@@ -66,10 +66,7 @@ def _evidence_url(item: BadgeAward) -> str | None:
 
 
 def _public_badge(badge_id: int) -> BadgeClass:
-    try:
-        return badges.get_badge(badge_id)
-    except errors.NotFound:
-        abort(404)
+    return badges.get_badge(badge_id)
 
 
 @bp.route("/badges/issuer")
@@ -141,10 +138,7 @@ def mine():
 @login_required
 def privacy(uid: str):
     user = current_user._get_current_object()
-    try:
-        item = badges.own_award(user, uid)
-    except errors.NotFound:
-        abort(404)
+    item = badges.own_award(user, uid)
     form = PrivacyForm()
     if not form.validate_on_submit():
         abort(400)

@@ -5,10 +5,9 @@ their own language however it was booked.
 """
 
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, Voucher, VoucherStatus
+from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, VoucherStatus
 
 KIND_LABELS = {
     EntryKind.ACTIVITY: _l("Activity"),
@@ -74,18 +73,3 @@ def describe(entry: LedgerEntry) -> str:
 
 def when(moment) -> str:
     return format_datetime(moment, "short") if moment else ""
-
-
-def voucher_problem(voucher: Voucher) -> str:
-    """Why a voucher cannot be used any more, with the date it happened."""
-    if voucher.status == VoucherStatus.USED:
-        return _("Already used on %(date)s.", date=when(voucher.used_at))
-    if voucher.status == VoucherStatus.CANCELLED:
-        return _("This voucher was cancelled on %(date)s.", date=when(voucher.closed_at))
-    if voucher.status == VoucherStatus.EXPIRED:
-        return expired_problem(voucher)
-    return _("This voucher cannot be used.")
-
-
-def expired_problem(voucher: Voucher) -> str:
-    return _("This voucher expired on %(date)s.", date=when(voucher.expires_at))

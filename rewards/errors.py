@@ -1,5 +1,7 @@
 """Domain errors of rewards; each names the rule broken and, where it has one, the field."""
 
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import errors as base
@@ -58,7 +60,10 @@ class UnknownVoucher(base.NotFound, RewardError):
 
 
 class VoucherNotUsable(RewardError):
-    """The voucher exists but cannot be used (or cancelled): already used, cancelled or expired."""
+    """The voucher exists but cannot be used (or cancelled): already used, cancelled or expired.
+
+    `voucher_not_usable(voucher, rule)` words why, with the date it happened.
+    """
 
     status = 409
 
@@ -76,3 +81,17 @@ class InvalidBadgeImage(RewardError):
     field = "image_svg"
     rule = "invalid_image"
     message = _l("The image must be a plain SVG file without scripts, links to other files or embedded documents.")
+
+
+def _when(moment) -> str:
+    return format_datetime(moment, "short") if moment else ""
+
+
+def voucher_not_usable(voucher, rule: str) -> VoucherNotUsable:
+    """Why a voucher cannot be used any more (`rule`: used, cancelled or expired), with the date it happened."""
+    problems = {
+        "used": lambda: _("Already used on %(date)s.", date=_when(voucher.used_at)),
+        "cancelled": lambda: _("This voucher was cancelled on %(date)s.", date=_when(voucher.closed_at)),
+        "expired": lambda: _("This voucher expired on %(date)s.", date=_when(voucher.expires_at)),
+    }
+    return VoucherNotUsable(problems.get(rule, lambda: _("This voucher cannot be used."))(), rule)

@@ -17,7 +17,6 @@ from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
 from rewards import errors, ledger
-from rewards.display import expired_problem, voucher_problem
 from rewards.models import EntryKind, Partner, PartnerKind, PartnerMember, Reward, Voucher, VoucherStatus
 
 # Crockford's base32 without I, L, O and U: nothing to misread when a code is typed from paper.
@@ -318,7 +317,7 @@ def _may_validate(voucher: Voucher, validator: User) -> None:
 
 
 def _not_usable(voucher: Voucher) -> errors.VoucherNotUsable:
-    return errors.VoucherNotUsable(voucher_problem(voucher), voucher.status.value)
+    return errors.voucher_not_usable(voucher, voucher.status.value)
 
 
 def check_voucher(code: str, validator: User, now: datetime | None = None) -> Check:
@@ -335,7 +334,7 @@ def check_voucher(code: str, validator: User, now: datetime | None = None) -> Ch
 
 def _expired_or_not_usable(voucher: Voucher, now: datetime) -> errors.VoucherNotUsable:
     if voucher.status == VoucherStatus.ISSUED and voucher.expires_at <= now:
-        return errors.VoucherNotUsable(expired_problem(voucher), "expired")
+        return errors.voucher_not_usable(voucher, "expired")
     return _not_usable(voucher)
 
 

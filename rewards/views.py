@@ -1,6 +1,6 @@
 """Pages of rewards: catalogue, redemption, my points, my vouchers, voucher validation, catalogue management."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import force_locale, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,10 +59,7 @@ def _page() -> int:
 
 
 def _reward(reward_id: int) -> Reward:
-    try:
-        return services.get_reward(reward_id)
-    except errors.NotFound:
-        abort(404)
+    return services.get_reward(reward_id)
 
 
 # Catalogue and redemption -------------------------------------------------------------------
@@ -182,10 +179,7 @@ def my_vouchers():
 
 
 def _own_voucher(code: str):
-    try:
-        return services.own_voucher(current_viewer(), code)
-    except errors.UnknownVoucher:
-        abort(404)
+    return services.own_voucher(current_viewer(), code)
 
 
 @bp.route("/me/vouchers/<code>")

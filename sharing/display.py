@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 
+from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 from app.clock import city_zone, local_date, week_start
 from sharing import credits
@@ -103,3 +105,14 @@ def ending(consent: Consent, now: datetime) -> str:
     if consent.expires_at <= now:
         return gettext("%(how)s on %(day)s", how=END_REASON_LABELS[EndReason.EXPIRED], day=day(consent.expires_at))
     return gettext("In force until %(day)s", day=day(consent.expires_at))
+
+
+def receipt_urls() -> tuple[str, str]:
+    """The privacy policy and the consent page, as receipts link them (plain paths if those pages are missing)."""
+    urls = []
+    for endpoint, path in (("sharing.privacy", "privacy"), ("sharing.consents", "me/consents")):
+        try:
+            urls.append(url_for(endpoint, _external=True))
+        except BuildError:
+            urls.append(request.host_url + path)
+    return urls[0], urls[1]

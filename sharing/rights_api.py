@@ -9,7 +9,7 @@ from flask_login import current_user
 from accounts.roles import login_required
 from app.pagination import Blueprint
 from sharing import rights
-from sharing.rights_views import receipt_urls
+from sharing.display import receipt_urls
 
 blp = Blueprint("api_rights", __name__, url_prefix="/api/v1", description="My data")
 

@@ -2,12 +2,11 @@
 
 import io
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -17,6 +16,7 @@ from accounts.roles import login_required
 from app.extensions import limiter
 from app.forms import attach_error
 from sharing import rights
+from sharing.display import receipt_urls
 
 bp = Blueprint("rights", __name__, template_folder="templates")
 
@@ -34,17 +34,6 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that deleting my account is final and cannot be undone."),
         validators=[DataRequired(message=_l("Please confirm that you understand this is final."))],
     )
-
-
-def receipt_urls() -> tuple[str, str]:
-    """The privacy policy and the consent page, as receipts link them (plain paths if those pages are missing)."""
-    urls = []
-    for endpoint, path in (("sharing.privacy", "privacy"), ("sharing.consents", "me/consents")):
-        try:
-            urls.append(url_for(endpoint, _external=True))
-        except BuildError:
-            urls.append(request.host_url + path)
-    return urls[0], urls[1]
 
 
 @bp.route("/me/export")

@@ -42,10 +42,7 @@ def _page() -> int:
 
 
 def _own(consent_id: int) -> Consent:
-    try:
-        return services.own_consent(viewer(), consent_id)
-    except errors.NotFound:
-        abort(404)
+    return services.own_consent(viewer(), consent_id)
 
 
 # Consents ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from challenges.scoring import Category
 from neighbourhoods.models import Neighbourhood
 from sharing.models import Level
 from stats import exports, open_data, services
+from stats.downloads import XLSX, download, history_query, metadata_of, no_places_problem
 from stats.figures import Filters
 from stats.periods import Granularity
 from stats.schemas import (
@@ -28,7 +29,6 @@ from stats.schemas import (
     default_period,
     period_problem,
 )
-from stats.views import XLSX, download, history_query, metadata_of, no_places_problem
 
 blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats", description="Statistics")
 staff_required = role_required(Role.STAFF)

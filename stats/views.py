@@ -5,19 +5,15 @@ the dashboard uses residents' data too, so it is logged as well ("dashboard view
 per staff member, filter set and day: reloading the page or switching the chart adds no entry.
 """
 
-import io
-import zipfile
 from datetime import datetime, time
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext
@@ -28,13 +24,12 @@ from accounts.roles import role_required
 from app.clock import city_zone
 from app.extensions import db
 from app.security import viewer
-from challenges.models import Challenge
 from leaderboards.display import formatter
-from neighbourhoods.models import Neighbourhood
 from sharing import display as sharing_display
 from sharing.models import DataUse, Level, Purpose
-from stats import charts, exports, open_data, services
-from stats.figures import PURPOSE, Filters
+from stats import charts, open_data, services
+from stats.downloads import download, history_query, neighbourhoods, no_places_problem, published_challenges
+from stats.figures import Filters
 from stats.forms import GRANULARITY_LABELS, LEVEL_LABELS, StatsFilterForm
 from stats.periods import Granularity
 from stats.release import DEFINITIONS, MEASURE_LABELS, Release
@@ -45,7 +40,6 @@ staff_required = role_required(Role.STAFF)
 DASHBOARD_VIEW = "dashboard view"
 PER_PAGE = 20
 MAX_PAGE = 10_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.context_processor
@@ -55,68 +49,6 @@ def stats_context():
 
 def _today():
     return datetime.now(city_zone()).date()
-
-
-# Shared with the API -------------------------------------------------------------------------
-
-
-def published_challenges() -> list[tuple[int, str]]:
-    query = select(Challenge.id, Challenge.title).where(Challenge.published_at.is_not(None)).order_by(Challenge.title)
-    return [tuple(row) for row in db.session.execute(query)]
-
-
-def neighbourhoods() -> list[tuple[int, str]]:
-    return [tuple(row) for row in db.session.execute(select(Neighbourhood.id, Neighbourhood.name).order_by("name"))]
-
-
-def no_places_problem(filters: Filters) -> str | None:
-    """A message when the figures would have no row: per neighbourhood, while the city has none."""
-    if filters.level == Level.NEIGHBOURHOOD and not db.session.scalar(select(Neighbourhood.id).limit(1)):
-        return gettext("There are no neighbourhoods yet: choose the whole city.")
-    return None
-
-
-def history_query():
-    """The data use log's entries of municipal statistics, newest first."""
-    return (
-        select(DataUse)
-        .join(Purpose, Purpose.id == DataUse.purpose_id)
-        .where(Purpose.code == PURPOSE)
-        .order_by(DataUse.created_at.desc(), DataUse.id.desc())
-    )
-
-
-def metadata_of(release: Release) -> dict:
-    return exports.metadata(release, current_app.config["STATS_PUBLISHER"], url_for("stats.dashboard", _external=True))
-
-
-def download(release: Release, fmt: str) -> Response:
-    """A release as a file; CSV streams, ZIP bundles data.csv with metadata.json, JSON carries its metadata."""
-    start, end = release.filters["from"], release.filters["to"]
-    name = f"civiquest-statistics-{start}-{end}"
-    if fmt == "csv":
-        return _attachment(stream_with_context(exports.csv_lines(release)), "text/csv", f"{name}.csv")
-    if fmt == "xlsx":
-        return _attachment(exports.xlsx_bytes(release), XLSX, f"{name}.xlsx")
-    metadata = metadata_of(release)
-    if fmt == "zip":
-        return _attachment(_zip(release, metadata), "application/zip", f"{name}.zip")
-    document = exports.json_bytes(exports.json_document(release, metadata))
-    return _attachment(document, "application/json", f"{name}.json")
-
-
-def _attachment(body, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _zip(release: Release, metadata: dict) -> bytes:
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
-        with bundle.open("data.csv", "w") as data:
-            for line in exports.csv_lines(release):
-                data.write(line.encode())
-        bundle.writestr("metadata.json", exports.json_bytes(metadata))
-    return output.getvalue()
 
 
 # The dashboard --------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from accounts import errors, services
-from accounts.display import DisplayPrefs
 from accounts.models import Role
 from accounts.passwords import needs_rehash
+from accounts.preferences import DisplayPrefs
 from app.extensions import db
 from tests.conftest import PASSWORD
 
