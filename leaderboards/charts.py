@@ -1,4 +1,4 @@
-"""The leaderboards' charts, drawn on the server as SVG in the style of `challenges.charts`.
+"""The leaderboards' charts, drawn on the server as SVG with the chart kit (`app.charts`).
 
 Each is one image (`role="img"`) named by its <title> and described by its <desc>, with a table of
 the same numbers on the page; colours come from the stylesheet, so high contrast applies.
@@ -10,7 +10,8 @@ from datetime import date
 from flask_babel import gettext, ngettext
 from markupsafe import Markup
 
-from challenges.charts import nice_step
+from app import charts as kit
+from app.charts import nice_step, short_name
 from challenges.display import short_date
 from leaderboards.display import formatter
 from leaderboards.services import MIN_PARTICIPANTS, NeighbourhoodStanding
@@ -21,18 +22,6 @@ BAR_LEFT, BAR_RIGHT, BAR_TOP, ROW_HEIGHT, NAME_CHARS = 190, 88, 32, 34, 22
 # Line: rank over days, rank 1 at the top.
 LINE_HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 320, 64, 24, 28, 48
 MAX_X_LABELS = 10
-
-
-def _svg(chart_id: str, height: int, title: str, desc: str, body: Markup) -> Markup:
-    return Markup(
-        '<svg class="chart" id="{id}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc"'
-        ' xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>'
-    ).format(id=chart_id, w=WIDTH, h=height, title=title, desc=desc, body=body)
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
 
 
 # Neighbourhoods -------------------------------------------------------------------------------
@@ -92,7 +81,7 @@ def _neighbourhood_bars(ranked: list[NeighbourhoodStanding], unit: str, summary:
     )
     desc = summary + " " + gettext("The table below lists every neighbourhood.")
     title = gettext("Neighbourhoods by score per participating household")
-    return _svg("neighbourhood-chart", height, title, desc, Markup("").join(parts))
+    return kit.svg("neighbourhood-chart", height, title, desc, Markup("").join(parts))
 
 
 def _bar_row(index: int, standing: NeighbourhoodStanding, top: float, plot: float, unit: str, number) -> Markup:
@@ -105,7 +94,8 @@ def _bar_row(index: int, standing: NeighbourhoodStanding, top: float, plot: floa
         '<rect class="chart-bar" x="{x}" y="{y}" width="{w}" height="{h}"><title>{label}</title></rect>'
         '<text class="chart-tick" x="{vx}" y="{ty}">{value}</text>'
     ).format(
-        lx=BAR_LEFT - 8, ty=text_y, name=f"{standing.rank}. {_short(standing.name)}", x=BAR_LEFT, y=y + 5, w=width,
+        lx=BAR_LEFT - 8, ty=text_y, name=f"{standing.rank}. {short_name(standing.name, NAME_CHARS)}",
+        x=BAR_LEFT, y=y + 5, w=width,
         h=ROW_HEIGHT - 10, label=f"{standing.rank}. {standing.name}: {number(standing.score, 1)} {unit}",
         vx=BAR_LEFT + width + 6, value=number(standing.score, 1),
     )  # fmt: skip
@@ -133,7 +123,7 @@ def rank_chart(history: list[tuple[date, int, float]]) -> dict:
     bottom = 1 + step * max(1, math.ceil((worst - 1) / step))
     body = Markup("").join([_rank_grid(step, bottom, number), _rank_line(history, bottom, number)])
     desc = summary + " " + gettext("The table below lists every day.")
-    svg = _svg("rank-chart", LINE_HEIGHT, gettext("Your rank day by day"), desc, body)
+    svg = kit.svg("rank-chart", LINE_HEIGHT, gettext("Your rank day by day"), desc, body)
     return {"svg": svg, "summary": summary, "rows": history}
 
 

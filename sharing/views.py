@@ -13,12 +13,12 @@ from werkzeug.routing import BuildError
 from accounts.forms import ConfirmForm
 from accounts.models import Role
 from accounts.roles import login_required, role_required
+from app.charts import bar_chart
 from app.clock import city_zone, next_monday
 from app.columns import utcnow
 from app.extensions import db
 from app.security import viewer
 from app.transactions import refuse
-from challenges.charts import bar_chart
 from rewards.models import EntryKind, LedgerEntry
 from sharing import catalogue as catalogue_entries
 from sharing import credits, display, errors, receipts, services, uses

@@ -12,7 +12,8 @@ from babel.dates import format_skeleton
 from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
 
-from challenges.charts import nice_step
+from app import charts as kit
+from app.charts import scale, short_name
 from challenges.display import short_date
 from leaderboards.display import formatter
 from sharing.models import Level
@@ -44,20 +45,6 @@ def _measure(release: Release, name: str):
     return next(table for table in release.measures if table.name == name)
 
 
-def _svg(chart_id: str, height: int, title: str, desc: str, body: Markup) -> Markup:
-    return Markup(
-        '<svg class="chart" id="{id}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc"'
-        ' xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>'
-    ).format(id=chart_id, w=WIDTH, h=height, title=title, desc=desc, body=body)
-
-
-def _top(values: list[float]) -> tuple[float, float]:
-    peak = max([*values, 0.0])
-    step = nice_step(peak)
-    return step, step * max(1, math.ceil(peak / step - 1e-9))
-
-
 def _periods(count: int, granularity: Granularity) -> str:
     if granularity == Granularity.DAY:
         return ngettext("%(num)d day", "%(num)d days", count)
@@ -80,7 +67,7 @@ def participation_chart(release: Release, granularity: Granularity) -> dict:
     svg = None
     if any(value is not None for _label, value in points):
         desc = summary + " " + gettext("The table below lists every period.")
-        svg = _svg("participation-chart", HEIGHT, gettext("Submissions per period"), desc, _columns(points))
+        svg = kit.svg("participation-chart", HEIGHT, gettext("Submissions per period"), desc, _columns(points))
     return {"svg": svg, "summary": summary, "rows": rows}
 
 
@@ -103,7 +90,7 @@ def _y(value: float, top: float) -> float:
 
 
 def _columns(points: list[tuple[str, float | None]]) -> Markup:
-    step, top = _top([value for _label, value in points if value is not None])
+    step, top = scale([value for _label, value in points if value is not None])
     number = formatter()
     parts = [
         Markup('<text class="chart-unit" x="8" y="{y}">{unit}</text>').format(y=TOP - 12, unit=gettext("Submissions"))
@@ -161,7 +148,7 @@ def comparison_chart(release: Release, measure: str) -> dict:
     if bars:
         desc = summary + " " + gettext("The table below lists every place.")
         title = gettext("%(measure)s per place", measure=label)
-        svg = _svg("comparison-chart", _bar_height(bars), title, desc, _bars(bars, label, digits=0))
+        svg = kit.svg("comparison-chart", _bar_height(bars), title, desc, _bars(bars, label, digits=0))
     return {"svg": svg, "summary": summary, "rows": rows, "label": label}
 
 
@@ -185,12 +172,8 @@ def _bar_height(bars) -> int:
     return BAR_TOP + ROW_HEIGHT * len(bars) + 8
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
-
-
 def _bars(bars: list[tuple[str, float]], unit: str, digits: int) -> Markup:
-    _step, top = _top([value for _name, value in bars])
+    _step, top = scale([value for _name, value in bars])
     plot, number = WIDTH - BAR_LEFT - BAR_RIGHT, formatter()
     parts = [
         Markup('<text class="chart-unit" x="{x}" y="{y}">{unit}</text>').format(x=BAR_LEFT, y=BAR_TOP - 12, unit=unit)
@@ -206,7 +189,7 @@ def _bars(bars: list[tuple[str, float]], unit: str, digits: int) -> Markup:
             ).format(
                 lx=BAR_LEFT - 8,
                 ty=text_y,
-                name=_short(name),
+                name=short_name(name, NAME_CHARS),
                 x=BAR_LEFT,
                 y=y + 5,
                 w=width,
@@ -264,7 +247,7 @@ def savings_chart(release: Release, granularity: Granularity) -> dict:
     for chart_id, bars, title, unit in panels:
         if bars:
             desc = summary + " " + gettext("The table below lists every place.")
-            charts.append(_svg(chart_id, _bar_height(bars), title, desc, _bars(bars, unit, digits=1)))
+            charts.append(kit.svg(chart_id, _bar_height(bars), title, desc, _bars(bars, unit, digits=1)))
     return {"svgs": charts, "summary": summary, "rows": rows, "per": per}
 
 
