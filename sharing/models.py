@@ -79,7 +79,7 @@ class Consent(db.Model):
     """One grant: a resident lets one purpose use one category at one level, for a while.
 
     Never overwritten: a change ends this grant and starts a new one, so the history stays.
-    Active while `ended_at` is empty and `expires_at` lies ahead.
+    In force from `granted_at` until `expires_at` or `ended_at` (sharing.gate says exactly when).
     """
 
     __tablename__ = "consent"
@@ -107,9 +107,6 @@ class Consent(db.Model):
     user: Mapped[User] = relationship()
     category: Mapped[DataCategory] = relationship(lazy="joined")
     purpose: Mapped[Purpose] = relationship(lazy="joined")
-
-    def active_at(self, moment: datetime) -> bool:
-        return self.granted_at <= moment < self.expires_at and (self.ended_at is None or self.ended_at > moment)
 
 
 class CreditRate(db.Model):

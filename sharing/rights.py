@@ -35,7 +35,7 @@ from notifications.models import Notification, NotificationPreference
 from notifications.services import notifications_of
 from rewards import display, ledger
 from rewards.models import BadgeAward, Voucher
-from sharing import receipts, services, uses
+from sharing import gate, receipts, services, uses
 from sharing.models import AccountDeletion, Consent, EndReason
 
 RUNNING = (Status.SCHEDULED, Status.ACTIVE)
@@ -370,7 +370,7 @@ def _end_consents(user: User, now: datetime) -> int:
     """End every consent in force, so the gate lets none of this resident's data through from now on."""
     return db.session.execute(
         update(Consent)
-        .where(Consent.user_id == user.id, Consent.ended_at.is_(None), Consent.expires_at > now)
+        .where(Consent.user_id == user.id, *gate.in_force(now))
         .values(ended_at=now, end_reason=EndReason.ACCOUNT_DELETED)
         .execution_options(synchronize_session=False)
     ).rowcount
