@@ -157,14 +157,3 @@ class DataUseResident(db.Model):
 
     data_use_id: Mapped[int] = mapped_column(ForeignKey("data_use.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-
-
-class AccountDeletion(db.Model):
-    """One account deleted by its owner, logged without anything about whom: the day and what was erased."""
-
-    __tablename__ = "account_deletion"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Only the day, not the moment: a timestamp could be matched with the anonymised account's rows.
-    deleted_on: Mapped[date] = mapped_column(Date, index=True)
-    counts: Mapped[dict] = mapped_column(JSON, default=dict)  # rows erased or ended, by kind
