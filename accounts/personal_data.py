@@ -7,12 +7,12 @@ account" (the list and its order: privacy/holders.py).
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from accounts.models import AccessToken, User
 from accounts.passwords import unusable_password
-from app.export_files import ExportLinks, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_json, delete_rows
 
 
 def export(user: User, links: ExportLinks) -> dict[str, str]:
@@ -40,8 +40,7 @@ def _profile(user: User) -> dict:
 
 def erase(user: User, now: datetime) -> dict[str, int]:
     """Delete the access tokens and anonymise the account; the row stays, as the anonymous owner of what is kept."""
-    statement = delete(AccessToken).where(AccessToken.user_id == user.id).execution_options(synchronize_session=False)
-    tokens = db.session.execute(statement).rowcount
+    tokens = delete_rows(AccessToken, AccessToken.user_id == user.id)
     db.session.expire(user, ["tokens"])
     _anonymise(user)
     return {"access_tokens": tokens}

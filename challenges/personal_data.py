@@ -7,11 +7,11 @@ reviewed a reading or helped at the service desk) are left out: only the fact an
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from accounts.models import User
-from app.export_files import ExportLinks, as_csv, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_csv, as_json, delete_rows
 from challenges import services
 from challenges.models import AssistedAction, Challenge, Enrollment, Status, Submission
 
@@ -102,5 +102,4 @@ def _delete_submissions(user: User) -> int:
         update(AssistedAction).where(AssistedAction.submission_id.in_(mine)).values(submission_id=None)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
-    statement = delete(Submission).where(Submission.user_id == user.id).execution_options(synchronize_session=False)
-    return db.session.execute(statement).rowcount
+    return delete_rows(Submission, Submission.user_id == user.id)

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from accounts.models import User
-from app.export_files import ExportLinks, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_json
 from challenges import personal_data as challenges
 from leaderboards.models import RankSnapshot, SeasonPeriod, SeasonPoints
 

@@ -6,11 +6,11 @@ account" (the list and its order: privacy/holders.py).
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from accounts.models import User
-from app.export_files import ExportLinks, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_json, delete_rows
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notifications_of
 
@@ -38,8 +38,7 @@ def _settings(user: User) -> dict:
 
 def erase(user: User, now: datetime) -> dict[str, int]:
     """Delete the notifications (the database drops emails still waiting to go out with them) and the settings."""
-    counts = {}
-    for name, model in (("notifications", Notification), ("notification_settings", NotificationPreference)):
-        statement = delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False)
-        counts[name] = db.session.execute(statement).rowcount
-    return counts
+    return {
+        "notifications": delete_rows(Notification, Notification.user_id == user.id),
+        "notification_settings": delete_rows(NotificationPreference, NotificationPreference.user_id == user.id),
+    }

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from accounts import personal_data as accounts
 from accounts.models import User
-from app.export_files import ExportLinks
+from app.personal_data import ExportLinks
 from challenges import personal_data as challenges
 from leaderboards import personal_data as leaderboards
 from notifications import personal_data as notifications

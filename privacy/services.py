@@ -24,8 +24,8 @@ from accounts.models import Role, User
 from accounts.passwords import verify_password
 from app.clock import local_date
 from app.columns import utcnow
-from app.export_files import ExportLinks
 from app.extensions import db
+from app.personal_data import ExportLinks
 from privacy.errors import NotResidentAccount, WrongCode, WrongPassword
 from privacy.holders import HOLDERS
 from privacy.models import AccountDeletion

@@ -25,6 +25,7 @@ def export():
 @bp.route("/me/export.zip")
 @login_required
 def export_zip():
+    """The zip itself."""
     return downloads.my_data(current_user)
 
 

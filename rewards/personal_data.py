@@ -7,11 +7,11 @@ is someone else's data and is left out.
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from accounts.models import User
-from app.export_files import ExportLinks, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_json, delete_rows
 from rewards import display, ledger
 from rewards.models import BadgeAward, LedgerEntry, Voucher
 
@@ -54,5 +54,4 @@ def erase(user: User, now: datetime) -> dict[str, int]:
     Ledger entries keep every balance and the city's points statistics right; vouchers keep partners'
     and the catalogue's counts, and stay valid for whoever holds the code.
     """
-    statement = delete(BadgeAward).where(BadgeAward.user_id == user.id).execution_options(synchronize_session=False)
-    return {"badges": db.session.execute(statement).rowcount}
+    return {"badges": delete_rows(BadgeAward, BadgeAward.user_id == user.id)}

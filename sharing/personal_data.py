@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import update
 
 from accounts.models import User
-from app.export_files import ExportLinks, as_json
 from app.extensions import db
+from app.personal_data import ExportLinks, as_json
 from sharing import gate, receipts, services, uses
 from sharing.models import Consent, EndReason
 

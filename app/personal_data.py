@@ -1,8 +1,8 @@
-"""The files of a resident's data export ("download my data"), as each domain's `personal_data.export` writes them.
+"""What every domain's `personal_data` module shares: the export's links and file formats, and erasing rows.
 
-Every domain answers for the personal data it holds with the same two functions (listed in
-`privacy/holders.py`); this module gives them what they share: the links an export names, and one
-way to write JSON and CSV.
+Every domain answers for the personal data it holds with the same two functions, `export` and
+`erase` (listed in `privacy/holders.py`); this module gives them one way to write JSON and CSV, and
+one way to delete a resident's rows.
 """
 
 import json
@@ -10,6 +10,9 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import NamedTuple
 
+from sqlalchemy import delete
+
+from app.extensions import db
 from app.spreadsheets import csv_lines
 
 
@@ -42,3 +45,13 @@ def as_csv(fields: tuple[str, ...], rows: list[dict]) -> str:
 
 def _blank_if_none(value):
     return "" if value is None else value
+
+
+def delete_rows(model, *conditions) -> int:
+    """Delete the rows of `model` that meet `conditions` in one statement; how many went.
+
+    The session is not searched for loaded copies (synchronize_session=False): erasure mostly deletes
+    rows nobody loaded; a caller that holds some expires them (as accounts does with the tokens).
+    """
+    statement = delete(model).where(*conditions).execution_options(synchronize_session=False)
+    return db.session.execute(statement).rowcount
