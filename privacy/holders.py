@@ -4,21 +4,23 @@ Each `<domain>/personal_data.py` has the same two functions (`Holder`): `export`
 "download my data" that hold what the domain keeps, `erase` erases or anonymises it for "delete my
 account" and says how many rows of each kind it erased or ended. No domain touches another's rows.
 
-Why this order (export does not depend on it: the zip's files are written in README order):
+Why this order (export does not depend on it: the zip's files are written in README order)? Foreign
+keys do not force one between domains: the account row is never deleted, so every kept row can go
+on pointing at it. What does: a domain's erasure can announce something other domains answer, and
+aggregates must come out right.
 
-1. challenges: leaving the running challenges must come first, while the enrollment still counts
-   and the account still has its neighbourhood: it takes the resident out of each challenge's
-   totals, neighbourhood scores and participant count, and announces `enrollment_changed`, which
-   leaderboards (score histogram) answer. Readings and trips go only after, as their totals are
-   counted already; the service-desk log is unhooked from them first (its foreign key).
-2. leaderboards: after challenges, so nothing the leaving announced puts the resident back into a
-   season ranking; each period then counts one participant less.
-3. rewards: badges go after everything that could award one; ledger and vouchers stay, so every
-   balance and the catalogue's counts stay right.
-4. sharing: consents in force end (the records stay as proof of past uses).
-5. notifications: after every domain above, so a notice sent while erasing is erased too.
-6. accounts last: anonymising removes the neighbourhood, email and pseudonym the steps above may
-   still read; the account row stays, as the anonymous owner every kept row points at.
+1. challenges first: leaving each running challenge takes the resident out of its totals,
+   neighbourhood scores and participant count, and announces `enrollment_changed` (leaderboards
+   move them out of the score histogram). Readings and trips are deleted after leaving, as their
+   totals are counted already; the service-desk log is unhooked from them first (its foreign key).
+2. leaderboards after challenges, whose announcements they answer; season rows go after those, and
+   each period then counts one participant less.
+3. rewards after challenges too (they pay and award on challenges' announcements): badges go;
+   ledger and vouchers stay, so every balance and the catalogue's counts stay right.
+4. sharing: consents in force end; the records stay as proof of past uses.
+5. notifications after every domain above, so a notice sent while erasing is erased too.
+6. accounts last: anonymising removes what the steps above, and anything answering their
+   announcements, may still read about the resident (neighbourhood, language, visibility).
 """
 
 from datetime import datetime
