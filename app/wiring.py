@@ -14,6 +14,7 @@ def import_models() -> None:
     import neighbourhoods.models  # noqa: F401
     import notifications.models  # noqa: F401
     import nudges.models  # noqa: F401
+    import privacy.models  # noqa: F401
     import rewards.models  # noqa: F401
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
@@ -52,11 +53,12 @@ def blueprints() -> tuple[tuple, tuple]:
     from notifications import api as notifications_api
     from notifications import views as notifications_views
     from nudges import views as nudges_views
+    from privacy import api as privacy_api
+    from privacy import views as privacy_views
     from rewards import api as rewards_api
     from rewards import badge_views, points_api
     from rewards import views as rewards_views
     from sharing import api as sharing_api
-    from sharing import rights_api, rights_views
     from sharing import views as sharing_views
     from stats import api as stats_api
     from stats import views as stats_views
@@ -71,7 +73,7 @@ def blueprints() -> tuple[tuple, tuple]:
         rewards_views.bp,
         badge_views.bp,
         sharing_views.bp,
-        rights_views.bp,
+        privacy_views.bp,
         stats_views.bp,
         notifications_views.bp,
         nudges_views.bp,
@@ -84,7 +86,7 @@ def blueprints() -> tuple[tuple, tuple]:
         rewards_api.blp,
         points_api.blp,
         sharing_api.blp,
-        rights_api.blp,
+        privacy_api.blp,
         stats_api.blp,
         notifications_api.blp,
     )

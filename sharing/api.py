@@ -11,7 +11,7 @@ from app.columns import utcnow
 from app.extensions import db
 from app.pagination import Blueprint, page_of
 from app.security import viewer
-from sharing import credits, display, errors, receipts, services, uses
+from sharing import credits, display, errors, gate, receipts, services, uses
 from sharing.models import DURATIONS, Consent, DataCategory, DataUse, Level, Purpose
 from sharing.schemas import (
     CatalogueSchema,
@@ -39,7 +39,7 @@ def _shown(consent: Consent, now) -> dict:
         "purpose": {"code": purpose.code, "name": display.name(purpose), "organisation": purpose.organisation},
         "level": consent.level, "duration_months": consent.duration_months, "granted_at": consent.granted_at,
         "expires_at": consent.expires_at, "ended_at": consent.ended_at, "end_reason": consent.end_reason,
-        "active": consent.active_at(now),
+        "active": gate.is_in_force(consent, now),
     }  # fmt: skip
 
 

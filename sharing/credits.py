@@ -80,12 +80,11 @@ def _records(category_code: str, user_ids: list[int], begin: datetime, end: date
 def credit_week(week_start: date) -> int:
     """Credit every consent in force at the end of the week starting `week_start`; returns entries made."""
     begin, end = week_bounds(week_start)
-    moment = end - timedelta(microseconds=1)
     consents = db.session.execute(
         select(Consent, DataCategory.code, Purpose.name_en)
         .join(DataCategory, DataCategory.id == Consent.category_id)
         .join(Purpose, Purpose.id == Consent.purpose_id)
-        .where(*gate.in_force(moment))
+        .where(*gate.in_force_at_end(end))
         .order_by(Consent.id)
     ).all()
     by_category: dict[str, list] = {}

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from app.clock import city_zone, local_date, week_start
-from sharing import credits
+from sharing import credits, gate
 from sharing.models import Consent, DataCategory, EndReason, Level, Purpose
 
 LEVEL_LABELS = {
@@ -102,9 +102,9 @@ def ending(consent: Consent, now: datetime) -> str:
     if consent.ended_at is not None and consent.end_reason is not None:
         return gettext("%(how)s on %(day)s", how=END_REASON_LABELS[EndReason(consent.end_reason)],
                        day=day(consent.ended_at))  # fmt: skip
-    if consent.expires_at <= now:
-        return gettext("%(how)s on %(day)s", how=END_REASON_LABELS[EndReason.EXPIRED], day=day(consent.expires_at))
-    return gettext("In force until %(day)s", day=day(consent.expires_at))
+    if gate.is_in_force(consent, now):
+        return gettext("In force until %(day)s", day=day(consent.expires_at))
+    return gettext("%(how)s on %(day)s", how=END_REASON_LABELS[EndReason.EXPIRED], day=day(consent.expires_at))
 
 
 def receipt_urls() -> tuple[str, str]:

@@ -79,7 +79,7 @@ class Consent(db.Model):
     """One grant: a resident lets one purpose use one category at one level, for a while.
 
     Never overwritten: a change ends this grant and starts a new one, so the history stays.
-    Active while `ended_at` is empty and `expires_at` lies ahead.
+    In force from `granted_at` until `expires_at` or `ended_at` (sharing.gate says exactly when).
     """
 
     __tablename__ = "consent"
@@ -107,9 +107,6 @@ class Consent(db.Model):
     user: Mapped[User] = relationship()
     category: Mapped[DataCategory] = relationship(lazy="joined")
     purpose: Mapped[Purpose] = relationship(lazy="joined")
-
-    def active_at(self, moment: datetime) -> bool:
-        return self.granted_at <= moment < self.expires_at and (self.ended_at is None or self.ended_at > moment)
 
 
 class CreditRate(db.Model):
@@ -160,14 +157,3 @@ class DataUseResident(db.Model):
 
     data_use_id: Mapped[int] = mapped_column(ForeignKey("data_use.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-
-
-class AccountDeletion(db.Model):
-    """One account deleted by its owner, logged without anything about whom: the day and what was erased."""
-
-    __tablename__ = "account_deletion"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Only the day, not the moment: a timestamp could be matched with the anonymised account's rows.
-    deleted_on: Mapped[date] = mapped_column(Date, index=True)
-    counts: Mapped[dict] = mapped_column(JSON, default=dict)  # rows erased or ended, by kind

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
 from notifications.services import notify
-from sharing import errors
+from sharing import errors, gate
 from sharing.models import DURATIONS, Consent, DataCategory, EndReason, Level, Purpose
 
 EXPIRY_NOTICE = timedelta(days=7)
@@ -65,7 +65,7 @@ def active_consents(user: User, now: datetime | None = None) -> list[Consent]:
     return list(
         db.session.scalars(
             select(Consent)
-            .where(Consent.user_id == user.id, Consent.ended_at.is_(None), Consent.expires_at > now)
+            .where(Consent.user_id == user.id, *gate.in_force(now))
             .order_by(Consent.category_id, Consent.purpose_id)
         )
     )
@@ -81,7 +81,7 @@ def _current(user: User, category: DataCategory, purpose: Purpose, now: datetime
     return db.session.scalar(
         select(Consent).where(
             Consent.user_id == user.id, Consent.category_id == category.id, Consent.purpose_id == purpose.id,
-            Consent.ended_at.is_(None), Consent.expires_at > now,
+            *gate.in_force(now),
         )
     )  # fmt: skip
 
@@ -147,7 +147,7 @@ def own_consent(user: User, consent_id: int) -> Consent:
 def revoke(consent: Consent, now: datetime | None = None) -> Consent:
     """Withdraw a consent at once; from this moment the gate no longer lets its data through."""
     now = now or utcnow()
-    if consent.ended_at is not None or consent.expires_at <= now:
+    if not gate.is_in_force(consent, now):
         raise errors.NotActive()
     end_consent(consent, EndReason.REVOKED, now)
     return consent
@@ -175,8 +175,7 @@ def notify_expiring(now: datetime | None = None) -> int:
     now = now or utcnow()
     due = db.session.scalars(
         select(Consent).where(
-            Consent.ended_at.is_(None), Consent.expires_at > now, Consent.expires_at <= now + EXPIRY_NOTICE,
-            or_(Consent.expiry_notified_at.is_(None)),
+            *gate.in_force(now), Consent.expires_at <= now + EXPIRY_NOTICE, Consent.expiry_notified_at.is_(None),
         )
     ).all()  # fmt: skip
     for consent in due:

@@ -272,12 +272,10 @@ class Aggregator:
 
     def consents(self) -> dict[tuple[str, str], int]:
         """Consents in force at the end of the period, by purpose and level (the city's own record)."""
-        end = self.finish
         query = (
             select(Purpose.code, Consent.level, func.count())
             .join(Purpose, Purpose.id == Consent.purpose_id)
-            .where(Consent.granted_at < end, Consent.expires_at >= end)
-            .where(or_(Consent.ended_at.is_(None), Consent.ended_at >= end))
+            .where(*gate.in_force_at_end(self.finish))
             .group_by(Purpose.code, Consent.level)
         )
         return {(code, str(level)): count for code, level, count in db.session.execute(query)}

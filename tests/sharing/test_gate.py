@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from accounts.models import User
 from app.extensions import db
@@ -138,3 +139,35 @@ def test_concurrent_grants_leave_one_consent_in_force(app, catalogue, make_user)
     db.session.expire_all()
     in_force = db.session.query(Consent).filter(Consent.user_id == resident_id, Consent.ended_at.is_(None)).count()
     assert in_force == 1
+
+
+def _boundaries(consent):
+    """The moments where a consent's state changes, and one microsecond either side of each."""
+    edges = [consent.granted_at, consent.expires_at] + ([consent.ended_at] if consent.ended_at else [])
+    return [edge + timedelta(microseconds=step) for edge in edges for step in (-1, 0, 1)]
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_a_loaded_consent_and_the_query_agree_at_every_boundary(give_consent, make_user, ended):
+    """is_in_force (in memory) and in_force (in SQL) give the same answer at and around each boundary."""
+    resident = make_user()
+    consent = give_consent(resident, *STATS, "city", months=3, now=NOW)
+    if ended:
+        services.revoke(consent, now=NOW + timedelta(days=10))
+        db.session.commit()
+    for moment in _boundaries(consent):
+        in_sql = db.session.scalar(select(Consent.id).where(Consent.id == consent.id, *gate.in_force(moment)))
+        assert gate.is_in_force(consent, moment) is (in_sql is not None), moment
+    assert gate.is_in_force(consent, NOW) and not gate.is_in_force(consent, NOW - timedelta(microseconds=1))
+
+
+def test_at_the_end_of_a_period_what_happens_at_its_end_belongs_to_the_next(give_consent, make_user):
+    """A consent granted exactly at a period's end is not in force at its end; one expiring exactly then is."""
+    end = NOW.replace(month=6)  # three months after NOW
+    expiring, granted = make_user(), make_user()
+    ends_then = give_consent(expiring, *STATS, "city", months=3, now=NOW)
+    assert ends_then.expires_at == end
+    give_consent(granted, *STATS, "city", now=end)
+    at_end = select(Consent.user_id).where(*gate.in_force_at_end(end))
+    assert set(db.session.scalars(at_end)) == {expiring.id}
+    assert gate.allowed_ids(*STATS, "city", at=end) == {granted.id}  # at the moment `end` itself: the reverse

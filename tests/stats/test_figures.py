@@ -11,7 +11,7 @@ from challenges.scoring import Category, Metric, Mode
 from sharing import services as sharing
 from sharing.models import Level
 from stats.figures import CITY, Filters, compute
-from stats.periods import Granularity
+from stats.periods import Granularity, day_bounds
 from tests.challenges.conftest import NOW
 from tests.stats.conftest import DAY, WEEK
 
@@ -120,3 +120,18 @@ def test_retention_is_the_share_of_joiners_active_four_weeks_later(
     figures = compute(_filters(Level.NEIGHBOURHOOD), at=at)
     retention = figures.retention[place.id]
     assert (retention.value, retention.residents) == (pytest.approx(1 / 3), 3)
+
+
+def test_consents_are_counted_as_they_stand_at_the_end_of_the_period(app, catalogue, make_user, give_consent):
+    """Granted exactly at the period's end: next period's, not counted; expiring exactly then: counted."""
+    filters = _filters(Level.CITY)
+    _begin, end = day_bounds(filters.start, filters.end, app.config["TIMEZONE"])
+    still, expiring, granted_at_end, ended_before = (make_user() for _ in range(4))
+    give_consent(still, "trips", "municipal_statistics", "city", now=NOW - timedelta(days=30))
+    assert give_consent(expiring, "trips", "municipal_statistics", "city", months=3,
+                        now=sharing.add_months(end, -3)).expires_at == end  # fmt: skip
+    give_consent(granted_at_end, "trips", "municipal_statistics", "neighbourhood", now=end)
+    consent = give_consent(ended_before, "trips", "municipal_statistics", "individual", now=NOW - timedelta(days=30))
+    sharing.revoke(consent, now=end - timedelta(microseconds=1))
+    db.session.commit()
+    assert compute(filters, at=NOW).consents == {("municipal_statistics", "city"): 2}

@@ -1,15 +1,11 @@
 """JSON API for the resident's rights: the export of everything Civiquest holds about me."""
 
-import io
-
-from flask import send_file
 from flask.views import MethodView
 from flask_login import current_user
 
 from accounts.roles import login_required
 from app.pagination import Blueprint
-from sharing import rights
-from sharing.display import receipt_urls
+from privacy import downloads
 
 blp = Blueprint("api_rights", __name__, url_prefix="/api/v1", description="My data")
 
@@ -34,9 +30,4 @@ class MyExport(MethodView):
         ledger (CSV), vouchers, badges, season points, consents with their Kantara v1.1 receipts, the
         uses of your data, notifications and service-desk actions. Other people's names are left out.
         """
-        data = rights.export_bytes(current_user, *receipt_urls())
-        response = send_file(
-            io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=rights.export_filename()
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return downloads.my_data(current_user)

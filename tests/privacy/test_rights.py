@@ -20,14 +20,15 @@ from challenges.scoring import Category, Mode
 from leaderboards import services as boards
 from leaderboards.models import Period
 from notifications.services import notify
+from privacy import errors, services
+from privacy.models import AccountDeletion
 from rewards import ledger
 from rewards import services as reward_services
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
-from sharing import rights, uses
-from sharing.models import AccountDeletion, Consent, EndReason, Level
+from sharing import uses
+from sharing.models import Consent, EndReason, Level
 from tests.challenges.conftest import NOW
 from tests.conftest import PASSWORD, log_in
-from tests.rewards.conftest import make_partner, make_reward  # noqa: F401  (fixtures used here)
 from tests.sharing.conftest import purpose
 
 FILES = {
@@ -42,7 +43,7 @@ def _trip(enrollment, day, minute, now):
 
 
 @pytest.fixture
-def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make_reward, manager_in_ctx):  # noqa: F811
+def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make_reward, manager_in_ctx):
     """Me and a neighbour with data in the same challenges: one closed, one running."""
     quarter = make_neighbourhood(name="Old Town")
     me = db.session.merge(make_user(email="me@example.org", pseudonym="Sunny Me", neighbourhood_id=quarter.id))
@@ -79,7 +80,7 @@ def manager_in_ctx(ctx, make_user):
 
 
 def _export(world) -> dict[str, str]:
-    data = rights.export_bytes(world["me"], "https://city.example/privacy", "https://city.example/me/consents", NOW)
+    data = services.export_bytes(world["me"], "https://city.example/privacy", "https://city.example/me/consents", NOW)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name).decode() for name in archive.namelist()}
 
@@ -184,7 +185,7 @@ def test_deleting_erases_the_person_and_keeps_the_aggregates(world, client, make
 
 def test_closed_challenge_lists_only_a_hidden_participant(world, ctx):
     """In a closed challenge the anonymised account keeps its place (others' ranks stay) but shows no name."""
-    rights.delete_account(db.session.merge(world["me"]), password=PASSWORD, now=NOW)
+    services.delete_account(db.session.merge(world["me"]), password=PASSWORD, now=NOW)
     board = boards.challenge_board(db.session.get(Challenge, world["closed"].id), None)
     assert sorted(str(entry.pseudonym) for entry in board.entries) == ["Neighbour Nora", "None"]
 
@@ -193,18 +194,18 @@ def test_service_desk_resident_confirms_with_the_log_in_code(ctx, make_user, mak
     """Residents without a password confirm with their printed code; a wrong code changes nothing."""
     manager = db.session.merge(make_user(role=Role.MANAGER))
     resident, code = accounts.register_assisted_resident(manager, "Desk Dora", make_neighbourhood().id, 2, "de")
-    with pytest.raises(rights.WrongCode):
-        rights.delete_account(resident, code="AAAA-BBBB-CCCC-DDDD", now=NOW)
+    with pytest.raises(errors.WrongCode):
+        services.delete_account(resident, code="AAAA-BBBB-CCCC-DDDD", now=NOW)
     assert resident.active
-    rights.delete_account(resident, code=code, now=NOW)
+    services.delete_account(resident, code=code, now=NOW)
     assert resident.login_code_hash is None and not resident.active
 
 
 def test_only_residents_delete_themselves(ctx, make_user):
     """Staff accounts carry an accountability trail; they are removed by an admin, not here."""
     staff = db.session.merge(make_user(role=Role.STAFF))
-    with pytest.raises(rights.NotResidentAccount):
-        rights.delete_account(staff, password=PASSWORD, now=NOW)
+    with pytest.raises(errors.NotResidentAccount):
+        services.delete_account(staff, password=PASSWORD, now=NOW)
 
 
 def test_pages_show_the_labels(resident_client):

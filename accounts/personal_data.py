@@ -1,0 +1,63 @@
+"""The personal data accounts hold about a resident: the profile and access tokens; erasing anonymises the account.
+
+One of the domains' `personal_data` modules that privacy/ asks for "download my data" and "delete my
+account" (the list and its order: privacy/holders.py).
+"""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from accounts.models import AccessToken, User
+from accounts.passwords import unusable_password
+from app.extensions import db
+from app.personal_data import ExportLinks, as_json, delete_rows
+
+
+def export(user: User, links: ExportLinks) -> dict[str, str]:
+    """The resident's profile, with how they log in and their access tokens (never a secret)."""
+    return {"profile.json": as_json(_profile(user))}
+
+
+def _profile(user: User) -> dict:
+    tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.id))
+    return {
+        "resident_id": f"civiquest-resident-{user.id}",  # as the consent receipts name you
+        "email": user.email, "pseudonym": user.pseudonym,
+        "role": user.role, "neighbourhood": user.neighbourhood.name if user.neighbourhood else None,
+        "household_size": user.household_size, "language": user.language,
+        "leaderboard_visible": user.leaderboard_visible,
+        "display": {"text_scale": user.text_scale, "line_spacing": user.line_spacing,
+                    "letter_spacing": user.letter_spacing, "high_contrast": user.high_contrast},
+        "logs_in_with": "password" if user.has_password else "log-in code",
+        "login_code_issued_at": user.login_code_issued_at, "created_at": user.created_at,
+        "last_login_at": user.last_login_at,
+        "access_tokens": [{"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at,
+                           "revoked_at": t.revoked_at} for t in tokens],
+    }  # fmt: skip
+
+
+def erase(user: User, now: datetime) -> dict[str, int]:
+    """Delete the access tokens and anonymise the account; the row stays, as the anonymous owner of what is kept."""
+    tokens = delete_rows(AccessToken, AccessToken.user_id == user.id)
+    db.session.expire(user, ["tokens"])
+    _anonymise(user)
+    return {"access_tokens": tokens}
+
+
+def _anonymise(user: User) -> None:
+    """Nothing left that names or reaches the person; the account can never log in again."""
+    user.email = None
+    user.pseudonym = f"deleted-{secrets.token_hex(8)}"
+    user.password_hash = unusable_password()
+    user.login_code_hash = None
+    user.login_code_issued_at = None
+    user.neighbourhood = None
+    user.household_size = 1
+    user.language = "en"
+    user.text_scale, user.line_spacing, user.letter_spacing, user.high_contrast = 100, "normal", "normal", False
+    user.leaderboard_visible = False
+    user.active = False
+    user.last_login_at = None
+    db.session.flush()

@@ -1,0 +1,44 @@
+"""The personal data notifications hold about a resident: the notifications sent and how they want each kind.
+
+One of the domains' `personal_data` modules that privacy/ asks for "download my data" and "delete my
+account" (the list and its order: privacy/holders.py).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from accounts.models import User
+from app.extensions import db
+from app.personal_data import ExportLinks, as_json, delete_rows
+from notifications.models import Notification, NotificationPreference
+from notifications.services import notifications_of
+
+
+def export(user: User, links: ExportLinks) -> dict[str, str]:
+    """The notifications sent to the resident (newest first) and their setting for each kind."""
+    return {
+        "notifications.json": as_json(_notifications(user)),
+        "notification_settings.json": as_json(_settings(user)),
+    }
+
+
+def _notifications(user: User) -> list[dict]:
+    return [
+        {"kind": n.kind, "message": n.message, "params": n.params, "link": n.link, "created_at": n.created_at,
+         "read_at": n.read_at}
+        for n in db.session.scalars(notifications_of(user.id))
+    ]  # fmt: skip
+
+
+def _settings(user: User) -> dict:
+    rows = db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    return {row.kind: str(row.channel) for row in rows}
+
+
+def erase(user: User, now: datetime) -> dict[str, int]:
+    """Delete the notifications (the database drops emails still waiting to go out with them) and the settings."""
+    return {
+        "notifications": delete_rows(Notification, Notification.user_id == user.id),
+        "notification_settings": delete_rows(NotificationPreference, NotificationPreference.user_id == user.id),
+    }

@@ -1,0 +1,49 @@
+"""The domains that hold personal data about a resident, each answering for its own, in the order erasure asks them.
+
+Each `<domain>/personal_data.py` has the same two functions (`Holder`): `export` gives the files of
+"download my data" that hold what the domain keeps, `erase` erases or anonymises it for "delete my
+account" and says how many rows of each kind it erased or ended. No domain touches another's rows.
+
+Why this order (export does not depend on it: the zip's files are written in README order)? Foreign
+keys do not force one between domains: the account row is never deleted, so every kept row can go
+on pointing at it. What does: a domain's erasure can announce something other domains answer, and
+aggregates must come out right.
+
+1. challenges first: leaving each running challenge takes the resident out of its totals,
+   neighbourhood scores and participant count, and announces `enrollment_changed` (leaderboards
+   move them out of the score histogram). Readings and trips are deleted after leaving, as their
+   totals are counted already; the service-desk log is unhooked from them first (its foreign key).
+2. leaderboards after challenges, whose announcements they answer; season rows go after those, and
+   each period then counts one participant less.
+3. rewards after challenges too (they pay and award on challenges' announcements): badges go;
+   ledger and vouchers stay, so every balance and the catalogue's counts stay right.
+4. sharing: consents in force end; the records stay as proof of past uses.
+5. notifications after every domain above, so a notice sent while erasing is erased too.
+6. accounts last: anonymising removes what the steps above, and anything answering their
+   announcements, may still read about the resident (neighbourhood, language, visibility).
+"""
+
+from datetime import datetime
+from typing import Protocol
+
+from accounts import personal_data as accounts
+from accounts.models import User
+from app.personal_data import ExportLinks
+from challenges import personal_data as challenges
+from leaderboards import personal_data as leaderboards
+from notifications import personal_data as notifications
+from rewards import personal_data as rewards
+from sharing import personal_data as sharing
+
+
+class Holder(Protocol):
+    """What each domain's `personal_data` module answers."""
+
+    def export(self, user: User, links: ExportLinks) -> dict[str, str]:
+        """The export's files (name → text) that hold this domain's data about `user`."""
+
+    def erase(self, user: User, now: datetime) -> dict[str, int]:
+        """Erase or anonymise this domain's data about `user`; how many rows of each kind were erased or ended."""
+
+
+HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, notifications, accounts)

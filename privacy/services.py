@@ -1,0 +1,133 @@
+"""The resident's rights: download everything Civiquest holds about me, and delete my account.
+
+Each domain answers for the personal data it holds (`privacy/holders.py` lists them); this module
+puts their answers together. The export holds only the resident's own data: where a record names
+someone else (the manager who reviewed a reading or helped at the service desk, the staff member who
+ran a data use, the partner who validated a voucher), that name is left out and only the fact and
+its time stay.
+
+Deleting an account erases what identifies the person and their raw data, and keeps what
+aggregates need, attached to the anonymised account: enrollments of closed challenges (their
+totals and final ranks stay as they were), ledger entries (sums stay right), vouchers (partners'
+and the catalogue's counts), consents (ended) and data-use links, so the log's counts stay true.
+"""
+
+import io
+import zipfile
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from accounts import services as accounts
+from accounts.errors import AccountError
+from accounts.models import Role, User
+from accounts.passwords import verify_password
+from app.clock import local_date
+from app.columns import utcnow
+from app.extensions import db
+from app.personal_data import ExportLinks
+from privacy.errors import NotResidentAccount, WrongCode, WrongPassword
+from privacy.holders import HOLDERS
+from privacy.models import AccountDeletion
+
+# Download my data -----------------------------------------------------------------------------
+
+# The zip's table of contents, as README.txt and the download page show it; the files follow in this order.
+README_FILES = (
+    ("profile.json", _l("Your profile: email address, pseudonym, neighbourhood, household size, language, display "
+                        "settings, how you log in, and the names and dates of your access tokens (never their "
+                        "secrets).")),
+    ("enrollments.json, enrollments.csv", _l("The challenges you joined, your baseline, score, points and final "
+                                             "rank; the JSON file adds your daily rank history.")),
+    ("submissions.json, submissions.csv", _l("Every meter reading and trip you sent, and what it counted for. "
+                                             "Readings and trips older than the retention period are deleted.")),
+    ("ledger.csv", _l("Every entry of your points ledger: date (UTC), kind, amount, reason and source.")),
+    ("vouchers.json", _l("The vouchers you redeemed points for, with their status.")),
+    ("badges.json", _l("The badges you earned.")),
+    ("season_points.json", _l("Your points per week, month and all time, as the season leaderboard counts them.")),
+    ("consents.json", _l("Every consent you gave, changed or withdrew, each with its consent receipt (Kantara "
+                         "Consent Receipt v1.1).")),
+    ("data_uses.json", _l("Every time your data was used: when, by which organisation, for what purpose, at what "
+                          "level, and how many residents' data it used.")),
+    ("notifications.json", _l("The notifications Civiquest sent you.")),
+    ("notification_settings.json", _l("How you want each kind of news: in the app, also by email, or not at all.")),
+    ("service_desk.json", _l("What was done for you at a service desk (the staff member's name is left out).")),
+)  # fmt: skip
+LISTED = {name: place for place, name in enumerate(n for names, _ in README_FILES for n in names.split(", "))}
+
+
+def _readme(now: datetime) -> str:
+    lines = [
+        str(_l("Everything Civiquest holds about you, exported on %(when)s (UTC).", when=now.isoformat())),
+        str(_l("Times are in UTC, in ISO 8601. Other people's names (for example of staff) are left out.")),
+        "",
+    ]
+    lines += [f"{name}\n    {description}" for name, description in README_FILES]
+    return "\n".join(lines) + "\n"
+
+
+def _files(user: User, links: ExportLinks) -> dict[str, str]:
+    """Every holder's files; two holders writing one name would lose one's data, so that is refused."""
+    files: dict[str, str] = {}
+    for holder in HOLDERS:
+        part = holder.export(user, links)
+        if clash := files.keys() & part.keys():
+            raise ValueError(f"more than one domain writes {sorted(clash)}")
+        files |= part
+    return files
+
+
+def write_export(user: User, target, policy_url: str, withdraw_url: str, now: datetime | None = None) -> None:
+    """Write the resident's data as a zip of JSON and CSV files, with a README.txt, into a binary file object."""
+    now = now or utcnow()
+    files = _files(user, ExportLinks(policy_url, withdraw_url))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", _readme(now))
+        # A file the README does not list yet still goes out, last: nobody's data is left out of their export.
+        for name in sorted(files, key=lambda name: LISTED.get(name, len(LISTED))):
+            archive.writestr(name, files[name])
+
+
+def export_bytes(user: User, policy_url: str, withdraw_url: str, now: datetime | None = None) -> bytes:
+    """The export as the bytes of a zip file; one person's data fits in memory."""
+    buffer = io.BytesIO()
+    write_export(user, buffer, policy_url, withdraw_url, now)
+    return buffer.getvalue()
+
+
+def export_filename(now: datetime | None = None) -> str:
+    """The download's file name, with the day of the export."""
+    return f"civiquest-my-data-{(now or utcnow()):%Y-%m-%d}.zip"
+
+
+# Delete my account ----------------------------------------------------------------------------
+
+
+def check_credential(user: User, password: str | None = None, code: str | None = None) -> None:
+    """The resident proves it is them: their password, or for service-desk residents their log-in code."""
+    if user.has_password:
+        if not password or not verify_password(user.password_hash, password):
+            raise WrongPassword()
+        return
+    try:
+        owner = accounts.authenticate_code(code or "")
+    except AccountError:
+        raise WrongCode() from None
+    if owner.id != user.id:
+        raise WrongCode()
+
+
+def delete_account(user: User, password: str | None = None, code: str | None = None,
+                   now: datetime | None = None) -> AccountDeletion:  # fmt: skip
+    """Erase the resident's personal data for good, keep anonymous aggregates, log it without naming them."""
+    now = now or utcnow()
+    if user.role != Role.RESIDENT:
+        raise NotResidentAccount()
+    check_credential(user, password, code)
+    counts: dict[str, int] = {}
+    for holder in HOLDERS:
+        counts |= holder.erase(user, now)
+    deletion = AccountDeletion(deleted_on=local_date(now), counts=counts)
+    db.session.add(deletion)
+    db.session.flush()
+    return deletion

@@ -1,0 +1,49 @@
+"""Pages for the resident's rights: download my data, delete my account."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from accounts.errors import AccountError
+from accounts.models import Role
+from accounts.roles import login_required
+from app.extensions import limiter
+from app.forms import attach_error
+from privacy import downloads, services
+from privacy.forms import DeleteAccountForm
+
+bp = Blueprint("rights", __name__, template_folder="templates")
+
+
+@bp.route("/me/export")
+@login_required
+def export():
+    """What the download holds, and the button to get it."""
+    return render_template("privacy/export.html", files=services.README_FILES)
+
+
+@bp.route("/me/export.zip")
+@login_required
+def export_zip():
+    """The zip itself."""
+    return downloads.my_data(current_user)
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def delete_account():
+    """Explain what deleting erases and keeps; on a correct credential and the tick, erase and log out."""
+    form = DeleteAccountForm()
+    form.require_credential(current_user.has_password)
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, password=form.password.data, code=form.code.data)
+        except AccountError as error:
+            attach_error(form, error)
+        else:
+            logout_user()
+            flash(_("Your account is deleted. Thank you for taking part in Civiquest."), "success")
+            return redirect(url_for("main.index"))
+    page = render_template("privacy/delete.html", form=form, allowed=current_user.role == Role.RESIDENT)
+    return page, 422 if form.errors else 200
