@@ -13,7 +13,7 @@ from accounts.errors import NotAllowed
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import errors, services, submissions
+from challenges import errors, participation, submissions
 from challenges.models import AssistedAction, AssistedActionKind, Challenge, Enrollment, Status, Submission
 from challenges.scoring import Mode
 
@@ -71,8 +71,8 @@ def reissue_code(manager: User, resident: User) -> str:
 def join_for(manager: User, resident: User, challenge: Challenge, now: datetime | None = None) -> Enrollment:
     """Sign a resident up for a challenge; joining what they already take part in changes nothing."""
     _check_desk(manager, resident)
-    before = services.find_enrollment(challenge, resident)
-    enrollment = services.join(challenge, resident, assisted_by=manager, now=now)
+    before = participation.find_enrollment(challenge, resident)
+    enrollment = participation.join(challenge, resident, assisted_by=manager, now=now)
     if before is None or not before.active:
         _log(manager, resident, AssistedActionKind.JOINED, challenge=challenge)
     return enrollment
@@ -80,7 +80,7 @@ def join_for(manager: User, resident: User, challenge: Challenge, now: datetime 
 
 def _enrollment_for(manager: User, resident: User, challenge: Challenge) -> Enrollment:
     _check_desk(manager, resident)
-    enrollment = services.find_enrollment(challenge, resident)
+    enrollment = participation.find_enrollment(challenge, resident)
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment

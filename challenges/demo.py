@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import services, submissions
+from challenges import authoring, lifecycle, participation, submissions
 from challenges.models import Enrollment
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -17,11 +17,11 @@ DAY = timedelta(days=1)
 
 
 def _challenge(author, now, *, title, description, starts, ends, publish_at=None, **fields):
-    challenge = services.create_challenge(
+    challenge = authoring.create_challenge(
         author, title=title, description=description, starts_at=now + starts, ends_at=now + ends, **fields
     )
     if publish_at is not None:
-        services.publish(challenge, now=now + publish_at)
+        authoring.publish(challenge, now=now + publish_at)
     return challenge
 
 
@@ -133,15 +133,15 @@ def seed(rng: random.Random, city_zone) -> int:
     for challenge, share in ((autumn, 0.2), (winter, 0.25)):
         for resident in _some(rng, residents, share):
             meters[resident.id].save_during(rng, challenge.starts_at, challenge.ends_at)
-            enrollment = services.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
+            enrollment = participation.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
             _readings(enrollment, meters[resident.id], challenge.starts_at, challenge.ends_at, now)
-    services.close_challenge(autumn, now=autumn.ends_at)
+    lifecycle.close_challenge(autumn, now=autumn.ends_at)
     for challenge, share in ((bike, 0.15), (city_goal, 0.125)):
         for resident in _some(rng, residents, share):
-            enrollment = services.join(challenge, resident, now=challenge.starts_at)
+            enrollment = participation.join(challenge, resident, now=challenge.starts_at)
             _trips(rng, enrollment, challenge.starts_at, challenge.ends_at, now, city_zone)
     _flag_a_few(rng, bike, now, city_zone)
-    services.advance_lifecycle(now)
+    lifecycle.advance_lifecycle(now)
     db.session.flush()
     return 6
 

@@ -14,7 +14,7 @@ from app.columns import utcnow
 from app.errors import DomainError
 from app.forms import attach_error, choices
 from app.transactions import refuse
-from challenges import activity, assisted, display, services
+from challenges import activity, assisted, display, participation, visibility
 from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.pages import challenge_context, show_refusal
@@ -42,7 +42,7 @@ def _resident(user_id: int) -> User:
 
 
 def _challenge(challenge_id: int) -> Challenge:
-    return services.get_challenge(challenge_id)
+    return visibility.get_challenge(challenge_id)
 
 
 # Finding and registering residents -------------------------------------------------------
@@ -153,7 +153,7 @@ def entry(user_id: int, challenge_id: int):
 
 
 def _render_entry(resident: User, challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
-    enrollment = services.find_enrollment(challenge, resident)
+    enrollment = participation.find_enrollment(challenge, resident)
     if enrollment is None:
         abort(404)
     now_local = to_local(utcnow())

@@ -28,8 +28,8 @@ from challenges.scoring import (
     trip_impact,
     trip_units,
 )
-from challenges.services import add_units, set_baseline
 from challenges.signals import submission_scored
+from challenges.totals import add_units, set_baseline
 
 CLOCK_SKEW = timedelta(minutes=5)
 BASELINE_WINDOW = timedelta(days=365)

@@ -10,7 +10,18 @@ from app.columns import utcnow
 from app.extensions import db
 from app.security import viewer as current_viewer
 from app.transactions import refuse
-from challenges import activity, charts, display, errors, imports, services, submissions
+from challenges import (
+    activity,
+    authoring,
+    charts,
+    display,
+    errors,
+    imports,
+    participation,
+    submissions,
+    totals,
+    visibility,
+)
 from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.pages import challenge_context, show_refusal
@@ -26,7 +37,7 @@ bp.context_processor(challenge_context)
 
 
 def _visible(challenge_id: int) -> Challenge:
-    return services.get_visible_challenge(challenge_id, current_viewer())
+    return visibility.get_visible_challenge(challenge_id, current_viewer())
 
 
 def _to_detail(challenge: Challenge, anchor: str = ""):
@@ -38,7 +49,7 @@ def _to_detail(challenge: Challenge, anchor: str = ""):
 
 def _filters(args, viewer) -> dict:
     """The list's filters from the query string; unknown values are ignored."""
-    statuses = {s.value for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)}
+    statuses = {s.value for s in Status if s != Status.DRAFT or visibility.sees_drafts(viewer)}
     category, status = args.get("category", ""), args.get("status", "")
     return {
         "category": Category(category) if category in {c.value for c in Category} else None,
@@ -52,14 +63,15 @@ def index():
     viewer = current_viewer()
     filters = _filters(request.args, viewer)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    pagination = db.paginate(services.list_challenges(viewer, **filters), page=page, per_page=PER_PAGE, error_out=False)
-    enrollments = services.enrollments_by_challenge(viewer, [c.id for c in pagination.items])
+    query = visibility.list_challenges(viewer, **filters)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    enrollments = participation.enrollments_by_challenge(viewer, [c.id for c in pagination.items])
     return render_template(
         "challenges/list.html",
         pagination=pagination,
         filters=filters,
         enrollments=enrollments,
-        statuses=[s for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)],
+        statuses=[s for s in Status if s != Status.DRAFT or visibility.sees_drafts(viewer)],
     )
 
 
@@ -70,7 +82,7 @@ def detail(challenge_id: int):
 
 def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
     viewer = current_viewer()
-    enrollment = services.find_enrollment(challenge, viewer) if viewer else None
+    enrollment = participation.find_enrollment(challenge, viewer) if viewer else None
     now_local = to_local(utcnow())
     reading_form = reading_form or ReadingForm(formdata=None, data={"read_at": now_local})
     trip_form = trip_form or TripForm(formdata=None, data={"day": now_local.date()})
@@ -82,11 +94,11 @@ def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, stat
         reading_form=reading_form,
         trip_form=trip_form,
         confirm_form=ConfirmForm(formdata=None),
-        is_manager=services.sees_drafts(viewer),
+        is_manager=visibility.sees_drafts(viewer),
         can_join=challenge.status in (Status.SCHEDULED, Status.ACTIVE) and challenge.ends_at > utcnow(),
-        city_progress=services.progress(challenge),
-        top_score=services.top_score(challenge) if enrollment and not challenge.completion_goal else None,
-        flagged_count=len(submissions.flagged_submissions(challenge.id)) if services.sees_drafts(viewer) else 0,
+        city_progress=totals.progress(challenge),
+        top_score=totals.top_score(challenge) if enrollment and not challenge.completion_goal else None,
+        flagged_count=len(submissions.flagged_submissions(challenge.id)) if visibility.sees_drafts(viewer) else 0,
     ), status
 
 
@@ -99,7 +111,7 @@ def join(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.join(challenge, current_viewer())
+            participation.join(challenge, current_viewer())
         except errors.ChallengeError as error:
             refuse(error)
         else:
@@ -113,7 +125,7 @@ def leave(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.leave(challenge, current_viewer())
+            participation.leave(challenge, current_viewer())
         except errors.ChallengeError as error:
             refuse(error)
         else:
@@ -122,7 +134,7 @@ def leave(challenge_id: int):
 
 
 def _enrollment(challenge: Challenge):
-    enrollment = services.find_enrollment(challenge, current_viewer())
+    enrollment = participation.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
@@ -204,7 +216,7 @@ def upload(challenge_id: int):
 @login_required
 def me(challenge_id: int):
     challenge = _visible(challenge_id)
-    enrollment = services.find_enrollment(challenge, current_viewer())
+    enrollment = participation.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
@@ -226,9 +238,9 @@ def me(challenge_id: int):
 
 def _locked_fields(challenge: Challenge) -> tuple[str, ...]:
     if challenge.status in (Status.CLOSED, Status.CANCELLED):
-        return services.EDITABLE_FIELDS
+        return authoring.EDITABLE_FIELDS
     if challenge.status == Status.ACTIVE:
-        return tuple(name for name in services.EDITABLE_FIELDS if name not in services.EDITABLE_WHILE_ACTIVE)
+        return tuple(name for name in authoring.EDITABLE_FIELDS if name not in authoring.EDITABLE_WHILE_ACTIVE)
     return ()
 
 
@@ -253,7 +265,7 @@ def new():
     form = ChallengeForm()
     if form.validate_on_submit():
         try:
-            challenge = services.create_challenge(current_viewer(), **form.values())
+            challenge = authoring.create_challenge(current_viewer(), **form.values())
         except errors.InvalidChallenge as error:
             refuse()
             form.show_errors(error.errors)
@@ -271,7 +283,7 @@ def edit(challenge_id: int):
     if form.validate_on_submit():
         changes = {name: value for name, value in form.values().items() if value != shown[name]}
         try:
-            services.update_challenge(challenge, current_viewer(), **changes)
+            authoring.update_challenge(challenge, current_viewer(), **changes)
         except errors.InvalidChallenge as error:
             refuse()
             form.show_errors(error.errors)
@@ -285,7 +297,7 @@ def edit(challenge_id: int):
 
 
 def _managed(challenge_id: int) -> Challenge:
-    return services.get_challenge(challenge_id)
+    return visibility.get_challenge(challenge_id)
 
 
 @bp.route("/<int:challenge_id>/publish", methods=["POST"])
@@ -295,7 +307,7 @@ def publish(challenge_id: int):
     if not ConfirmForm().validate_on_submit():
         return _to_detail(challenge)
     try:
-        services.publish(challenge)
+        authoring.publish(challenge)
     except (errors.IncompleteChallenge, errors.InvalidChallenge) as error:
         refuse()
         form, _shown = _challenge_form(challenge, formdata=None)
@@ -323,7 +335,7 @@ def cancel(challenge_id: int):
     challenge = _managed(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel(challenge)
+            authoring.cancel(challenge)
         except errors.ChallengeError as error:
             refuse(error)
         else:

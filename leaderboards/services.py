@@ -19,7 +19,7 @@ from app.columns import utcnow
 from app.extensions import db
 from app.upserts import upsert_adding
 from challenges import errors as challenge_errors
-from challenges import services as challenges
+from challenges import participation, visibility
 from challenges.models import Challenge, Enrollment, NeighbourhoodScore, Status, Submission
 from challenges.scoring import Format, per_household
 from leaderboards import errors, ranking
@@ -60,13 +60,13 @@ def _page_bounds(page: int, per_page: int) -> tuple[int, int]:
 
 def get_challenge(challenge_id: int, viewer: User | None) -> Challenge:
     """A challenge whose leaderboard the viewer may see: drafts exist only for managers."""
-    return challenges.get_visible_challenge(challenge_id, viewer)
+    return visibility.get_visible_challenge(challenge_id, viewer)
 
 
 def get_public_neighbourhood_challenge(challenge_id: int) -> Challenge:
     """A published challenge that ranks neighbourhoods, for the public embed."""
-    challenge = challenges.get_challenge(challenge_id)
-    if not challenges.is_public(challenge):
+    challenge = visibility.get_challenge(challenge_id)
+    if not visibility.is_public(challenge):
         raise challenge_errors.NotFound()
     if not ranks_neighbourhoods(challenge):
         raise errors.NoNeighbourhoodRanking()
@@ -94,7 +94,7 @@ def viewer_enrollment(challenge: Challenge, viewer: User | None) -> Enrollment |
     """The viewer's enrollment if they take part (and have not left)."""
     if viewer is None:
         return None
-    enrollment = challenges.find_enrollment(challenge, viewer)
+    enrollment = participation.find_enrollment(challenge, viewer)
     return enrollment if enrollment is not None and enrollment.active else None
 
 
@@ -225,7 +225,7 @@ def season_board(
 
 def running_challenges(viewer: User | None, limit: int = 20) -> list[Challenge]:
     """Challenges running now, whose leaderboards the season page points to."""
-    return list(db.session.scalars(challenges.list_challenges(viewer, status=Status.ACTIVE).limit(limit)))
+    return list(db.session.scalars(visibility.list_challenges(viewer, status=Status.ACTIVE).limit(limit)))
 
 
 # My rank over time --------------------------------------------------------------------------

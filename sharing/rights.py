@@ -28,7 +28,7 @@ from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
 from app.spreadsheets import csv_lines
-from challenges import services as challenges
+from challenges import participation
 from challenges.models import AssistedAction, Challenge, Enrollment, Status, Submission
 from leaderboards.models import RankSnapshot, SeasonPeriod, SeasonPoints
 from notifications.models import Notification, NotificationPreference
@@ -319,7 +319,7 @@ def _leave_running_challenges(user: User, now: datetime) -> int:
     """
     running = _running_enrollments(user)
     for enrollment in running:
-        challenges.leave(enrollment.challenge, user, now=now)
+        participation.leave(enrollment.challenge, user, now=now)
     return len(running)
 
 

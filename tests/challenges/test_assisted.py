@@ -9,7 +9,7 @@ from accounts import errors as account_errors
 from accounts import services as accounts
 from accounts.models import Role
 from app.extensions import db
-from challenges import assisted, errors, services
+from challenges import assisted, errors, participation
 from challenges.models import AssistedAction, AssistedActionKind, Submission
 from challenges.scoring import Category, Mode
 from tests.challenges.conftest import NOW
@@ -144,5 +144,5 @@ def test_joinable_challenges_leave_out_joined_and_ended_ones(make_challenge, man
     assert assisted.joinable_challenges(resident, now=NOW) == [open_one]
     assert assisted.joinable_challenges(resident, now=NOW + timedelta(days=60)) == []
     assert [e.challenge for e in assisted.enrollments_of(resident)] == [joined]
-    services.leave(joined, resident, now=NOW)
+    participation.leave(joined, resident, now=NOW)
     assert joined in assisted.joinable_challenges(resident, now=NOW)

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from app.extensions import db
-from challenges import services, submissions
+from challenges import authoring, participation, submissions
 from challenges.models import Challenge, Enrollment, Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.conftest import log_in
@@ -55,7 +55,7 @@ def load(app):
 def enroll(app, challenge_id: int, user):
     with app.app_context():
         challenge = db.session.get(Challenge, challenge_id)
-        enrollment = services.join(challenge, db.session.merge(user))
+        enrollment = participation.join(challenge, db.session.merge(user))
         db.session.commit()
         return enrollment.id
 
@@ -305,7 +305,7 @@ def test_joining_a_closed_challenge_is_refused_with_a_message(app, resident_clie
     """Joining what is not open shows why, and changes nothing."""
     challenge_id = new_challenge()
     with app.app_context():
-        services.cancel(db.session.get(Challenge, challenge_id))
+        authoring.cancel(db.session.get(Challenge, challenge_id))
         db.session.commit()
     response = resident_client.post(f"/challenges/{challenge_id}/join", follow_redirects=True)
     assert "This challenge is not open for joining." in text_of(response)
@@ -450,7 +450,7 @@ def test_personal_page_needs_joining(resident_client, new_challenge):
 def flagged_trip(app, challenge_id: int, user, km: float = 200.0) -> int:
     with app.app_context():
         challenge = db.session.get(Challenge, challenge_id)
-        enrollment = services.find_enrollment(challenge, db.session.merge(user))
+        enrollment = participation.find_enrollment(challenge, db.session.merge(user))
         submission, _created = submissions.submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, km, True)
         db.session.commit()
         assert submission.status == SubmissionStatus.FLAGGED
