@@ -1,4 +1,4 @@
-"""What a resident sees of their own activity in a challenge: their submissions, daily use and weekly trips."""
+"""What residents did: a resident's own submissions, daily use and weekly trips, and who was active when."""
 
 import itertools
 from collections import defaultdict
@@ -17,6 +17,21 @@ def get_submission(challenge_id: int, submission_id: int) -> Submission | None:
     """A submission of this challenge, or None."""
     submission = db.session.get(Submission, submission_id)
     return submission if submission is not None and submission.challenge_id == challenge_id else None
+
+
+def active_residents(begin: datetime, end: datetime) -> set[int]:
+    """Residents with a counted submission made in [begin, end): who was active in a week, for streaks."""
+    return set(
+        db.session.scalars(
+            select(Submission.user_id)
+            .distinct()
+            .where(
+                Submission.status == SubmissionStatus.ACCEPTED,
+                Submission.created_at >= begin,
+                Submission.created_at < end,
+            )
+        )
+    )
 
 
 def own_submissions(enrollment: Enrollment) -> list[Submission]:

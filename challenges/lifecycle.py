@@ -9,8 +9,9 @@ from sqlalchemy import func, select, update
 
 from app.columns import utcnow
 from app.extensions import db
+from app.signals import challenge_closed
 from challenges.models import Challenge, Enrollment, Status
-from challenges.signals import challenge_closed
+from challenges.results import closing_results
 
 
 def advance_lifecycle(now: datetime | None = None) -> dict:
@@ -30,7 +31,7 @@ def advance_lifecycle(now: datetime | None = None) -> dict:
 
 
 def close_challenge(challenge: Challenge, now: datetime | None = None) -> bool:
-    """Freeze final ranks and send `challenge_closed` once; False when someone else closed it first."""
+    """Freeze final ranks and send `challenge_closed` with the results once; False when someone else closed it first."""
     now = now or utcnow()
     # The conditional update is the guard: of two racing runs, only one sees a row change.
     claimed = db.session.execute(
@@ -44,7 +45,7 @@ def close_challenge(challenge: Challenge, now: datetime | None = None) -> bool:
     db.session.refresh(challenge)
     _freeze_ranks(challenge)
     db.session.flush()
-    challenge_closed.send(challenge)
+    challenge_closed.send(closing_results(challenge))
     return True
 
 

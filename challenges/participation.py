@@ -14,8 +14,7 @@ from app.extensions import db
 from challenges import errors
 from challenges.models import Challenge, Enrollment, Status
 from challenges.scoring import Category
-from challenges.signals import enrollment_changed
-from challenges.totals import count_participant, set_baseline
+from challenges.totals import announce_change, count_participant, set_baseline
 
 
 def find_enrollment(challenge: Challenge, user: User) -> Enrollment | None:
@@ -59,7 +58,7 @@ def join(challenge: Challenge, user: User, assisted_by: User | None = None, now:
     enrollment.left_at = None
     db.session.flush()
     count_participant(enrollment, +1)
-    enrollment_changed.send(enrollment, score_before=enrollment.score, active_before=False)
+    announce_change(enrollment, enrollment.score, active_before=False)
     return enrollment
 
 
@@ -74,4 +73,4 @@ def leave(challenge: Challenge, user: User, now: datetime | None = None) -> None
     enrollment.left_at = now or utcnow()
     count_participant(enrollment, -1)
     db.session.flush()
-    enrollment_changed.send(enrollment, score_before=enrollment.score, active_before=True)
+    announce_change(enrollment, enrollment.score, active_before=True)

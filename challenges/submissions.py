@@ -13,6 +13,7 @@ from accounts.models import User
 from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
+from app.signals import SubmissionScored, submission_scored
 from challenges import errors
 from challenges.flags import FlagRule, flag_values
 from challenges.models import Enrollment, Status, Submission, SubmissionKind, SubmissionStatus
@@ -28,7 +29,6 @@ from challenges.scoring import (
     trip_impact,
     trip_units,
 )
-from challenges.signals import submission_scored
 from challenges.totals import add_units, set_baseline
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -73,7 +73,25 @@ def _apply(submission: Submission, units: float, points: int) -> None:
     add_units(submission.enrollment, units_delta, points_delta)
     db.session.flush()
     if units_delta or points_delta:
-        submission_scored.send(submission, units_delta=units_delta, points_delta=points_delta)
+        submission_scored.send(scored(submission, units_delta, points_delta))
+
+
+def scored(submission: Submission, units_delta: float = 0.0, points_delta: int = 0) -> SubmissionScored:
+    """What `submission_scored` says of a submission: what it counts for now, and by how much that changed."""
+    challenge = submission.challenge
+    return SubmissionScored(
+        submission_id=submission.id, user_id=submission.user_id, challenge_id=challenge.id,
+        challenge_title=challenge.title, day=activity_day(submission), units=submission.units,
+        points=submission.points, units_delta=units_delta, points_delta=points_delta,
+        counted=submission.status == SubmissionStatus.ACCEPTED,
+    )  # fmt: skip
+
+
+def activity_day(submission: Submission) -> date:
+    """The city-calendar day a submission's activity happened: the trip's day, the reading's local date."""
+    if submission.day is not None:
+        return submission.day
+    return local_date(submission.read_at or submission.created_at or utcnow())
 
 
 def _impact(submission: Submission) -> Impact:

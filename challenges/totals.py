@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.signals import EnrollmentChanged, enrollment_changed
 from challenges.models import (
     Challenge,
     Enrollment,
@@ -19,7 +20,6 @@ from challenges.models import (
     SubmissionStatus,
 )
 from challenges.scoring import Format, baseline_from_readings, reference_daily_kwh
-from challenges.signals import enrollment_changed
 
 BASELINE_LOOKBACK = timedelta(days=365)
 
@@ -69,7 +69,17 @@ def add_units(enrollment: Enrollment, units: float, points: int) -> None:
         if row := _neighbourhood_score(enrollment):
             row.total_units += units
     if units:
-        enrollment_changed.send(enrollment, score_before=score_before, active_before=enrollment.active)
+        announce_change(enrollment, score_before, enrollment.active)
+
+
+def announce_change(enrollment: Enrollment, score_before: float, active_before: bool) -> None:
+    """Send `enrollment_changed` with the score and state the enrollment had before and has now."""
+    enrollment_changed.send(
+        EnrollmentChanged(
+            enrollment_id=enrollment.id, challenge_id=enrollment.challenge_id, user_id=enrollment.user_id,
+            score_before=score_before, active_before=active_before, score=enrollment.score, active=enrollment.active,
+        )
+    )  # fmt: skip
 
 
 def set_baseline(enrollment: Enrollment) -> None:

@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from challenges.charts import nice_step
 from challenges.display import short_date
+from challenges.results import MIN_PARTICIPANTS, NeighbourhoodStanding
 from leaderboards.display import formatter
-from leaderboards.services import MIN_PARTICIPANTS, NeighbourhoodStanding
 
 WIDTH = 720
 # Horizontal bars: one row per neighbourhood, the name left of its bar.

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
+from app.signals import challenge_closed
 from challenges import lifecycle, participation, totals
 from challenges.models import Status
 from challenges.scoring import Category, Metric
-from challenges.signals import challenge_closed
 from tests.challenges.conftest import NOW
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -24,8 +24,8 @@ def test_lifecycle_is_idempotent_and_catches_up(make_challenge):
     ending = make_challenge(starts_at=NOW - timedelta(days=3), ends_at=NOW + timedelta(hours=2))
     closed_events = []
 
-    def on_closed(challenge):
-        closed_events.append(challenge)
+    def on_closed(closed):
+        closed_events.append(closed.challenge_id)
 
     with challenge_closed.connected_to(on_closed):
         # The app was down for two days: both transitions are caught up in one run.
@@ -33,7 +33,7 @@ def test_lifecycle_is_idempotent_and_catches_up(make_challenge):
         assert lifecycle.advance_lifecycle(now=later) == {"started": 1, "closed": 1}
         assert lifecycle.advance_lifecycle(now=later) == {"started": 0, "closed": 0}
     assert upcoming.status == Status.ACTIVE and ending.status == Status.CLOSED
-    assert closed_events == [ending]
+    assert closed_events == [ending.id]
 
 
 def test_a_scheduled_challenge_whose_whole_period_was_missed_closes(make_challenge):

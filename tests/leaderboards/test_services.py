@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app import scheduler
 from app.extensions import db
 from challenges import errors as challenge_errors
-from challenges import participation, submissions, totals
+from challenges import participation, results, submissions, totals
 from challenges.models import Status
 from challenges.scoring import Category, Format, Mode
 from leaderboards import errors, services
@@ -32,7 +32,7 @@ def join_with_score(challenge, user, score: float):
 
 
 def standings_of(challenge) -> list[tuple]:
-    return [(s.name, s.rank, s.score, s.participants) for s in services.neighbourhood_ranking(challenge)]
+    return [(s.name, s.rank, s.score, s.participants) for s in results.neighbourhood_ranking(challenge)]
 
 
 # Neighbourhoods ---------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_a_reading_counts_on_its_local_day(make_challenge, make_user):
     enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
     submissions.submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
     reading, _ = submissions.submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
-    assert reading.points > 0 and services.activity_day(reading) == date(2026, 3, 2)
+    assert reading.points > 0 and submissions.activity_day(reading) == date(2026, 3, 2)
     assert points_in(Period.WEEK) == [("Ada", reading.points)]
     assert points_in(Period.WEEK, now=datetime(2026, 3, 1, 12, tzinfo=UTC)) == []
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from challenges import lifecycle, participation, submissions
+from challenges import lifecycle, participation, results, submissions
 from challenges.models import Status, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
 from rewards import badges, earnings, ledger, services
@@ -118,9 +118,9 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     assert entries(resident.id, EntryKind.REVERSAL) == [(EntryKind.REVERSAL, -20, "rescored")]
     assert ledger.balance(resident.id) == 0
     fund(resident.id, 100)
-    earnings.settle_submission(accepted)  # the next change to the submission recovers the rest
+    earnings.settle_submission(submissions.scored(accepted))  # the next change to the submission recovers the rest
     assert entries(resident.id, EntryKind.REVERSAL)[-1] == (EntryKind.REVERSAL, -30, "rescored")
-    earnings.settle_submission(accepted)
+    earnings.settle_submission(submissions.scored(accepted))
     assert ledger.balance(resident.id) == 70 and ledger.summary(resident.id).lifetime == 100
 
 
@@ -189,7 +189,7 @@ def test_closing_and_paying_again_pays_nothing_more(make_challenge, make_user, r
     counts = (db.session.query(LedgerEntry).count(), db.session.query(BadgeAward).count())
     assert lifecycle.advance_lifecycle(now=challenge.ends_at + timedelta(days=1))["closed"] == 0
     assert lifecycle.close_challenge(challenge, now=challenge.ends_at) is False
-    assert earnings.pay_challenge(challenge) == 0
+    assert earnings.pay_challenge(results.closing_results(challenge)) == 0
     db.session.commit()
     assert (db.session.query(LedgerEntry).count(), db.session.query(BadgeAward).count()) == counts
     assert challenge.status == Status.CLOSED
@@ -228,7 +228,7 @@ def test_neighbourhood_places_pay_every_member(make_challenge, make_user, make_n
             assert entries(person.id, EntryKind.PRIZE) == expected, name
             assert (BadgeRule.NEIGHBOURHOOD_WINNER in rules_of(person.id)) == (name == "Winner"), name
             assert BadgeRule.TOP_10 not in rules_of(person.id)
-    assert earnings.pay_challenge(challenge) == 0
+    assert earnings.pay_challenge(results.closing_results(challenge)) == 0
 
 
 def test_neighbourhoods_sharing_a_place_share_its_prize(make_challenge, make_user, make_neighbourhood):
