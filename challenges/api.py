@@ -9,8 +9,9 @@ from accounts.models import Role
 from accounts.roles import role_required
 from app.pagination import Blueprint, page_of
 from app.security import viewer as current_viewer
-from challenges import activity, authoring, errors, participation, submissions, totals, visibility
-from challenges.models import Challenge, SubmissionKind
+from challenges import activity, authoring, errors, kinds, participation, submissions, totals, visibility
+from challenges.kinds import SubmissionCreateSchema
+from challenges.models import Challenge
 from challenges.schemas import (
     ChallengeCreateSchema,
     ChallengeFilterSchema,
@@ -21,7 +22,6 @@ from challenges.schemas import (
     IdempotencyHeaderSchema,
     ReviewDecisionSchema,
     ReviewItemSchema,
-    SubmissionCreateSchema,
     SubmissionSchema,
 )
 
@@ -180,11 +180,12 @@ class Submissions(MethodView):
         as `flagged` for review.
         """
         enrollment = _enrollment_of_viewer(challenge_id)
-        kind = enrollment.challenge.submission_kind
-        if problems := SubmissionCreateSchema.problems_for(kind, data):
+        kind = kinds.of_challenge(enrollment.challenge)
+        if problems := kind.problems(data):
             abort(422, errors=problems)
-        submit = submissions.submit_reading if kind == SubmissionKind.READING else submissions.submit_trip
-        submission, created = submit(enrollment, **data, idempotency_key=headers.get("idempotency_key"), source="api")
+        submission, created = kind.submit(
+            enrollment, data, idempotency_key=headers.get("idempotency_key"), source="api"
+        )
         return submission, 201 if created else 200
 
 

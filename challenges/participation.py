@@ -11,10 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import errors
+from challenges import errors, kinds
 from challenges.models import Challenge, Enrollment, Status
-from challenges.scoring import Category
-from challenges.totals import announce_change, count_participant, set_baseline
+from challenges.totals import announce_change, count_participant
 
 
 def find_enrollment(challenge: Challenge, user: User) -> Enrollment | None:
@@ -52,8 +51,7 @@ def join(challenge: Challenge, user: User, assisted_by: User | None = None, now:
                 db.session.add(enrollment)
         except IntegrityError:  # a concurrent request joined first; its join counts
             return find_enrollment(challenge, user)
-        if challenge.category == Category.ENERGY:
-            set_baseline(enrollment)
+        kinds.of_challenge(challenge).joined(enrollment)
     enrollment.active = True
     enrollment.left_at = None
     db.session.flush()

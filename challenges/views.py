@@ -13,18 +13,19 @@ from app.transactions import refuse
 from challenges import (
     activity,
     authoring,
-    charts,
     display,
     errors,
     imports,
+    kinds,
     participation,
     submissions,
     totals,
     visibility,
 )
-from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
+from challenges.forms import ChallengeForm, ReviewForm, SubmissionForm, UploadForm
+from challenges.kinds import Kind
 from challenges.models import Challenge, Status, SubmissionStatus
-from challenges.pages import challenge_context, show_refusal
+from challenges.pages import challenge_context, route_each_kind, show_refusal, submission_forms
 from challenges.scoring import Category
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges", template_folder="templates")
@@ -80,19 +81,22 @@ def detail(challenge_id: int):
     return _render_detail(_visible(challenge_id))
 
 
-def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
+def _render_detail(challenge: Challenge, posted: tuple[Kind, SubmissionForm] | None = None, status: int = 200):
+    """The challenge's page; `posted` is a refused submission's kind and form, shown with its errors."""
     viewer = current_viewer()
     enrollment = participation.find_enrollment(challenge, viewer) if viewer else None
-    now_local = to_local(utcnow())
-    reading_form = reading_form or ReadingForm(formdata=None, data={"read_at": now_local})
-    trip_form = trip_form or TripForm(formdata=None, data={"day": now_local.date()})
+    taking_part = enrollment is not None and enrollment.active
+    kind = kinds.of_challenge(challenge)
+    offered = taking_part and kind.takes_submissions(challenge)
+    form, refused = submission_forms(kind, posted, offered)
     return render_template(
         "challenges/detail.html",
         challenge=challenge,
-        enrollment=enrollment if enrollment and enrollment.active else None,
+        enrollment=enrollment if taking_part else None,
         left=enrollment is not None and not enrollment.active,
-        reading_form=reading_form,
-        trip_form=trip_form,
+        form=form,
+        refused=refused,
+        offered=offered,
         confirm_form=ConfirmForm(formdata=None),
         is_manager=visibility.sees_drafts(viewer),
         can_join=challenge.status in (Status.SCHEDULED, Status.ACTIVE) and challenge.ends_at > utcnow(),
@@ -147,10 +151,8 @@ def _flash_result(submission, created: bool) -> None:
         flash(_("We had already received this; nothing counts twice."), "success")
     elif submission.status == SubmissionStatus.FLAGGED:
         flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
-    elif submission.read_at and submission.read_at < challenge.starts_at:
-        flash(_("Saved. Readings from before the start make your baseline your own."), "success")
-    elif submission.read_at and submission.consumed_kwh is None:
-        flash(_("Saved. Your next reading shows what you used since this one."), "success")
+    elif note := kinds.of_submission(submission).saved_note(submission):
+        flash(note, "success")
     else:
         message = _(
             "Saved. It counts for %(quantity)s and %(points)s points.",
@@ -160,41 +162,23 @@ def _flash_result(submission, created: bool) -> None:
         flash(message, "success")
 
 
-@bp.route("/<int:challenge_id>/readings", methods=["POST"])
 @login_required
-def submit_reading(challenge_id: int):
-    challenge = _visible(challenge_id)
-    form = ReadingForm()
+def submit(challenge_id: int, kind_code: str):
+    """A reading, a trip or any other kind of submission from its form, on the path its kind names."""
+    challenge, kind = _visible(challenge_id), kinds.by_code(kind_code)
+    form = kind.form()
     if form.validate_on_submit():
         try:
-            submission, created = submissions.submit_reading(
-                _enrollment(challenge), form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
-            )
+            submission, created = kind.submit(_enrollment(challenge), form.values(), idempotency_key=form.key())
         except errors.ChallengeError as error:
             show_refusal(form, error)
         else:
             _flash_result(submission, created)
             return _to_detail(challenge, "#take-part")
-    return _render_detail(challenge, reading_form=form, status=422)
+    return _render_detail(challenge, posted=(kind, form), status=422)
 
 
-@bp.route("/<int:challenge_id>/trips", methods=["POST"])
-@login_required
-def submit_trip(challenge_id: int):
-    challenge = _visible(challenge_id)
-    form = TripForm()
-    if form.validate_on_submit():
-        try:
-            submission, created = submissions.submit_trip(
-                _enrollment(challenge), form.day.data, form.mode.data, form.distance_km.data, form.replaced_car.data,
-                trip_time=form.trip_time.data, idempotency_key=form.key(),
-            )  # fmt: skip
-        except errors.ChallengeError as error:
-            show_refusal(form, error)
-        else:
-            _flash_result(submission, created)
-            return _to_detail(challenge, "#take-part")
-    return _render_detail(challenge, trip_form=form, status=422)
+route_each_kind(bp, "/<int:challenge_id>", submit)  # /challenges/<id>/readings, …/trips
 
 
 @bp.route("/<int:challenge_id>/upload", methods=["GET", "POST"])
@@ -220,15 +204,11 @@ def me(challenge_id: int):
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
-    if challenge.category == Category.ENERGY:
-        chart = charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
-    else:
-        chart = charts.trips_chart(activity.weekly_trips(enrollment))
     return render_template(
         "challenges/me.html",
         challenge=challenge,
         enrollment=enrollment,
-        chart=chart,
+        chart=kinds.of_challenge(challenge).chart(enrollment),
         submissions=activity.own_submissions(enrollment),
     )
 

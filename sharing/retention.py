@@ -21,6 +21,7 @@ from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
 from challenges.models import (
+    LIVE,
     AssistedAction,
     Challenge,
     Enrollment,
@@ -29,7 +30,6 @@ from challenges.models import (
     SubmissionKind,
     SubmissionStatus,
 )
-from challenges.submissions import LIVE
 from sharing.services import add_months
 
 BATCH = 1_000

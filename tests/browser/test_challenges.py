@@ -12,8 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, User
+from app.clock import local_date
 from app.extensions import db
-from challenges import authoring, participation, submissions
+from challenges import authoring, participation
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.browser.actions import log_in, tab_to
@@ -302,8 +305,8 @@ def flagged_trips(app, make_user, make_challenge):
         for name, km in (("Ana", 60.0), ("Ben", 70.0)):
             resident = db.session.merge(make_user(pseudonym=name))
             enrollment = participation.join(challenge, resident, now=now)
-            day = submissions.local_date(now)
-            submissions.submit_trip(enrollment, day, Mode.BIKE, km, True, now=now)
+            day = local_date(now)
+            submit_trip(enrollment, day, Mode.BIKE, km, True, now=now)
         db.session.commit()
         return challenge.id
 
@@ -366,11 +369,11 @@ def test_challenge_pages_reflow_at_200_percent_text(app, new_page, make_user, ma
         member = db.session.merge(resident)
         reader = participation.join(energy, member, now=now)
         for days_ago, meter in ((6, 1000.0), (3, 1010.0), (0, 1025.0)):
-            submissions.submit_reading(reader, now - timedelta(days=days_ago, hours=1), meter, now=now)
+            submit_reading(reader, now - timedelta(days=days_ago, hours=1), meter, now=now)
         traveller = participation.join(co2, member, now=now)
-        today = submissions.local_date(now)
-        submissions.submit_trip(traveller, today, Mode.WALK, 3.0, True, now=now)
-        submissions.submit_trip(traveller, today, Mode.CARPOOL, 200.0, True, now=now)  # held for review
+        today = local_date(now)
+        submit_trip(traveller, today, Mode.WALK, 3.0, True, now=now)
+        submit_trip(traveller, today, Mode.CARPOOL, 200.0, True, now=now)  # held for review
         db.session.commit()
         energy_id, co2_id = energy.id, co2.id
     set_text_size(app, manager, resident)  # after the merges above, which copy the builders' values back

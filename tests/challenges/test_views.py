@@ -9,7 +9,8 @@ import pytest
 
 from accounts.models import Role
 from app.extensions import db
-from challenges import authoring, participation, submissions
+from challenges import authoring, participation
+from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, Enrollment, Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.conftest import log_in
@@ -428,7 +429,7 @@ def test_personal_page_of_a_mobility_challenge_counts_trips_per_week(app, reside
     enrollment_id = enroll(app, challenge_id, resident_client.user)
     with app.app_context():
         enrollment = db.session.get(Enrollment, enrollment_id)
-        submissions.submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, 3.0, False)
+        submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, 3.0, False)
         db.session.commit()
     response = resident_client.get(f"/challenges/{challenge_id}/me")
     html = response.get_data(as_text=True)
@@ -451,7 +452,7 @@ def flagged_trip(app, challenge_id: int, user, km: float = 200.0) -> int:
     with app.app_context():
         challenge = db.session.get(Challenge, challenge_id)
         enrollment = participation.find_enrollment(challenge, db.session.merge(user))
-        submission, _created = submissions.submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, km, True)
+        submission, _created = submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, km, True)
         db.session.commit()
         assert submission.status == SubmissionStatus.FLAGGED
         return submission.id

@@ -10,6 +10,9 @@ from app import scheduler
 from app.extensions import db
 from challenges import errors as challenge_errors
 from challenges import participation, results, submissions, totals
+from challenges.kinds.base import activity_day
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import Status
 from challenges.scoring import Category, Format, Mode
 from leaderboards import errors, services
@@ -103,8 +106,8 @@ def test_season_windows_count_points_on_the_day_of_the_trip(field_challenge, mak
     mine = participation.join(challenge, attached(mira), now=NOW)
     theirs = participation.join(challenge, attached(jonas), now=NOW)
     for day, km in ((date(2026, 2, 26), 2.0), (date(2026, 3, 1), 3.0), (date(2026, 3, 3), 5.0)):
-        last, _ = submissions.submit_trip(mine, day, Mode.BIKE, km, True, now=NOW)
-    submissions.submit_trip(theirs, date(2026, 3, 4), Mode.WALK, 1.0, True, now=NOW)
+        last, _ = submit_trip(mine, day, Mode.BIKE, km, True, now=NOW)
+    submit_trip(theirs, date(2026, 3, 4), Mode.WALK, 1.0, True, now=NOW)
     assert points_in(Period.WEEK) == [("Mira", 50), ("Jonas", 10)]
     assert points_in(Period.MONTH) == [("Mira", 80), ("Jonas", 10)]
     assert points_in(Period.ALL) == [("Mira", 100), ("Jonas", 10)]
@@ -122,9 +125,9 @@ def test_a_reading_counts_on_its_local_day(make_challenge, make_user):
     """A reading taken at 00:30 in the city (23:30 UTC the day before) counts for the city's day, and so its week."""
     challenge = make_challenge(category=Category.ENERGY, points_per_unit=1.0)
     enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
-    submissions.submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
-    reading, _ = submissions.submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
-    assert reading.points > 0 and submissions.activity_day(reading) == date(2026, 3, 2)
+    submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
+    reading, _ = submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
+    assert reading.points > 0 and activity_day(reading) == date(2026, 3, 2)
     assert points_in(Period.WEEK) == [("Ada", reading.points)]
     assert points_in(Period.WEEK, now=datetime(2026, 3, 1, 12, tzinfo=UTC)) == []
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from challenges import participation
-from challenges.submissions import submit_reading
+from challenges.kinds.reading import submit_reading
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures shared)
 from tests.rewards.conftest import fund, make_partner, make_reward  # noqa: F401
 from tests.sharing.conftest import catalogue, give_consent  # noqa: F401

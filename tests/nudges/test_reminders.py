@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from challenges import participation
+from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category
-from challenges.submissions import submit_trip
 from notifications.models import Notification
 from nudges import digest, reminders
 from rewards import badges

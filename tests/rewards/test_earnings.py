@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from challenges import lifecycle, participation, results, submissions
-from challenges.models import Status, SubmissionStatus
+from challenges.kinds.base import scored
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
+from challenges.models import Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
 from rewards import badges, earnings, ledger, services
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
@@ -58,7 +61,7 @@ def mobility(make_challenge, **fields):
 
 def trip(enrollment, km: float, day: date = TRIP_DAY, now=NOW, **extra):
     """A bike trip that replaced the car: `km` units, 10 points a unit by default."""
-    return submissions.submit_trip(enrollment, day, Mode.BIKE, km, True, now=now, **extra)[0]
+    return submit_trip(enrollment, day, Mode.BIKE, km, True, now=now, **extra)[0]
 
 
 # Activity --------------------------------------------------------------------------------------
@@ -118,9 +121,9 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     assert entries(resident.id, EntryKind.REVERSAL) == [(EntryKind.REVERSAL, -20, "rescored")]
     assert ledger.balance(resident.id) == 0
     fund(resident.id, 100)
-    earnings.settle_submission(submissions.scored(accepted))  # the next change to the submission recovers the rest
+    earnings.settle_submission(scored(accepted))  # the next change to the submission recovers the rest
     assert entries(resident.id, EntryKind.REVERSAL)[-1] == (EntryKind.REVERSAL, -30, "rescored")
-    earnings.settle_submission(submissions.scored(accepted))
+    earnings.settle_submission(scored(accepted))
     assert ledger.balance(resident.id) == 70 and ledger.summary(resident.id).lifetime == 100
 
 
@@ -130,9 +133,9 @@ def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, mak
     resident = make_user(household_size=1)
     enrollment = participation.join(challenge, resident, now=NOW)
     start = challenge.starts_at
-    submissions.submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
-    wrong, _ = submissions.submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
-    last, _ = submissions.submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
+    submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
+    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
+    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
     before = ledger.balance(resident.id)
     assert before == wrong.points + last.points > 0
     submissions.review(wrong, db.session.merge(manager), approve=False, reason="Typo")
@@ -304,9 +307,7 @@ def test_rejected_activity_does_not_count_for_streaks(make_challenge, make_user,
     resident = make_user()
     _active(make_challenge, resident, range(4))
     week_two = db.session.scalars(
-        select(submissions.Submission)
-        .where(submissions.Submission.user_id == resident.id)
-        .order_by(submissions.Submission.created_at)
+        select(Submission).where(Submission.user_id == resident.id).order_by(Submission.created_at)
     ).all()[1]
     submissions.review(week_two, db.session.merge(manager), approve=False, reason="Not a real trip.")
     db.session.commit()

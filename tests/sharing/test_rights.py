@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from accounts import services as accounts
 from accounts.models import Role, User
 from app.extensions import db
-from challenges import lifecycle, participation, submissions
+from challenges import lifecycle, participation
+from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, NeighbourhoodScore, Submission
 from challenges.scoring import Category, Mode
 from leaderboards import services as boards
@@ -37,7 +38,7 @@ FILES = {
 
 
 def _trip(enrollment, day, minute, now):
-    submissions.submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
+    submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
 
 
 @pytest.fixture
