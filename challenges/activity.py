@@ -53,15 +53,7 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
     """
     challenge = enrollment.challenge
     window_start, window_end = challenge.starts_at, min(challenge.ends_at, now or utcnow())
-    readings = db.session.execute(
-        select(Submission.read_at, Submission.meter_kwh)
-        .where(
-            Submission.enrollment_id == enrollment.id,
-            Submission.kind == SubmissionKind.READING,
-            Submission.status == SubmissionStatus.ACCEPTED,
-        )
-        .order_by(Submission.read_at)
-    ).all()
+    readings = meter_readings(Submission.enrollment_id == enrollment.id)
     used, covered = defaultdict(float), defaultdict(float)
     for (start, start_kwh), (end, end_kwh) in itertools.pairwise(readings):
         rate = (end_kwh - start_kwh) / (end - start).total_seconds()
@@ -75,6 +67,13 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
                 covered[day] += seconds
             day += timedelta(days=1)
     return [(day, used[day] / covered[day] * _day_seconds(day)) for day in sorted(covered)]
+
+
+def meter_readings(*conditions) -> list[tuple[datetime, float]]:
+    """(time, cumulative kWh) of the counted meter readings that meet `conditions`, oldest first."""
+    counted = (Submission.kind == SubmissionKind.READING, Submission.status == SubmissionStatus.ACCEPTED)
+    query = select(Submission.read_at, Submission.meter_kwh).where(*counted, *conditions).order_by(Submission.read_at)
+    return [(read_at, meter_kwh) for read_at, meter_kwh in db.session.execute(query)]
 
 
 def _day_seconds(day: date) -> float:

@@ -11,13 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.signals import EnrollmentChanged, enrollment_changed
+from challenges.activity import meter_readings
 from challenges.models import (
     Challenge,
     Enrollment,
     NeighbourhoodScore,
     Submission,
-    SubmissionKind,
-    SubmissionStatus,
 )
 from challenges.scoring import Format, baseline_from_readings, reference_daily_kwh
 
@@ -87,18 +86,12 @@ def set_baseline(enrollment: Enrollment) -> None:
     challenge = enrollment.challenge
     readings = []
     if challenge.starts_at is not None:
-        readings = db.session.execute(
-            select(Submission.read_at, Submission.meter_kwh)
-            .where(
-                Submission.user_id == enrollment.user_id,
-                Submission.kind == SubmissionKind.READING,
-                Submission.status == SubmissionStatus.ACCEPTED,
-                Submission.read_at < challenge.starts_at,
-                Submission.read_at >= challenge.starts_at - BASELINE_LOOKBACK,
-            )
-            .order_by(Submission.read_at)
-        ).all()
-    rate = baseline_from_readings([tuple(row) for row in readings])
+        readings = meter_readings(
+            Submission.user_id == enrollment.user_id,
+            Submission.read_at < challenge.starts_at,
+            Submission.read_at >= challenge.starts_at - BASELINE_LOOKBACK,
+        )
+    rate = baseline_from_readings(readings)
     if rate is not None:
         enrollment.baseline_kwh_per_day, enrollment.baseline_source = rate, "readings"
     else:
