@@ -21,21 +21,42 @@ def import_models() -> None:
 
 
 def connect_receivers_and_jobs() -> None:
-    """Import the modules that connect to signals or register scheduled jobs, in the order they are listed.
-
-    Receivers of one signal run in the order they connected: leaderboards keep season points
-    before rewards pay points, so a badge for a rank sees the new standings.
-    """
+    """Connect each signal's receivers in the order listed here, then import the modules that register jobs."""
+    _connect_receivers()
     import challenges.tasks  # noqa: F401
-    import leaderboards.receivers
     import leaderboards.tasks  # noqa: F401
     import notifications.tasks  # noqa: F401
     import nudges.messages
     import nudges.tasks  # noqa: F401
-    import rewards.receivers
     import rewards.tasks  # noqa: F401
     import sharing.messages
     import sharing.tasks  # noqa: F401
+
+
+def _connect_receivers() -> None:
+    """Every receiver of every signal in `app.signals`, in the order each signal calls them.
+
+    A signal calls its receivers in the order they are connected here, inside the sender's
+    transaction, in every process alike:
+
+    - `submission_scored`: leaderboards add the season points, then rewards settles the ledger:
+      the layers' order, lower first. Being fixed, it is the same in every process (blinker alone
+      would call them in any order), so two submissions of one resident sent at once take the
+      season-points rows and the resident's ledger lock in the same order and never wait for each
+      other in a circle.
+    - `enrollment_changed`: leaderboards move the participant in the score histogram.
+    - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
+
+    Connecting again (a second app in one process) keeps the first connection and its place.
+    """
+    from app.signals import challenge_closed, enrollment_changed, submission_scored
+    from leaderboards import receivers as leaderboards
+    from rewards import receivers as rewards
+
+    submission_scored.connect(leaderboards.add_season_points)
+    submission_scored.connect(rewards.settle_submission)
+    enrollment_changed.connect(leaderboards.move_in_histogram)
+    challenge_closed.connect(rewards.pay_challenge)
 
 
 def blueprints() -> tuple[tuple, tuple]:

@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.passwords import hash_password
 from app import create_app
 from app.extensions import db
-from challenges import services
+from challenges import authoring
 from challenges.scoring import Category, Format, Metric, Mode, trip_impact
 from leaderboards import histogram
 
@@ -155,12 +155,12 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
         manager = accounts.create_user(
             email="bench-manager@bench.example.org", password=PASSWORD, pseudonym="Bench Manager", role=Role.MANAGER
         )
-        challenge = services.create_challenge(
+        challenge = authoring.create_challenge(
             manager, title="Benchmark Bike Weeks", description="A synthetic challenge.", category=Category.MOBILITY,
             metric=Metric.SUSTAINABLE_TRIPS, format=Format.NEIGHBOURHOOD, starts_at=start,
             ends_at=now + timedelta(days=DAYS), points_per_unit=5.0,
         )  # fmt: skip
-        services.publish(challenge, now=start)
+        authoring.publish(challenge, now=start)
         db.session.commit()
         challenge_id = challenge.id
         counts = _trip_counts(rng, participants, submissions)

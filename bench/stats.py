@@ -66,7 +66,7 @@ def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date
     from accounts import services as accounts
     from accounts.models import Role
     from app.extensions import db
-    from challenges import services
+    from challenges import authoring
     from challenges.scoring import Category, Format, Metric
     from sharing import defaults
     from sharing.models import DataCategory, Purpose
@@ -83,12 +83,12 @@ def generate(app, residents: int, submissions: int, seed: int = 1) -> tuple[date
                                        pseudonym="Bench Manager", role=Role.MANAGER)  # fmt: skip
         staff = accounts.create_user(email="bench-staff@bench.example.org", password=PASSWORD,
                                      pseudonym="Bench Statistician", role=Role.STAFF)  # fmt: skip
-        challenge = services.create_challenge(
+        challenge = authoring.create_challenge(
             manager, title="A year on foot and by bike", description="Synthetic.", category=Category.MOBILITY,
             metric=Metric.CAR_KM_AVOIDED, format=Format.NEIGHBOURHOOD, starts_at=start,
             ends_at=end + timedelta(days=30), points_per_unit=1.0,
         )  # fmt: skip
-        services.publish(challenge, now=start)
+        authoring.publish(challenge, now=start)
         db.session.commit()
         purpose_id = db.session.query(Purpose.id).filter_by(code="municipal_statistics").scalar()
         category_ids = [db.session.query(DataCategory.id).filter_by(code=code).scalar()

@@ -1,4 +1,4 @@
-"""What a resident sees of their own activity in a challenge: their submissions, daily use and weekly trips."""
+"""What residents did: a resident's own submissions, daily use and weekly trips, and who was active when."""
 
 import itertools
 from collections import defaultdict
@@ -17,6 +17,21 @@ def get_submission(challenge_id: int, submission_id: int) -> Submission | None:
     """A submission of this challenge, or None."""
     submission = db.session.get(Submission, submission_id)
     return submission if submission is not None and submission.challenge_id == challenge_id else None
+
+
+def active_residents(begin: datetime, end: datetime) -> set[int]:
+    """Residents with a counted submission made in [begin, end): who was active in a week, for streaks."""
+    return set(
+        db.session.scalars(
+            select(Submission.user_id)
+            .distinct()
+            .where(
+                Submission.status == SubmissionStatus.ACCEPTED,
+                Submission.created_at >= begin,
+                Submission.created_at < end,
+            )
+        )
+    )
 
 
 def own_submissions(enrollment: Enrollment) -> list[Submission]:
@@ -38,15 +53,7 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
     """
     challenge = enrollment.challenge
     window_start, window_end = challenge.starts_at, min(challenge.ends_at, now or utcnow())
-    readings = db.session.execute(
-        select(Submission.read_at, Submission.meter_kwh)
-        .where(
-            Submission.enrollment_id == enrollment.id,
-            Submission.kind == SubmissionKind.READING,
-            Submission.status == SubmissionStatus.ACCEPTED,
-        )
-        .order_by(Submission.read_at)
-    ).all()
+    readings = meter_readings(Submission.enrollment_id == enrollment.id)
     used, covered = defaultdict(float), defaultdict(float)
     for (start, start_kwh), (end, end_kwh) in itertools.pairwise(readings):
         rate = (end_kwh - start_kwh) / (end - start).total_seconds()
@@ -60,6 +67,13 @@ def daily_consumption(enrollment: Enrollment, now: datetime | None = None) -> li
                 covered[day] += seconds
             day += timedelta(days=1)
     return [(day, used[day] / covered[day] * _day_seconds(day)) for day in sorted(covered)]
+
+
+def meter_readings(*conditions) -> list[tuple[datetime, float]]:
+    """(time, cumulative kWh) of the counted meter readings that meet `conditions`, oldest first."""
+    counted = (Submission.kind == SubmissionKind.READING, Submission.status == SubmissionStatus.ACCEPTED)
+    query = select(Submission.read_at, Submission.meter_kwh).where(*counted, *conditions).order_by(Submission.read_at)
+    return [(read_at, meter_kwh) for read_at, meter_kwh in db.session.execute(query)]
 
 
 def _day_seconds(day: date) -> float:

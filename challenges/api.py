@@ -9,8 +9,9 @@ from accounts.models import Role
 from accounts.roles import role_required
 from app.pagination import Blueprint, page_of
 from app.security import viewer as current_viewer
-from challenges import activity, errors, services, submissions
-from challenges.models import Challenge, SubmissionKind
+from challenges import activity, authoring, errors, kinds, participation, submissions, totals, visibility
+from challenges.kinds import SubmissionCreateSchema
+from challenges.models import Challenge
 from challenges.schemas import (
     ChallengeCreateSchema,
     ChallengeFilterSchema,
@@ -21,7 +22,6 @@ from challenges.schemas import (
     IdempotencyHeaderSchema,
     ReviewDecisionSchema,
     ReviewItemSchema,
-    SubmissionCreateSchema,
     SubmissionSchema,
 )
 
@@ -38,20 +38,20 @@ CHALLENGE_COLUMNS = tuple(column.key for column in Challenge.__table__.columns)
 def _shown(challenge: Challenge, enrollment=None) -> dict:
     """A challenge as the API shows it, with the viewer's own part (`me`) once they joined."""
     shown = {name: getattr(challenge, name) for name in CHALLENGE_COLUMNS}
-    shown.update(progress=services.progress(challenge), me=enrollment)
+    shown.update(progress=totals.progress(challenge), me=enrollment)
     return shown
 
 
 def _shown_to_viewer(challenge: Challenge) -> dict:
     viewer = current_viewer()
-    return _shown(challenge, services.find_enrollment(challenge, viewer) if viewer else None)
+    return _shown(challenge, participation.find_enrollment(challenge, viewer) if viewer else None)
 
 
 def _enrollment_of_viewer(challenge_id: int):
     """The caller's enrollment in a challenge they can see; NotEnrolled if they never joined."""
     viewer = current_viewer()
-    challenge = services.get_visible_challenge(challenge_id, viewer)
-    enrollment = services.find_enrollment(challenge, viewer)
+    challenge = visibility.get_visible_challenge(challenge_id, viewer)
+    enrollment = participation.find_enrollment(challenge, viewer)
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
@@ -75,8 +75,8 @@ class Challenges(MethodView):
         it keeps only challenges they joined earlier as residents.
         """
         viewer = current_viewer()
-        challenges = page_of(services.list_challenges(viewer, **filters), pagination_parameters)
-        mine = services.enrollments_by_challenge(viewer, [challenge.id for challenge in challenges])
+        challenges = page_of(visibility.list_challenges(viewer, **filters), pagination_parameters)
+        mine = participation.enrollments_by_challenge(viewer, [challenge.id for challenge in challenges])
         return [_shown(challenge, mine.get(challenge.id)) for challenge in challenges]
 
     @manager_required
@@ -84,7 +84,7 @@ class Challenges(MethodView):
     @blp.response(201, ChallengeSchema)
     def post(self, fields):
         """Create a draft (managers). Only title, category, metric and format are needed now."""
-        return _shown(services.create_challenge(current_viewer(), **fields))
+        return _shown(authoring.create_challenge(current_viewer(), **fields))
 
 
 @blp.route("/<int:challenge_id>")
@@ -93,7 +93,7 @@ class ChallengeItem(MethodView):
     @blp.response(200, ChallengeSchema)
     def get(self, challenge_id):
         """A challenge with its rules, status, totals and, once you joined, your part (`me`)."""
-        return _shown_to_viewer(services.get_visible_challenge(challenge_id, current_viewer()))
+        return _shown_to_viewer(visibility.get_visible_challenge(challenge_id, current_viewer()))
 
     @manager_required
     @blp.arguments(ChallengeUpdateSchema)
@@ -103,7 +103,7 @@ class ChallengeItem(MethodView):
 
         Edits after publishing are logged publicly (see /changes); closed and cancelled ones are frozen.
         """
-        challenge = services.update_challenge(services.get_challenge(challenge_id), current_viewer(), **changes)
+        challenge = authoring.update_challenge(visibility.get_challenge(challenge_id), current_viewer(), **changes)
         return _shown_to_viewer(challenge)
 
 
@@ -116,7 +116,7 @@ class Publish(MethodView):
 
         Missing fields are a 422 listing each of them in `errors`; a challenge no longer a draft is a 409.
         """
-        return _shown_to_viewer(services.publish(services.get_challenge(challenge_id)))
+        return _shown_to_viewer(authoring.publish(visibility.get_challenge(challenge_id)))
 
 
 @blp.route("/<int:challenge_id>/cancel")
@@ -125,7 +125,7 @@ class Cancel(MethodView):
     @blp.response(200, ChallengeSchema)
     def post(self, challenge_id):
         """Call a challenge off (managers); closed and cancelled challenges stay as they are (409)."""
-        return _shown_to_viewer(services.cancel(services.get_challenge(challenge_id)))
+        return _shown_to_viewer(authoring.cancel(visibility.get_challenge(challenge_id)))
 
 
 @blp.route("/<int:challenge_id>/changes")
@@ -135,7 +135,7 @@ class Changes(MethodView):
     @blp.paginate(Page)
     def get(self, challenge_id):
         """The public change log: every edit made after publishing, newest first, by pseudonym."""
-        return services.get_visible_challenge(challenge_id, current_viewer()).changes
+        return visibility.get_visible_challenge(challenge_id, current_viewer()).changes
 
 
 # Taking part -------------------------------------------------------------------------------
@@ -147,13 +147,13 @@ class EnrollmentItem(MethodView):
     @blp.response(200, EnrollmentSchema)
     def put(self, challenge_id):
         """Join a published challenge that has not ended (residents); joining again changes nothing."""
-        return services.join(services.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
+        return participation.join(visibility.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
 
     @resident_required
     @blp.response(204)
     def delete(self, challenge_id):
         """Leave a challenge (residents); your score stops counting until you join again."""
-        services.leave(services.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
+        participation.leave(visibility.get_visible_challenge(challenge_id, current_viewer()), current_viewer())
 
 
 @blp.route("/<int:challenge_id>/submissions")
@@ -180,11 +180,12 @@ class Submissions(MethodView):
         as `flagged` for review.
         """
         enrollment = _enrollment_of_viewer(challenge_id)
-        kind = enrollment.challenge.submission_kind
-        if problems := SubmissionCreateSchema.problems_for(kind, data):
+        kind = kinds.of_challenge(enrollment.challenge)
+        if problems := kind.problems(data):
             abort(422, errors=problems)
-        submit = submissions.submit_reading if kind == SubmissionKind.READING else submissions.submit_trip
-        submission, created = submit(enrollment, **data, idempotency_key=headers.get("idempotency_key"), source="api")
+        submission, created = kind.submit(
+            enrollment, data, idempotency_key=headers.get("idempotency_key"), source="api"
+        )
         return submission, 201 if created else 200
 
 
@@ -198,7 +199,7 @@ class ReviewQueue(MethodView):
     @blp.paginate(Page)
     def get(self, challenge_id):
         """The review queue (managers): flagged submissions, oldest first, residents by pseudonym."""
-        return submissions.flagged_submissions(services.get_challenge(challenge_id).id)
+        return submissions.flagged_submissions(visibility.get_challenge(challenge_id).id)
 
 
 @blp.route("/<int:challenge_id>/submissions/<int:submission_id>/review")

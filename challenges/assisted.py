@@ -4,7 +4,7 @@ smartphone, email or internet. Every step is marked as assisted and logged with 
 Plain functions over models and values; they flush and never commit (the request does).
 """
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -13,9 +13,9 @@ from accounts.errors import NotAllowed
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import errors, services, submissions
+from challenges import errors, participation
+from challenges.kinds import Kind
 from challenges.models import AssistedAction, AssistedActionKind, Challenge, Enrollment, Status, Submission
-from challenges.scoring import Mode
 
 SOURCE = "assisted"
 
@@ -71,8 +71,8 @@ def reissue_code(manager: User, resident: User) -> str:
 def join_for(manager: User, resident: User, challenge: Challenge, now: datetime | None = None) -> Enrollment:
     """Sign a resident up for a challenge; joining what they already take part in changes nothing."""
     _check_desk(manager, resident)
-    before = services.find_enrollment(challenge, resident)
-    enrollment = services.join(challenge, resident, assisted_by=manager, now=now)
+    before = participation.find_enrollment(challenge, resident)
+    enrollment = participation.join(challenge, resident, assisted_by=manager, now=now)
     if before is None or not before.active:
         _log(manager, resident, AssistedActionKind.JOINED, challenge=challenge)
     return enrollment
@@ -80,39 +80,23 @@ def join_for(manager: User, resident: User, challenge: Challenge, now: datetime 
 
 def _enrollment_for(manager: User, resident: User, challenge: Challenge) -> Enrollment:
     _check_desk(manager, resident)
-    enrollment = services.find_enrollment(challenge, resident)
+    enrollment = participation.find_enrollment(challenge, resident)
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
 
 
-def submit_reading_for(
-    manager: User, resident: User, challenge: Challenge, read_at: datetime, meter_kwh: float, *,
+def submit_for(
+    manager: User, resident: User, challenge: Challenge, kind: Kind, values: dict, *,
     idempotency_key: str | None = None, now: datetime | None = None,
 ) -> tuple[Submission, bool]:  # fmt: skip
-    """Enter a paper meter reading for a resident; the same checks apply as to their own."""
+    """Enter a reading or trip from a resident's paper form; the same checks apply as to their own."""
     enrollment = _enrollment_for(manager, resident, challenge)
-    submission, created = submissions.submit_reading(
-        enrollment, read_at, meter_kwh, idempotency_key=idempotency_key, source=SOURCE, assisted_by=manager, now=now
+    submission, created = kind.submit(
+        enrollment, values, idempotency_key=idempotency_key, source=SOURCE, assisted_by=manager, now=now
     )
     if created:
-        _log(manager, resident, AssistedActionKind.READING, challenge=challenge, submission=submission)
-    return submission, created
-
-
-def submit_trip_for(
-    manager: User, resident: User, challenge: Challenge, day: date, mode: Mode, distance_km: float,
-    replaced_car: bool, *, trip_time: time | None = None, idempotency_key: str | None = None,
-    now: datetime | None = None,
-) -> tuple[Submission, bool]:  # fmt: skip
-    """Enter a trip from a resident's paper log; the same checks apply as to their own."""
-    enrollment = _enrollment_for(manager, resident, challenge)
-    submission, created = submissions.submit_trip(
-        enrollment, day, mode, distance_km, replaced_car, trip_time=trip_time, idempotency_key=idempotency_key,
-        source=SOURCE, assisted_by=manager, now=now,
-    )  # fmt: skip
-    if created:
-        _log(manager, resident, AssistedActionKind.TRIP, challenge=challenge, submission=submission)
+        _log(manager, resident, kind.assisted_action, challenge=challenge, submission=submission)
     return submission, created
 
 

@@ -14,7 +14,7 @@ def energy_chart(days: list[tuple[date, float]], baseline: float) -> dict:
     """Daily use against the baseline: the SVG, a one-sentence summary and the rows of its table."""
     if not days:
         summary = gettext("Nothing to show yet: your use appears once two meter readings cover a day of the challenge.")
-        return {"kind": "energy", "rows": [], "summary": summary, "svg": None}
+        return {"rows": [], "summary": summary, "svg": None}
     average = sum(kwh for _day, kwh in days) / len(days)
     values = {"average": amount(average), "difference": amount(abs(baseline - average)), "baseline": amount(baseline)}
     if average <= baseline:
@@ -44,7 +44,7 @@ def energy_chart(days: list[tuple[date, float]], baseline: float) -> dict:
         reference=baseline,
         reference_label=gettext("Baseline %(kwh)s kWh", kwh=amount(baseline)),
     )
-    return {"kind": "energy", "rows": [(day, kwh, kwh - baseline) for day, kwh in days], "summary": summary, "svg": svg}
+    return {"rows": [(day, kwh, kwh - baseline) for day, kwh in days], "summary": summary, "svg": svg}
 
 
 def trips_chart(weeks: list[tuple[date, int, int]]) -> dict:
@@ -64,4 +64,4 @@ def trips_chart(weeks: list[tuple[date, int, int]]) -> dict:
         desc=summary + " " + gettext("The table below lists every week."),
         unit=gettext("trips"),
     )
-    return {"kind": "mobility", "rows": weeks, "summary": summary, "svg": svg if weeks else None}
+    return {"rows": weeks, "summary": summary, "svg": svg if weeks else None}

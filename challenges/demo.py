@@ -9,7 +9,9 @@ from sqlalchemy import select
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import services, submissions
+from challenges import authoring, lifecycle, participation
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import Enrollment
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -17,11 +19,11 @@ DAY = timedelta(days=1)
 
 
 def _challenge(author, now, *, title, description, starts, ends, publish_at=None, **fields):
-    challenge = services.create_challenge(
+    challenge = authoring.create_challenge(
         author, title=title, description=description, starts_at=now + starts, ends_at=now + ends, **fields
     )
     if publish_at is not None:
-        services.publish(challenge, now=now + publish_at)
+        authoring.publish(challenge, now=now + publish_at)
     return challenge
 
 
@@ -50,9 +52,7 @@ def _readings(enrollment, meter, start, end, now):
     """Weekly meter readings from four weeks before `start` up to `end` (or now)."""
     moment = start - 28 * DAY + timedelta(hours=meter.offset % 12 + 7)
     while moment < min(end, now):
-        submission, _created = submissions.submit_reading(
-            enrollment, moment, meter.at(moment), now=moment + timedelta(hours=1)
-        )
+        submission, _created = submit_reading(enrollment, moment, meter.at(moment), now=moment + timedelta(hours=1))
         _settle(submission)
         moment += 7 * DAY
 
@@ -68,9 +68,7 @@ def _trips(rng, enrollment, start, end, now, city_zone):
             km = round(rng.uniform(1.0, 4.0) if mode == Mode.WALK else rng.uniform(2.0, 18.0), 1)
             submitted = datetime.combine(day, time(20, 0), city_zone)
             for departure in (time(7, 30), time(17, 15)):
-                submission, _created = submissions.submit_trip(
-                    enrollment, day, mode, km, True, trip_time=departure, now=submitted
-                )
+                submission, _created = submit_trip(enrollment, day, mode, km, True, trip_time=departure, now=submitted)
                 _settle(submission)
         day += DAY
 
@@ -133,15 +131,15 @@ def seed(rng: random.Random, city_zone) -> int:
     for challenge, share in ((autumn, 0.2), (winter, 0.25)):
         for resident in _some(rng, residents, share):
             meters[resident.id].save_during(rng, challenge.starts_at, challenge.ends_at)
-            enrollment = services.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
+            enrollment = participation.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
             _readings(enrollment, meters[resident.id], challenge.starts_at, challenge.ends_at, now)
-    services.close_challenge(autumn, now=autumn.ends_at)
+    lifecycle.close_challenge(autumn, now=autumn.ends_at)
     for challenge, share in ((bike, 0.15), (city_goal, 0.125)):
         for resident in _some(rng, residents, share):
-            enrollment = services.join(challenge, resident, now=challenge.starts_at)
+            enrollment = participation.join(challenge, resident, now=challenge.starts_at)
             _trips(rng, enrollment, challenge.starts_at, challenge.ends_at, now, city_zone)
     _flag_a_few(rng, bike, now, city_zone)
-    services.advance_lifecycle(now)
+    lifecycle.advance_lifecycle(now)
     db.session.flush()
     return 6
 
@@ -151,6 +149,4 @@ def _flag_a_few(rng, challenge, now, city_zone):
     enrollments = db.session.scalars(select(Enrollment).where(Enrollment.challenge_id == challenge.id)).all()
     yesterday = (now - DAY).astimezone(city_zone).date()
     for enrollment in rng.sample(list(enrollments), min(3, len(enrollments))):
-        submissions.submit_trip(
-            enrollment, yesterday, Mode.PUBLIC_TRANSPORT, 160.0, True, trip_time=time(6, 5), now=now
-        )
+        submit_trip(enrollment, yesterday, Mode.PUBLIC_TRANSPORT, 160.0, True, trip_time=time(6, 5), now=now)

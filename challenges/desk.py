@@ -14,11 +14,10 @@ from app.columns import utcnow
 from app.errors import DomainError
 from app.forms import attach_error, choices
 from app.transactions import refuse
-from challenges import activity, assisted, display, services
-from challenges.forms import JoinForResidentForm, ReadingForm, TripForm, to_local
-from challenges.models import Challenge, Status, SubmissionStatus
-from challenges.pages import challenge_context, show_refusal
-from challenges.scoring import Category
+from challenges import activity, assisted, display, kinds, participation, visibility
+from challenges.forms import JoinForResidentForm
+from challenges.models import Challenge, SubmissionStatus
+from challenges.pages import challenge_context, route_each_kind, show_refusal, submission_forms
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")
@@ -42,7 +41,7 @@ def _resident(user_id: int) -> User:
 
 
 def _challenge(challenge_id: int) -> Challenge:
-    return services.get_challenge(challenge_id)
+    return visibility.get_challenge(challenge_id)
 
 
 # Finding and registering residents -------------------------------------------------------
@@ -152,55 +151,43 @@ def entry(user_id: int, challenge_id: int):
     return _render_entry(_resident(user_id), _challenge(challenge_id))
 
 
-def _render_entry(resident: User, challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
-    enrollment = services.find_enrollment(challenge, resident)
+def _render_entry(resident: User, challenge: Challenge, posted=None, status: int = 200):
+    """The resident's page for one challenge; `posted` is a refused entry's kind and form, shown with its errors."""
+    enrollment = participation.find_enrollment(challenge, resident)
     if enrollment is None:
         abort(404)
-    now_local = to_local(utcnow())
+    kind = kinds.of_challenge(challenge)
+    offered = enrollment.active and kind.takes_submissions(challenge)
+    form, refused = submission_forms(kind, posted, offered)
     return render_template(
         "challenges/desk/entry.html",
         resident=resident,
         challenge=challenge,
         enrollment=enrollment,
-        reading_form=reading_form or ReadingForm(formdata=None, data={"read_at": now_local}),
-        trip_form=trip_form or TripForm(formdata=None, data={"day": now_local.date()}),
-        takes_readings=challenge.category == Category.ENERGY and challenge.status in (Status.SCHEDULED, Status.ACTIVE),
-        takes_trips=challenge.category == Category.MOBILITY and challenge.status == Status.ACTIVE,
+        form=form,
+        refused=refused,
+        offered=offered,
         submissions=activity.own_submissions(enrollment),
     ), status
 
 
-@bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>/readings", methods=["POST"])
-def submit_reading(user_id: int, challenge_id: int):
-    resident, challenge = _resident(user_id), _challenge(challenge_id)
-    form = ReadingForm()
+def submit(user_id: int, challenge_id: int, kind_code: str):
+    """A reading or trip from the resident's paper form, on the path its kind names."""
+    resident, challenge, kind = _resident(user_id), _challenge(challenge_id), kinds.by_code(kind_code)
+    form = kind.form()
     if form.validate_on_submit():
         try:
-            submission, created = assisted.submit_reading_for(
-                _manager(), resident, challenge, form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
+            submission, created = assisted.submit_for(
+                _manager(), resident, challenge, kind, form.values(), idempotency_key=form.key()
             )
         except DomainError as error:
             show_refusal(form, error)
         else:
             return _saved(resident, submission, created)
-    return _render_entry(resident, challenge, reading_form=form, status=422)
+    return _render_entry(resident, challenge, posted=(kind, form), status=422)
 
 
-@bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>/trips", methods=["POST"])
-def submit_trip(user_id: int, challenge_id: int):
-    resident, challenge = _resident(user_id), _challenge(challenge_id)
-    form = TripForm()
-    if form.validate_on_submit():
-        try:
-            submission, created = assisted.submit_trip_for(
-                _manager(), resident, challenge, form.day.data, form.mode.data, form.distance_km.data,
-                form.replaced_car.data, trip_time=form.trip_time.data, idempotency_key=form.key(),
-            )  # fmt: skip
-        except DomainError as error:
-            show_refusal(form, error)
-        else:
-            return _saved(resident, submission, created)
-    return _render_entry(resident, challenge, trip_form=form, status=422)
+route_each_kind(bp, "/residents/<int:user_id>/challenges/<int:challenge_id>", submit)  # …/readings, …/trips
 
 
 def _saved(resident: User, submission, created: bool):
@@ -209,9 +196,8 @@ def _saved(resident: User, submission, created: bool):
         flash(_("This was already entered; nothing counts twice."), "success")
     elif submission.status == SubmissionStatus.FLAGGED:
         flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
-    elif submission.read_at and submission.consumed_kwh is None:
-        message = _("Saved for %(name)s. The next reading shows what was used since this one.", name=resident.pseudonym)
-        flash(message, "success")
+    elif note := kinds.of_submission(submission).desk_note(submission, resident.pseudonym):
+        flash(note, "success")
     else:
         enrollment, unit = submission.enrollment, display.METRIC_UNITS[submission.challenge.metric]
         message = _(

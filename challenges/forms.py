@@ -1,4 +1,7 @@
-"""HTML forms of challenges: the manager's challenge form, readings, trips and reviews."""
+"""HTML forms of challenges: the manager's challenge form, what every submission form shares, reviews and uploads.
+
+Each kind of submission has its own form, in its module of `challenges.kinds`.
+"""
 
 import math
 from datetime import UTC, datetime
@@ -8,8 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
-    BooleanField,
-    DateField,
     DateTimeLocalField,
     FloatField,
     HiddenField,
@@ -17,13 +18,12 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.clock import city_zone
 from app.forms import choices
-from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS, MODE_LABELS
+from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS
 from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -48,7 +48,7 @@ def to_local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(city_zone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def _finite(_form, field) -> None:
+def finite(_form, field) -> None:
     if field.data is not None and not math.isfinite(field.data):
         raise ValidationError(_l("Enter a number."))
 
@@ -71,13 +71,13 @@ def _plausible_year(_form, field) -> None:
         raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
 
 
-def _local_datetime_field(label, description=None, required=False):
+def local_datetime_field(label, description=None, required=False):
     validators = [InputRequired() if required else Optional(), _plausible_year]
     return DateTimeLocalField(label, validators=validators, format=DATETIME_FORMATS, description=description)
 
 
 def _amount_field(label, description=None, required=False, default=None):
-    validators = [InputRequired() if required else Optional(), _finite, NumberRange(min=0, max=MAX_AMOUNT)]
+    validators = [InputRequired() if required else Optional(), finite, NumberRange(min=0, max=MAX_AMOUNT)]
     return NumberField(label, validators=validators, description=description, default=default)
 
 
@@ -111,8 +111,8 @@ class ChallengeForm(FlaskForm):
         description=_l("The metric must fit the category; CO₂ avoided fits both."),
     )
     format = SelectField(_l("Format"), validators=[InputRequired()])
-    starts_at = _local_datetime_field(_l("Start"), _l("Date and time in the city's time zone."))
-    ends_at = _local_datetime_field(_l("End"), _l("Must be after the start."))
+    starts_at = local_datetime_field(_l("Start"), _l("Date and time in the city's time zone."))
+    ends_at = local_datetime_field(_l("End"), _l("Must be after the start."))
     points_per_unit = _amount_field(
         _l("Points per unit"), _l("Points for each kWh, km, trip or kg CO₂ that counts."), required=True, default=1.0
     )
@@ -211,38 +211,6 @@ class SubmissionForm(FlaskForm):
 
     def key(self) -> str | None:
         return self.idempotency_key.data or None
-
-
-class ReadingForm(SubmissionForm):
-    read_at = _local_datetime_field(
-        _l("Date and time of the reading"), _l("When you read the meter, in the city's time zone."), required=True
-    )
-    meter_kwh = NumberField(
-        _l("Meter reading in kWh"),
-        validators=[InputRequired(), _finite],
-        description=_l("The whole number shown on your electricity meter, not what you used."),
-    )
-
-    def read_at_utc(self) -> datetime:
-        return to_utc(self.read_at.data)
-
-
-class TripForm(SubmissionForm):
-    day = DateField(_l("Date of the trip"), validators=[InputRequired()])
-    mode = SelectField(_l("How you travelled"), validators=[InputRequired()])
-    distance_km = NumberField(_l("Distance in km"), validators=[InputRequired(), _finite])
-    replaced_car = BooleanField(
-        _l("This trip replaced a car trip"), description=_l("Tick it if you would otherwise have driven.")
-    )
-    trip_time = TimeField(
-        _l("Departure time (optional)"),
-        validators=[Optional()],
-        description=_l("Only needed to tell two identical trips on the same day apart."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.mode.choices = choices((m.value, label) for m, label in MODE_LABELS.items())
 
 
 class ReviewForm(FlaskForm):

@@ -1,49 +1,27 @@
 """CSV upload of many readings or trips at once, with a row-by-row report.
 
 Accepts the shapes utility and mobility portals export: comma or semicolon separated, English or
-German headers, decimal point or comma, ISO or German dates. Each row is submitted on its own
-savepoint, so one bad row never loses the good ones.
+German headers, decimal point or comma, ISO or German dates. The challenge's kind of submission says
+which columns it reads and how (`challenges.kinds`). Each row is submitted on its own savepoint, so
+one bad row never loses the good ones.
 """
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import User
-from app.clock import city_zone
 from app.extensions import db
-from challenges import errors
-from challenges.models import Enrollment, SubmissionKind, SubmissionStatus
-from challenges.scoring import Mode
-from challenges.submissions import submit_reading, submit_trip
+from challenges import errors, kinds
+from challenges.csv_cells import RowError
+from challenges.kinds import Kind
+from challenges.models import Enrollment, SubmissionStatus
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024
-
-HEADERS = {
-    "read_at": {"read_at", "time", "timestamp", "zeitpunkt", "ablesezeitpunkt", "ablesedatum", "datum/uhrzeit"},
-    "meter_kwh": {"meter_kwh", "kwh", "reading", "zählerstand", "zaehlerstand", "zählerstand (kwh)", "wert"},
-    "day": {"day", "date", "datum"},
-    "mode": {"mode", "verkehrsmittel"},
-    "distance_km": {"distance_km", "km", "distance", "strecke", "strecke (km)", "entfernung"},
-    "replaced_car": {"replaced_car", "car_replaced", "autofahrt ersetzt", "statt auto"},
-    "trip_time": {"trip_time", "departure", "abfahrt", "uhrzeit"},
-}
-MODES = {
-    "walk": Mode.WALK, "zu fuß": Mode.WALK, "zu fuss": Mode.WALK, "fuß": Mode.WALK,
-    "bike": Mode.BIKE, "bicycle": Mode.BIKE, "fahrrad": Mode.BIKE, "rad": Mode.BIKE,
-    "public_transport": Mode.PUBLIC_TRANSPORT, "public transport": Mode.PUBLIC_TRANSPORT, "bus": Mode.PUBLIC_TRANSPORT,
-    "bahn": Mode.PUBLIC_TRANSPORT, "öpnv": Mode.PUBLIC_TRANSPORT, "train": Mode.PUBLIC_TRANSPORT,
-    "carpool": Mode.CARPOOL, "fahrgemeinschaft": Mode.CARPOOL, "car": Mode.CAR, "auto": Mode.CAR,
-}  # fmt: skip
-TRUE_WORDS = {"1", "true", "yes", "y", "ja", "j", "x"}
-FALSE_WORDS = {"0", "false", "no", "n", "nein", ""}
-DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                    "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y")  # fmt: skip
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
 @dataclass
@@ -54,79 +32,7 @@ class RowResult:
     submission_id: int | None = None
 
 
-class RowError(ValueError):
-    """A value in a row could not be read."""
-
-
-def _number(text: str) -> float:
-    cleaned = text.strip().replace(" ", "")
-    if "," in cleaned and "." in cleaned:  # 1.234,5 (German thousands) or 1,234.5
-        cleaned = (
-            cleaned.replace(".", "").replace(",", ".")
-            if cleaned.rfind(",") > cleaned.rfind(".")
-            else cleaned.replace(",", "")
-        )
-    else:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise RowError(_l("“%(value)s” is not a number.", value=text)) from None
-
-
-def _moment(text: str) -> datetime:
-    text = text.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        parsed = None
-        for pattern in DATETIME_FORMATS:
-            try:
-                parsed = datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        if parsed is None:
-            raise RowError(_l("“%(value)s” is not a date and time.", value=text)) from None
-    # Times without an offset are the city's local time, as on the meter.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=city_zone())
-
-
-def _day(text: str) -> date:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    raise RowError(_l("“%(value)s” is not a date.", value=text))
-
-
-def _time(text: str) -> time | None:
-    if not text.strip():
-        return None
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError:
-        raise RowError(_l("“%(value)s” is not a time of day.", value=text)) from None
-
-
-def _flag(text: str) -> bool:
-    word = text.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise RowError(_l("“%(value)s” is neither yes nor no.", value=text))
-
-
-def _mode(text: str) -> Mode:
-    mode = MODES.get(text.strip().lower())
-    if mode is None:
-        raise RowError(_l("“%(value)s” is not a known mode of transport.", value=text))
-    return mode
-
-
-def _read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
+def _read_rows(content: bytes, kind: Kind) -> tuple[list[str], list[tuple[int, dict]]]:
     if len(content) > MAX_BYTES:
         raise errors.SubmissionRefused(_l("The file is larger than 2 MB."), "file", "too_large")
     try:
@@ -141,7 +47,7 @@ def _read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
     header = next(reader, None)
     if not header:
         raise errors.SubmissionRefused(_l("The file is empty."), "file", "empty")
-    names = [_column_name(cell) for cell in header]
+    names = [_column_name(kind, cell) for cell in header]
     rows = [
         (number, dict(zip(names, cells, strict=False)))
         for number, cells in enumerate(reader, start=2)
@@ -152,13 +58,9 @@ def _read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
     return names, rows
 
 
-def _column_name(cell: str) -> str | None:
+def _column_name(kind: Kind, cell: str) -> str | None:
     cell = cell.strip().lower()
-    return next((name for name, aliases in HEADERS.items() if cell in aliases), None)
-
-
-def _required_columns(kind: SubmissionKind) -> tuple[str, ...]:
-    return ("read_at", "meter_kwh") if kind == SubmissionKind.READING else ("day", "mode", "distance_km")
+    return next((name for name, headings in kind.columns.items() if cell in headings), None)
 
 
 def import_csv(
@@ -170,9 +72,9 @@ def import_csv(
     now: datetime | None = None,
 ) -> list[RowResult]:
     """Submit every row of an uploaded CSV; returns what happened to each row, in order."""
-    kind = enrollment.challenge.submission_kind
-    names, rows = _read_rows(content)
-    missing = [name for name in _required_columns(kind) if name not in names]
+    kind = kinds.of_challenge(enrollment.challenge)
+    names, rows = _read_rows(content, kind)
+    missing = [name for name in kind.required_columns if name not in names]
     if missing:
         raise errors.SubmissionRefused(
             _l("The file lacks the columns: %(columns)s.", columns=", ".join(missing)), "file", "columns"
@@ -180,23 +82,11 @@ def import_csv(
     return [_import_row(enrollment, kind, line, row, source, assisted_by, now) for line, row in rows]
 
 
-def _import_row(enrollment, kind, line, row, source, assisted_by, now) -> RowResult:
+def _import_row(enrollment, kind: Kind, line, row, source, assisted_by, now) -> RowResult:
     options = {"source": source, "assisted_by": assisted_by, "now": now}
     try:
         with db.session.begin_nested():
-            if kind == SubmissionKind.READING:
-                read_at, kwh = _moment(row.get("read_at") or ""), _number(row.get("meter_kwh") or "")
-                submission, _created = submit_reading(enrollment, read_at, kwh, **options)
-            else:
-                submission, _created = submit_trip(
-                    enrollment,
-                    _day(row.get("day") or ""),
-                    _mode(row.get("mode") or ""),
-                    _number(row.get("distance_km") or ""),
-                    _flag(row.get("replaced_car") or ""),
-                    trip_time=_time(row.get("trip_time") or ""),
-                    **options,
-                )
+            submission, _created = kind.submit(enrollment, kind.row_values(row), **options)
     except RowError as error:
         return RowResult(line, SubmissionStatus.REJECTED.value, str(error.args[0]))
     except errors.SubmissionRefused as error:

@@ -45,6 +45,10 @@ class SubmissionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+# Held for review still counts as sent: a duplicate of it, or a reading after it, is judged against it.
+LIVE = (SubmissionStatus.ACCEPTED, SubmissionStatus.FLAGGED)
+
+
 def _enum(enum_class, name):
     return Enum(enum_class, native_enum=False, length=20, name=name, values_callable=lambda e: [m.value for m in e])
 
@@ -95,10 +99,6 @@ class Challenge(db.Model):
     @property
     def accepts_submissions(self) -> bool:
         return self.status == Status.ACTIVE
-
-    @property
-    def submission_kind(self) -> SubmissionKind:
-        return SubmissionKind.READING if self.category == Category.ENERGY else SubmissionKind.TRIP
 
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.status}>"

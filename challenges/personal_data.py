@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from accounts.models import User
 from app.extensions import db
 from app.personal_data import ExportLinks, as_csv, as_json, delete_rows
-from challenges import services
+from challenges import participation
 from challenges.models import AssistedAction, Challenge, Enrollment, Status, Submission
 
 RUNNING = (Status.SCHEDULED, Status.ACTIVE)
@@ -79,7 +79,7 @@ def _leave_running_challenges(user: User, now: datetime) -> int:
     """
     running = _running_enrollments(user)
     for enrollment in running:
-        services.leave(enrollment.challenge, user, now=now)
+        participation.leave(enrollment.challenge, user, now=now)
     return len(running)
 
 

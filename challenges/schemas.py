@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictBoolean, StrictFloat, text_field
+from app.schemas import StrictFloat, text_field
 from challenges.models import Status, SubmissionKind, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -14,7 +14,7 @@ MAX_AMOUNT = 1e12
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 
 
-def _plausible_year(value) -> None:
+def plausible_year(value) -> None:
     # Far-off years overflow when converted between time zones; no reading or challenge lies there.
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ma.ValidationError(
@@ -22,12 +22,12 @@ def _plausible_year(value) -> None:
         )
 
 
-def _moment(**kwargs) -> ma.fields.AwareDateTime:
+def moment_field(**kwargs) -> ma.fields.AwareDateTime:
     """A moment with its UTC offset (ISO 8601); a time without offset is refused."""
-    return ma.fields.AwareDateTime(validate=_plausible_year, **kwargs)
+    return ma.fields.AwareDateTime(validate=plausible_year, **kwargs)
 
 
-def _amount(**kwargs) -> StrictFloat:
+def amount_field(**kwargs) -> StrictFloat:
     return StrictFloat(validate=validate.Range(min=-MAX_AMOUNT, max=MAX_AMOUNT), **kwargs)
 
 
@@ -35,7 +35,7 @@ def _points(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, validate=validate.Range(min=-MAX_POINTS, max=MAX_POINTS), **kwargs)
 
 
-def _enum(enum_class, **kwargs) -> ma.fields.Enum:
+def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
     return ma.fields.Enum(enum_class, by_value=True, **kwargs)
 
 
@@ -47,19 +47,19 @@ class ChallengeUpdateSchema(ma.Schema):
 
     title = text_field(120, min_length=1)
     description = text_field(10_000)
-    category = _enum(Category)
-    metric = _enum(Metric)
-    format = _enum(Format)
-    starts_at = _moment(allow_none=True)
-    ends_at = _moment(allow_none=True)
-    points_per_unit = _amount()
+    category = enum_field(Category)
+    metric = enum_field(Metric)
+    format = enum_field(Format)
+    starts_at = moment_field(allow_none=True)
+    ends_at = moment_field(allow_none=True)
+    points_per_unit = amount_field()
     daily_point_cap = _points(allow_none=True, metadata={"description": "Most points a day; null for no cap."})
-    target = _amount(allow_none=True, metadata={"description": "Collective challenges: the city's goal in units."})
-    completion_goal = _amount(allow_none=True, metadata={"description": "Units a resident needs for the bonus."})
+    target = amount_field(allow_none=True, metadata={"description": "Collective challenges: the city's goal in units."})
+    completion_goal = amount_field(allow_none=True, metadata={"description": "Units a resident needs for the bonus."})
     completion_bonus = _points()
     placement_points = ma.fields.List(_points(), metadata={"description": "Points for 1st, 2nd and 3rd place."})
-    max_kwh_per_day = _amount(metadata={"description": "More per day than this is flagged for review."})
-    max_km_per_day = _amount(metadata={"description": "More per day than this is flagged for review."})
+    max_kwh_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
+    max_km_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -71,59 +71,20 @@ class ChallengeCreateSchema(ChallengeUpdateSchema):
     """A new draft: title, category, metric and format are needed now, the rest before publishing."""
 
     title = text_field(120, min_length=1, required=True)
-    category = _enum(Category, required=True)
-    metric = _enum(Metric, required=True)
-    format = _enum(Format, required=True)
+    category = enum_field(Category, required=True)
+    metric = enum_field(Metric, required=True)
+    format = enum_field(Format, required=True)
 
 
 class ChallengeFilterSchema(ma.Schema):
-    category = _enum(Category)
-    status = _enum(Status)
+    category = enum_field(Category)
+    status = enum_field(Status)
     open_to_me = ma.fields.Boolean(
         truthy={"true"},
         falsy={"false"},
         load_default=False,
         metadata={"description": "Only what you can join now, or have joined and is still running."},
     )
-
-
-class SubmissionCreateSchema(ma.Schema):
-    """A meter reading (energy challenges) or a trip (mobility challenges)."""
-
-    read_at = _moment(metadata={"description": "Reading: when the meter was read."})
-    meter_kwh = _amount(metadata={"description": "Reading: the meter's cumulative kWh."})
-    day = ma.fields.Date(validate=_plausible_year, metadata={"description": "Trip: the day travelled."})
-    mode = _enum(Mode, metadata={"description": "Trip: how you travelled."})
-    distance_km = _amount(metadata={"description": "Trip: the distance in km."})
-    replaced_car = StrictBoolean(metadata={"description": "Trip: whether it replaced a car trip."})
-    trip_time = ma.fields.Time(metadata={"description": "Trip, optional: departure time, to tell two alike apart."})
-
-    FIELDS = {
-        SubmissionKind.READING: {"read_at": True, "meter_kwh": True},
-        SubmissionKind.TRIP: {"day": True, "mode": True, "distance_km": True, "replaced_car": True, "trip_time": False},
-    }
-
-    @ma.validates("trip_time")
-    def local_time(self, value, **kwargs):
-        if value.tzinfo is not None:
-            raise ma.ValidationError(str(_l("Give the local time without an offset.")))
-
-    @classmethod
-    def problems_for(cls, kind: SubmissionKind, data: dict) -> dict:
-        """Field messages for what a submission of this kind lacks or must not carry."""
-        fields = cls.FIELDS[kind]
-        problems = {name: [str(_l("This field is required."))] for name, needed in fields.items() if needed}
-        for name in data:
-            problems.pop(name, None)
-            if name not in fields:
-                problems[name] = [str(NOT_PART_OF[kind])]
-        return problems
-
-
-NOT_PART_OF = {
-    SubmissionKind.READING: _l("Energy challenges take meter readings: read_at and meter_kwh."),
-    SubmissionKind.TRIP: _l("Mobility challenges take trips: day, mode, distance_km, replaced_car, trip_time."),
-}
 
 
 class IdempotencyHeaderSchema(ma.Schema):
@@ -158,10 +119,10 @@ class ChallengeSchema(ma.Schema):
     id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String()
-    category = _enum(Category)
-    metric = _enum(Metric)
-    format = _enum(Format)
-    status = _enum(Status)
+    category = enum_field(Category)
+    metric = enum_field(Metric)
+    format = enum_field(Format)
+    status = enum_field(Status)
     starts_at = ma.fields.AwareDateTime(allow_none=True)
     ends_at = ma.fields.AwareDateTime(allow_none=True)
     points_per_unit = ma.fields.Float()
@@ -187,14 +148,14 @@ class ChallengeSchema(ma.Schema):
 class SubmissionSchema(ma.Schema):
     id = ma.fields.Integer()
     challenge_id = ma.fields.Integer()
-    kind = _enum(SubmissionKind)
-    status = _enum(SubmissionStatus)
+    kind = enum_field(SubmissionKind)
+    status = enum_field(SubmissionStatus)
     read_at = ma.fields.AwareDateTime(allow_none=True)
     meter_kwh = ma.fields.Float(allow_none=True)
     consumed_kwh = ma.fields.Float(allow_none=True, metadata={"description": "Used since the previous reading."})
     day = ma.fields.Date(allow_none=True)
     trip_time = ma.fields.Time(allow_none=True)
-    mode = _enum(Mode, allow_none=True)
+    mode = enum_field(Mode, allow_none=True)
     distance_km = ma.fields.Float(allow_none=True)
     replaced_car = ma.fields.Boolean(allow_none=True)
     units = ma.fields.Float()

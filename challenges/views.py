@@ -10,10 +10,22 @@ from app.columns import utcnow
 from app.extensions import db
 from app.security import viewer as current_viewer
 from app.transactions import refuse
-from challenges import activity, charts, display, errors, imports, services, submissions
-from challenges.forms import ChallengeForm, ReadingForm, ReviewForm, TripForm, UploadForm, to_local
+from challenges import (
+    activity,
+    authoring,
+    display,
+    errors,
+    imports,
+    kinds,
+    participation,
+    submissions,
+    totals,
+    visibility,
+)
+from challenges.forms import ChallengeForm, ReviewForm, SubmissionForm, UploadForm
+from challenges.kinds import Kind
 from challenges.models import Challenge, Status, SubmissionStatus
-from challenges.pages import challenge_context, show_refusal
+from challenges.pages import challenge_context, route_each_kind, show_refusal, submission_forms
 from challenges.scoring import Category
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges", template_folder="templates")
@@ -26,7 +38,7 @@ bp.context_processor(challenge_context)
 
 
 def _visible(challenge_id: int) -> Challenge:
-    return services.get_visible_challenge(challenge_id, current_viewer())
+    return visibility.get_visible_challenge(challenge_id, current_viewer())
 
 
 def _to_detail(challenge: Challenge, anchor: str = ""):
@@ -38,7 +50,7 @@ def _to_detail(challenge: Challenge, anchor: str = ""):
 
 def _filters(args, viewer) -> dict:
     """The list's filters from the query string; unknown values are ignored."""
-    statuses = {s.value for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)}
+    statuses = {s.value for s in Status if s != Status.DRAFT or visibility.sees_drafts(viewer)}
     category, status = args.get("category", ""), args.get("status", "")
     return {
         "category": Category(category) if category in {c.value for c in Category} else None,
@@ -52,14 +64,15 @@ def index():
     viewer = current_viewer()
     filters = _filters(request.args, viewer)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    pagination = db.paginate(services.list_challenges(viewer, **filters), page=page, per_page=PER_PAGE, error_out=False)
-    enrollments = services.enrollments_by_challenge(viewer, [c.id for c in pagination.items])
+    query = visibility.list_challenges(viewer, **filters)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    enrollments = participation.enrollments_by_challenge(viewer, [c.id for c in pagination.items])
     return render_template(
         "challenges/list.html",
         pagination=pagination,
         filters=filters,
         enrollments=enrollments,
-        statuses=[s for s in Status if s != Status.DRAFT or services.sees_drafts(viewer)],
+        statuses=[s for s in Status if s != Status.DRAFT or visibility.sees_drafts(viewer)],
     )
 
 
@@ -68,25 +81,28 @@ def detail(challenge_id: int):
     return _render_detail(_visible(challenge_id))
 
 
-def _render_detail(challenge: Challenge, reading_form=None, trip_form=None, status: int = 200):
+def _render_detail(challenge: Challenge, posted: tuple[Kind, SubmissionForm] | None = None, status: int = 200):
+    """The challenge's page; `posted` is a refused submission's kind and form, shown with its errors."""
     viewer = current_viewer()
-    enrollment = services.find_enrollment(challenge, viewer) if viewer else None
-    now_local = to_local(utcnow())
-    reading_form = reading_form or ReadingForm(formdata=None, data={"read_at": now_local})
-    trip_form = trip_form or TripForm(formdata=None, data={"day": now_local.date()})
+    enrollment = participation.find_enrollment(challenge, viewer) if viewer else None
+    taking_part = enrollment is not None and enrollment.active
+    kind = kinds.of_challenge(challenge)
+    offered = taking_part and kind.takes_submissions(challenge)
+    form, refused = submission_forms(kind, posted, offered)
     return render_template(
         "challenges/detail.html",
         challenge=challenge,
-        enrollment=enrollment if enrollment and enrollment.active else None,
+        enrollment=enrollment if taking_part else None,
         left=enrollment is not None and not enrollment.active,
-        reading_form=reading_form,
-        trip_form=trip_form,
+        form=form,
+        refused=refused,
+        offered=offered,
         confirm_form=ConfirmForm(formdata=None),
-        is_manager=services.sees_drafts(viewer),
+        is_manager=visibility.sees_drafts(viewer),
         can_join=challenge.status in (Status.SCHEDULED, Status.ACTIVE) and challenge.ends_at > utcnow(),
-        city_progress=services.progress(challenge),
-        top_score=services.top_score(challenge) if enrollment and not challenge.completion_goal else None,
-        flagged_count=len(submissions.flagged_submissions(challenge.id)) if services.sees_drafts(viewer) else 0,
+        city_progress=totals.progress(challenge),
+        top_score=totals.top_score(challenge) if enrollment and not challenge.completion_goal else None,
+        flagged_count=len(submissions.flagged_submissions(challenge.id)) if visibility.sees_drafts(viewer) else 0,
     ), status
 
 
@@ -99,7 +115,7 @@ def join(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.join(challenge, current_viewer())
+            participation.join(challenge, current_viewer())
         except errors.ChallengeError as error:
             refuse(error)
         else:
@@ -113,7 +129,7 @@ def leave(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.leave(challenge, current_viewer())
+            participation.leave(challenge, current_viewer())
         except errors.ChallengeError as error:
             refuse(error)
         else:
@@ -122,7 +138,7 @@ def leave(challenge_id: int):
 
 
 def _enrollment(challenge: Challenge):
-    enrollment = services.find_enrollment(challenge, current_viewer())
+    enrollment = participation.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         raise errors.NotEnrolled()
     return enrollment
@@ -135,10 +151,8 @@ def _flash_result(submission, created: bool) -> None:
         flash(_("We had already received this; nothing counts twice."), "success")
     elif submission.status == SubmissionStatus.FLAGGED:
         flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
-    elif submission.read_at and submission.read_at < challenge.starts_at:
-        flash(_("Saved. Readings from before the start make your baseline your own."), "success")
-    elif submission.read_at and submission.consumed_kwh is None:
-        flash(_("Saved. Your next reading shows what you used since this one."), "success")
+    elif note := kinds.of_submission(submission).saved_note(submission):
+        flash(note, "success")
     else:
         message = _(
             "Saved. It counts for %(quantity)s and %(points)s points.",
@@ -148,41 +162,23 @@ def _flash_result(submission, created: bool) -> None:
         flash(message, "success")
 
 
-@bp.route("/<int:challenge_id>/readings", methods=["POST"])
 @login_required
-def submit_reading(challenge_id: int):
-    challenge = _visible(challenge_id)
-    form = ReadingForm()
+def submit(challenge_id: int, kind_code: str):
+    """A reading, a trip or any other kind of submission from its form, on the path its kind names."""
+    challenge, kind = _visible(challenge_id), kinds.by_code(kind_code)
+    form = kind.form()
     if form.validate_on_submit():
         try:
-            submission, created = submissions.submit_reading(
-                _enrollment(challenge), form.read_at_utc(), form.meter_kwh.data, idempotency_key=form.key()
-            )
+            submission, created = kind.submit(_enrollment(challenge), form.values(), idempotency_key=form.key())
         except errors.ChallengeError as error:
             show_refusal(form, error)
         else:
             _flash_result(submission, created)
             return _to_detail(challenge, "#take-part")
-    return _render_detail(challenge, reading_form=form, status=422)
+    return _render_detail(challenge, posted=(kind, form), status=422)
 
 
-@bp.route("/<int:challenge_id>/trips", methods=["POST"])
-@login_required
-def submit_trip(challenge_id: int):
-    challenge = _visible(challenge_id)
-    form = TripForm()
-    if form.validate_on_submit():
-        try:
-            submission, created = submissions.submit_trip(
-                _enrollment(challenge), form.day.data, form.mode.data, form.distance_km.data, form.replaced_car.data,
-                trip_time=form.trip_time.data, idempotency_key=form.key(),
-            )  # fmt: skip
-        except errors.ChallengeError as error:
-            show_refusal(form, error)
-        else:
-            _flash_result(submission, created)
-            return _to_detail(challenge, "#take-part")
-    return _render_detail(challenge, trip_form=form, status=422)
+route_each_kind(bp, "/<int:challenge_id>", submit)  # /challenges/<id>/readings, …/trips
 
 
 @bp.route("/<int:challenge_id>/upload", methods=["GET", "POST"])
@@ -204,19 +200,15 @@ def upload(challenge_id: int):
 @login_required
 def me(challenge_id: int):
     challenge = _visible(challenge_id)
-    enrollment = services.find_enrollment(challenge, current_viewer())
+    enrollment = participation.find_enrollment(challenge, current_viewer())
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
-    if challenge.category == Category.ENERGY:
-        chart = charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
-    else:
-        chart = charts.trips_chart(activity.weekly_trips(enrollment))
     return render_template(
         "challenges/me.html",
         challenge=challenge,
         enrollment=enrollment,
-        chart=chart,
+        chart=kinds.of_challenge(challenge).chart(enrollment),
         submissions=activity.own_submissions(enrollment),
     )
 
@@ -226,9 +218,9 @@ def me(challenge_id: int):
 
 def _locked_fields(challenge: Challenge) -> tuple[str, ...]:
     if challenge.status in (Status.CLOSED, Status.CANCELLED):
-        return services.EDITABLE_FIELDS
+        return authoring.EDITABLE_FIELDS
     if challenge.status == Status.ACTIVE:
-        return tuple(name for name in services.EDITABLE_FIELDS if name not in services.EDITABLE_WHILE_ACTIVE)
+        return tuple(name for name in authoring.EDITABLE_FIELDS if name not in authoring.EDITABLE_WHILE_ACTIVE)
     return ()
 
 
@@ -253,7 +245,7 @@ def new():
     form = ChallengeForm()
     if form.validate_on_submit():
         try:
-            challenge = services.create_challenge(current_viewer(), **form.values())
+            challenge = authoring.create_challenge(current_viewer(), **form.values())
         except errors.InvalidChallenge as error:
             refuse()
             form.show_errors(error.errors)
@@ -271,7 +263,7 @@ def edit(challenge_id: int):
     if form.validate_on_submit():
         changes = {name: value for name, value in form.values().items() if value != shown[name]}
         try:
-            services.update_challenge(challenge, current_viewer(), **changes)
+            authoring.update_challenge(challenge, current_viewer(), **changes)
         except errors.InvalidChallenge as error:
             refuse()
             form.show_errors(error.errors)
@@ -285,7 +277,7 @@ def edit(challenge_id: int):
 
 
 def _managed(challenge_id: int) -> Challenge:
-    return services.get_challenge(challenge_id)
+    return visibility.get_challenge(challenge_id)
 
 
 @bp.route("/<int:challenge_id>/publish", methods=["POST"])
@@ -295,7 +287,7 @@ def publish(challenge_id: int):
     if not ConfirmForm().validate_on_submit():
         return _to_detail(challenge)
     try:
-        services.publish(challenge)
+        authoring.publish(challenge)
     except (errors.IncompleteChallenge, errors.InvalidChallenge) as error:
         refuse()
         form, _shown = _challenge_form(challenge, formdata=None)
@@ -323,7 +315,7 @@ def cancel(challenge_id: int):
     challenge = _managed(challenge_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel(challenge)
+            authoring.cancel(challenge)
         except errors.ChallengeError as error:
             refuse(error)
         else:

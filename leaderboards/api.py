@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from app.pagination import Blueprint
 from app.security import viewer as current_viewer
+from challenges import results
 from leaderboards import caching, services
 from leaderboards.models import Period
 from leaderboards.schemas import (
@@ -62,7 +63,7 @@ class NeighbourhoodLeaderboard(MethodView):
         caching.cache_publicly()
         return {
             "challenge_id": challenge.id, "title": challenge.title, "metric": challenge.metric.value,
-            "min_participants": services.MIN_PARTICIPANTS, "neighbourhoods": services.neighbourhood_ranking(challenge),
+            "min_participants": results.MIN_PARTICIPANTS, "neighbourhoods": results.neighbourhood_ranking(challenge),
         }  # fmt: skip
 
 

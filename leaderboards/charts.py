@@ -13,8 +13,8 @@ from markupsafe import Markup
 from app import charts as kit
 from app.charts import nice_step, short_name
 from challenges.display import short_date
+from challenges.results import MIN_PARTICIPANTS, NeighbourhoodStanding
 from leaderboards.display import formatter
-from leaderboards.services import MIN_PARTICIPANTS, NeighbourhoodStanding
 
 WIDTH = 720
 # Horizontal bars: one row per neighbourhood, the name left of its bar.

@@ -19,7 +19,7 @@ class Period(enum.StrEnum):
 class SeasonPoints(db.Model):
     """A resident's points from every challenge in one period: a week, a month, or all time.
 
-    Kept incrementally from `challenges.signals.submission_scored`; the season leaderboard reads
+    Kept incrementally from `app.signals.submission_scored`; the season leaderboard reads
     one period's rows in (points, id) order from `ix_season_points_period_points`.
     """
 
@@ -69,7 +69,7 @@ class RankSnapshot(db.Model):
 class ScoreBucket(db.Model):
     """How many active participants of a challenge have a score in one bucket (see leaderboards.histogram).
 
-    Kept incrementally from `challenges.signals.enrollment_changed`, so that a rank is a sum over a
+    Kept incrementally from `app.signals.enrollment_changed`, so that a rank is a sum over a
     few hundred buckets plus a count inside one, whatever the size of the field. Rows whose count
     falls to 0 stay: deleting them would race with a concurrent insert of the same bucket.
     """

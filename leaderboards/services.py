@@ -19,18 +19,15 @@ from app.columns import utcnow
 from app.extensions import db
 from app.upserts import upsert_adding
 from challenges import errors as challenge_errors
-from challenges import services as challenges
-from challenges.models import Challenge, Enrollment, NeighbourhoodScore, Status, Submission
-from challenges.scoring import Format, per_household
+from challenges import participation, visibility
+from challenges.models import Challenge, Enrollment, Status
+from challenges.scoring import Format
 from leaderboards import errors, ranking
 from leaderboards.histogram import tally
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
-from neighbourhoods.models import Neighbourhood
 
 PER_PAGE = 50
 MAX_PAGE = 1_000_000
-# Fewer participants than this, and a neighbourhood's score would tell on individuals.
-MIN_PARTICIPANTS = 3
 ALL_TIME_START = date(1970, 1, 1)  # the one period_start of the all-time period
 HISTORY_DAYS = 366
 
@@ -60,13 +57,13 @@ def _page_bounds(page: int, per_page: int) -> tuple[int, int]:
 
 def get_challenge(challenge_id: int, viewer: User | None) -> Challenge:
     """A challenge whose leaderboard the viewer may see: drafts exist only for managers."""
-    return challenges.get_visible_challenge(challenge_id, viewer)
+    return visibility.get_visible_challenge(challenge_id, viewer)
 
 
 def get_public_neighbourhood_challenge(challenge_id: int) -> Challenge:
     """A published challenge that ranks neighbourhoods, for the public embed."""
-    challenge = challenges.get_challenge(challenge_id)
-    if not challenges.is_public(challenge):
+    challenge = visibility.get_challenge(challenge_id)
+    if not visibility.is_public(challenge):
         raise challenge_errors.NotFound()
     if not ranks_neighbourhoods(challenge):
         raise errors.NoNeighbourhoodRanking()
@@ -94,7 +91,7 @@ def viewer_enrollment(challenge: Challenge, viewer: User | None) -> Enrollment |
     """The viewer's enrollment if they take part (and have not left)."""
     if viewer is None:
         return None
-    enrollment = challenges.find_enrollment(challenge, viewer)
+    enrollment = participation.find_enrollment(challenge, viewer)
     return enrollment if enrollment is not None and enrollment.active else None
 
 
@@ -109,44 +106,6 @@ def challenge_board(challenge: Challenge, viewer: User | None, page: int = 1, pe
     return Board(entries=entries, me=me, participants=standings.participants, page=page, per_page=per_page)
 
 
-# Neighbourhoods -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NeighbourhoodStanding:
-    """A neighbourhood's place; rank, score and participants stay None when too few take part."""
-
-    neighbourhood_id: int
-    name: str
-    rank: int | None
-    score: float | None
-    participants: int | None
-
-    @property
-    def ranked(self) -> bool:
-        return self.rank is not None
-
-
-def neighbourhood_ranking(challenge: Challenge) -> list[NeighbourhoodStanding]:
-    """Neighbourhoods by score per participating household, ranked; those with too few participants last."""
-    rows = db.session.execute(
-        select(Neighbourhood.id, Neighbourhood.name, NeighbourhoodScore.total_units, NeighbourhoodScore.participants)
-        .join(Neighbourhood, Neighbourhood.id == NeighbourhoodScore.neighbourhood_id)
-        .where(NeighbourhoodScore.challenge_id == challenge.id, NeighbourhoodScore.participants > 0)
-    ).all()
-    scored = sorted(
-        ((per_household(total, count), name, ident, count) for ident, name, total, count in rows
-         if count >= MIN_PARTICIPANTS),
-        key=lambda item: (-item[0], item[1].casefold()),
-    )  # fmt: skip
-    ranked: list[NeighbourhoodStanding] = []
-    for position, (score, name, ident, count) in enumerate(scored, start=1):
-        rank = ranked[-1].rank if ranked and ranked[-1].score == score else position
-        ranked.append(NeighbourhoodStanding(ident, name, rank, score, count))
-    too_few = sorted((name.casefold(), ident, name) for ident, name, _total, count in rows if count < MIN_PARTICIPANTS)
-    return ranked + [NeighbourhoodStanding(ident, name, None, None, None) for _key, ident, name in too_few]
-
-
 # Season -------------------------------------------------------------------------------------
 
 
@@ -157,13 +116,6 @@ def period_start(period: Period, day: date) -> date:
     if period == Period.MONTH:
         return day.replace(day=1)
     return ALL_TIME_START
-
-
-def activity_day(submission: Submission) -> date:
-    """The city-calendar day a submission's activity happened: the trip's day, the reading's local date."""
-    if submission.day is not None:
-        return submission.day
-    return local_date(submission.read_at or submission.created_at or utcnow())
 
 
 def add_season_points(user_id: int, day: date, points: int) -> None:
@@ -225,7 +177,7 @@ def season_board(
 
 def running_challenges(viewer: User | None, limit: int = 20) -> list[Challenge]:
     """Challenges running now, whose leaderboards the season page points to."""
-    return list(db.session.scalars(challenges.list_challenges(viewer, status=Status.ACTIVE).limit(limit)))
+    return list(db.session.scalars(visibility.list_challenges(viewer, status=Status.ACTIVE).limit(limit)))
 
 
 # My rank over time --------------------------------------------------------------------------

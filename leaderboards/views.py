@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.security import allow_framing
 from app.security import viewer as current_viewer
-from challenges import display
+from challenges import display, results
 from leaderboards import caching, charts, services
 from leaderboards.display import formatter
 from leaderboards.models import Period
@@ -24,7 +24,7 @@ def leaderboard_context():
         "labels": display,
         "number": formatter(),
         "day": display.day,
-        "MIN_PARTICIPANTS": services.MIN_PARTICIPANTS,
+        "MIN_PARTICIPANTS": results.MIN_PARTICIPANTS,
     }
 
 
@@ -38,7 +38,7 @@ def challenge(challenge_id: int):
     shown = services.get_challenge(challenge_id, viewer)
     unit = display.METRIC_UNITS[shown.metric]
     enrollment = services.viewer_enrollment(shown, viewer)
-    neighbourhoods = services.neighbourhood_ranking(shown) if services.ranks_neighbourhoods(shown) else None
+    neighbourhoods = results.neighbourhood_ranking(shown) if services.ranks_neighbourhoods(shown) else None
     return render_template(
         "leaderboards/challenge.html",
         challenge=shown,
@@ -79,7 +79,7 @@ def embed_neighbourhoods(challenge_id: int):
     with force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext():
         shown = services.get_public_neighbourhood_challenge(challenge_id)
         unit = display.METRIC_UNITS[shown.metric]
-        standings = services.neighbourhood_ranking(shown)
+        standings = results.neighbourhood_ranking(shown)
         caching.cache_publicly(vary=("Accept-Language", "Cookie"))
         return render_template(
             "leaderboards/embed.html",

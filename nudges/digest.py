@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
+from challenges import results
 from challenges.models import Challenge, Enrollment, Status
 from challenges.scoring import Category
 from leaderboards import ranking
@@ -56,7 +57,7 @@ def neighbourhood_standing(challenge: Challenge, neighbourhood_id: int | None, r
         return None
     rankings = {} if rankings is None else rankings
     if challenge.id not in rankings:
-        rankings[challenge.id] = [s for s in leaderboards.neighbourhood_ranking(challenge) if s.ranked]
+        rankings[challenge.id] = [s for s in results.neighbourhood_ranking(challenge) if s.ranked]
     ranked = rankings[challenge.id]
     mine = next((standing for standing in ranked if standing.neighbourhood_id == neighbourhood_id), None)
     if mine is None:

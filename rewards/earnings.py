@@ -1,7 +1,9 @@
 """Where points and badges are earned: activity, challenge results, streaks and data sharing.
 
 Each function is safe to call twice for the same event: ledger source keys and badge awards
-are unique, so a repeated signal or a job run twice pays nothing twice.
+are unique, so a repeated signal or a job run twice pays nothing twice. What a challenge's
+submissions and results are worth comes in the signals' payloads (app.signals); nothing here
+reads the challenges' tables.
 """
 
 from datetime import date, datetime, timedelta
@@ -11,9 +13,9 @@ from sqlalchemy import select
 from app.clock import city_zone, week_start
 from app.columns import utcnow
 from app.extensions import db
-from challenges.models import Challenge, Enrollment, Submission, SubmissionStatus
+from app.signals import ChallengeClosed, Finisher, SubmissionScored
+from challenges.activity import active_residents
 from challenges.scoring import Format
-from leaderboards.services import neighbourhood_ranking
 from rewards import badges, ledger
 from rewards.models import BadgeRule, EntryKind, LedgerEntry
 
@@ -22,46 +24,36 @@ STREAK_POINTS = 50
 TOP_BADGE_RANK = 10
 
 
-def settle_submission(submission: Submission) -> None:
+def settle_submission(scored: SubmissionScored) -> None:
     """Credit (or take back) what a submission is now worth; the first counted one earns a badge."""
-    challenge = submission.challenge
-    params = {"challenge": challenge.title, "challenge_id": challenge.id}
-    ledger.settle(submission.user_id, submission.points, EntryKind.ACTIVITY, "activity", ("submission", submission.id),
+    params = {"challenge": scored.challenge_title, "challenge_id": scored.challenge_id}
+    ledger.settle(scored.user_id, scored.points, EntryKind.ACTIVITY, "activity", ("submission", scored.submission_id),
                   reversal_reason="rescored", params=params)  # fmt: skip
-    if submission.points > 0 and submission.status == SubmissionStatus.ACCEPTED:
-        badges.award(submission.user_id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": challenge.id})
+    if scored.points > 0 and scored.counted:
+        badges.award(scored.user_id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": scored.challenge_id})
 
 
 # Challenge results ------------------------------------------------------------------------------
 
 
-def pay_challenge(challenge: Challenge, now: datetime | None = None) -> int:
+def pay_challenge(closed: ChallengeClosed, now: datetime | None = None) -> int:
     """Pay a closed challenge's completion bonuses and prizes and award its badges; returns entries made."""
-    params = {"challenge": challenge.title, "challenge_id": challenge.id}
-    finishers = _finishers(challenge)
-    ledger.lock_accounts(enrollment.user_id for enrollment in finishers)  # everyone paid below is one of them
+    params = {"challenge": closed.title, "challenge_id": closed.challenge_id}
+    ledger.lock_accounts(finisher.user_id for finisher in closed.finishers)  # everyone paid below is one of them
     paid = 0
-    for enrollment in finishers:
-        reached = challenge.completion_goal is not None and enrollment.score >= challenge.completion_goal
-        key = f"challenge:{challenge.id}:completion:{enrollment.user_id}"
-        if reached and _credit_new(enrollment.user_id, challenge.completion_bonus, EntryKind.BONUS, "completion",
-                                   ("challenge", challenge.id), key, params=params, now=now):  # fmt: skip
+    for finisher in closed.finishers:
+        reached = closed.completion_goal is not None and finisher.score >= closed.completion_goal
+        key = f"challenge:{closed.challenge_id}:completion:{finisher.user_id}"
+        if reached and _credit_new(finisher.user_id, closed.completion_bonus, EntryKind.BONUS, "completion",
+                                   ("challenge", closed.challenge_id), key, params=params, now=now):  # fmt: skip
             paid += 1
-        if reached or (challenge.completion_goal is None and enrollment.score > 0):
-            badges.award(enrollment.user_id, BadgeRule.CHALLENGE_COMPLETED, {"challenge_id": challenge.id}, now)
-    if challenge.format == Format.INDIVIDUAL:
-        paid += _pay_individual_places(challenge, params, now)
-    elif challenge.format == Format.NEIGHBOURHOOD:
-        paid += _pay_neighbourhood_places(challenge, params, now)
+        if reached or (closed.completion_goal is None and finisher.score > 0):
+            badges.award(finisher.user_id, BadgeRule.CHALLENGE_COMPLETED, {"challenge_id": closed.challenge_id}, now)
+    if closed.format == Format.INDIVIDUAL:
+        paid += _pay_individual_places(closed, params, now)
+    elif closed.format == Format.NEIGHBOURHOOD:
+        paid += _pay_neighbourhood_places(closed, params, now)
     return paid
-
-
-def _finishers(challenge: Challenge) -> list[Enrollment]:
-    return list(
-        db.session.scalars(
-            select(Enrollment).where(Enrollment.challenge_id == challenge.id, Enrollment.active).order_by(Enrollment.id)
-        )
-    )
 
 
 def _credit_new(user_id: int, amount: int, kind: EntryKind, reason: str, source, key: str, **extra) -> bool:
@@ -69,49 +61,44 @@ def _credit_new(user_id: int, amount: int, kind: EntryKind, reason: str, source,
     return amount > 0 and ledger.post(user_id, amount, kind, reason, source, key, **extra)[1]
 
 
-def _placement_points(challenge: Challenge, place: int) -> int:
-    points = challenge.placement_points or []
+def _placement_points(closed: ChallengeClosed, place: int) -> int:
+    points = closed.placement_points
     return int(points[place - 1] or 0) if place <= len(points) else 0
 
 
-def _pay_individual_places(challenge: Challenge, params: dict, now) -> int:
+def _in_top(finisher: Finisher) -> bool:
+    """Among the top 10 by final rank, with something scored."""
+    return finisher.final_rank is not None and finisher.final_rank <= TOP_BADGE_RANK and finisher.score > 0
+
+
+def _pay_individual_places(closed: ChallengeClosed, params: dict, now) -> int:
     """Places 1–3 by the frozen final rank (ties share the place and its prize); top 10 earn a badge."""
     paid = 0
-    top = db.session.execute(
-        select(Enrollment.user_id, Enrollment.final_rank).where(
-            Enrollment.challenge_id == challenge.id, Enrollment.active, Enrollment.final_rank <= TOP_BADGE_RANK,
-            Enrollment.score > 0,
-        )
-    ).all()  # fmt: skip
-    for user_id, place in top:
-        badges.award(user_id, BadgeRule.TOP_10, {"challenge_id": challenge.id, "rank": place}, now)
-        amount = _placement_points(challenge, place)
-        if _credit_new(user_id, amount, EntryKind.PRIZE, "placement", ("challenge", challenge.id),
-                       f"challenge:{challenge.id}:placement:{user_id}", params={**params, "place": place},
+    for finisher in filter(_in_top, closed.finishers):
+        user_id, place = finisher.user_id, finisher.final_rank
+        badges.award(user_id, BadgeRule.TOP_10, {"challenge_id": closed.challenge_id, "rank": place}, now)
+        amount = _placement_points(closed, place)
+        if _credit_new(user_id, amount, EntryKind.PRIZE, "placement", ("challenge", closed.challenge_id),
+                       f"challenge:{closed.challenge_id}:placement:{user_id}", params={**params, "place": place},
                        now=now):  # fmt: skip
             paid += 1
     return paid
 
 
-def _pay_neighbourhood_places(challenge: Challenge, params: dict, now) -> int:
+def _pay_neighbourhood_places(closed: ChallengeClosed, params: dict, now) -> int:
     """Every participant of the neighbourhoods placed 1st–3rd gets that place's prize; the winners a badge."""
     paid = 0
-    for standing in neighbourhood_ranking(challenge):
-        if not standing.ranked or standing.rank > 3:
+    for place in closed.neighbourhood_places:
+        if place.rank > 3:
             continue
-        members = db.session.scalars(
-            select(Enrollment.user_id).where(
-                Enrollment.challenge_id == challenge.id, Enrollment.active,
-                Enrollment.neighbourhood_id == standing.neighbourhood_id,
-            )
-        ).all()  # fmt: skip
-        amount = _placement_points(challenge, standing.rank)
+        members = [f.user_id for f in closed.finishers if f.neighbourhood_id == place.neighbourhood_id]
+        amount = _placement_points(closed, place.rank)
         for user_id in members:
-            if standing.rank == 1:
-                badges.award(user_id, BadgeRule.NEIGHBOURHOOD_WINNER, {"challenge_id": challenge.id}, now)
-            if _credit_new(user_id, amount, EntryKind.PRIZE, "neighbourhood_placement", ("challenge", challenge.id),
-                           f"challenge:{challenge.id}:placement:{user_id}", params={**params, "place": standing.rank},
-                           now=now):  # fmt: skip
+            if place.rank == 1:
+                badges.award(user_id, BadgeRule.NEIGHBOURHOOD_WINNER, {"challenge_id": closed.challenge_id}, now)
+            if _credit_new(user_id, amount, EntryKind.PRIZE, "neighbourhood_placement",
+                           ("challenge", closed.challenge_id), f"challenge:{closed.challenge_id}:placement:{user_id}",
+                           params={**params, "place": place.rank}, now=now):  # fmt: skip
                 paid += 1
     return paid
 
@@ -124,17 +111,7 @@ def _active_residents(start: date) -> set[int]:
     zone = city_zone()
     begin = datetime.combine(start, datetime.min.time(), zone)
     end = datetime.combine(start + timedelta(days=7), datetime.min.time(), zone)
-    return set(
-        db.session.scalars(
-            select(Submission.user_id)
-            .distinct()
-            .where(
-                Submission.status == SubmissionStatus.ACCEPTED,
-                Submission.created_at >= begin,
-                Submission.created_at < end,
-            )
-        )
-    )
+    return active_residents(begin, end)
 
 
 def award_streaks(now: datetime | None = None) -> int:

@@ -1,20 +1,18 @@
-"""Pays points and badges from what challenges announces.
+"""Pays points and badges from what challenges announce (see app.signals for the payloads).
 
-Connected when the app is built (create_app imports this module); challenges never imports
-rewards, it only sends its signals, inside the transaction that made the change.
+`app.wiring` connects these receivers when the app is built; challenges never imports rewards,
+it only sends its signals, inside the transaction that made the change.
 """
 
-from challenges.signals import challenge_closed, submission_scored
+from app.signals import ChallengeClosed, SubmissionScored
 from rewards import earnings
 
 
-@submission_scored.connect
-def settle_submission(submission, **_extra) -> None:
+def settle_submission(scored: SubmissionScored, **_extra) -> None:
     """Bring the ledger in line with what the submission now counts for."""
-    earnings.settle_submission(submission)
+    earnings.settle_submission(scored)
 
 
-@challenge_closed.connect
-def pay_challenge(challenge, **_extra) -> None:
+def pay_challenge(closed: ChallengeClosed, **_extra) -> None:
     """Completion bonuses, placement prizes and result badges of a challenge that just closed."""
-    earnings.pay_challenge(challenge)
+    earnings.pay_challenge(closed)

@@ -13,14 +13,16 @@ from sqlalchemy import func, select
 from app.clock import city_zone, week_bounds
 from app.columns import utcnow
 from app.extensions import db
-from challenges.models import Submission, SubmissionKind, SubmissionStatus
+from challenges import kinds
+from challenges.models import Submission, SubmissionStatus
 from rewards.earnings import credit_data_sharing, hold_accounts
 from sharing import gate
 from sharing.errors import InvalidConsent
 from sharing.models import Consent, CreditRate, DataCategory, Level, Purpose
 
-# Which submissions a category's records are; the household profile is one record while it is filled in.
-SUBMISSION_KINDS = {"energy_readings": SubmissionKind.READING, "trips": SubmissionKind.TRIP}
+# Which submissions a category's records are (each kind names its category); the household profile is one
+# record while it is filled in.
+SUBMISSION_KINDS = {kind.data_category: kind.code for kind in kinds.KINDS}
 
 # Used until admins set rates of their own: more for more detail.
 DEFAULT_RATES = {

@@ -15,12 +15,13 @@ are therefore kept, however old, until the challenge ends or the resident leaves
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
-from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
+from challenges import kinds
 from challenges.models import (
+    LIVE,
     AssistedAction,
     Challenge,
     Enrollment,
@@ -29,7 +30,6 @@ from challenges.models import (
     SubmissionKind,
     SubmissionStatus,
 )
-from challenges.submissions import LIVE
 from sharing.services import add_months
 
 BATCH = 1_000
@@ -70,10 +70,7 @@ def _still_needed():
 def expired_submissions(now: datetime):
     """Readings taken and trips made before the cutoff, except those still needed."""
     moment = cutoff(now)
-    too_old = or_(
-        and_(Submission.kind == SubmissionKind.READING, Submission.read_at < moment),
-        and_(Submission.kind == SubmissionKind.TRIP, Submission.day < local_date(moment)),
-    )
+    too_old = or_(*(kind.recorded_before(moment) for kind in kinds.KINDS))
     return select(Submission.id).where(too_old, Submission.id.not_in(_still_needed()))
 
 

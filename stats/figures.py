@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, distinct, func, literal, or_, select, text
 
 from accounts.models import Role, User
 from app.extensions import db
+from challenges import kinds
 from challenges.models import Challenge, Enrollment, Submission, SubmissionKind, SubmissionStatus
 from challenges.scoring import SUSTAINABLE_MODES, Category
 from neighbourhoods.models import Neighbourhood
@@ -133,9 +134,9 @@ class Aggregator:
     def _activity_base(self):
         """Counted submissions in the period that the gate lets through, by their kind's category."""
         consented = or_(
-            and_(Submission.kind == SubmissionKind.READING, Submission.user_id.in_(self.allowed("energy_readings"))),
-            and_(Submission.kind == SubmissionKind.TRIP, Submission.user_id.in_(self.allowed("trips"))),
-        )
+            *(and_(Submission.kind == kind.code, Submission.user_id.in_(self.allowed(kind.data_category)))
+              for kind in kinds.KINDS)
+        )  # fmt: skip
         return self._activity_window(), consented
 
     def _activity_window(self):
@@ -251,11 +252,11 @@ class Aggregator:
             .exists()
         )
         place = self.place(Enrollment.neighbourhood_id).label("place")
-        activity_category = case((Challenge.category == Category.ENERGY, "energy_readings"), else_="trips")
+        # A joiner's activity is of the kind their challenge takes, so it needs that kind's consent.
         consented = or_(
-            and_(activity_category == "energy_readings", Enrollment.user_id.in_(self.allowed("energy_readings"))),
-            and_(activity_category == "trips", Enrollment.user_id.in_(self.allowed("trips"))),
-        )
+            *(and_(Challenge.category == kind.category, Enrollment.user_id.in_(self.allowed(kind.data_category)))
+              for kind in kinds.KINDS)
+        )  # fmt: skip
         query = (
             select(
                 place, func.count(distinct(Enrollment.user_id)), func.count(distinct(case((later, Enrollment.user_id))))

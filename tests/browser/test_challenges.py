@@ -12,8 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role, User
+from app.clock import local_date
 from app.extensions import db
-from challenges import services, submissions
+from challenges import authoring, participation
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.browser.actions import log_in, tab_to
@@ -301,9 +304,9 @@ def flagged_trips(app, make_user, make_challenge):
         challenge = make_challenge(Category.MOBILITY, now=now, title="Long rides", max_km_per_day=50.0)
         for name, km in (("Ana", 60.0), ("Ben", 70.0)):
             resident = db.session.merge(make_user(pseudonym=name))
-            enrollment = services.join(challenge, resident, now=now)
-            day = submissions.local_date(now)
-            submissions.submit_trip(enrollment, day, Mode.BIKE, km, True, now=now)
+            enrollment = participation.join(challenge, resident, now=now)
+            day = local_date(now)
+            submit_trip(enrollment, day, Mode.BIKE, km, True, now=now)
         db.session.commit()
         return challenge.id
 
@@ -359,18 +362,18 @@ def test_challenge_pages_reflow_at_200_percent_text(app, new_page, make_user, ma
     manager, resident = make_user(role=Role.MANAGER), make_user()
     with app.app_context():
         energy = make_challenge(now=now, title="Switch it off", completion_goal=20.0, daily_point_cap=50)
-        services.update_challenge(energy, db.session.merge(manager), now=now, description="Changed.\n\nTwice.")
+        authoring.update_challenge(energy, db.session.merge(manager), now=now, description="Changed.\n\nTwice.")
         co2 = make_challenge(Category.MOBILITY, now=now, metric=Metric.CO2_KG_AVOIDED, title="Clean air")
         make_challenge(Category.MOBILITY, now=now, format=Format.COLLECTIVE, target=5000.0, title="City rides")
         make_challenge(publish=False, now=now, title="A draft")
         member = db.session.merge(resident)
-        reader = services.join(energy, member, now=now)
+        reader = participation.join(energy, member, now=now)
         for days_ago, meter in ((6, 1000.0), (3, 1010.0), (0, 1025.0)):
-            submissions.submit_reading(reader, now - timedelta(days=days_ago, hours=1), meter, now=now)
-        traveller = services.join(co2, member, now=now)
-        today = submissions.local_date(now)
-        submissions.submit_trip(traveller, today, Mode.WALK, 3.0, True, now=now)
-        submissions.submit_trip(traveller, today, Mode.CARPOOL, 200.0, True, now=now)  # held for review
+            submit_reading(reader, now - timedelta(days=days_ago, hours=1), meter, now=now)
+        traveller = participation.join(co2, member, now=now)
+        today = local_date(now)
+        submit_trip(traveller, today, Mode.WALK, 3.0, True, now=now)
+        submit_trip(traveller, today, Mode.CARPOOL, 200.0, True, now=now)  # held for review
         db.session.commit()
         energy_id, co2_id = energy.id, co2.id
     set_text_size(app, manager, resident)  # after the merges above, which copy the builders' values back

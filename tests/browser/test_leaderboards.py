@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from app.clock import local_date
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation
 from challenges.scoring import Category, Format
 from leaderboards import services
 from leaderboards.models import RankSnapshot
@@ -67,7 +67,7 @@ def neighbourhood_challenge(app, make_challenge, make_user, make_neighbourhood):
         for person, place in zip(people, [river, river, river, lane, lane, None], strict=True):
             person.neighbourhood_id = place
         add_field(challenge, [*people, db.session.get(User, me.id)], [42.5, 30.0, 30.0, 12.0, 8.0, 3.0, 20.0])
-        enrollment = challenges.find_enrollment(challenge, db.session.get(User, me.id))
+        enrollment = participation.find_enrollment(challenge, db.session.get(User, me.id))
         today = local_date(datetime.now(UTC))
         db.session.add(RankSnapshot(enrollment_id=enrollment.id, day=today - timedelta(days=1), rank=6, score=4.0))
         services.snapshot_ranks()

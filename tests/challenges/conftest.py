@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Role
 from app.extensions import db
-from challenges import services
+from challenges import authoring
 from challenges.scoring import Category, Format, Metric
 
 # A fixed "now" for tests: Wednesday 2026-03-04 12:00 UTC (13:00 in Berlin).
@@ -40,9 +40,9 @@ def make_challenge(app, make_user):
             **fields,
         }
         author = author or make_user(role=Role.MANAGER)
-        challenge = services.create_challenge(db.session.merge(author), **values)
+        challenge = authoring.create_challenge(db.session.merge(author), **values)
         if publish:
-            services.publish(challenge, now=now)
+            authoring.publish(challenge, now=now)
         db.session.commit()
         return challenge
 

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from accounts.models import Role
 from app.extensions import db
 from app.routing import MAX_ID
-from challenges import services
+from challenges import lifecycle, participation, visibility
 from challenges.models import Challenge, Submission
 from challenges.scoring import Category, Format, Metric
 
@@ -206,7 +206,7 @@ def test_filters_by_category_status_and_open_to_me(resident_client, make_challen
     over = make_challenge(now=now, ends_at=now + timedelta(hours=1))
     over_id = over.id
     with resident_client.application.app_context():
-        services.close_challenge(services.get_challenge(over_id))
+        lifecycle.close_challenge(visibility.get_challenge(over_id))
         db.session.commit()
     joined(resident_client, energy)
 
@@ -589,7 +589,7 @@ def fuzz_tokens(app, make_user, make_token, make_challenge, now):
     make_challenge(now=now, publish=False)
     with app.app_context():
         for challenge_id in (energy.id, mobility.id):
-            services.join(services.get_challenge(challenge_id), db.session.merge(resident))
+            participation.join(visibility.get_challenge(challenge_id), db.session.merge(resident))
         db.session.commit()
     return {"resident": make_token(resident), "manager": make_token(manager)}
 

@@ -9,7 +9,9 @@ from accounts import errors as account_errors
 from accounts import services as accounts
 from accounts.models import Role
 from app.extensions import db
-from challenges import assisted, errors, services
+from challenges import assisted, errors, participation
+from challenges.kinds.reading import METER_READING
+from challenges.kinds.trip import TRIP
 from challenges.models import AssistedAction, AssistedActionKind, Submission
 from challenges.scoring import Category, Mode
 from tests.challenges.conftest import NOW
@@ -29,6 +31,12 @@ def resident(manager, make_neighbourhood):
         manager, pseudonym="Paper Owl", neighbourhood_id=make_neighbourhood().id, household_size=2, language="en"
     )
     return user
+
+
+def reading_for(manager, resident, challenge, read_at, meter_kwh, **options):
+    """A paper meter reading entered at the desk."""
+    values = {"read_at": read_at, "meter_kwh": meter_kwh}
+    return assisted.submit_for(manager, resident, challenge, METER_READING, values, **options)
 
 
 def log(resident) -> list[tuple]:
@@ -55,10 +63,8 @@ def test_readings_for_a_resident_are_assisted_and_logged(make_challenge, manager
     """A paper reading is stored with source "assisted" and the manager, and logged with its submission."""
     challenge = make_challenge(now=NOW)
     assisted.join_for(manager, resident, challenge, now=NOW)
-    first, _ = assisted.submit_reading_for(manager, resident, challenge, NOW - timedelta(days=5), 1000.0, now=NOW)
-    second, created = assisted.submit_reading_for(
-        manager, resident, challenge, NOW - timedelta(days=1), 1010.0, now=NOW
-    )
+    first, _ = reading_for(manager, resident, challenge, NOW - timedelta(days=5), 1000.0, now=NOW)
+    second, created = reading_for(manager, resident, challenge, NOW - timedelta(days=1), 1010.0, now=NOW)
     assert created
     assert (second.source, second.assisted_by, second.user) == ("assisted", manager, resident)
     assert second.enrollment.score > 0
@@ -72,13 +78,10 @@ def test_trips_for_a_resident_are_assisted_and_logged(make_challenge, manager, r
     """A trip from a paper log is stored as assisted and logged."""
     challenge = make_challenge(Category.MOBILITY, now=NOW)
     assisted.join_for(manager, resident, challenge, now=NOW)
-    trip, created = assisted.submit_trip_for(
-        manager, resident, challenge, NOW.date(), Mode.BIKE, 8.0, True, idempotency_key="paper-1", now=NOW
-    )
+    bike = {"day": NOW.date(), "mode": Mode.BIKE, "distance_km": 8.0, "replaced_car": True}
+    trip, created = assisted.submit_for(manager, resident, challenge, TRIP, bike, idempotency_key="paper-1", now=NOW)
     assert created and trip.source == "assisted" and trip.assisted_by_id == manager.id
-    again, created = assisted.submit_trip_for(
-        manager, resident, challenge, NOW.date(), Mode.BIKE, 8.0, True, idempotency_key="paper-1", now=NOW
-    )
+    again, created = assisted.submit_for(manager, resident, challenge, TRIP, bike, idempotency_key="paper-1", now=NOW)
     assert not created and again.id == trip.id
     assert [entry[0] for entry in log(resident)].count(AssistedActionKind.TRIP) == 1
 
@@ -87,9 +90,9 @@ def test_refused_readings_store_and_log_nothing(make_challenge, manager, residen
     """A falling meter reading is refused as for anyone, and leaves no trace in the log."""
     challenge = make_challenge(now=NOW)
     assisted.join_for(manager, resident, challenge, now=NOW)
-    assisted.submit_reading_for(manager, resident, challenge, NOW - timedelta(days=2), 500.0, now=NOW)
+    reading_for(manager, resident, challenge, NOW - timedelta(days=2), 500.0, now=NOW)
     with pytest.raises(errors.SubmissionRefused) as caught:
-        assisted.submit_reading_for(manager, resident, challenge, NOW - timedelta(days=1), 400.0, now=NOW)
+        reading_for(manager, resident, challenge, NOW - timedelta(days=1), 400.0, now=NOW)
     assert caught.value.rule == "falling"
     assert db.session.query(Submission).count() == 1
     assert [entry[0] for entry in log(resident)].count(AssistedActionKind.READING) == 1
@@ -98,7 +101,7 @@ def test_refused_readings_store_and_log_nothing(make_challenge, manager, residen
 def test_entering_needs_the_resident_to_take_part(make_challenge, manager, resident):
     """Readings for a challenge the resident has not joined are refused."""
     with pytest.raises(errors.NotEnrolled):
-        assisted.submit_reading_for(manager, resident, make_challenge(now=NOW), NOW, 1.0, now=NOW)
+        reading_for(manager, resident, make_challenge(now=NOW), NOW, 1.0, now=NOW)
 
 
 def test_reissued_code_replaces_the_old_one_and_is_logged(manager, make_neighbourhood):
@@ -144,5 +147,5 @@ def test_joinable_challenges_leave_out_joined_and_ended_ones(make_challenge, man
     assert assisted.joinable_challenges(resident, now=NOW) == [open_one]
     assert assisted.joinable_challenges(resident, now=NOW + timedelta(days=60)) == []
     assert [e.challenge for e in assisted.enrollments_of(resident)] == [joined]
-    services.leave(joined, resident, now=NOW)
+    participation.leave(joined, resident, now=NOW)
     assert joined in assisted.joinable_challenges(resident, now=NOW)

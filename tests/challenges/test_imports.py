@@ -3,7 +3,7 @@
 import pytest
 
 from app.extensions import db
-from challenges import errors, services
+from challenges import errors, participation
 from challenges.imports import import_csv
 from challenges.models import Submission
 from challenges.scoring import Category, Metric
@@ -15,13 +15,13 @@ pytestmark = pytest.mark.usefixtures("ctx")
 @pytest.fixture
 def energy_enrollment(make_challenge, make_user):
     challenge = make_challenge(max_kwh_per_day=40.0)  # runs 2026-02-25 12:00 UTC .. 2026-03-25
-    return services.join(challenge, db.session.merge(make_user()), now=NOW)
+    return participation.join(challenge, db.session.merge(make_user()), now=NOW)
 
 
 @pytest.fixture
 def trip_enrollment(make_challenge, make_user):
     challenge = make_challenge(category=Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS, max_km_per_day=100.0)
-    return services.join(challenge, db.session.merge(make_user()), now=NOW)
+    return participation.join(challenge, db.session.merge(make_user()), now=NOW)
 
 
 def test_german_utility_export_of_readings(energy_enrollment):

@@ -4,7 +4,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
-from challenges import services
+from challenges import participation
 from challenges.models import Submission
 from challenges.scoring import Category, Metric
 
@@ -13,7 +13,7 @@ def _joined_trip_challenge(app, make_challenge, resident):
     now = datetime.now(UTC)
     with app.app_context():
         challenge = make_challenge(category=Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS, now=now)
-        services.join(challenge, db.session.merge(resident), now=now)
+        participation.join(challenge, db.session.merge(resident), now=now)
         db.session.commit()
         return challenge.id, now
 

@@ -9,7 +9,8 @@ import pytest
 
 from accounts.models import Role
 from app.extensions import db
-from challenges import services, submissions
+from challenges import authoring, participation
+from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, Enrollment, Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.conftest import log_in
@@ -55,7 +56,7 @@ def load(app):
 def enroll(app, challenge_id: int, user):
     with app.app_context():
         challenge = db.session.get(Challenge, challenge_id)
-        enrollment = services.join(challenge, db.session.merge(user))
+        enrollment = participation.join(challenge, db.session.merge(user))
         db.session.commit()
         return enrollment.id
 
@@ -305,7 +306,7 @@ def test_joining_a_closed_challenge_is_refused_with_a_message(app, resident_clie
     """Joining what is not open shows why, and changes nothing."""
     challenge_id = new_challenge()
     with app.app_context():
-        services.cancel(db.session.get(Challenge, challenge_id))
+        authoring.cancel(db.session.get(Challenge, challenge_id))
         db.session.commit()
     response = resident_client.post(f"/challenges/{challenge_id}/join", follow_redirects=True)
     assert "This challenge is not open for joining." in text_of(response)
@@ -428,7 +429,7 @@ def test_personal_page_of_a_mobility_challenge_counts_trips_per_week(app, reside
     enrollment_id = enroll(app, challenge_id, resident_client.user)
     with app.app_context():
         enrollment = db.session.get(Enrollment, enrollment_id)
-        submissions.submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, 3.0, False)
+        submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, 3.0, False)
         db.session.commit()
     response = resident_client.get(f"/challenges/{challenge_id}/me")
     html = response.get_data(as_text=True)
@@ -450,8 +451,8 @@ def test_personal_page_needs_joining(resident_client, new_challenge):
 def flagged_trip(app, challenge_id: int, user, km: float = 200.0) -> int:
     with app.app_context():
         challenge = db.session.get(Challenge, challenge_id)
-        enrollment = services.find_enrollment(challenge, db.session.merge(user))
-        submission, _created = submissions.submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, km, True)
+        enrollment = participation.find_enrollment(challenge, db.session.merge(user))
+        submission, _created = submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, km, True)
         db.session.commit()
         assert submission.status == SubmissionStatus.FLAGGED
         return submission.id

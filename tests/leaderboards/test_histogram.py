@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, true
 
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation, totals
 from challenges.models import Enrollment
 from leaderboards import histogram
 from tests.challenges.conftest import NOW
@@ -75,11 +75,11 @@ def test_joins_leaves_and_scores_keep_the_histogram_equal_to_a_recount(ctx, fiel
     residents = add_residents(5)
     for action, who, *units in steps:
         if action == "join":
-            challenges.join(challenge, residents[who], now=NOW)
+            participation.join(challenge, residents[who], now=NOW)
         elif action == "leave":
-            challenges.leave(challenge, residents[who], now=NOW)
-        elif enrollment := challenges.find_enrollment(challenge, residents[who]):
-            challenges.add_units(enrollment, units[0], 0)
+            participation.leave(challenge, residents[who], now=NOW)
+        elif enrollment := participation.find_enrollment(challenge, residents[who]):
+            totals.add_units(enrollment, units[0], 0)
     db.session.flush()
     scores, counts = _plain_counts(challenge.id)
     assert histogram.stored(challenge.id) == counts
@@ -93,8 +93,8 @@ def test_rebuild_counts_what_was_written_around_the_services(ctx, field_challeng
     challenge = field_challenge()
     residents = add_residents(3)
     for resident in residents:
-        challenges.join(challenge, resident, now=NOW)
-    challenges.leave(challenge, residents[0], now=NOW)
+        participation.join(challenge, resident, now=NOW)
+    participation.leave(challenge, residents[0], now=NOW)
     db.session.execute(Enrollment.__table__.update().where(Enrollment.challenge_id == challenge.id).values(score=3.0))
     histogram.rebuild(challenge.id)
     assert histogram.stored(challenge.id) == {histogram.bucket(3.0): 2}

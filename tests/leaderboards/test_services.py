@@ -9,8 +9,10 @@ from sqlalchemy import select
 from app import scheduler
 from app.extensions import db
 from challenges import errors as challenge_errors
-from challenges import services as challenges
-from challenges import submissions
+from challenges import participation, results, submissions, totals
+from challenges.kinds.base import activity_day
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import Status
 from challenges.scoring import Category, Format, Mode
 from leaderboards import errors, services
@@ -27,13 +29,13 @@ def attached(obj):
 
 def join_with_score(challenge, user, score: float):
     """Join for real (so the neighbourhood totals follow) and give the participant a score."""
-    enrollment = challenges.join(challenge, attached(user), now=NOW)
-    challenges.add_units(enrollment, score, 0)
+    enrollment = participation.join(challenge, attached(user), now=NOW)
+    totals.add_units(enrollment, score, 0)
     return enrollment
 
 
 def standings_of(challenge) -> list[tuple]:
-    return [(s.name, s.rank, s.score, s.participants) for s in services.neighbourhood_ranking(challenge)]
+    return [(s.name, s.rank, s.score, s.participants) for s in results.neighbourhood_ranking(challenge)]
 
 
 # Neighbourhoods ---------------------------------------------------------------------------------
@@ -63,7 +65,7 @@ def test_tied_neighbourhoods_share_a_place_and_empty_ones_are_left_out(field_cha
             join_with_score(challenge, make_user(neighbourhood_id=places[name]), score)
     leaver = make_user(neighbourhood_id=places["Delta"])
     join_with_score(challenge, leaver, 9)
-    challenges.leave(challenge, attached(leaver), now=NOW)
+    participation.leave(challenge, attached(leaver), now=NOW)
     assert standings_of(challenge) == [("Alpha", 1, 4.0, 4), ("Beta", 1, 4.0, 3), ("Gamma", 3, 1.0, 3)]
 
 
@@ -101,11 +103,11 @@ def test_season_windows_count_points_on_the_day_of_the_trip(field_challenge, mak
     """Trips on different days land in their own week and month (Monday weeks, city calendar); all time has all."""
     challenge = field_challenge(points_per_unit=10.0)
     mira, jonas = make_user(pseudonym="Mira"), make_user(pseudonym="Jonas")
-    mine = challenges.join(challenge, attached(mira), now=NOW)
-    theirs = challenges.join(challenge, attached(jonas), now=NOW)
+    mine = participation.join(challenge, attached(mira), now=NOW)
+    theirs = participation.join(challenge, attached(jonas), now=NOW)
     for day, km in ((date(2026, 2, 26), 2.0), (date(2026, 3, 1), 3.0), (date(2026, 3, 3), 5.0)):
-        last, _ = submissions.submit_trip(mine, day, Mode.BIKE, km, True, now=NOW)
-    submissions.submit_trip(theirs, date(2026, 3, 4), Mode.WALK, 1.0, True, now=NOW)
+        last, _ = submit_trip(mine, day, Mode.BIKE, km, True, now=NOW)
+    submit_trip(theirs, date(2026, 3, 4), Mode.WALK, 1.0, True, now=NOW)
     assert points_in(Period.WEEK) == [("Mira", 50), ("Jonas", 10)]
     assert points_in(Period.MONTH) == [("Mira", 80), ("Jonas", 10)]
     assert points_in(Period.ALL) == [("Mira", 100), ("Jonas", 10)]
@@ -122,10 +124,10 @@ def test_season_windows_count_points_on_the_day_of_the_trip(field_challenge, mak
 def test_a_reading_counts_on_its_local_day(make_challenge, make_user):
     """A reading taken at 00:30 in the city (23:30 UTC the day before) counts for the city's day, and so its week."""
     challenge = make_challenge(category=Category.ENERGY, points_per_unit=1.0)
-    enrollment = challenges.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
-    submissions.submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
-    reading, _ = submissions.submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
-    assert reading.points > 0 and services.activity_day(reading) == date(2026, 3, 2)
+    enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
+    submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
+    reading, _ = submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
+    assert reading.points > 0 and activity_day(reading) == date(2026, 3, 2)
     assert points_in(Period.WEEK) == [("Ada", reading.points)]
     assert points_in(Period.WEEK, now=datetime(2026, 3, 1, 12, tzinfo=UTC)) == []
 
@@ -163,8 +165,8 @@ def test_daily_snapshots_rank_active_participants_once_a_day(field_challenge, ma
     upcoming = field_challenge(starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9))
     first, second, third = (join_with_score(challenge, make_user(), score) for score in (5, 5, 1))
     leaver = join_with_score(challenge, make_user(), 9)
-    challenges.leave(challenge, attached(leaver.user), now=NOW)
-    challenges.join(upcoming, attached(first.user), now=NOW)
+    participation.leave(challenge, attached(leaver.user), now=NOW)
+    participation.join(upcoming, attached(first.user), now=NOW)
     assert services.snapshot_ranks(NOW) == 3
     today = date(2026, 3, 4)
     expected = sorted([(first.id, today, 1, 5.0), (second.id, today, 1, 5.0), (third.id, today, 3, 1.0)])
@@ -172,7 +174,7 @@ def test_daily_snapshots_rank_active_participants_once_a_day(field_challenge, ma
     assert services.snapshot_ranks(NOW + timedelta(hours=5)) == 0
     assert snapshot_rows() == expected
 
-    challenges.add_units(third, 10, 0)
+    totals.add_units(third, 10, 0)
     assert services.snapshot_ranks(NOW + timedelta(days=1)) == 3
     assert services.rank_history(third) == [(today, 3, 1.0), (today + timedelta(days=1), 1, 11.0)]
 

@@ -9,7 +9,7 @@ import pytest
 from accounts.models import Role, User
 from app.clock import local_date
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation, totals
 from challenges.models import Challenge
 from challenges.scoring import Category, Format
 from leaderboards import services
@@ -44,8 +44,8 @@ def city(app, make_challenge, make_user, make_neighbourhood):
 def join(app, challenge_id: int, user, score: float = 0.0) -> None:
     """Join for real, as the pages would, and set the score."""
     with app.app_context():
-        enrollment = challenges.join(db.session.get(Challenge, challenge_id), db.session.get(User, user.id))
-        challenges.add_units(enrollment, score, 0)
+        enrollment = participation.join(db.session.get(Challenge, challenge_id), db.session.get(User, user.id))
+        totals.add_units(enrollment, score, 0)
         db.session.commit()
 
 

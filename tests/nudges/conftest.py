@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from challenges import services as challenges
-from challenges.submissions import submit_reading
+from challenges import participation
+from challenges.kinds.reading import submit_reading
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures shared)
 from tests.rewards.conftest import fund, make_partner, make_reward  # noqa: F401
 from tests.sharing.conftest import catalogue, give_consent  # noqa: F401
@@ -29,7 +29,7 @@ def with_readings(app):
 
     def make(user, challenge, weekly_kwh, baseline=50.0):
         user, challenge = db.session.merge(user), db.session.merge(challenge)
-        enrollment = challenges.join(challenge, user, now=NOW - timedelta(weeks=len(weekly_kwh) + 1))
+        enrollment = participation.join(challenge, user, now=NOW - timedelta(weeks=len(weekly_kwh) + 1))
         moment = NOW - timedelta(days=2, hours=13) - timedelta(weeks=len(weekly_kwh))  # Sunday 23:00 UTC
         meter = 1_000.0
         submit_reading(enrollment, moment, meter, now=NOW)

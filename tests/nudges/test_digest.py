@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.clock import local_date
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation, totals
 from challenges.scoring import Format
 from leaderboards.models import RankSnapshot
 from notifications import display
@@ -30,8 +30,8 @@ def field(make_user, make_neighbourhood, challenge, scores: dict[str, list[float
         people[name] = []
         for score in values:
             user = db.session.merge(make_user(neighbourhood_id=place.id))
-            enrollment = challenges.join(challenge, user, now=NOW - timedelta(days=6))
-            challenges.add_units(enrollment, score, 0)
+            enrollment = participation.join(challenge, user, now=NOW - timedelta(days=6))
+            totals.add_units(enrollment, score, 0)
             people[name].append(enrollment)
     db.session.commit()
     return people
@@ -77,7 +77,7 @@ def test_no_standing_when_the_neighbourhood_is_not_ranked(ctx, make_user, make_n
     ranked = make_challenge(format=Format.NEIGHBOURHOOD)
     people = field(make_user, make_neighbourhood, ranked, {"Oststadt": [10, 10], "Weststadt": [9, 9, 9]})
     individual = make_challenge()
-    challenges.join(individual, db.session.merge(people["Weststadt"][0].user), now=NOW - timedelta(days=1))
+    participation.join(individual, db.session.merge(people["Weststadt"][0].user), now=NOW - timedelta(days=1))
     db.session.commit()
     digest.send_digests(NOW)
     [small] = digests_of(people["Oststadt"][0].user_id)
@@ -90,7 +90,7 @@ def test_the_digest_goes_out_once_a_week(ctx, make_user, make_challenge):
     """Twice on Monday, again on Wednesday: one digest; the next week another."""
     challenge = make_challenge()
     user = db.session.merge(make_user())
-    challenges.join(challenge, user, now=NOW - timedelta(days=6))
+    participation.join(challenge, user, now=NOW - timedelta(days=6))
     db.session.commit()
     monday = NOW - timedelta(days=2)
     assert digest.send_digests(monday) == 1
@@ -105,8 +105,8 @@ def test_residents_without_running_challenges_get_no_digest(ctx, make_user, make
     later = make_challenge(starts_at=NOW + timedelta(days=3))
     running = make_challenge()
     waiting, gone = db.session.merge(make_user()), db.session.merge(make_user())
-    challenges.join(later, waiting, now=NOW)
-    challenges.join(running, gone, now=NOW - timedelta(days=3))
-    challenges.leave(running, gone, now=NOW - timedelta(days=1))
+    participation.join(later, waiting, now=NOW)
+    participation.join(running, gone, now=NOW - timedelta(days=3))
+    participation.leave(running, gone, now=NOW - timedelta(days=1))
     db.session.commit()
     assert digest.send_digests(NOW) == 0

@@ -5,9 +5,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation
+from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category
-from challenges.submissions import submit_trip
 from notifications.models import Notification
 from nudges import digest, reminders
 from rewards import badges
@@ -23,7 +23,7 @@ def messages_of(user_id: int) -> list[str]:
 
 
 def joined(challenge, user, when):
-    enrollment = challenges.join(challenge, db.session.merge(user), now=when)
+    enrollment = participation.join(challenge, db.session.merge(user), now=when)
     db.session.commit()
     return enrollment
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from accounts import services as accounts
 from accounts.models import Role, User
 from app.extensions import db
-from challenges import services as challenge_services
-from challenges import submissions
+from challenges import lifecycle, participation
+from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, NeighbourhoodScore, Submission
 from challenges.scoring import Category, Mode
 from leaderboards import services as boards
@@ -39,7 +39,7 @@ FILES = {
 
 
 def _trip(enrollment, day, minute, now):
-    submissions.submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
+    submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
 
 
 @pytest.fixture
@@ -55,12 +55,12 @@ def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make
     closed = make_challenge(Category.MOBILITY, now=old_start, title="Spring bike weeks")
     running = make_challenge(Category.MOBILITY, title="Autumn bike weeks")
     for number, resident in enumerate((me, other)):
-        enrollment = challenge_services.join(closed, resident, now=old_start)
+        enrollment = participation.join(closed, resident, now=old_start)
         _trip(enrollment, old_start - timedelta(days=2), number, old_start)
-        enrollment = challenge_services.join(running, resident, now=NOW - timedelta(days=6))
+        enrollment = participation.join(running, resident, now=NOW - timedelta(days=6))
         _trip(enrollment, NOW - timedelta(days=5), number, NOW - timedelta(days=5))
         _trip(enrollment, NOW - timedelta(days=4), number, NOW - timedelta(days=4))
-    challenge_services.close_challenge(closed, now=NOW - timedelta(days=18))
+    lifecycle.close_challenge(closed, now=NOW - timedelta(days=18))
     db.session.commit()
     reward = make_reward(cost=10)
     mine, _ = reward_services.redeem(me, reward, now=NOW)

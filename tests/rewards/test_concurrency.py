@@ -17,7 +17,7 @@ from accounts.models import Role, User
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from challenges import services as challenges
+from challenges import participation, results
 from challenges.models import Challenge
 from rewards import earnings, errors, ledger, services
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
@@ -291,7 +291,7 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
             services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
         challenge = make_challenge(completion_goal=1.0, completion_bonus=10)
         for user_id in (later, earlier):
-            enrollment = challenges.join(challenge, db.session.get(User, user_id), now=NOW)
+            enrollment = participation.join(challenge, db.session.get(User, user_id), now=NOW)
             enrollment.score = 5.0
         db.session.commit()
         challenge_id = challenge.id
@@ -309,7 +309,9 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
     def work(index):
         if index == 0:
             paying.active = True
-            return earnings.pay_challenge(db.session.get(Challenge, challenge_id), now=after_expiry)
+            return earnings.pay_challenge(
+                results.closing_results(db.session.get(Challenge, challenge_id)), now=after_expiry
+            )
         first_entry_booked.wait(10)
         return services.expire_vouchers(now=after_expiry)
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from challenges import services as challenges
-from challenges import submissions
-from challenges.models import Status, SubmissionStatus
+from challenges import lifecycle, participation, results, submissions
+from challenges.kinds.base import scored
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
+from challenges.models import Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
 from rewards import badges, earnings, ledger, services
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
@@ -59,7 +61,7 @@ def mobility(make_challenge, **fields):
 
 def trip(enrollment, km: float, day: date = TRIP_DAY, now=NOW, **extra):
     """A bike trip that replaced the car: `km` units, 10 points a unit by default."""
-    return submissions.submit_trip(enrollment, day, Mode.BIKE, km, True, now=now, **extra)[0]
+    return submit_trip(enrollment, day, Mode.BIKE, km, True, now=now, **extra)[0]
 
 
 # Activity --------------------------------------------------------------------------------------
@@ -69,7 +71,7 @@ def test_accepted_activity_is_credited_once(make_challenge, make_user, rule_badg
     """An accepted trip is an `activity` entry of its points and earns the first-submission badge."""
     challenge = mobility(make_challenge)
     resident = make_user()
-    enrollment = challenges.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=NOW)
     submission = trip(enrollment, 5.0, idempotency_key="t1")
     trip(enrollment, 5.0, idempotency_key="t1")  # a replayed request
     db.session.commit()
@@ -88,7 +90,7 @@ def test_flagged_then_rejected_never_credits(make_challenge, make_user, manager)
     """A flagged trip earns nothing until approved; rejected, it never does."""
     challenge = mobility(make_challenge, max_km_per_day=50.0)
     resident = make_user()
-    enrollment = challenges.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=NOW)
     flagged = trip(enrollment, 80.0)
     assert flagged.status == SubmissionStatus.FLAGGED and entries(resident.id) == []
     submissions.review(flagged, db.session.merge(manager), approve=False, reason="Too far for a bike.")
@@ -100,7 +102,7 @@ def test_flagged_then_approved_credits(make_challenge, make_user, manager):
     """Approving a flagged trip credits it then."""
     challenge = mobility(make_challenge, max_km_per_day=50.0)
     resident = make_user()
-    flagged = trip(challenges.join(challenge, resident, now=NOW), 80.0)
+    flagged = trip(participation.join(challenge, resident, now=NOW), 80.0)
     submissions.review(flagged, db.session.merge(manager), approve=True)
     assert entries(resident.id) == [(EntryKind.ACTIVITY, 800, "activity")]
 
@@ -109,7 +111,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     """A manager rejects an accepted trip: a `reversal` takes back what is left, the rest later."""
     challenge = mobility(make_challenge)
     resident = make_user()
-    enrollment = challenges.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=NOW)
     accepted = trip(enrollment, 5.0)
     db.session.commit()
     services.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
@@ -119,9 +121,9 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     assert entries(resident.id, EntryKind.REVERSAL) == [(EntryKind.REVERSAL, -20, "rescored")]
     assert ledger.balance(resident.id) == 0
     fund(resident.id, 100)
-    earnings.settle_submission(accepted)  # the next change to the submission recovers the rest
+    earnings.settle_submission(scored(accepted))  # the next change to the submission recovers the rest
     assert entries(resident.id, EntryKind.REVERSAL)[-1] == (EntryKind.REVERSAL, -30, "rescored")
-    earnings.settle_submission(accepted)
+    earnings.settle_submission(scored(accepted))
     assert ledger.balance(resident.id) == 70 and ledger.summary(resident.id).lifetime == 100
 
 
@@ -129,11 +131,11 @@ def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, mak
     """A rejected reading takes its points back, and the following reading is credited its new worth."""
     challenge = make_challenge(points_per_unit=1.0)
     resident = make_user(household_size=1)
-    enrollment = challenges.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=NOW)
     start = challenge.starts_at
-    submissions.submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
-    wrong, _ = submissions.submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
-    last, _ = submissions.submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
+    submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
+    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
+    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
     before = ledger.balance(resident.id)
     assert before == wrong.points + last.points > 0
     submissions.review(wrong, db.session.merge(manager), approve=False, reason="Typo")
@@ -145,7 +147,7 @@ def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, mak
 
 def _close(challenge) -> None:
     """The lifecycle job closes the challenge at its end; rewards pays from the signal."""
-    assert challenges.advance_lifecycle(now=challenge.ends_at)["closed"] == 1
+    assert lifecycle.advance_lifecycle(now=challenge.ends_at)["closed"] == 1
     db.session.commit()
 
 
@@ -154,10 +156,10 @@ def test_individual_places_bonus_and_badges(make_challenge, make_user, rule_badg
     challenge = mobility(make_challenge, placement_points=[100, 50, 25], completion_goal=15.0, completion_bonus=40)
     people = [make_user() for _ in range(6)]
     for person, km in zip(people, [30.0, 20.0, 20.0, 10.0, 0.0, 25.0], strict=True):
-        enrollment = challenges.join(challenge, person, now=NOW)
+        enrollment = participation.join(challenge, person, now=NOW)
         if km:
             trip(enrollment, km)
-    challenges.leave(challenge, people[5], now=NOW)  # left before the end: no result
+    participation.leave(challenge, people[5], now=NOW)  # left before the end: no result
     db.session.commit()
     _close(challenge)
     first, second, tied, fourth, idle, leaver = (person.id for person in people)
@@ -184,13 +186,13 @@ def test_closing_and_paying_again_pays_nothing_more(make_challenge, make_user, r
     challenge = mobility(make_challenge, placement_points=[100, 50, 25], completion_goal=1.0, completion_bonus=5)
     people = [make_user() for _ in range(3)]
     for person, km in zip(people, [3.0, 2.0, 1.0], strict=True):
-        trip(challenges.join(challenge, person, now=NOW), km)
+        trip(participation.join(challenge, person, now=NOW), km)
     db.session.commit()
     _close(challenge)
     counts = (db.session.query(LedgerEntry).count(), db.session.query(BadgeAward).count())
-    assert challenges.advance_lifecycle(now=challenge.ends_at + timedelta(days=1))["closed"] == 0
-    assert challenges.close_challenge(challenge, now=challenge.ends_at) is False
-    assert earnings.pay_challenge(challenge) == 0
+    assert lifecycle.advance_lifecycle(now=challenge.ends_at + timedelta(days=1))["closed"] == 0
+    assert lifecycle.close_challenge(challenge, now=challenge.ends_at) is False
+    assert earnings.pay_challenge(results.closing_results(challenge)) == 0
     db.session.commit()
     assert (db.session.query(LedgerEntry).count(), db.session.query(BadgeAward).count()) == counts
     assert challenge.status == Status.CLOSED
@@ -200,8 +202,8 @@ def test_without_a_goal_taking_part_completes(make_challenge, make_user, rule_ba
     """With no completion goal there is no bonus, and anyone who scored completed the challenge."""
     challenge = mobility(make_challenge, completion_bonus=40)
     scorer, idle = make_user(), make_user()
-    trip(challenges.join(challenge, scorer, now=NOW), 1.0)
-    challenges.join(challenge, idle, now=NOW)
+    trip(participation.join(challenge, scorer, now=NOW), 1.0)
+    participation.join(challenge, idle, now=NOW)
     _close(challenge)
     assert entries(scorer.id, EntryKind.BONUS) == []
     assert BadgeRule.CHALLENGE_COMPLETED in rules_of(scorer.id)
@@ -218,7 +220,7 @@ def test_neighbourhood_places_pay_every_member(make_challenge, make_user, make_n
         place = make_neighbourhood(name)
         members[name] = [make_user(neighbourhood_id=place.id) for _ in kms]
         for person, km in zip(members[name], kms, strict=True):
-            enrollment = challenges.join(challenge, person, now=NOW)
+            enrollment = participation.join(challenge, person, now=NOW)
             if km:
                 trip(enrollment, float(km))
     db.session.commit()
@@ -229,7 +231,7 @@ def test_neighbourhood_places_pay_every_member(make_challenge, make_user, make_n
             assert entries(person.id, EntryKind.PRIZE) == expected, name
             assert (BadgeRule.NEIGHBOURHOOD_WINNER in rules_of(person.id)) == (name == "Winner"), name
             assert BadgeRule.TOP_10 not in rules_of(person.id)
-    assert earnings.pay_challenge(challenge) == 0
+    assert earnings.pay_challenge(results.closing_results(challenge)) == 0
 
 
 def test_neighbourhoods_sharing_a_place_share_its_prize(make_challenge, make_user, make_neighbourhood):
@@ -240,7 +242,7 @@ def test_neighbourhoods_sharing_a_place_share_its_prize(make_challenge, make_use
         place = make_neighbourhood(name)
         people[name] = [make_user(neighbourhood_id=place.id) for _ in range(3)]
         for person in people[name]:
-            trip(challenges.join(challenge, person, now=NOW), km)
+            trip(participation.join(challenge, person, now=NOW), km)
     _close(challenge)
     assert [entries(people[name][0].id, EntryKind.PRIZE)[0][1] for name in "ABC"] == [90, 90, 30]
 
@@ -256,7 +258,7 @@ def _monday_run(week: int) -> datetime:
 def _active(make_challenge, resident, weeks) -> None:
     """One accepted trip, submitted on the Wednesday of each of `weeks` (0 = NOW's week)."""
     challenge = mobility(make_challenge, ends_at=NOW + timedelta(weeks=12))
-    enrollment = challenges.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=NOW)
     for week in weeks:
         moment = NOW + timedelta(weeks=week)
         trip(enrollment, 1.0, day=moment.astimezone(BERLIN).date(), now=moment)
@@ -305,9 +307,7 @@ def test_rejected_activity_does_not_count_for_streaks(make_challenge, make_user,
     resident = make_user()
     _active(make_challenge, resident, range(4))
     week_two = db.session.scalars(
-        select(submissions.Submission)
-        .where(submissions.Submission.user_id == resident.id)
-        .order_by(submissions.Submission.created_at)
+        select(Submission).where(Submission.user_id == resident.id).order_by(Submission.created_at)
     ).all()[1]
     submissions.review(week_two, db.session.merge(manager), approve=False, reason="Not a real trip.")
     db.session.commit()

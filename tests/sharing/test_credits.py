@@ -3,8 +3,8 @@
 from datetime import date, time, timedelta
 
 from app.extensions import db
-from challenges import services as challenge_services
-from challenges import submissions
+from challenges import participation
+from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category, Mode
 from rewards.models import EntryKind, LedgerEntry
 from sharing import credits, receipts
@@ -15,9 +15,9 @@ WEEK = date(2026, 2, 23)  # the Monday of the week before NOW's week (NOW is Wed
 
 
 def _trips(user, challenge, count, day):
-    enrollment = challenge_services.join(challenge, db.session.merge(user), now=NOW - timedelta(days=10))
+    enrollment = participation.join(challenge, db.session.merge(user), now=NOW - timedelta(days=10))
     for number in range(count):
-        submissions.submit_trip(
+        submit_trip(
             enrollment, day, Mode.BIKE, 3.0, True, trip_time=time(8, number), now=NOW - timedelta(days=5)
         )  # fmt: skip  (Friday of WEEK)
     db.session.commit()

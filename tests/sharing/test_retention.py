@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from app import scheduler
 from app.extensions import db
-from challenges import services as challenge_services
-from challenges import submissions
+from challenges import lifecycle, participation
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.models import (
     AssistedAction,
     AssistedActionKind,
@@ -34,25 +35,25 @@ def history(ctx, make_user, make_challenge):
     old = make_challenge(Category.MOBILITY, now=LONG_AGO)
     old_trips = []
     for resident in (keeper, leaver):
-        enrollment = challenge_services.join(old, resident, now=LONG_AGO)
+        enrollment = participation.join(old, resident, now=LONG_AGO)
         for minute in range(2):
-            trip, _ = submissions.submit_trip(enrollment, (LONG_AGO - timedelta(days=1)).date(), Mode.BIKE, 3.0, True,
+            trip, _ = submit_trip(enrollment, (LONG_AGO - timedelta(days=1)).date(), Mode.BIKE, 3.0, True,
                                               trip_time=time(7, minute), now=LONG_AGO)  # fmt: skip
             old_trips.append(trip.id)
-    challenge_services.close_challenge(old, now=LONG_AGO + timedelta(days=22))
+    lifecycle.close_challenge(old, now=LONG_AGO + timedelta(days=22))
     start = add_months(NOW, -20)
     energy = make_challenge(Category.ENERGY, now=start, starts_at=start, ends_at=NOW + timedelta(days=30))
     readings = {}
     for resident in (keeper, leaver):
-        enrollment = challenge_services.join(energy, resident, now=add_months(NOW, -27))
+        enrollment = participation.join(energy, resident, now=add_months(NOW, -27))
         readings[resident.id] = [
-            submissions.submit_reading(enrollment, add_months(NOW, -months), kwh, now=add_months(NOW, -months))[0].id
+            submit_reading(enrollment, add_months(NOW, -months), kwh, now=add_months(NOW, -months))[0].id
             for months, kwh in ((27, 1000.0), (26, 1200.0), (25, 1400.0))
         ]
-    challenge_services.leave(energy, leaver, now=NOW - timedelta(days=3))
+    participation.leave(energy, leaver, now=NOW - timedelta(days=3))
     recent = make_challenge(Category.MOBILITY)
-    enrollment = challenge_services.join(recent, keeper, now=NOW - timedelta(days=5))
-    fresh, _ = submissions.submit_trip(enrollment, (NOW - timedelta(days=2)).date(), Mode.WALK, 2.0, True,
+    enrollment = participation.join(recent, keeper, now=NOW - timedelta(days=5))
+    fresh, _ = submit_trip(enrollment, (NOW - timedelta(days=2)).date(), Mode.WALK, 2.0, True,
                                        now=NOW - timedelta(days=2))  # fmt: skip
     desk = AssistedAction(kind=AssistedActionKind.TRIP, resident_id=keeper.id, manager_name="Desk", challenge_id=old.id,
                           submission_id=old_trips[0])  # fmt: skip

@@ -5,8 +5,8 @@ from datetime import date, time, timedelta
 import pytest
 
 from app.extensions import db
-from challenges import services as challenge_services
-from challenges import submissions
+from challenges import participation
+from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category, Mode
 from tests.challenges.conftest import NOW, make_challenge  # noqa: F401
 from tests.sharing.conftest import catalogue, give_consent  # noqa: F401
@@ -24,9 +24,9 @@ def city(catalogue, make_user, make_neighbourhood, make_challenge, give_consent)
     challenge = make_challenge(Category.MOBILITY)
     trips = {a1: [(Mode.BIKE, 5.0), (Mode.BIKE, 5.0)], a2: [(Mode.PUBLIC_TRANSPORT, 10.0)], b1: [(Mode.WALK, 2.0)]}
     for user, items in trips.items():
-        enrollment = challenge_services.join(challenge, db.session.merge(user), now=NOW - timedelta(days=1))
+        enrollment = participation.join(challenge, db.session.merge(user), now=NOW - timedelta(days=1))
         for number, (mode, km) in enumerate(items):
-            submissions.submit_trip(enrollment, DAY, mode, km, True, trip_time=time(8, number), now=NOW)
+            submit_trip(enrollment, DAY, mode, km, True, trip_time=time(8, number), now=NOW)
     db.session.commit()
     give_consent(a1, "trips", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=30))
     give_consent(a1, "household_profile", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=30))

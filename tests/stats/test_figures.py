@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from challenges import services as challenge_services
-from challenges import submissions
+from challenges import participation
+from challenges.kinds.reading import submit_reading
+from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category, Metric, Mode
 from sharing import services as sharing
 from sharing.models import Level
@@ -82,11 +83,11 @@ def test_energy_readings_count_the_kwh_they_saved(catalogue, make_user, make_cha
     """kWh saved is what each counted reading saved against the baseline; CO2 follows from the grid factor."""
     challenge = make_challenge(Category.ENERGY, metric=Metric.CO2_KG_AVOIDED)
     reader = make_user(household_size=1)
-    enrollment = challenge_services.join(challenge, db.session.merge(reader), now=NOW)
+    enrollment = participation.join(challenge, db.session.merge(reader), now=NOW)
     baseline = enrollment.baseline_kwh_per_day
     start = challenge.starts_at
     for days, meter in ((1, 1000.0), (3, 1001.0)):
-        submissions.submit_reading(enrollment, start + timedelta(days=days), meter, now=NOW)
+        submit_reading(enrollment, start + timedelta(days=days), meter, now=NOW)
     db.session.commit()
     give_consent(reader, "energy_readings", "municipal_statistics", "city", now=NOW)
     figures = compute(Filters(date(2026, 2, 1), date(2026, 3, 31), Granularity.MONTH, Level.CITY), at=NOW)
@@ -109,10 +110,10 @@ def test_retention_is_the_share_of_joiners_active_four_weeks_later(
     challenge = make_challenge(Category.MOBILITY, ends_at=NOW + timedelta(days=60))
     kept, early, silent, unconsented = (make_user(neighbourhood_id=place.id) for _ in range(4))
     for user, days_later in ((kept, 28), (early, 27), (silent, None), (unconsented, 30)):
-        enrollment = challenge_services.join(challenge, db.session.merge(user), now=NOW)
+        enrollment = participation.join(challenge, db.session.merge(user), now=NOW)
         if days_later is not None:
             day = NOW.date() + timedelta(days=days_later)
-            submissions.submit_trip(enrollment, day, Mode.BIKE, 3.0, True, now=NOW + timedelta(days=days_later))
+            submit_trip(enrollment, day, Mode.BIKE, 3.0, True, now=NOW + timedelta(days=days_later))
         db.session.commit()
         if user is not unconsented:
             give_consent(user, "trips", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=1))

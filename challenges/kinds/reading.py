@@ -1,0 +1,262 @@
+"""A meter reading: the meter's cumulative kWh at a moment, sent to an energy challenge.
+
+What a reading saved is measured against the one before it: the kWh used between the two, the part
+inside the challenge's period, against the resident's daily baseline. Readings from before the
+start set that baseline, so a reading is taken as soon as a challenge is published.
+"""
+
+import math
+from datetime import datetime
+
+import marshmallow as ma
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, func, select
+from wtforms.validators import InputRequired
+
+from app.clock import local_date
+from app.extensions import db
+from challenges import activity, charts, csv_cells, errors
+from challenges.flags import FlagRule, flag_values
+from challenges.forms import NumberField, SubmissionForm, finite, local_datetime_field, to_utc
+from challenges.kinds.base import CLOCK_SKEW, Kind
+from challenges.models import (
+    LIVE,
+    AssistedActionKind,
+    Challenge,
+    Enrollment,
+    Status,
+    Submission,
+    SubmissionKind,
+    SubmissionStatus,
+)
+from challenges.schemas import amount_field, moment_field
+from challenges.scoring import (
+    Category,
+    Impact,
+    capped_points,
+    days_between,
+    energy_units,
+    interval_in_window,
+    kwh_saved,
+    reading_impact,
+)
+from challenges.totals import BASELINE_LOOKBACK, set_baseline
+
+MAX_METER_KWH = 10_000_000
+
+
+class ReadingSchema(ma.Schema):
+    """A meter reading as the API takes it."""
+
+    read_at = moment_field(metadata={"description": "Reading: when the meter was read."})
+    meter_kwh = amount_field(metadata={"description": "Reading: the meter's cumulative kWh."})
+
+
+class ReadingForm(SubmissionForm):
+    read_at = local_datetime_field(
+        _l("Date and time of the reading"), _l("When you read the meter, in the city's time zone."), required=True
+    )
+    meter_kwh = NumberField(
+        _l("Meter reading in kWh"),
+        validators=[InputRequired(), finite],
+        description=_l("The whole number shown on your electricity meter, not what you used."),
+    )
+
+    @classmethod
+    def blank(cls, now_local: datetime) -> "ReadingForm":
+        return cls(formdata=None, data={"read_at": now_local})
+
+    def values(self) -> dict:
+        return {"read_at": to_utc(self.read_at.data), "meter_kwh": self.meter_kwh.data}
+
+
+class MeterReading(Kind):
+    """Meter readings, for energy challenges."""
+
+    code = SubmissionKind.READING
+    category = Category.ENERGY
+    path = "readings"
+    data_category = "energy_readings"
+    assisted_action = AssistedActionKind.READING
+    not_part_of = _l("Energy challenges take meter readings: read_at and meter_kwh.")
+    form = ReadingForm
+    schema = ReadingSchema
+    columns = {
+        "read_at": {"read_at", "time", "timestamp", "zeitpunkt", "ablesezeitpunkt", "ablesedatum", "datum/uhrzeit"},
+        "meter_kwh": {"meter_kwh", "kwh", "reading", "zählerstand", "zaehlerstand", "zählerstand (kwh)", "wert"},
+    }
+    required_columns = ("read_at", "meter_kwh")
+    template = "challenges/kinds/reading.html"
+
+    def takes_submissions(self, challenge: Challenge) -> bool:
+        """Readings are taken from publishing on: those before the start make the baseline the resident's own."""
+        return challenge.status in (Status.SCHEDULED, Status.ACTIVE)
+
+    def check(self, enrollment: Enrollment, values: dict, now: datetime) -> dict:
+        """Plausible values only, nothing from the future or outside the challenge, rising and in order."""
+        read_at, meter_kwh = values["read_at"], values["meter_kwh"]
+        challenge = enrollment.challenge
+        if not 0 <= meter_kwh <= MAX_METER_KWH:
+            raise errors.SubmissionRefused(_l("The meter value is not plausible."), "meter_kwh", "range")
+        if read_at > now + CLOCK_SKEW:
+            raise errors.SubmissionRefused(_l("A reading cannot be in the future."), "read_at", "future")
+        if read_at > challenge.ends_at:
+            raise errors.SubmissionRefused(_l("This reading is after the challenge's end."), "read_at", "outside")
+        if read_at < challenge.starts_at - BASELINE_LOOKBACK:
+            raise errors.SubmissionRefused(
+                _l("Readings from more than a year before the start cannot be used."), "read_at", "outside"
+            )
+        _check_against_latest(enrollment, read_at, meter_kwh)
+        return {"read_at": read_at, "meter_kwh": meter_kwh, "day": local_date(read_at)}
+
+    def assess(self, submission: Submission) -> tuple[float, int]:
+        """The reading's score; more use per day than the challenge expects is held for review."""
+        previous, consumed, units, points = _interval(submission)
+        submission.consumed_kwh = consumed
+        if consumed is not None and previous is not None:
+            per_day = consumed / max(days_between(previous.read_at, submission.read_at), 1 / 24)
+            limit = submission.challenge.max_kwh_per_day
+            if per_day > limit:
+                submission.status = SubmissionStatus.FLAGGED
+                submission.flag_rule, submission.flag_values = FlagRule.KWH_PER_DAY, flag_values(per_day, limit)
+        return units, points
+
+    def score(self, submission: Submission) -> tuple[float, int]:
+        """Measured from the reading before it that still counts."""
+        return _rescore(submission)
+
+    def impact(self, submission: Submission) -> Impact:
+        """The kWh saved, from the units in an energy metric."""
+        return reading_impact(submission.challenge.metric, submission.units)
+
+    def recorded_before(self, moment: datetime) -> ColumnElement[bool]:
+        """Readings taken before `moment`."""
+        return and_(Submission.kind == self.code, Submission.read_at < moment)
+
+    def row_values(self, row: dict[str, str]) -> dict:
+        """A row's time of reading and meter value."""
+        return {
+            "read_at": csv_cells.moment(row.get("read_at") or ""),
+            "meter_kwh": csv_cells.number(row.get("meter_kwh") or ""),
+        }
+
+    def chart(self, enrollment: Enrollment) -> dict:
+        """Daily use against the baseline."""
+        return charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
+
+    def joined(self, enrollment: Enrollment) -> None:
+        """A new participant's baseline: their readings from before the start, else the reference."""
+        set_baseline(enrollment)
+
+    def stored(self, submission: Submission) -> None:
+        """Readings before the start sharpen the resident's own baseline, until scoring began."""
+        enrollment = submission.enrollment
+        if submission.read_at < enrollment.challenge.starts_at and not _has_scored_readings(enrollment):
+            set_baseline(enrollment)
+
+    def withdrawn(self, submission: Submission) -> None:
+        """When a reading stops counting, the next reading's interval now starts at the one before it."""
+        following = db.session.scalar(
+            select(Submission)
+            .where(
+                Submission.enrollment_id == submission.enrollment_id,
+                Submission.kind == self.code,
+                Submission.status == SubmissionStatus.ACCEPTED,
+                Submission.read_at > submission.read_at,
+            )
+            .order_by(Submission.read_at)
+            .limit(1)
+        )
+        if following is not None:
+            self.count(following, *_rescore(following, exclude_id=submission.id))
+
+    def saved_note(self, submission: Submission) -> str | None:
+        """A reading before the start shapes the baseline; the first one has nothing to be measured from."""
+        if submission.read_at < submission.challenge.starts_at:
+            return gettext("Saved. Readings from before the start make your baseline your own.")
+        if submission.consumed_kwh is None:
+            return gettext("Saved. Your next reading shows what you used since this one.")
+        return None
+
+    def desk_note(self, submission: Submission, name: str) -> str | None:
+        """The first reading has nothing to be measured from."""
+        if submission.consumed_kwh is None:
+            return gettext("Saved for %(name)s. The next reading shows what was used since this one.", name=name)
+        return None
+
+
+def _readings(enrollment: Enrollment, *conditions):
+    """The enrollment's live readings meeting `conditions`, latest first."""
+    return (
+        select(Submission)
+        .where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.kind == SubmissionKind.READING,
+            Submission.status.in_(LIVE),
+            *conditions,
+        )
+        .order_by(Submission.read_at.desc())
+        .limit(1)
+    )
+
+
+def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: float) -> None:
+    """No exact duplicate, later than the latest reading, and the meter never falls."""
+    latest = db.session.scalar(_readings(enrollment))
+    if latest is None:
+        return
+    if latest.read_at == read_at and latest.meter_kwh == meter_kwh:
+        raise errors.SubmissionRefused(_l("You already sent exactly this reading."), "read_at", "duplicate")
+    if read_at <= latest.read_at:
+        message = _l("A reading must be later than your last one (%(when)s).", when=format_datetime(latest.read_at))
+        raise errors.SubmissionRefused(message, "read_at", "order")
+    if meter_kwh < latest.meter_kwh:
+        message = _l("Meter readings must rise over time; your last one was %(kwh)s kWh.", kwh=latest.meter_kwh)
+        raise errors.SubmissionRefused(message, "meter_kwh", "falling")
+
+
+def _interval(
+    submission: Submission, exclude_id: int | None = None
+) -> tuple[Submission | None, float | None, float, int]:
+    """(the reading before, kWh consumed since it, units, points); no previous reading scores nothing."""
+    conditions = [Submission.read_at < submission.read_at]
+    if exclude_id:
+        conditions.append(Submission.id != exclude_id)
+    previous = db.session.scalar(_readings(submission.enrollment, *conditions))
+    if previous is None:
+        return None, None, 0.0, 0
+    enrollment, challenge = submission.enrollment, submission.challenge
+    consumed = submission.meter_kwh - previous.meter_kwh
+    share = interval_in_window(previous.read_at, submission.read_at, challenge.starts_at, challenge.ends_at)
+    days = days_between(previous.read_at, submission.read_at) * share
+    saved = kwh_saved(enrollment.baseline_kwh_per_day or 0.0, consumed * share, days)
+    units = energy_units(challenge.metric, saved)
+    cap = challenge.daily_point_cap * max(1, math.ceil(days)) if challenge.daily_point_cap else None
+    return previous, consumed, units, capped_points(units, challenge.points_per_unit, 0, cap)
+
+
+def _rescore(submission: Submission, exclude_id: int | None = None) -> tuple[float, int]:
+    _previous, submission.consumed_kwh, units, points = _interval(submission, exclude_id)
+    return units, points
+
+
+def _has_scored_readings(enrollment: Enrollment) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.enrollment_id == enrollment.id,
+                Submission.kind == SubmissionKind.READING,
+                Submission.read_at >= enrollment.challenge.starts_at,
+                Submission.status.in_(LIVE),
+            )
+        )
+    )
+
+
+METER_READING = MeterReading()
+
+
+def submit_reading(enrollment: Enrollment, read_at: datetime, meter_kwh: float, **options) -> tuple[Submission, bool]:
+    """Store a meter reading; returns (submission, created). Refusals raise and store nothing."""
+    return METER_READING.submit(enrollment, {"read_at": read_at, "meter_kwh": meter_kwh}, **options)

@@ -1,0 +1,222 @@
+"""A trip: a day, a mode of transport, a distance, and whether it replaced a car trip, sent to a
+mobility challenge. Trips count while the challenge runs; the daily cap spreads over a day's trips.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+import marshmallow as ma
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, func, select
+from wtforms import BooleanField, DateField, SelectField, TimeField
+from wtforms.validators import InputRequired, Optional
+
+from app.clock import local_date
+from app.extensions import db
+from app.forms import choices
+from app.schemas import StrictBoolean
+from challenges import activity, charts, csv_cells, errors
+from challenges.display import MODE_LABELS
+from challenges.flags import FlagRule, flag_values
+from challenges.forms import NumberField, SubmissionForm, finite
+from challenges.kinds.base import CLOCK_SKEW, Kind
+from challenges.models import LIVE, AssistedActionKind, Enrollment, Submission, SubmissionKind, SubmissionStatus
+from challenges.schemas import amount_field, enum_field, plausible_year
+from challenges.scoring import Category, Impact, Mode, capped_points, trip_impact, trip_units
+
+MAX_TRIP_KM = 1_000
+# How people name their mode of transport in the CSV files of mobility apps, English or German.
+MODES = {
+    "walk": Mode.WALK, "zu fuß": Mode.WALK, "zu fuss": Mode.WALK, "fuß": Mode.WALK,
+    "bike": Mode.BIKE, "bicycle": Mode.BIKE, "fahrrad": Mode.BIKE, "rad": Mode.BIKE,
+    "public_transport": Mode.PUBLIC_TRANSPORT, "public transport": Mode.PUBLIC_TRANSPORT, "bus": Mode.PUBLIC_TRANSPORT,
+    "bahn": Mode.PUBLIC_TRANSPORT, "öpnv": Mode.PUBLIC_TRANSPORT, "train": Mode.PUBLIC_TRANSPORT,
+    "carpool": Mode.CARPOOL, "fahrgemeinschaft": Mode.CARPOOL, "car": Mode.CAR, "auto": Mode.CAR,
+}  # fmt: skip
+
+
+class TripSchema(ma.Schema):
+    """A trip as the API takes it."""
+
+    day = ma.fields.Date(validate=plausible_year, metadata={"description": "Trip: the day travelled."})
+    mode = enum_field(Mode, metadata={"description": "Trip: how you travelled."})
+    distance_km = amount_field(metadata={"description": "Trip: the distance in km."})
+    replaced_car = StrictBoolean(metadata={"description": "Trip: whether it replaced a car trip."})
+    trip_time = ma.fields.Time(metadata={"description": "Trip, optional: departure time, to tell two alike apart."})
+
+    @ma.validates("trip_time")
+    def local_time(self, value, **kwargs):
+        if value.tzinfo is not None:
+            raise ma.ValidationError(str(_l("Give the local time without an offset.")))
+
+
+class TripForm(SubmissionForm):
+    day = DateField(_l("Date of the trip"), validators=[InputRequired()])
+    mode = SelectField(_l("How you travelled"), validators=[InputRequired()])
+    distance_km = NumberField(_l("Distance in km"), validators=[InputRequired(), finite])
+    replaced_car = BooleanField(
+        _l("This trip replaced a car trip"), description=_l("Tick it if you would otherwise have driven.")
+    )
+    trip_time = TimeField(
+        _l("Departure time (optional)"),
+        validators=[Optional()],
+        description=_l("Only needed to tell two identical trips on the same day apart."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = choices((m.value, label) for m, label in MODE_LABELS.items())
+
+    @classmethod
+    def blank(cls, now_local: datetime) -> "TripForm":
+        return cls(formdata=None, data={"day": now_local.date()})
+
+    def values(self) -> dict:
+        names = ("day", "mode", "distance_km", "replaced_car", "trip_time")
+        return {name: self[name].data for name in names}
+
+
+class Trip(Kind):
+    """Trips, for mobility challenges."""
+
+    code = SubmissionKind.TRIP
+    category = Category.MOBILITY
+    path = "trips"
+    data_category = "trips"
+    assisted_action = AssistedActionKind.TRIP
+    not_part_of = _l("Mobility challenges take trips: day, mode, distance_km, replaced_car, trip_time.")
+    form = TripForm
+    schema = TripSchema
+    optional = frozenset({"trip_time"})
+    columns = {
+        "day": {"day", "date", "datum"},
+        "mode": {"mode", "verkehrsmittel"},
+        "distance_km": {"distance_km", "km", "distance", "strecke", "strecke (km)", "entfernung"},
+        "replaced_car": {"replaced_car", "car_replaced", "autofahrt ersetzt", "statt auto"},
+        "trip_time": {"trip_time", "departure", "abfahrt", "uhrzeit"},
+    }
+    required_columns = ("day", "mode", "distance_km")
+    template = "challenges/kinds/trip.html"
+
+    def check(self, enrollment: Enrollment, values: dict, now: datetime) -> dict:
+        """A real distance, on a day of the challenge and not in the future, and no exact duplicate."""
+        day, mode, distance_km = values["day"], Mode(values["mode"]), values["distance_km"]
+        replaced_car, trip_time = values["replaced_car"], values.get("trip_time")
+        challenge = enrollment.challenge
+        if not 0 < distance_km <= MAX_TRIP_KM:
+            raise errors.SubmissionRefused(_l("The distance must be between 0 and 1,000 km."), "distance_km", "range")
+        if day > local_date(now + CLOCK_SKEW):
+            raise errors.SubmissionRefused(_l("A trip cannot be in the future."), "day", "future")
+        first, last = local_date(challenge.starts_at), local_date(challenge.ends_at - timedelta(microseconds=1))
+        if not first <= day <= last:
+            message = _l(
+                "Only trips from %(first)s to %(last)s count.", first=format_date(first), last=format_date(last)
+            )
+            raise errors.SubmissionRefused(message, "day", "outside")
+        columns = {"day": day, "mode": mode, "distance_km": distance_km, "replaced_car": replaced_car,
+                   "trip_time": trip_time}  # fmt: skip
+        if _already_sent(enrollment, columns):
+            message = _l(
+                "You already sent exactly this trip. For a second, identical trip that day, add its departure time."
+            )
+            raise errors.SubmissionRefused(message, "day", "duplicate")
+        return columns
+
+    def assess(self, submission: Submission) -> tuple[float, int]:
+        """The trip's score; a day's trips adding up to more km than the challenge expects are held for review."""
+        km_today = _km_on_day(submission.enrollment, submission.day) + submission.distance_km
+        limit = submission.challenge.max_km_per_day
+        if km_today > limit:
+            submission.status = SubmissionStatus.FLAGGED
+            submission.flag_rule, submission.flag_values = FlagRule.KM_PER_DAY, flag_values(km_today, limit)
+            return 0.0, 0
+        return self.score(submission)
+
+    def score(self, submission: Submission) -> tuple[float, int]:
+        """Its units under the challenge's metric; points only up to what the day's cap leaves."""
+        challenge = submission.challenge
+        units = trip_units(challenge.metric, submission.mode, submission.distance_km, submission.replaced_car)
+        already = _points_on_day(submission.enrollment, submission.day, exclude_id=submission.id)
+        return units, capped_points(units, challenge.points_per_unit, already, challenge.daily_point_cap)
+
+    def impact(self, submission: Submission) -> Impact:
+        """Car-km and CO₂ avoided, when it was sustainable and replaced a car trip."""
+        return trip_impact(submission.mode, submission.distance_km, submission.replaced_car)
+
+    def recorded_before(self, moment: datetime) -> ColumnElement[bool]:
+        """Trips made on a day before the one `moment` falls on."""
+        return and_(Submission.kind == self.code, Submission.day < local_date(moment))
+
+    def row_values(self, row: dict[str, str]) -> dict:
+        """A row's day, mode, distance, whether it replaced a car trip, and departure time."""
+        return {
+            "day": csv_cells.day(row.get("day") or ""),
+            "mode": _mode(row.get("mode") or ""),
+            "distance_km": csv_cells.number(row.get("distance_km") or ""),
+            "replaced_car": csv_cells.flag(row.get("replaced_car") or ""),
+            "trip_time": csv_cells.time_of_day(row.get("trip_time") or ""),
+        }
+
+    def chart(self, enrollment: Enrollment) -> dict:
+        """Counted trips per week."""
+        return charts.trips_chart(activity.weekly_trips(enrollment))
+
+
+def _already_sent(enrollment: Enrollment, columns: dict) -> bool:
+    """The same trip, to the minute when a departure time is given, is already live."""
+    trip_time = columns["trip_time"]
+    return db.session.scalar(
+        select(Submission.id).where(
+            Submission.enrollment_id == enrollment.id, Submission.kind == SubmissionKind.TRIP,
+            Submission.status.in_(LIVE), Submission.day == columns["day"], Submission.mode == columns["mode"],
+            Submission.distance_km == columns["distance_km"], Submission.replaced_car == columns["replaced_car"],
+            Submission.trip_time.is_(None) if trip_time is None else Submission.trip_time == trip_time,
+        )
+    ) is not None  # fmt: skip
+
+
+def _points_on_day(enrollment: Enrollment, day: date, exclude_id: int | None = None) -> int:
+    query = select(func.coalesce(func.sum(Submission.points), 0)).where(
+        Submission.enrollment_id == enrollment.id,
+        Submission.day == day,
+        Submission.status == SubmissionStatus.ACCEPTED,
+    )
+    if exclude_id:
+        query = query.where(Submission.id != exclude_id)
+    return db.session.scalar(query)
+
+
+def _km_on_day(enrollment: Enrollment, day: date) -> float:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Submission.distance_km), 0.0)).where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.day == day,
+            Submission.kind == SubmissionKind.TRIP,
+            Submission.status.in_(LIVE),
+        )
+    )
+
+
+def _mode(text: str) -> Mode:
+    mode = MODES.get(text.strip().lower())
+    if mode is None:
+        raise csv_cells.RowError(_l("“%(value)s” is not a known mode of transport.", value=text))
+    return mode
+
+
+TRIP = Trip()
+
+
+def submit_trip(
+    enrollment: Enrollment, day: date, mode: Mode, distance_km: float, replaced_car: bool, *,
+    trip_time: time | None = None, **options,
+) -> tuple[Submission, bool]:  # fmt: skip
+    """Store a trip; returns (submission, created). Refusals raise and store nothing."""
+    values = {
+        "day": day,
+        "mode": mode,
+        "distance_km": distance_km,
+        "replaced_car": replaced_car,
+        "trip_time": trip_time,
+    }
+    return TRIP.submit(enrollment, values, **options)
