@@ -1,8 +1,8 @@
 """The reward catalogue, redemption and vouchers: points are spent without ever overspending.
 
-A redemption locks, in this order, the resident's points account and then the reward's row, and
-checks balance, per-resident limit and stock while holding both; every path that touches both
-takes them in the same order, so concurrent requests queue instead of deadlocking.
+A redemption takes the resident's lock and then the reward's row, and checks balance, per-resident
+limit and stock while holding both; every path that touches both keeps the order of app.locks
+(residents, then a voucher, then its reward), so concurrent requests queue instead of deadlocking.
 """
 
 import secrets
@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select, update
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_resident, lock_residents
 from rewards import errors, ledger
 from rewards.models import EntryKind, Partner, PartnerKind, PartnerMember, Reward, Voucher, VoucherStatus
 
@@ -210,7 +211,7 @@ def refusal(reward: Reward, held: int, balance: int, now: datetime) -> type[erro
 def redeem(user: User, reward: Reward, idempotency_key: str | None = None, now=None) -> tuple[Voucher, bool]:
     """Spend points on a reward: (voucher, True) when issued now, (voucher, False) for a replayed key."""
     now = now or utcnow()
-    ledger.lock_account(user.id)
+    lock_resident(user.id)
     if replayed := _replayed(user, idempotency_key):
         return replayed, False
     held = redeemed_by(user, [reward.id]).get(reward.id, 0)
@@ -230,7 +231,7 @@ def redeem(user: User, reward: Reward, idempotency_key: str | None = None, now=N
 
 def _close(voucher: Voucher, status: VoucherStatus, reason: str, now: datetime) -> bool:
     """Cancel or expire an issued voucher once: refund its points and put the item back in stock."""
-    ledger.lock_account(voucher.user_id)
+    lock_resident(voucher.user_id)
     closed = db.session.execute(
         update(Voucher)
         .where(Voucher.id == voucher.id, Voucher.status == VoucherStatus.ISSUED)
@@ -272,7 +273,7 @@ def expire_vouchers(now: datetime | None = None) -> int:
     due = db.session.scalars(
         select(Voucher).where(Voucher.status == VoucherStatus.ISSUED, Voucher.expires_at <= now).order_by(Voucher.id)
     ).all()
-    ledger.lock_accounts(voucher.user_id for voucher in due)  # every account before any reward row, as redeem()
+    lock_residents(voucher.user_id for voucher in due)  # every resident before any voucher or reward row
     return sum(_close(voucher, VoucherStatus.EXPIRED, "voucher_expired", now) for voucher in due)
 
 

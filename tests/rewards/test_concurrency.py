@@ -7,6 +7,7 @@ really are in the database at once. SQLite lets one writer in at a time, so ther
 (and a sequential run) show the same rules hold and nothing but the domain errors comes out.
 """
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from accounts.models import Role, User
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from app.locks import lock_resident
 from challenges import services as challenges
 from challenges.models import Challenge
 from rewards import earnings, errors, ledger, services
@@ -25,6 +27,7 @@ from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture u
 from tests.rewards.conftest import NOW, grant
 
 THREADS = 50
+ROUNDS = 6
 needs_postgres = pytest.mark.usefixtures("postgres_only")
 
 
@@ -191,6 +194,53 @@ def test_one_resident_never_overspends(race_app, make_user, make_partner):
 
 
 @needs_postgres
+def test_two_redemptions_and_a_credit_at_once_never_overspend_or_deadlock(race_app, make_user, make_partner):
+    """One resident redeems two rewards while points are credited, round after round: never below 0, no deadlock.
+
+    With 100 points, rewards of 60 and a credit of 50, one or both redemptions succeed, depending on
+    whether the credit came first; it comes a little later each round. Balance checks pause a moment,
+    so without the resident's lock both redemptions would pass on the 100 points; with it they queue,
+    and the entries in booking order never dip below zero.
+    """
+    with race_app.app_context():
+        residents = _residents(make_user, ROUNDS, 100)
+        partner = make_partner()
+        reward_ids = [services.create_reward(partner_id=partner.id, title=f"R{i}", cost=60).id for i in range(2)]
+        db.session.commit()
+    balance = ledger.balance
+
+    def slow_balance(user_id):
+        found = balance(user_id)
+        threading.Event().wait(0.05)
+        return found
+
+    def round_of(resident: int, credit_after: float):
+        def work(index):
+            if index == 2:
+                threading.Event().wait(credit_after)
+                return ledger.credit(resident, 50, EntryKind.BONUS, "completion", ("challenge", 1),
+                                     f"challenge:1:{resident}", params={"challenge": "Race"}, now=NOW).id  # fmt: skip
+            user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
+            return services.redeem(user, reward, now=NOW)[0].id
+
+        return work
+
+    for number, resident in enumerate(residents):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ledger, "balance", slow_balance)
+            counted = outcomes(race(race_app, 3, round_of(resident, credit_after=0.04 * number)))
+        redeemed = counted["ok"] - 1
+        assert counted.get("InsufficientPoints", 0) == 2 - redeemed and redeemed in (1, 2)
+        with race_app.app_context():
+            amounts = db.session.scalars(
+                select(LedgerEntry.amount).where(LedgerEntry.user_id == resident).order_by(LedgerEntry.id)
+            ).all()
+            assert min(itertools.accumulate(amounts)) >= 0
+            assert ledger.balance(resident) == sum(amounts) == 150 - 60 * redeemed
+            assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.user_id == resident)) == redeemed
+
+
+@needs_postgres
 @pytest.mark.parametrize("one_resident", [True, False], ids=["same-resident", "different-residents"])
 def test_fifty_credits_of_one_event_book_one_entry(race_app, make_user, one_resident):
     """The same source key from 50 requests: one entry, and every request is answered with it."""
@@ -249,8 +299,8 @@ def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
 def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_reward):
     """The expiry job refunds A and B while B redeems the same reward: both finish, neither deadlocks.
 
-    B's request holds B's account when the job (having touched the reward for A) reaches B; if the
-    job took the reward before all the accounts it needs, the two would wait for each other.
+    B's request holds B's lock when the job (having touched the reward for A) reaches B; if the
+    job took the reward before all the residents it needs, the two would wait for each other.
     """
     with race_app.app_context():
         first, second = _residents(make_user, 2, 300)
@@ -262,8 +312,8 @@ def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_r
     b_holds_its_account = threading.Event()
 
     def work(index):
-        if index == 0:  # B's request: takes its account, lets the job run into it, then redeems
-            ledger.lock_account(second)
+        if index == 0:  # B's request: takes B's lock, lets the job run into it, then redeems
+            lock_resident(second)
             b_holds_its_account.set()
             threading.Event().wait(1.0)
             return services.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id

@@ -14,7 +14,7 @@ from accounts.models import Role
 from app.extensions import db
 from rewards import errors, ledger, services
 from rewards.levels import LEVELS, level_for
-from rewards.models import EntryKind, LedgerEntry, PointsAccount, Reward, Voucher
+from rewards.models import EntryKind, LedgerEntry, Reward, Voucher
 from tests.rewards.conftest import NOW
 
 EARNING = [EntryKind.ACTIVITY, EntryKind.BONUS, EntryKind.PRIZE, EntryKind.STREAK, EntryKind.DATA_CREDIT]
@@ -25,7 +25,7 @@ NEVER_REVERSIBLE = (EntryKind.REVERSAL, EntryKind.REFUND)
 
 def _wipe_rewards() -> None:
     """Empty what the ledger machine writes, so each example starts from nothing (users stay)."""
-    for model in (Voucher, Reward, LedgerEntry, PointsAccount):
+    for model in (Voucher, Reward, LedgerEntry):
         db.session.execute(delete(model))
     db.session.commit()
 
