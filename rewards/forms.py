@@ -5,11 +5,11 @@ from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.clock import city_zone
-from app.forms import choices
+from app.forms import choices, date_field
 from rewards.display import KIND_LABELS, PARTNER_KIND_LABELS
 from rewards.services import MAX_COST, MAX_STOCK
 
@@ -28,16 +28,6 @@ def local_day(moment: datetime | None) -> date | None:
     return moment.astimezone(city_zone()).date() if moment else None
 
 
-def _plausible_year(_form, field) -> None:
-    # Far-off years cannot be converted between time zones; no reward or history needs them.
-    if field.data is not None and not 2000 <= field.data.year <= 2200:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
-
-
-def _date_field(label, description=None):
-    return DateField(label, validators=[Optional(), _plausible_year], description=description)
-
-
 class RedeemForm(FlaskForm):
     """Spend points on a reward; the one-time key makes a second click issue no second voucher."""
 
@@ -54,8 +44,8 @@ class PointsFilterForm(FlaskForm):
         csrf = False
 
     kind = SelectField(_l("Kind"), validators=[Optional()])
-    since = _date_field(_l("From"), _l("First day to show."))
-    until = _date_field(_l("To"), _l("Last day to show."))
+    since = date_field(_l("From"), _l("First day to show."))
+    until = date_field(_l("To"), _l("Last day to show."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +109,7 @@ class RewardForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_STOCK)],
         description=_l("How many one resident may hold. Leave empty for no limit."),
     )
-    valid_until = _date_field(
+    valid_until = date_field(
         _l("Valid until"), _l("The last day it can be redeemed, in the city's time zone. Leave empty for no end.")
     )
     active = BooleanField(_l("Active: residents can see and redeem it"), default=True)

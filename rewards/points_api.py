@@ -19,13 +19,14 @@ from flask_smorest.pagination import Page
 from werkzeug.routing import BuildError
 
 from app.columns import utcnow
-from app.pagination import Blueprint, page_arguments_schema, page_of
+from app.pagination import page_arguments_schema, page_of
 from app.security import viewer
 from rewards import badges, display, errors, ledger
 from rewards.api import resident_required
+from rewards.blueprints import my_api
 from rewards.schemas import BadgeAwardSchema, BadgeUpdateSchema, LedgerArgumentsSchema, LedgerSchema
 
-blp = Blueprint("api_points", __name__, url_prefix="/api/v1", description="Points and badges")
+blp = my_api
 
 BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
 LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100

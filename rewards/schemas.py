@@ -10,23 +10,11 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictBoolean, id_field, text_field
+from app.schemas import StrictBoolean, enum_field, id_field, text_field, year_between
 from rewards.models import EntryKind, PartnerKind, VoucherStatus
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+_plausible_year = year_between(1900, 2999)  # no reward or entry lies outside
 REFUSAL_RULES = ("not_available", "limit_reached", "insufficient_points", "sold_out")
-
-
-def _plausible_year(value) -> None:
-    # Far-off years overflow when converted between time zones; no reward or entry lies there.
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ma.ValidationError(
-            str(_l("Must lie between the years %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR))
-        )
-
-
-def _enum(enum_class, **kwargs) -> ma.fields.Enum:
-    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
 
 
 def _query_flag(description: str) -> ma.fields.Boolean:
@@ -45,7 +33,7 @@ def _whole_number(**kwargs) -> ma.fields.Integer:
 
 class PartnerCreateSchema(ma.Schema):
     name = text_field(120, required=True)
-    kind = _enum(PartnerKind, load_default=PartnerKind.OTHER)
+    kind = enum_field(PartnerKind, load_default=PartnerKind.OTHER)
 
 
 class RewardUpdateSchema(ma.Schema):
@@ -96,7 +84,7 @@ class IdempotencyHeaderSchema(ma.Schema):
 
 
 class VoucherFilterSchema(ma.Schema):
-    status = _enum(VoucherStatus)
+    status = enum_field(VoucherStatus)
 
 
 class BadgeUpdateSchema(ma.Schema):
@@ -119,7 +107,7 @@ class KindList(ma.fields.List):
     """Kinds of entry, as repeated parameters (kind=bonus&kind=prize) or a comma list (kind=bonus,prize)."""
 
     def __init__(self, **kwargs):
-        super().__init__(_enum(EntryKind), **kwargs)
+        super().__init__(enum_field(EntryKind), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         values = value if isinstance(value, list) else [value]
@@ -154,7 +142,7 @@ class LedgerArgumentsSchema(ma.Schema):
 class PartnerSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
-    kind = _enum(PartnerKind)
+    kind = enum_field(PartnerKind)
 
 
 class MyRewardSchema(ma.Schema):
@@ -192,7 +180,7 @@ class VoucherRewardSchema(ma.Schema):
 
 class VoucherSchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "16 characters in groups of four, e.g. 7K3M-…"})
-    status = _enum(VoucherStatus)
+    status = enum_field(VoucherStatus)
     reward = ma.fields.Nested(VoucherRewardSchema)
     cost = ma.fields.Integer(metadata={"description": "Points paid."})
     issued_at = ma.fields.AwareDateTime()
@@ -222,7 +210,7 @@ class LevelSchema(ma.Schema):
 class LedgerEntrySchema(ma.Schema):
     id = ma.fields.Integer()
     created_at = ma.fields.AwareDateTime()
-    kind = _enum(EntryKind)
+    kind = enum_field(EntryKind)
     amount = ma.fields.Integer(metadata={"description": "Positive for credits, negative for debits."})
     reason = ma.fields.String(metadata={"description": "The reason as a sentence in your language."})
     reason_code = ma.fields.String()

@@ -1,7 +1,7 @@
 """Pages of rewards: catalogue, redemption, my points, my vouchers, voucher validation, catalogue management."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import force_locale, format_date, format_decimal, get_locale
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,11 @@ from accounts.roles import login_required, role_required
 from app.clock import city_zone
 from app.columns import utcnow
 from app.extensions import db
+from app.pagination import requested_page
 from app.security import viewer as current_viewer
 from app.transactions import refuse
 from rewards import display, errors, ledger, services
+from rewards.blueprints import pages as bp
 from rewards.forms import (
     CodeForm,
     MarkUsedForm,
@@ -27,35 +29,16 @@ from rewards.forms import (
 from rewards.models import Partner, Reward, VoucherStatus
 from rewards.qr import qr_svg
 
-bp = Blueprint("rewards", __name__, template_folder="templates")
 manager_required = role_required(Role.MANAGER)
 validator_required = role_required(Role.MANAGER, Role.PARTNER)
 PER_PAGE = 24
 HISTORY_PER_PAGE = 25
-MAX_PAGE = 10_000
-
-
-@bp.context_processor
-def rewards_context():
-    return {"labels": display, "when": display.when, "day": _day}
 
 
 @bp.app_context_processor
 def points_context():
     """Any page (the profile, the header) may ask for the viewer's points, computed only when asked."""
-    return {"points_summary": lambda: ledger.summary(current_user.id), "points": _points}
-
-
-def _points(value: int) -> str:
-    return format_decimal(value, format="#,##0")
-
-
-def _day(moment) -> str:
-    return format_date(moment.astimezone(city_zone()).date(), "medium") if moment else "–"
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    return {"points_summary": lambda: ledger.summary(current_user.id), "points": display.points}
 
 
 def _reward(reward_id: int) -> Reward:
@@ -72,7 +55,7 @@ def catalogue():
     affordable = viewer is not None and request.args.get("affordable") == "1"
     partner_id = request.args.get("partner", type=int)
     query = services.catalogue_query(max_cost=balance if affordable else None, partner_id=partner_id)
-    pagination = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     held = services.redeemed_by(viewer, [r.id for r in pagination.items]) if viewer else {}
     return render_template(
         "rewards/catalogue.html", pagination=pagination, balance=balance, held=held,
@@ -137,7 +120,7 @@ def my_points():
     form = _points_filters()
     filters = form.filters() if not form.errors else {}
     query = ledger.history_query(current_user.id, **filters)
-    pagination = db.paginate(query, page=_page(), per_page=HISTORY_PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=requested_page(), per_page=HISTORY_PER_PAGE, error_out=False)
     return render_template(
         "rewards/points.html", summary=ledger.summary(current_user.id), form=form, pagination=pagination,
         describe=display.describe,
@@ -174,7 +157,9 @@ def _csv_time(entry) -> str:
 @bp.route("/me/vouchers")
 @login_required
 def my_vouchers():
-    pagination = db.paginate(services.vouchers_of(current_viewer()), page=_page(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(
+        services.vouchers_of(current_viewer()), page=requested_page(), per_page=PER_PAGE, error_out=False
+    )
     return render_template("rewards/vouchers.html", pagination=pagination)
 
 
@@ -210,8 +195,8 @@ def cancel_voucher(code: str):
         except errors.RewardError as error:
             refuse(error)
         else:
-            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=_points(voucher.cost)),
-                  "success")  # fmt: skip
+            points = display.points(voucher.cost)
+            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=points), "success")
     return redirect(url_for("rewards.voucher", code=voucher.code))
 
 
@@ -268,7 +253,7 @@ def _mark_used():
 @manager_required
 def manage():
     query = services.catalogue_query(include_unavailable=True)
-    pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    pagination = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("rewards/manage.html", pagination=pagination, available=services.is_available)
 
 
