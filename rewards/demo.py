@@ -14,7 +14,7 @@ from accounts.models import Role
 from app.columns import utcnow
 from app.extensions import db
 from rewards import earnings, services
-from rewards.default_badges import install_default_badges
+from rewards.badges.defaults import install_default_badges
 from rewards.models import LedgerEntry, PartnerKind
 
 PARTNERS = [

@@ -14,7 +14,8 @@ from app.extensions import db
 from challenges.models import Challenge, Enrollment, Submission, SubmissionStatus
 from challenges.scoring import Format
 from leaderboards.services import neighbourhood_ranking
-from rewards import badges, ledger
+from rewards import ledger
+from rewards.badges import services as badges
 from rewards.models import BadgeRule, EntryKind, LedgerEntry
 
 STREAK_WEEKS = 4

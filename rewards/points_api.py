@@ -1,4 +1,4 @@
-"""JSON API of a resident's points and badges: the ledger with balance and level, and their badges.
+"""JSON API of a resident's points: the ledger with balance and level.
 
 `/me/ledger` answers an object (balance, level and the page's `entries`), as the leaderboards do, so
 the summary sits beside the page; its X-Pagination counts the entries. `format=csv` (or Accept:
@@ -10,21 +10,19 @@ from datetime import datetime, time, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request, stream_with_context, url_for
+from flask import Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
-from flask_smorest.pagination import Page
-from werkzeug.routing import BuildError
 
 from app.columns import utcnow
 from app.pagination import page_arguments_schema, page_of
 from app.security import viewer
-from rewards import badges, display, errors, ledger
+from rewards import display, ledger
 from rewards.api import resident_required
 from rewards.blueprints import my_api
-from rewards.schemas import BadgeAwardSchema, BadgeUpdateSchema, LedgerArgumentsSchema, LedgerSchema
+from rewards.schemas import LedgerArgumentsSchema, LedgerSchema
 
 blp = my_api
 
@@ -117,45 +115,3 @@ class MyLedger(MethodView):
                       "next_threshold": level.next_threshold, "points_to_next": level.points_to_next(summary.lifetime)},
             "entries": [_entry(entry) for entry in entries],
         }  # fmt: skip
-
-
-# My badges --------------------------------------------------------------------------------
-
-
-def _url(endpoint: str, **values) -> str | None:
-    """The public URL of a badge document, or None while its page does not exist."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return None
-
-
-def _award(item) -> dict:
-    badge = item.badge
-    shown_badge = {"id": badge.id, "name": badge.name, "description": badge.description,
-                   "image_url": _url("badges.image", badge_id=badge.id)}  # fmt: skip
-    return {"uid": item.uid, "badge": shown_badge, "awarded_at": item.awarded_at, "private": item.private,
-            "assertion_url": _url("badges.assertion", uid=item.uid)}  # fmt: skip
-
-
-@blp.route("/me/badges")
-class MyBadges(MethodView):
-    @resident_required
-    @blp.response(200, BadgeAwardSchema(many=True))
-    @blp.paginate(Page)
-    def get(self):
-        """Your badges (residents), newest first, each with its public Open Badges assertion URL."""
-        return [_award(item) for item in badges.awards_of(viewer())]
-
-
-@blp.route("/me/badges/<uid>")
-class MyBadge(MethodView):
-    @resident_required
-    @blp.arguments(BadgeUpdateSchema)
-    @blp.response(200, BadgeAwardSchema)
-    def patch(self, changes, uid):
-        """Make one of your badges private (its public assertion then answers as revoked) or public again."""
-        item = badges.published_award(uid) if BADGE_UID.fullmatch(uid) else None
-        if item is None:
-            raise errors.NotFound(_l("No such badge."))
-        return _award(badges.set_private(item, viewer(), changes["private"]))

@@ -87,10 +87,6 @@ class VoucherFilterSchema(ma.Schema):
     status = enum_field(VoucherStatus)
 
 
-class BadgeUpdateSchema(ma.Schema):
-    private = StrictBoolean(required=True, metadata={"description": "true hides the badge: its assertion is revoked."})
-
-
 class DateOrMoment(ma.fields.Field):
     """A day (2026-03-01) or a moment (2026-03-01T10:00:00+01:00; without offset, in the city's time zone)."""
 
@@ -222,20 +218,3 @@ class LedgerSchema(ma.Schema):
     lifetime_points = ma.fields.Integer(metadata={"description": "Earned over all time; decides the level."})
     level = ma.fields.Nested(LevelSchema)
     entries = ma.fields.List(ma.fields.Nested(LedgerEntrySchema), metadata={"description": "This page, newest first."})
-
-
-class BadgeSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    description = ma.fields.String()
-    image_url = ma.fields.String(allow_none=True)
-
-
-class BadgeAwardSchema(ma.Schema):
-    uid = ma.fields.String()
-    badge = ma.fields.Nested(BadgeSchema)
-    awarded_at = ma.fields.AwareDateTime()
-    private = ma.fields.Boolean()
-    assertion_url = ma.fields.String(
-        allow_none=True, metadata={"description": "The public Open Badges 2.0 assertion; revoked while private."}
-    )

@@ -10,8 +10,8 @@ from challenges.scoring import Category
 from challenges.submissions import submit_trip
 from notifications.models import Notification
 from nudges import digest, reminders
-from rewards import badges
 from rewards import services as rewards
+from rewards.badges import services as badges
 from rewards.models import BadgeRule
 from tests.challenges.conftest import NOW
 from tests.rewards.conftest import grant

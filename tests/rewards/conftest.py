@@ -1,4 +1,4 @@
-"""Builders for rewards tests: partners, rewards, and points given to a resident."""
+"""Builders for rewards tests (partners, rewards, points given to a resident) and the API's error check."""
 
 import itertools
 from datetime import UTC, datetime
@@ -11,7 +11,20 @@ from rewards.models import EntryKind
 
 # A fixed "now": Wednesday 2026-03-04 12:00 UTC, as in the challenges tests.
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+API = "/api/v1"
 _grants = itertools.count(1)
+
+
+def assert_error(response, status: int, field: str | None = None, rule: str | None = None) -> dict:
+    """The API's one error shape, with this status and, if given, the field and rule named."""
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert body["code"] == status and body["message"]
+    if field:
+        assert field in body["errors"], body
+    if rule:
+        assert body["rule"] == rule, body
+    return body
 
 
 @pytest.fixture

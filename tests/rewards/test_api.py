@@ -1,4 +1,4 @@
-"""The JSON API of rewards: roles, the catalogue, redemption, vouchers, validation, the ledger, badges."""
+"""The JSON API of rewards: roles, the catalogue, redemption, vouchers, validation, the ledger."""
 
 import csv
 import io
@@ -14,23 +14,12 @@ from sqlalchemy import update
 from accounts.models import Role, User
 from app.extensions import db
 from app.routing import MAX_ID
-from rewards import badges, services
+from rewards import services
+from rewards.badges import services as badges
 from rewards.models import BadgeRule, Partner, Voucher
-from tests.rewards.conftest import grant
+from tests.rewards.conftest import API, assert_error, grant
 
-API = "/api/v1"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>'
-
-
-def assert_error(response, status: int, field: str | None = None, rule: str | None = None) -> dict:
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert body["code"] == status and body["message"]
-    if field:
-        assert field in body["errors"], body
-    if rule:
-        assert body["rule"] == rule, body
-    return body
 
 
 def bearer(secret: str) -> dict:
@@ -622,47 +611,6 @@ def test_ledger_csv_defuses_formulas(app, resident_client):
         db.session.commit()
     (row,) = _csv(resident_client.get(f"{API}/me/ledger?format=csv"))
     assert row["reason"] == "'=HYPERLINK(1)"
-
-
-# My badges --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def awarded(app, resident_client):
-    """The resident holds the first-submission badge; returns its uid."""
-    with app.app_context():
-        badges.create_badge(name="First step", description="Sent a first reading.", criteria="Submit once.",
-                            image_svg=SVG, rule=BadgeRule.FIRST_SUBMISSION)  # fmt: skip
-        (item,) = badges.award(resident_client.user.id, BadgeRule.FIRST_SUBMISSION)
-        db.session.commit()
-        return item.uid
-
-
-def test_my_badges_and_making_one_private(resident_client, awarded):
-    """Badges list with their public assertion URL; PATCH private hides one and can publish it again."""
-    response = resident_client.get(f"{API}/me/badges")
-    assert response.status_code == 200, response.get_json()
-    (shown,) = response.get_json()
-    assert shown["uid"] == awarded and shown["private"] is False and shown["awarded_at"]
-    assert shown["badge"]["name"] == "First step" and shown["badge"]["description"] == "Sent a first reading."
-    assert shown["assertion_url"].endswith(f"/badges/assertions/{awarded}")
-    assert shown["badge"]["image_url"].endswith(".svg")
-    hidden = resident_client.patch(f"{API}/me/badges/{awarded}", json={"private": True})
-    assert hidden.status_code == 200 and hidden.get_json()["private"] is True
-    assert resident_client.get(f"{API}/me/badges").get_json()[0]["private"] is True
-    assert resident_client.patch(f"{API}/me/badges/{awarded}", json={"private": False}).get_json()["private"] is False
-
-
-def test_badge_changes_refuse_bad_input(resident_client, app, make_user, login, awarded):
-    """Only a boolean `private`; unknown and other residents' badges are 404."""
-    for body in ({}, {"private": "yes"}, {"private": 1}, {"private": None}):
-        assert_error(resident_client.patch(f"{API}/me/badges/{awarded}", json=body), 422, "private")
-    assert_error(resident_client.patch(f"{API}/me/badges/{'0' * 32}", json={"private": True}), 404)
-    assert_error(resident_client.patch(f"{API}/me/badges/not%00hex", json={"private": True}), 404)
-    stranger = app.test_client()
-    login(stranger, make_user())
-    assert_error(stranger.patch(f"{API}/me/badges/{awarded}", json={"private": True}), 404, rule="not_found")
-    assert stranger.get(f"{API}/me/badges").get_json() == []
 
 
 # Partners ---------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from challenges import services as challenges
 from challenges import submissions
 from challenges.models import Status, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
-from rewards import badges, earnings, ledger, services
+from rewards import earnings, ledger, services
+from rewards.badges import services as badges
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures used here)
 
