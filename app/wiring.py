@@ -55,10 +55,11 @@ def blueprints() -> tuple[tuple, tuple]:
     from nudges import views as nudges_views
     from rewards import api as rewards_api
     from rewards import blueprints as rewards_blueprints
-    from rewards import points_api  # noqa: F401  (adds /me/ledger to api_points)
     from rewards import views as rewards_views
     from rewards.badges import api as badges_api  # noqa: F401  (adds /me/badges to api_points)
     from rewards.badges import views as badges_views
+    from rewards.points import api as points_api  # noqa: F401  (adds /me/ledger to api_points)
+    from rewards.points import views as points_views  # noqa: F401  (adds /me/points to the rewards blueprint)
     from sharing import api as sharing_api
     from sharing import rights_api, rights_views
     from sharing import views as sharing_views

@@ -1,7 +1,7 @@
 """JSON API of rewards: catalogue, redemption, vouchers, validation and partners.
 
 Lists page with `page` and `per_page` and report totals in the X-Pagination header, like every list
-of the API. A resident's points and badges are in rewards/points_api.py.
+of the API. A resident's points and badges are in rewards/points/api.py and rewards/badges/api.py.
 """
 
 from flask.views import MethodView

@@ -9,7 +9,6 @@ Rules kept here, for every caller:
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -21,8 +20,7 @@ from app.extensions import db
 from app.locks import lock_resident, lock_residents
 from app.spreadsheets import csv_lines
 from rewards import errors
-from rewards.levels import Level, level_for
-from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry
+from rewards.models import EntryKind, LedgerEntry
 
 
 def lock_accounts(user_ids: Iterable[int]) -> None:
@@ -38,15 +36,6 @@ def balance(user_id: int) -> int:
     """The sum of the resident's entries."""
     return db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.user_id == user_id)
-    )
-
-
-def lifetime_points(user_id: int) -> int:
-    """Points earned over all time, less what was taken back; spending does not count."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.user_id == user_id, LedgerEntry.kind.in_(EARNING_KINDS)
-        )
     )
 
 
@@ -162,19 +151,6 @@ def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime |
 
 
 # Reading the ledger -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Summary:
-    balance: int
-    lifetime: int
-    level: Level
-
-
-def summary(user_id: int) -> Summary:
-    """Balance, lifetime points and level of a resident."""
-    lifetime = lifetime_points(user_id)
-    return Summary(balance=balance(user_id), lifetime=lifetime, level=level_for(lifetime))
 
 
 def history_query(user_id: int, kinds=None, since: datetime | None = None, until: datetime | None = None):

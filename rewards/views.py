@@ -1,15 +1,12 @@
-"""Pages of rewards: catalogue, redemption, my points, my vouchers, voucher validation, catalogue management."""
+"""Pages of rewards: catalogue, redemption, my vouchers, voucher validation, catalogue management."""
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import force_locale, get_locale
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from accounts import services as accounts
 from accounts.forms import ConfirmForm
 from accounts.models import Role
 from accounts.roles import login_required, role_required
-from app.clock import city_zone
 from app.columns import utcnow
 from app.extensions import db
 from app.pagination import requested_page
@@ -22,7 +19,6 @@ from rewards.forms import (
     MarkUsedForm,
     PartnerForm,
     PartnerMemberForm,
-    PointsFilterForm,
     RedeemForm,
     RewardForm,
 )
@@ -32,13 +28,6 @@ from rewards.qr import qr_svg
 manager_required = role_required(Role.MANAGER)
 validator_required = role_required(Role.MANAGER, Role.PARTNER)
 PER_PAGE = 24
-HISTORY_PER_PAGE = 25
-
-
-@bp.app_context_processor
-def points_context():
-    """Any page (the profile, the header) may ask for the viewer's points, computed only when asked."""
-    return {"points_summary": lambda: ledger.summary(current_user.id), "points": display.points}
 
 
 def _reward(reward_id: int) -> Reward:
@@ -103,52 +92,6 @@ def redeem(reward_id: int):
                 flash(_("This was already redeemed; nothing was charged twice. Here is your voucher."), "success")
             return redirect(url_for("rewards.voucher", code=voucher.code))
     return _render_detail(_reward(reward_id), form, 422)
-
-
-# My points ------------------------------------------------------------------------------------
-
-
-def _points_filters() -> PointsFilterForm:
-    form = PointsFilterForm(formdata=request.args)
-    form.validate()
-    return form
-
-
-@bp.route("/me/points")
-@login_required
-def my_points():
-    form = _points_filters()
-    filters = form.filters() if not form.errors else {}
-    query = ledger.history_query(current_user.id, **filters)
-    pagination = db.paginate(query, page=requested_page(), per_page=HISTORY_PER_PAGE, error_out=False)
-    return render_template(
-        "rewards/points.html", summary=ledger.summary(current_user.id), form=form, pagination=pagination,
-        describe=display.describe,
-    ), 422 if form.errors else 200  # fmt: skip
-
-
-@bp.route("/me/points.csv")
-@login_required
-def my_points_csv():
-    form = _points_filters()
-    if form.errors:
-        return my_points()
-    query = ledger.history_query(current_user.id, **form.filters())
-    return Response(
-        stream_with_context(_csv_lines(query, str(get_locale() or "en"))),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="civiquest-points.csv"'},
-    )
-
-
-def _csv_lines(query, locale: str):
-    # The lines are written after the request's own context ended: the language is fixed beforehand.
-    with force_locale(locale):
-        yield from ledger.csv_rows(query, display.describe, _csv_time)
-
-
-def _csv_time(entry) -> str:
-    return entry.created_at.astimezone(city_zone()).isoformat(timespec="seconds")
 
 
 # My vouchers ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from challenges.scoring import Category, Format, Mode
 from rewards import earnings, ledger, services
 from rewards.badges import services as badges
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
+from rewards.points.services import summary
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures used here)
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -123,7 +124,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     earnings.settle_submission(accepted)  # the next change to the submission recovers the rest
     assert entries(resident.id, EntryKind.REVERSAL)[-1] == (EntryKind.REVERSAL, -30, "rescored")
     earnings.settle_submission(accepted)
-    assert ledger.balance(resident.id) == 70 and ledger.summary(resident.id).lifetime == 100
+    assert ledger.balance(resident.id) == 70 and summary(resident.id).lifetime == 100
 
 
 def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, make_user, manager):

@@ -13,8 +13,9 @@ from sqlalchemy import delete, select
 from accounts.models import Role
 from app.extensions import db
 from rewards import errors, ledger, services
-from rewards.levels import LEVELS, level_for
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher
+from rewards.points import services as points
+from rewards.points.services import level_for
 from tests.rewards.conftest import NOW
 
 EARNING = [EntryKind.ACTIVITY, EntryKind.BONUS, EntryKind.PRIZE, EntryKind.STREAK, EntryKind.DATA_CREDIT]
@@ -257,7 +258,7 @@ class LedgerMachine(RuleBasedStateMachine):
                    LedgerEntry.reverses_id, LedgerEntry.created_at)
         ).all()  # fmt: skip
         for user in self.residents:
-            summary = ledger.summary(user.id)
+            summary = points.summary(user.id)
             total = sum(row.amount for row in rows if row.user_id == user.id)
             assert summary.balance == total == self.balance[user.id] >= 0
             assert summary.lifetime == self.lifetime[user.id] >= summary.balance
@@ -277,22 +278,6 @@ def test_any_interleaving_keeps_the_ledger_sound(ctx, make_user, make_partner):
     LedgerMachine.manager = make_user(role=Role.MANAGER)
     LedgerMachine.partner = make_partner()
     run_state_machine_as_test(LedgerMachine, settings=settings(max_examples=30, stateful_step_count=20, deadline=None))
-
-
-# Levels ----------------------------------------------------------------------------------------
-
-
-def test_level_for_each_threshold():
-    """A level is reached exactly at its threshold; one point less is the level below."""
-    for number, (threshold, name) in enumerate(LEVELS, start=1):
-        level = level_for(threshold)
-        assert (level.number, level.name, level.threshold) == (number, str(name), threshold)
-        if number > 1:
-            assert level_for(threshold - 1).number == number - 1
-    assert level_for(0).next_threshold == LEVELS[1][0]
-    assert level_for(0).points_to_next(40) == LEVELS[1][0] - 40
-    top = level_for(LEVELS[-1][0] + 10_000)
-    assert top.number == len(LEVELS) and top.next_threshold is None and top.points_to_next(10**6) is None
 
 
 # The CSV export --------------------------------------------------------------------------------
