@@ -53,11 +53,11 @@ def blueprints() -> tuple[tuple, tuple]:
     from notifications import api as notifications_api
     from notifications import views as notifications_views
     from nudges import views as nudges_views
-    from rewards import api as rewards_api
     from rewards import blueprints as rewards_blueprints
-    from rewards import views as rewards_views
     from rewards.badges import api as badges_api  # noqa: F401  (adds /me/badges to api_points)
     from rewards.badges import views as badges_views
+    from rewards.catalogue import api as catalogue_api
+    from rewards.catalogue import views as catalogue_views  # noqa: F401  (adds its pages to the rewards blueprint)
     from rewards.points import api as points_api  # noqa: F401  (adds /me/ledger to api_points)
     from rewards.points import views as points_views  # noqa: F401  (adds /me/points to the rewards blueprint)
     from sharing import api as sharing_api
@@ -73,7 +73,7 @@ def blueprints() -> tuple[tuple, tuple]:
         challenges_views.bp,
         desk.bp,
         leaderboards_views.bp,
-        rewards_views.bp,
+        rewards_blueprints.pages,
         badges_views.bp,
         sharing_views.bp,
         rights_views.bp,
@@ -86,7 +86,7 @@ def blueprints() -> tuple[tuple, tuple]:
         neighbourhoods_api.blp,
         challenges_api.blp,
         leaderboards_api.blp,
-        rewards_api.blp,
+        catalogue_api.blp,
         rewards_blueprints.my_api,
         sharing_api.blp,
         rights_api.blp,

@@ -10,7 +10,8 @@ import pytest
 
 from accounts.models import Role, User
 from app.extensions import db
-from rewards import ledger, services
+from rewards import ledger
+from rewards.catalogue import services, vouchers
 from rewards.models import EntryKind, Partner, VoucherStatus
 from tests.conftest import log_in
 
@@ -185,4 +186,4 @@ def balance_of(read, user) -> int:
 
 
 def voucher_status(read, code: str) -> VoucherStatus:
-    return read(lambda: services.find_voucher(code).status)
+    return read(lambda: vouchers.find_voucher(code).status)

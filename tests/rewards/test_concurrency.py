@@ -21,7 +21,8 @@ from app.extensions import db
 from app.locks import lock_resident
 from challenges import services as challenges
 from challenges.models import Challenge
-from rewards import earnings, errors, ledger, services
+from rewards import earnings, errors, ledger
+from rewards.catalogue import redemption, services, vouchers
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
 from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture used here)
 from tests.rewards.conftest import NOW, grant
@@ -108,7 +109,7 @@ def _redeem_last_item(app, make_user, make_reward, count: int) -> None:
 
     def work(index):
         user, reward = db.session.get(User, residents[index]), db.session.get(Reward, reward_id)
-        return services.redeem(user, reward, now=NOW)[0].id
+        return redemption.redeem(user, reward, now=NOW)[0].id
 
     assert outcomes(race(app, count, work)) == {"ok": 1, "SoldOut": count - 1}
     with app.app_context():
@@ -129,7 +130,7 @@ def _overspend(app, make_user, make_partner, count: int) -> None:
 
     def work(index):
         user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
-        return services.redeem(user, reward, now=NOW)[0].id
+        return redemption.redeem(user, reward, now=NOW)[0].id
 
     assert outcomes(race(app, count, work)) == {"ok": 3, "InsufficientPoints": count - 3}
     with app.app_context():
@@ -162,18 +163,18 @@ def _validate_once(app, make_user, make_reward, count: int) -> None:
     """`count` partners scan the same voucher at once: exactly one accepts it."""
     with app.app_context():
         resident = _residents(make_user, 1, 100)[0]
-        code = services.redeem(db.session.get(User, resident), make_reward(), now=NOW)[0].code
+        code = redemption.redeem(db.session.get(User, resident), make_reward(), now=NOW)[0].code
         db.session.commit()
         managers = [make_user(role=Role.MANAGER).id for _ in range(count)]
 
     def work(index):
-        return services.validate_voucher(code, db.session.get(User, managers[index]), now=NOW).id
+        return vouchers.validate_voucher(code, db.session.get(User, managers[index]), now=NOW).id
 
     results = race(app, count, work)
     assert outcomes(results) == {"ok": 1, "VoucherNotUsable": count - 1}
     assert {error.rule for kind, error in results if kind == "refused"} == {"used"}
     with app.app_context():
-        voucher = services.find_voucher(code)
+        voucher = vouchers.find_voucher(code)
         assert voucher.status == VoucherStatus.USED
         assert voucher.validated_by_id == managers[next(i for i, (kind, _v) in enumerate(results) if kind == "ok")]
 
@@ -221,7 +222,7 @@ def test_two_redemptions_and_a_credit_at_once_never_overspend_or_deadlock(race_a
                 return ledger.credit(resident, 50, EntryKind.BONUS, "completion", ("challenge", 1),
                                      f"challenge:1:{resident}", params={"challenge": "Race"}, now=NOW).id  # fmt: skip
             user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
-            return services.redeem(user, reward, now=NOW)[0].id
+            return redemption.redeem(user, reward, now=NOW)[0].id
 
         return work
 
@@ -281,15 +282,15 @@ def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
     results = []
     for person in people:
         try:
-            results.append(services.redeem(person, reward, now=NOW)[0])
+            results.append(redemption.redeem(person, reward, now=NOW)[0])
             db.session.commit()
         except errors.SoldOut:
             db.session.rollback()
             results.append(None)
     assert [voucher is not None for voucher in results] == [True, True, True, False, False]
     assert reward.stock == 0 and reward.redeemed_count == 3
-    services.cancel_voucher(results[0], people[0], now=NOW + timedelta(hours=1))
-    services.redeem(people[3], reward, now=NOW)
+    redemption.cancel_voucher(results[0], people[0], now=NOW + timedelta(hours=1))
+    redemption.redeem(people[3], reward, now=NOW)
     db.session.commit()
     assert reward.stock == 0 and reward.redeemed_count == 3
     assert _balances([p.id for p in people]) == [10, 0, 0, 0, 10]
@@ -306,7 +307,7 @@ def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_r
         first, second = _residents(make_user, 2, 300)
         reward_id = make_reward(cost=100, stock=5).id
         for user_id in (first, second):
-            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+            redemption.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
         db.session.commit()
     later = NOW + timedelta(days=200)
     b_holds_its_account = threading.Event()
@@ -316,9 +317,9 @@ def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_r
             lock_resident(second)
             b_holds_its_account.set()
             threading.Event().wait(1.0)
-            return services.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id
+            return redemption.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id
         b_holds_its_account.wait(10)
-        return services.expire_vouchers(now=later)
+        return redemption.expire_vouchers(now=later)
 
     assert outcomes(race(race_app, 2, work)) == {"ok": 2}
     with race_app.app_context():
@@ -338,7 +339,7 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
         earlier, later = _residents(make_user, 2, 300)
         reward_id = make_reward(cost=100, stock=5).id
         for user_id in (earlier, later):
-            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+            redemption.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
         challenge = make_challenge(completion_goal=1.0, completion_bonus=10)
         for user_id in (later, earlier):
             enrollment = challenges.join(challenge, db.session.get(User, user_id), now=NOW)
@@ -361,7 +362,7 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
             paying.active = True
             return earnings.pay_challenge(db.session.get(Challenge, challenge_id), now=after_expiry)
         first_entry_booked.wait(10)
-        return services.expire_vouchers(now=after_expiry)
+        return redemption.expire_vouchers(now=after_expiry)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ledger, "post", pausing_post)

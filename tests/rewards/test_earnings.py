@@ -13,8 +13,9 @@ from challenges import services as challenges
 from challenges import submissions
 from challenges.models import Status, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
-from rewards import earnings, ledger, services
+from rewards import earnings, ledger
 from rewards.badges import services as badges
+from rewards.catalogue import redemption
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
 from rewards.points.services import summary
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures used here)
@@ -114,7 +115,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     enrollment = challenges.join(challenge, resident, now=NOW)
     accepted = trip(enrollment, 5.0)
     db.session.commit()
-    services.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
+    redemption.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
     submissions.review(accepted, db.session.merge(manager), approve=False, reason="Entered twice.")
     db.session.commit()
     assert accepted.status == SubmissionStatus.REJECTED

@@ -12,7 +12,8 @@ from sqlalchemy import delete, select
 
 from accounts.models import Role
 from app.extensions import db
-from rewards import errors, ledger, services
+from rewards import errors, ledger
+from rewards.catalogue import redemption, services, vouchers
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher
 from rewards.points import services as points
 from rewards.points.services import level_for
@@ -175,7 +176,7 @@ class LedgerMachine(RuleBasedStateMachine):
             elif self.stock[which] == 0:
                 expected = errors.SoldOut
         try:
-            voucher, created = services.redeem(user, reward, key, now=self.now)
+            voucher, created = redemption.redeem(user, reward, key, now=self.now)
             db.session.commit()
         except errors.RewardError as error:
             db.session.rollback()
@@ -208,7 +209,7 @@ class LedgerMachine(RuleBasedStateMachine):
         voucher = db.session.get(Voucher, voucher_id)
         owner = next(user for user in self.residents if user.id == model["user"])
         try:
-            services.cancel_voucher(voucher, owner, now=self.now)
+            redemption.cancel_voucher(voucher, owner, now=self.now)
             db.session.commit()
         except errors.VoucherNotUsable as error:
             db.session.rollback()
@@ -228,7 +229,7 @@ class LedgerMachine(RuleBasedStateMachine):
         code = db.session.get(Voucher, voucher_id).code
         usable = model["status"] == "issued" and model["expires"] > self.now
         try:
-            services.validate_voucher(code, self.manager, now=self.now)
+            vouchers.validate_voucher(code, self.manager, now=self.now)
             db.session.commit()
         except errors.VoucherNotUsable:
             db.session.rollback()
@@ -242,9 +243,9 @@ class LedgerMachine(RuleBasedStateMachine):
         """Time passes and the expiry job runs: each issued voucher past its end is refunded once."""
         self.now += timedelta(days=days)
         due = [i for i, v in self.vouchers.items() if v["status"] == "issued" and v["expires"] <= self.now]
-        assert services.expire_vouchers(now=self.now) == len(due)
+        assert redemption.expire_vouchers(now=self.now) == len(due)
         db.session.commit()
-        assert services.expire_vouchers(now=self.now) == 0
+        assert redemption.expire_vouchers(now=self.now) == 0
         for voucher_id in due:
             self._close(voucher_id, "expired")
 

@@ -1,4 +1,4 @@
-"""The reward pages: catalogue, redeeming, my points, vouchers, validation by partners, managing the catalogue."""
+"""Pages of the reward catalogue: browsing, redeeming, my vouchers, validation by partners, managing."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from accounts.models import Role
 from app.extensions import db
-from rewards import services
+from rewards.catalogue import services, vouchers
 from rewards.models import Partner, Reward, Voucher, VoucherStatus
 from tests.pages import Page
 from tests.rewards.conftest import as_user, balance_of, redeem_on_page, redeemed_code, text_of, voucher_status
+from tests.rewards.test_pages import MANAGE_PAGES
 
 CITY = ZoneInfo("Europe/Berlin")
 
@@ -376,9 +377,7 @@ def test_manager_adds_partners_and_partner_accounts(app, make_user, read):
     assert "Corner shop" in text and "Local shop" in text and shopkeeper.pseudonym in text
 
 
-# Roles, navigation, profile ---------------------------------------------------------------
-
-MANAGE_PAGES = ["/manage/rewards", "/manage/rewards/new", "/manage/partners"]
+# Roles and forms ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", MANAGE_PAGES)
@@ -390,44 +389,6 @@ def test_manage_pages_need_a_manager(app, client, make_user, path):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path", ["/me/points", "/me/points.csv", "/me/vouchers"])
-def test_my_pages_need_a_login(client, path):
-    response = client.get(path)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_pages_render_for_every_role(app, make_user, new_reward, role):
-    """Every role sees the catalogue, a reward and its own points and vouchers."""
-    reward = new_reward()
-    client = as_user(app, make_user, role)
-    for path in ("/rewards", f"/rewards/{reward}", "/me/points", "/me/vouchers", "/profile"):
-        assert client.get(path).status_code == 200, path
-    may_manage = role in (Role.MANAGER, Role.ADMIN)
-    for path in [*MANAGE_PAGES, f"/manage/rewards/{reward}/edit"]:
-        assert client.get(path).status_code == (200 if may_manage else 403), path
-    may_validate = role in (Role.MANAGER, Role.ADMIN, Role.PARTNER)
-    assert client.get("/vouchers/validate").status_code == (200 if may_validate else 403)
-
-
-@pytest.mark.parametrize(
-    ("role", "links"),
-    [
-        (None, {"Rewards"}),
-        (Role.RESIDENT, {"Rewards", "My points"}),
-        (Role.PARTNER, {"Rewards", "My points", "Validate vouchers"}),
-        (Role.MANAGER, {"Rewards", "My points", "Validate vouchers", "Reward catalogue"}),
-    ],
-)
-def test_navigation_links_follow_the_role(app, make_user, role, links):
-    """The main navigation offers each role its reward pages."""
-    client = as_user(app, make_user, role) if role else app.test_client()
-    nav = Page(client.get("/rewards")).all("nav", class_="main-nav")[0]
-    shown = {a.text for a in nav.iter() if a.tag == "a"}
-    assert links <= shown
-    assert not ({"Rewards", "My points", "Validate vouchers", "Reward catalogue"} - links) & shown
-
-
 def test_an_expired_voucher_shows_no_code_to_scan(app, make_user, new_reward, give, read):
     """A voucher past its expiry, before the job refunds it, shows why and offers neither QR code nor cancel."""
     reward = new_reward()
@@ -435,7 +396,7 @@ def test_an_expired_voucher_shows_no_code_to_scan(app, make_user, new_reward, gi
     give(client.user, 100)
     code = redeemed_code(client, reward)
     with app.app_context():
-        voucher = services.find_voucher(code)
+        voucher = vouchers.find_voucher(code)
         voucher.expires_at = datetime.now(UTC) - timedelta(minutes=1)
         db.session.commit()
     page = Page(client.get(f"/me/vouchers/{code}"))
@@ -466,23 +427,3 @@ def test_forms_work_with_csrf_protection_on(app, make_user, new_reward, give, mo
     partners = Page(manager.get("/manage/partners"))
     data = {"csrf_token": partners.csrf_token(), "name": "Pool", "kind": "municipal"}
     assert manager.post("/manage/partners", data=data).status_code == 302
-
-
-def test_pages_have_unique_ids_and_no_inline_styles(app, make_user, new_reward, give):
-    """Every label points at one element, and nothing relies on inline styles the CSP would block."""
-    reward = new_reward()
-    manager = as_user(app, make_user, Role.MANAGER)
-    give(manager.user, 100)
-    code = redeemed_code(manager, reward)
-    paths = [
-        "/rewards", f"/rewards/{reward}", "/me/points?since=nonsense", "/me/vouchers", f"/me/vouchers/{code}",
-        f"/vouchers/validate?code={code}", "/manage/rewards", "/manage/rewards/new", f"/manage/rewards/{reward}/edit",
-        "/manage/partners", "/profile",
-    ]  # fmt: skip
-    for path in paths:
-        page = Page(manager.get(path))
-        ids = [element.attrs["id"] for element in page.root.iter() if "id" in element.attrs]
-        assert len(ids) == len(set(ids)), path
-        assert " style=" not in page.html and "<style" not in page.html, path
-        for label in page.all("label"):
-            assert label.attrs.get("for") in ids, (path, label.text)

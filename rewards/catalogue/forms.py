@@ -1,4 +1,4 @@
-"""HTML forms of rewards: redeeming, vouchers, and the manager's catalogue."""
+"""HTML forms of the reward catalogue: redeeming, vouchers, and the manager's rewards and partners."""
 
 from datetime import UTC, date, datetime, time
 from uuid import uuid4
@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.clock import city_zone
 from app.forms import choices, date_field
+from rewards.catalogue.services import MAX_COST, MAX_STOCK
 from rewards.display import PARTNER_KIND_LABELS
-from rewards.services import MAX_COST, MAX_STOCK
 
 
 def end_of_day(day: date) -> datetime:

@@ -1,4 +1,7 @@
-"""Pages of rewards: catalogue, redemption, my vouchers, voucher validation, catalogue management."""
+"""Pages of the reward catalogue: browsing, redeeming, my vouchers, validation by partners, managing.
+
+The routes belong to the `rewards` blueprint (rewards.blueprints), shared with a resident's points pages.
+"""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,9 +15,10 @@ from app.extensions import db
 from app.pagination import requested_page
 from app.security import viewer as current_viewer
 from app.transactions import refuse
-from rewards import display, errors, ledger, services
+from rewards import display, errors, ledger
 from rewards.blueprints import pages as bp
-from rewards.forms import (
+from rewards.catalogue import redemption, services, vouchers
+from rewards.catalogue.forms import (
     CodeForm,
     MarkUsedForm,
     PartnerForm,
@@ -22,8 +26,8 @@ from rewards.forms import (
     RedeemForm,
     RewardForm,
 )
+from rewards.catalogue.qr import qr_svg
 from rewards.models import Partner, Reward, VoucherStatus
-from rewards.qr import qr_svg
 
 manager_required = role_required(Role.MANAGER)
 validator_required = role_required(Role.MANAGER, Role.PARTNER)
@@ -62,7 +66,7 @@ def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
     balance = ledger.balance(viewer.id) if viewer else None
     held = services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0
     # The same rules redeeming applies decide whether the button is offered at all.
-    refused = services.refusal(reward, held, balance, utcnow()) if viewer else None
+    refused = redemption.refusal(reward, held, balance, utcnow()) if viewer else None
     return render_template(
         "rewards/detail.html",
         reward=reward,
@@ -81,7 +85,7 @@ def redeem(reward_id: int):
     form = RedeemForm()
     if form.validate_on_submit():
         try:
-            voucher, created = services.redeem(current_viewer(), reward, idempotency_key=form.key())
+            voucher, created = redemption.redeem(current_viewer(), reward, idempotency_key=form.key())
         except errors.RewardError as error:
             refuse()
             form.form_errors.append(error.message)
@@ -101,13 +105,13 @@ def redeem(reward_id: int):
 @login_required
 def my_vouchers():
     pagination = db.paginate(
-        services.vouchers_of(current_viewer()), page=requested_page(), per_page=PER_PAGE, error_out=False
+        vouchers.vouchers_of(current_viewer()), page=requested_page(), per_page=PER_PAGE, error_out=False
     )
     return render_template("rewards/vouchers.html", pagination=pagination)
 
 
 def _own_voucher(code: str):
-    return services.own_voucher(current_viewer(), code)
+    return vouchers.own_voucher(current_viewer(), code)
 
 
 @bp.route("/me/vouchers/<code>")
@@ -134,7 +138,7 @@ def cancel_voucher(code: str):
     voucher = _own_voucher(code)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel_voucher(voucher, current_viewer())
+            redemption.cancel_voucher(voucher, current_viewer())
         except errors.RewardError as error:
             refuse(error)
         else:
@@ -156,7 +160,7 @@ def validate():
     check = None
     if form.code.data and form.validate():
         try:
-            check = services.check_voucher(form.code.data, current_viewer())
+            check = vouchers.check_voucher(form.code.data, current_viewer())
         except errors.RewardError as error:
             refuse()
             form.code.errors = [*form.code.errors, error.message]
@@ -179,7 +183,7 @@ def _mark_used():
         form.code.errors = [*form.code.errors, *use_form.code.errors]
         return _render_validate(form)
     try:
-        voucher = services.validate_voucher(use_form.code.data, current_viewer())
+        voucher = vouchers.validate_voucher(use_form.code.data, current_viewer())
     except errors.RewardError as error:
         refuse()
         form.code.errors = [error.message]

@@ -1,4 +1,4 @@
-"""marshmallow schemas of rewards: separate shapes for what comes in and what goes out.
+"""marshmallow schemas of the reward catalogue: separate shapes for what comes in and what goes out.
 
 Inputs check types and sizes only; the services apply the rules (cost range, known partner …)
 and name the field of each problem.
