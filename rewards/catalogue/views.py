@@ -208,20 +208,23 @@ def _render_edit(form: RewardForm, reward: Reward | None):
     return render_template("rewards/edit.html", form=form, reward=reward), 422 if form.errors else 200
 
 
+def _save(form: RewardForm, reward: Reward | None) -> Reward | None:
+    """Create or update from the form; None when the service refused, with its reasons on the form."""
+    try:
+        return services.update_reward(reward, **form.values()) if reward else services.create_reward(**form.values())
+    except errors.InvalidFields as error:
+        refuse()
+        form.show_errors(error.errors)
+        return None
+
+
 @bp.route("/manage/rewards/new", methods=["GET", "POST"])
 @manager_required
 def new():
-    partners = services.list_partners()
-    form = RewardForm(partners)
-    if form.validate_on_submit():
-        try:
-            reward = services.create_reward(**form.values())
-        except errors.InvalidFields as error:
-            refuse()
-            form.show_errors(error.errors)
-        else:
-            flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
-            return redirect(url_for("rewards.manage"))
+    form = RewardForm(services.list_partners())
+    if form.validate_on_submit() and (reward := _save(form, None)):
+        flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
+        return redirect(url_for("rewards.manage"))
     return _render_edit(form, None)
 
 
@@ -230,15 +233,9 @@ def new():
 def edit(reward_id: int):
     reward = _reward(reward_id)
     form = RewardForm(services.list_partners(), data=RewardForm.initial(reward))
-    if form.validate_on_submit():
-        try:
-            services.update_reward(reward, **form.values())
-        except errors.InvalidFields as error:
-            refuse()
-            form.show_errors(error.errors)
-        else:
-            flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
-            return redirect(url_for("rewards.manage"))
+    if form.validate_on_submit() and _save(form, reward):
+        flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
+        return redirect(url_for("rewards.manage"))
     return _render_edit(form, reward)
 
 

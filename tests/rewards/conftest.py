@@ -72,43 +72,35 @@ def fund():
     return grant
 
 
-def _detached(obj):
-    db.session.refresh(obj)
-    db.session.expunge(obj)
-    return obj
+def _outside_a_context(app, build):
+    """`build` as a builder usable outside an app context: it returns its object detached, columns loaded."""
+
+    def make(**fields):
+        with app.app_context():
+            built = build(**fields)
+            db.session.refresh(built)
+            db.session.expunge(built)
+            return built
+
+    return make
 
 
 @pytest.fixture
 def partner(app, make_partner):
     """A partner builder usable outside an app context."""
-
-    def make(**fields):
-        with app.app_context():
-            return _detached(make_partner(**fields))
-
-    return make
+    return _outside_a_context(app, make_partner)
 
 
 @pytest.fixture
 def reward(app, make_reward):
     """A reward builder usable outside an app context: cost 100, unlimited by default."""
-
-    def make(**fields):
-        with app.app_context():
-            return _detached(make_reward(**fields))
-
-    return make
+    return _outside_a_context(app, make_reward)
 
 
 @pytest.fixture
-def new_reward(app, make_reward):
-    """Create a reward in a short app context and return its id."""
-
-    def make(**fields):
-        with app.app_context():
-            return make_reward(**fields).id
-
-    return make
+def new_reward(reward):
+    """Create a reward outside an app context and return its id."""
+    return lambda **fields: reward(**fields).id
 
 
 @pytest.fixture
