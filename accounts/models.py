@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.passwords import has_usable_password
+from app import locks
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from neighbourhoods.models import Neighbourhood
@@ -77,6 +78,10 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+# A resident's row is their lock (app.locks): ledger changes, consent changes and counted nudges queue on it.
+locks.register_residents(User.__table__)
 
 
 class AccessToken(db.Model):

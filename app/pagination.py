@@ -1,4 +1,5 @@
-"""API pagination: flask-smorest's, with `page` and `per_page` query arguments and pages of SQL selects.
+"""Pagination: the API's (flask-smorest's, with `page` and `per_page` query arguments and pages of SQL
+selects) and the page number an HTML list asks for.
 
 flask-smorest names the page size `page_size` and offers no way to rename it, so `Blueprint.paginate`
 is its decorator again with our argument names; the X-Pagination header is flask-smorest's own, and
@@ -20,6 +21,12 @@ from sqlalchemy import Select, func, select
 from app.extensions import db
 
 MAX_PAGE = 1_000_000  # keeps offsets far inside what any database accepts
+MAX_HTML_PAGE = 10_000  # nobody pages that far by hand; larger numbers are a typo or a probe
+
+
+def requested_page(max_page: int = MAX_HTML_PAGE) -> int:
+    """The `page` query argument of an HTML list, from 1 to `max_page`; anything unreadable is page 1."""
+    return min(max(request.args.get("page", 1, type=int), 1), max_page)
 
 
 def page_arguments_schema(default_per_page: int, max_per_page: int) -> type[ma.Schema]:

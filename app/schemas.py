@@ -1,6 +1,7 @@
 """Field helpers shared by the API schemas of every package."""
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
 from app.routing import MAX_ID
@@ -27,6 +28,23 @@ class StrictFloat(ma.fields.Float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid", input=value)
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
+    """An enum by its value ("issued"), as the API spells every enum."""
+    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
+
+
+def year_between(first: int, last: int):
+    """A validator for dates and moments: far-off years overflow when converted between time zones."""
+
+    def validator(value) -> None:
+        if not first <= value.year <= last:
+            raise ma.ValidationError(
+                str(_l("Must lie between the years %(first)s and %(last)s.", first=first, last=last))
+            )
+
+    return validator
 
 
 def _no_control_characters(value: str) -> None:

@@ -1,7 +1,8 @@
 """The factory's explicit lists: which domains' models, blueprints, signal receivers, jobs and commands the app has.
 
 This is the one module of `app/` that imports the domains (the layer contract in `.importlinter`
-allows it nowhere else); everything else in `app/` is plumbing the domains build on.
+allows it nowhere else); everything else in `app/` is plumbing the domains build on. A blueprint
+that several modules add routes to (rewards.blueprints) is listed once, after those modules.
 """
 
 
@@ -76,9 +77,13 @@ def blueprints() -> tuple[tuple, tuple]:
     from nudges import views as nudges_views
     from privacy import api as privacy_api
     from privacy import views as privacy_views
-    from rewards import api as rewards_api
-    from rewards import badge_views, points_api
-    from rewards import views as rewards_views
+    from rewards import blueprints as rewards_blueprints
+    from rewards.badges import api as badges_api  # noqa: F401  (adds /me/badges to api_points)
+    from rewards.badges import views as badges_views
+    from rewards.catalogue import api as catalogue_api
+    from rewards.catalogue import views as catalogue_views  # noqa: F401  (adds its pages to the rewards blueprint)
+    from rewards.points import api as points_api  # noqa: F401  (adds /me/ledger to api_points)
+    from rewards.points import views as points_views  # noqa: F401  (adds /me/points to the rewards blueprint)
     from sharing import api as sharing_api
     from sharing import views as sharing_views
     from stats import api as stats_api
@@ -91,8 +96,8 @@ def blueprints() -> tuple[tuple, tuple]:
         challenges_views.bp,
         desk.bp,
         leaderboards_views.bp,
-        rewards_views.bp,
-        badge_views.bp,
+        rewards_blueprints.pages,
+        badges_views.bp,
         sharing_views.bp,
         privacy_views.bp,
         stats_views.bp,
@@ -104,8 +109,8 @@ def blueprints() -> tuple[tuple, tuple]:
         neighbourhoods_api.blp,
         challenges_api.blp,
         leaderboards_api.blp,
-        rewards_api.blp,
-        points_api.blp,
+        catalogue_api.blp,
+        rewards_blueprints.my_api,
         sharing_api.blp,
         privacy_api.blp,
         stats_api.blp,

@@ -13,6 +13,7 @@ from accounts.models import User
 from app.clock import week_start_at
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_resident
 from app.upserts import dialect_insert
 from notifications import email, errors
 from notifications.models import (
@@ -84,8 +85,8 @@ def nudges_this_week(user_id: int, now: datetime) -> int:
 
 
 def _quiet(user_id: int, now: datetime) -> bool:
-    # The row lock makes concurrent senders queue up on PostgreSQL, so together they cannot pass the limit.
-    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    # Concurrent senders queue on the resident's lock, so together they cannot pass the limit.
+    lock_resident(user_id)
     return nudges_this_week(user_id, now) >= current_app.config["NUDGES_PER_WEEK"]
 
 

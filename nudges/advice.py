@@ -94,9 +94,9 @@ def send_advice(now: datetime | None = None) -> int:
     record_use(None, purpose, [CATEGORY], Level.INDIVIDUAL, {"weeks": LOOKBACK.days // 7}, readings.keys(),
                description="weekly energy forecast for personal advice")  # fmt: skip
     threshold, sent = current_app.config["ADVICE_THRESHOLD_PERCENT"], 0
-    for user_id, rows in readings.items():
+    for user_id in sorted(readings):  # ascending ids: each advice takes its resident's lock (app.locks)
         user = db.session.get(User, user_id)
-        result = forecast_for(user, rows, now)
+        result = forecast_for(user, readings[user_id], now)
         if result is not None and result.alarms(threshold):
             sent += advise(user, result, now)
     return sent

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from rewards.default_badges import install_default_badges
+from rewards.badges.defaults import install_default_badges
 
 badges_cli = AppGroup("badges", help="Manage badges.")
 

@@ -13,8 +13,9 @@ from accounts import services as accounts
 from accounts.models import Role
 from app.columns import utcnow
 from app.extensions import db
-from rewards import earnings, services
-from rewards.default_badges import install_default_badges
+from rewards import earnings
+from rewards.badges.defaults import install_default_badges
+from rewards.catalogue import services
 from rewards.models import LedgerEntry, PartnerKind
 
 PARTNERS = [

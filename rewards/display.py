@@ -4,9 +4,10 @@ Entries store a reason code and its values, not a sentence, so each reader sees 
 their own language however it was booked.
 """
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
+from app.clock import local_date
 from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, VoucherStatus
 
 KIND_LABELS = {
@@ -73,3 +74,13 @@ def describe(entry: LedgerEntry) -> str:
 
 def when(moment) -> str:
     return format_datetime(moment, "short") if moment else ""
+
+
+def day(moment) -> str:
+    """The moment's day in the city, e.g. "4 Mar 2026"; a dash for none."""
+    return format_date(local_date(moment), "medium") if moment else "–"
+
+
+def points(value: int) -> str:
+    """A number of points with thousands separators in the reader's language."""
+    return format_decimal(value, format="#,##0")

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.signals import ChallengeClosed, Finisher, SubmissionScored
 from challenges.activity import active_residents
 from challenges.scoring import Format
-from rewards import badges, ledger
+from rewards import ledger
+from rewards.badges import services as badges
 from rewards.models import BadgeRule, EntryKind, LedgerEntry
 
 STREAK_WEEKS = 4

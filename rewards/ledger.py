@@ -4,58 +4,38 @@ Rules kept here, for every caller:
 - a resident's balance is the sum of their entries and never goes below zero;
 - each entry has a unique source key, so the same event is never credited twice — a repeated
   call returns the entry already there, also under concurrent requests or a job run twice;
-- every change first locks the resident's points account, so balance checks and the new entry
-  happen as one step (PostgreSQL: a row lock; SQLite: its single writer).
+- every change first takes the resident's lock (app.locks), so balance checks and the new entry
+  happen as one step.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_resident, lock_residents
 from app.spreadsheets import csv_lines
-from app.upserts import insert_if_missing
 from rewards import errors
-from rewards.levels import Level, level_for
-from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry, PointsAccount
-
-
-def lock_account(user_id: int) -> None:
-    """Hold the resident's ledger lock until the transaction ends."""
-    insert_if_missing(PointsAccount.__table__, user_id=user_id, changes=0)
-    db.session.execute(
-        update(PointsAccount).where(PointsAccount.user_id == user_id).values(changes=PointsAccount.changes + 1)
-    )
+from rewards.models import EntryKind, LedgerEntry
 
 
 def lock_accounts(user_ids: Iterable[int]) -> None:
-    """Hold several residents' ledger locks, always taken in user-id order.
+    """Hold several residents' locks in the one order (app.locks), before a job books anything for them.
 
-    Every job that credits many residents takes them this way before it books anything, so two such
-    jobs (closing a challenge, refunding expired vouchers, the weekly dividend) never wait for each other.
+    Closing a challenge, refunding expired vouchers and the weekly dividend credit many residents in an
+    order of their own; taking every lock first keeps two such jobs from waiting for each other.
     """
-    for user_id in sorted(set(user_ids)):
-        lock_account(user_id)
+    lock_residents(user_ids)
 
 
 def balance(user_id: int) -> int:
     """The sum of the resident's entries."""
     return db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.user_id == user_id)
-    )
-
-
-def lifetime_points(user_id: int) -> int:
-    """Points earned over all time, less what was taken back; spending does not count."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.user_id == user_id, LedgerEntry.kind.in_(EARNING_KINDS)
-        )
     )
 
 
@@ -77,12 +57,12 @@ def post(
 ) -> tuple[LedgerEntry, bool]:
     """Add one entry unless `source_key` is already booked; (entry, True) when it is new.
 
-    A debit larger than the balance raises InsufficientPoints. The caller holds no lock needed:
+    A debit larger than the balance raises InsufficientPoints. The caller needs no lock of its own:
     this takes the resident's.
     """
     if amount == 0:
         raise ValueError("a ledger entry moves points")
-    lock_account(user_id)
+    lock_resident(user_id)
     if existing := find(source_key):
         return existing, False
     if amount < 0 and balance(user_id) + amount < 0:
@@ -119,7 +99,7 @@ def settle(
     back at most the current balance, so a resident who already spent the points is never negative;
     the remainder is taken back when the source changes next.
     """
-    lock_account(user_id)
+    lock_resident(user_id)
     difference = owed - _still_credited(user_id, source)
     if difference < 0:
         difference = -min(-difference, balance(user_id))
@@ -154,7 +134,7 @@ def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime |
     """Correct a credit with a `reversal` entry (once per entry), taking back at most the balance."""
     if entry.amount <= 0 or entry.kind in (EntryKind.REVERSAL, EntryKind.REFUND):
         raise errors.NotReversible()
-    lock_account(entry.user_id)
+    lock_resident(entry.user_id)
     if existing := find(f"reversal:{entry.id}"):
         return existing
     of = (entry.source_type, entry.source_id)
@@ -171,19 +151,6 @@ def reverse(entry: LedgerEntry, by: User | None, note: str = "", now: datetime |
 
 
 # Reading the ledger -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Summary:
-    balance: int
-    lifetime: int
-    level: Level
-
-
-def summary(user_id: int) -> Summary:
-    """Balance, lifetime points and level of a resident."""
-    lifetime = lifetime_points(user_id)
-    return Summary(balance=balance(user_id), lifetime=lifetime, level=level_for(lifetime))
 
 
 def history_query(user_id: int, kinds=None, since: datetime | None = None, until: datetime | None = None):

@@ -44,17 +44,16 @@ EARNING_KINDS = (
 
 
 class PointsAccount(db.Model):
-    """One row per resident with points; every change to their ledger locks it first.
+    """Formerly the ledger's lock row; no longer written, since a resident's lock is their user row (app.locks).
 
-    The lock serialises a resident's credits and debits, so a balance read inside it is the
-    balance the new entry is added to (PostgreSQL row lock; SQLite's single writer lock).
-    No running balance is kept: the balance is always the sum of the entries.
+    Kept so this restructuring changes no schema; a later migration may drop the table. No running
+    balance is kept anywhere: the balance is always the sum of the entries.
     """
 
     __tablename__ = "points_account"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
-    changes: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every change: the lock's write
+    changes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class LedgerEntry(db.Model):

@@ -1,7 +1,8 @@
 """Scheduled jobs of rewards."""
 
 from app.scheduler import job
-from rewards import earnings, services
+from rewards import earnings
+from rewards.catalogue import redemption
 
 
 @job("reward-streaks", "cron", day_of_week="mon", hour=3, minute=15, run_at_start=True)
@@ -13,4 +14,4 @@ def award_streaks() -> None:
 @job("voucher-expiry", "interval", minutes=15, run_at_start=True)
 def expire_vouchers() -> None:
     """Refund vouchers that expired unused."""
-    services.expire_vouchers()
+    redemption.expire_vouchers()

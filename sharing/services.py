@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_resident
 from notifications.services import notify
 from sharing import errors, gate
 from sharing.models import DURATIONS, Consent, DataCategory, EndReason, Level, Purpose
@@ -111,7 +112,7 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
         raise errors.InvalidConsent({"level": _l("Please choose a level from the list.")}) from None
     if duration_months not in DURATIONS:
         raise errors.InvalidConsent({"duration_months": _l("Please choose 3, 6 or 12 months.")})
-    _lock_resident(user)
+    lock_resident(user.id)  # a double click must not leave two grants in force
     current = _current(user, category, purpose, now)
     if current is not None:
         if current.level == level and current.duration_months == duration_months:
@@ -124,17 +125,6 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
     db.session.add(consent)
     db.session.flush()
     return consent
-
-
-def _lock_resident(user: User) -> None:
-    """Serialise a resident's consent changes, so a double click never leaves two grants in force.
-
-    A no-op write on the resident's row: a row lock on PostgreSQL, the writer lock on SQLite.
-    """
-    db.session.execute(
-        update(User).where(User.id == user.id).values(household_size=User.household_size)
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
 
 
 def own_consent(user: User, consent_id: int) -> Consent:

@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role, User
 from app.extensions import db
-from rewards import ledger, services
+from rewards import ledger
+from rewards.catalogue import services
 from rewards.models import EntryKind, PartnerKind
 from tests.browser.actions import log_in, tab_to
 from tests.browser.axe import assert_accessible

@@ -10,8 +10,8 @@ from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category
 from notifications.models import Notification
 from nudges import digest, reminders
-from rewards import badges
-from rewards import services as rewards
+from rewards.badges import services as badges
+from rewards.catalogue import redemption
 from rewards.models import BadgeRule
 from tests.challenges.conftest import NOW
 from tests.rewards.conftest import grant
@@ -124,7 +124,7 @@ def test_a_voucher_about_to_expire(ctx, make_user, make_reward):
     user = make_user()
     grant(user.id, 500, now=NOW - timedelta(days=100))
     reward = make_reward(cost=100)
-    voucher, _created = rewards.redeem(db.session.merge(user), reward, now=NOW - timedelta(days=1))
+    voucher, _created = redemption.redeem(db.session.merge(user), reward, now=NOW - timedelta(days=1))
     voucher.expires_at = NOW + timedelta(days=3)
     db.session.commit()
     assert reminders.expiring_vouchers(NOW) == 1

@@ -23,7 +23,7 @@ from notifications.services import notify
 from privacy import errors, services
 from privacy.models import AccountDeletion
 from rewards import ledger
-from rewards import services as reward_services
+from rewards.catalogue import redemption
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 from sharing import uses
 from sharing.models import Consent, EndReason, Level
@@ -63,8 +63,8 @@ def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make
     lifecycle.close_challenge(closed, now=NOW - timedelta(days=18))
     db.session.commit()
     reward = make_reward(cost=10)
-    mine, _ = reward_services.redeem(me, reward, now=NOW)
-    theirs, _ = reward_services.redeem(other, reward, now=NOW)
+    mine, _ = redemption.redeem(me, reward, now=NOW)
+    theirs, _ = redemption.redeem(other, reward, now=NOW)
     for resident in (me, other):
         give_consent(resident, "trips", "traffic_planning", "individual", now=NOW - timedelta(days=30))
         notify(resident.id, "digest", "weekly_digest", f"digest:{resident.id}", {"name": resident.pseudonym})

@@ -7,6 +7,7 @@ really are in the database at once. SQLite lets one writer in at a time, so ther
 (and a sequential run) show the same rules hold and nothing but the domain errors comes out.
 """
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -17,14 +18,17 @@ from accounts.models import Role, User
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from app.locks import lock_resident
 from challenges import participation, results
 from challenges.models import Challenge
-from rewards import earnings, errors, ledger, services
+from rewards import earnings, errors, ledger
+from rewards.catalogue import redemption, services, vouchers
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
 from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture used here)
 from tests.rewards.conftest import NOW, grant
 
 THREADS = 50
+ROUNDS = 6
 needs_postgres = pytest.mark.usefixtures("postgres_only")
 
 
@@ -105,7 +109,7 @@ def _redeem_last_item(app, make_user, make_reward, count: int) -> None:
 
     def work(index):
         user, reward = db.session.get(User, residents[index]), db.session.get(Reward, reward_id)
-        return services.redeem(user, reward, now=NOW)[0].id
+        return redemption.redeem(user, reward, now=NOW)[0].id
 
     assert outcomes(race(app, count, work)) == {"ok": 1, "SoldOut": count - 1}
     with app.app_context():
@@ -126,7 +130,7 @@ def _overspend(app, make_user, make_partner, count: int) -> None:
 
     def work(index):
         user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
-        return services.redeem(user, reward, now=NOW)[0].id
+        return redemption.redeem(user, reward, now=NOW)[0].id
 
     assert outcomes(race(app, count, work)) == {"ok": 3, "InsufficientPoints": count - 3}
     with app.app_context():
@@ -159,18 +163,18 @@ def _validate_once(app, make_user, make_reward, count: int) -> None:
     """`count` partners scan the same voucher at once: exactly one accepts it."""
     with app.app_context():
         resident = _residents(make_user, 1, 100)[0]
-        code = services.redeem(db.session.get(User, resident), make_reward(), now=NOW)[0].code
+        code = redemption.redeem(db.session.get(User, resident), make_reward(), now=NOW)[0].code
         db.session.commit()
         managers = [make_user(role=Role.MANAGER).id for _ in range(count)]
 
     def work(index):
-        return services.validate_voucher(code, db.session.get(User, managers[index]), now=NOW).id
+        return vouchers.validate_voucher(code, db.session.get(User, managers[index]), now=NOW).id
 
     results = race(app, count, work)
     assert outcomes(results) == {"ok": 1, "VoucherNotUsable": count - 1}
     assert {error.rule for kind, error in results if kind == "refused"} == {"used"}
     with app.app_context():
-        voucher = services.find_voucher(code)
+        voucher = vouchers.find_voucher(code)
         assert voucher.status == VoucherStatus.USED
         assert voucher.validated_by_id == managers[next(i for i, (kind, _v) in enumerate(results) if kind == "ok")]
 
@@ -188,6 +192,53 @@ def test_fifty_residents_race_for_the_last_item(race_app, make_user, make_reward
 def test_one_resident_never_overspends(race_app, make_user, make_partner):
     """50 redemptions of different rewards at once with points for 3: 3 vouchers, balance 10, never below 0."""
     _overspend(race_app, make_user, make_partner, THREADS)
+
+
+@needs_postgres
+def test_two_redemptions_and_a_credit_at_once_never_overspend_or_deadlock(race_app, make_user, make_partner):
+    """One resident redeems two rewards while points are credited, round after round: never below 0, no deadlock.
+
+    With 100 points, rewards of 60 and a credit of 50, one or both redemptions succeed, depending on
+    whether the credit came first; it comes a little later each round. Balance checks pause a moment,
+    so without the resident's lock both redemptions would pass on the 100 points; with it they queue,
+    and the entries in booking order never dip below zero.
+    """
+    with race_app.app_context():
+        residents = _residents(make_user, ROUNDS, 100)
+        partner = make_partner()
+        reward_ids = [services.create_reward(partner_id=partner.id, title=f"R{i}", cost=60).id for i in range(2)]
+        db.session.commit()
+    balance = ledger.balance
+
+    def slow_balance(user_id):
+        found = balance(user_id)
+        threading.Event().wait(0.05)
+        return found
+
+    def round_of(resident: int, credit_after: float):
+        def work(index):
+            if index == 2:
+                threading.Event().wait(credit_after)
+                return ledger.credit(resident, 50, EntryKind.BONUS, "completion", ("challenge", 1),
+                                     f"challenge:1:{resident}", params={"challenge": "Race"}, now=NOW).id  # fmt: skip
+            user, reward = db.session.get(User, resident), db.session.get(Reward, reward_ids[index])
+            return redemption.redeem(user, reward, now=NOW)[0].id
+
+        return work
+
+    for number, resident in enumerate(residents):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ledger, "balance", slow_balance)
+            counted = outcomes(race(race_app, 3, round_of(resident, credit_after=0.04 * number)))
+        redeemed = counted["ok"] - 1
+        assert counted.get("InsufficientPoints", 0) == 2 - redeemed and redeemed in (1, 2)
+        with race_app.app_context():
+            amounts = db.session.scalars(
+                select(LedgerEntry.amount).where(LedgerEntry.user_id == resident).order_by(LedgerEntry.id)
+            ).all()
+            assert min(itertools.accumulate(amounts)) >= 0
+            assert ledger.balance(resident) == sum(amounts) == 150 - 60 * redeemed
+            assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.user_id == resident)) == redeemed
 
 
 @needs_postgres
@@ -231,15 +282,15 @@ def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
     results = []
     for person in people:
         try:
-            results.append(services.redeem(person, reward, now=NOW)[0])
+            results.append(redemption.redeem(person, reward, now=NOW)[0])
             db.session.commit()
         except errors.SoldOut:
             db.session.rollback()
             results.append(None)
     assert [voucher is not None for voucher in results] == [True, True, True, False, False]
     assert reward.stock == 0 and reward.redeemed_count == 3
-    services.cancel_voucher(results[0], people[0], now=NOW + timedelta(hours=1))
-    services.redeem(people[3], reward, now=NOW)
+    redemption.cancel_voucher(results[0], people[0], now=NOW + timedelta(hours=1))
+    redemption.redeem(people[3], reward, now=NOW)
     db.session.commit()
     assert reward.stock == 0 and reward.redeemed_count == 3
     assert _balances([p.id for p in people]) == [10, 0, 0, 0, 10]
@@ -249,26 +300,26 @@ def test_one_after_another_never_oversells(ctx, make_user, make_reward, fund):
 def test_expiry_job_and_a_redemption_do_not_deadlock(race_app, make_user, make_reward):
     """The expiry job refunds A and B while B redeems the same reward: both finish, neither deadlocks.
 
-    B's request holds B's account when the job (having touched the reward for A) reaches B; if the
-    job took the reward before all the accounts it needs, the two would wait for each other.
+    B's request holds B's lock when the job (having touched the reward for A) reaches B; if the
+    job took the reward before all the residents it needs, the two would wait for each other.
     """
     with race_app.app_context():
         first, second = _residents(make_user, 2, 300)
         reward_id = make_reward(cost=100, stock=5).id
         for user_id in (first, second):
-            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+            redemption.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
         db.session.commit()
     later = NOW + timedelta(days=200)
     b_holds_its_account = threading.Event()
 
     def work(index):
-        if index == 0:  # B's request: takes its account, lets the job run into it, then redeems
-            ledger.lock_account(second)
+        if index == 0:  # B's request: takes B's lock, lets the job run into it, then redeems
+            lock_resident(second)
             b_holds_its_account.set()
             threading.Event().wait(1.0)
-            return services.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id
+            return redemption.redeem(db.session.get(User, second), db.session.get(Reward, reward_id), now=later)[0].id
         b_holds_its_account.wait(10)
-        return services.expire_vouchers(now=later)
+        return redemption.expire_vouchers(now=later)
 
     assert outcomes(race(race_app, 2, work)) == {"ok": 2}
     with race_app.app_context():
@@ -288,7 +339,7 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
         earlier, later = _residents(make_user, 2, 300)
         reward_id = make_reward(cost=100, stock=5).id
         for user_id in (earlier, later):
-            services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
+            redemption.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id), now=NOW)
         challenge = make_challenge(completion_goal=1.0, completion_bonus=10)
         for user_id in (later, earlier):
             enrollment = participation.join(challenge, db.session.get(User, user_id), now=NOW)
@@ -313,7 +364,7 @@ def test_closing_a_challenge_and_the_expiry_job_do_not_deadlock(race_app, make_u
                 results.closing_results(db.session.get(Challenge, challenge_id)), now=after_expiry
             )
         first_entry_booked.wait(10)
-        return services.expire_vouchers(now=after_expiry)
+        return redemption.expire_vouchers(now=after_expiry)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ledger, "post", pausing_post)

@@ -15,8 +15,11 @@ from challenges.kinds.reading import submit_reading
 from challenges.kinds.trip import submit_trip
 from challenges.models import Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Mode
-from rewards import badges, earnings, ledger, services
+from rewards import earnings, ledger
+from rewards.badges import services as badges
+from rewards.catalogue import redemption
 from rewards.models import BadgeAward, BadgeClass, BadgeRule, EntryKind, LedgerEntry
+from rewards.points.services import summary
 from tests.challenges.conftest import NOW, make_challenge, manager  # noqa: F401  (fixtures used here)
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -114,7 +117,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     enrollment = participation.join(challenge, resident, now=NOW)
     accepted = trip(enrollment, 5.0)
     db.session.commit()
-    services.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
+    redemption.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
     submissions.review(accepted, db.session.merge(manager), approve=False, reason="Entered twice.")
     db.session.commit()
     assert accepted.status == SubmissionStatus.REJECTED
@@ -124,7 +127,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     earnings.settle_submission(scored(accepted))  # the next change to the submission recovers the rest
     assert entries(resident.id, EntryKind.REVERSAL)[-1] == (EntryKind.REVERSAL, -30, "rescored")
     earnings.settle_submission(scored(accepted))
-    assert ledger.balance(resident.id) == 70 and ledger.summary(resident.id).lifetime == 100
+    assert ledger.balance(resident.id) == 70 and summary(resident.id).lifetime == 100
 
 
 def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, make_user, manager):

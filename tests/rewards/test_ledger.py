@@ -12,9 +12,11 @@ from sqlalchemy import delete, select
 
 from accounts.models import Role
 from app.extensions import db
-from rewards import errors, ledger, services
-from rewards.levels import LEVELS, level_for
-from rewards.models import EntryKind, LedgerEntry, PointsAccount, Reward, Voucher
+from rewards import errors, ledger
+from rewards.catalogue import redemption, services, vouchers
+from rewards.models import EntryKind, LedgerEntry, Reward, Voucher
+from rewards.points import services as points
+from rewards.points.services import level_for
 from tests.rewards.conftest import NOW
 
 EARNING = [EntryKind.ACTIVITY, EntryKind.BONUS, EntryKind.PRIZE, EntryKind.STREAK, EntryKind.DATA_CREDIT]
@@ -25,7 +27,7 @@ NEVER_REVERSIBLE = (EntryKind.REVERSAL, EntryKind.REFUND)
 
 def _wipe_rewards() -> None:
     """Empty what the ledger machine writes, so each example starts from nothing (users stay)."""
-    for model in (Voucher, Reward, LedgerEntry, PointsAccount):
+    for model in (Voucher, Reward, LedgerEntry):
         db.session.execute(delete(model))
     db.session.commit()
 
@@ -174,7 +176,7 @@ class LedgerMachine(RuleBasedStateMachine):
             elif self.stock[which] == 0:
                 expected = errors.SoldOut
         try:
-            voucher, created = services.redeem(user, reward, key, now=self.now)
+            voucher, created = redemption.redeem(user, reward, key, now=self.now)
             db.session.commit()
         except errors.RewardError as error:
             db.session.rollback()
@@ -207,7 +209,7 @@ class LedgerMachine(RuleBasedStateMachine):
         voucher = db.session.get(Voucher, voucher_id)
         owner = next(user for user in self.residents if user.id == model["user"])
         try:
-            services.cancel_voucher(voucher, owner, now=self.now)
+            redemption.cancel_voucher(voucher, owner, now=self.now)
             db.session.commit()
         except errors.VoucherNotUsable as error:
             db.session.rollback()
@@ -227,7 +229,7 @@ class LedgerMachine(RuleBasedStateMachine):
         code = db.session.get(Voucher, voucher_id).code
         usable = model["status"] == "issued" and model["expires"] > self.now
         try:
-            services.validate_voucher(code, self.manager, now=self.now)
+            vouchers.validate_voucher(code, self.manager, now=self.now)
             db.session.commit()
         except errors.VoucherNotUsable:
             db.session.rollback()
@@ -241,9 +243,9 @@ class LedgerMachine(RuleBasedStateMachine):
         """Time passes and the expiry job runs: each issued voucher past its end is refunded once."""
         self.now += timedelta(days=days)
         due = [i for i, v in self.vouchers.items() if v["status"] == "issued" and v["expires"] <= self.now]
-        assert services.expire_vouchers(now=self.now) == len(due)
+        assert redemption.expire_vouchers(now=self.now) == len(due)
         db.session.commit()
-        assert services.expire_vouchers(now=self.now) == 0
+        assert redemption.expire_vouchers(now=self.now) == 0
         for voucher_id in due:
             self._close(voucher_id, "expired")
 
@@ -257,7 +259,7 @@ class LedgerMachine(RuleBasedStateMachine):
                    LedgerEntry.reverses_id, LedgerEntry.created_at)
         ).all()  # fmt: skip
         for user in self.residents:
-            summary = ledger.summary(user.id)
+            summary = points.summary(user.id)
             total = sum(row.amount for row in rows if row.user_id == user.id)
             assert summary.balance == total == self.balance[user.id] >= 0
             assert summary.lifetime == self.lifetime[user.id] >= summary.balance
@@ -277,22 +279,6 @@ def test_any_interleaving_keeps_the_ledger_sound(ctx, make_user, make_partner):
     LedgerMachine.manager = make_user(role=Role.MANAGER)
     LedgerMachine.partner = make_partner()
     run_state_machine_as_test(LedgerMachine, settings=settings(max_examples=30, stateful_step_count=20, deadline=None))
-
-
-# Levels ----------------------------------------------------------------------------------------
-
-
-def test_level_for_each_threshold():
-    """A level is reached exactly at its threshold; one point less is the level below."""
-    for number, (threshold, name) in enumerate(LEVELS, start=1):
-        level = level_for(threshold)
-        assert (level.number, level.name, level.threshold) == (number, str(name), threshold)
-        if number > 1:
-            assert level_for(threshold - 1).number == number - 1
-    assert level_for(0).next_threshold == LEVELS[1][0]
-    assert level_for(0).points_to_next(40) == LEVELS[1][0] - 40
-    top = level_for(LEVELS[-1][0] + 10_000)
-    assert top.number == len(LEVELS) and top.next_threshold is None and top.points_to_next(10**6) is None
 
 
 # The CSV export --------------------------------------------------------------------------------

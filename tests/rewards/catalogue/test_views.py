@@ -1,10 +1,6 @@
-"""The reward pages: catalogue, redeeming, my points, vouchers, validation by partners, managing the catalogue."""
+"""Pages of the reward catalogue: browsing, redeeming, my vouchers, validation by partners, managing."""
 
-import csv
-import io
-import re
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,75 +8,13 @@ from sqlalchemy import func, select
 
 from accounts.models import Role
 from app.extensions import db
-from rewards import ledger, services
+from rewards.catalogue import services, vouchers
 from rewards.models import Partner, Reward, Voucher, VoucherStatus
-from tests.conftest import log_in
 from tests.pages import Page
+from tests.rewards.conftest import as_user, balance_of, redeem_on_page, redeemed_code, text_of, voucher_status
+from tests.rewards.test_pages import MANAGE_PAGES
 
 CITY = ZoneInfo("Europe/Berlin")
-
-
-def text_of(response) -> str:
-    """The page's text with tags dropped and whitespace collapsed, as a reader sees it."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
-@pytest.fixture
-def new_reward(app, make_reward):
-    """Create a reward in a short app context and return its id."""
-
-    def make(**fields):
-        with app.app_context():
-            return make_reward(**fields).id
-
-    return make
-
-
-@pytest.fixture
-def give(app, fund):
-    """Give a user points through the ledger."""
-
-    def give_points(user, points: int, now=None):
-        with app.app_context():
-            fund(user.id, points, now=now)
-
-    return give_points
-
-
-@pytest.fixture
-def read(app):
-    """Run a function in a short app context and return its result."""
-
-    def run(function):
-        with app.app_context():
-            return function()
-
-    return run
-
-
-def as_user(app, make_user, role=Role.RESIDENT):
-    client = app.test_client()
-    client.user = make_user(role=role)
-    log_in(client, client.user)
-    return client
-
-
-def redeem(client, reward_id: int, key: str = "key-1"):
-    return client.post(f"/rewards/{reward_id}/redeem", data={"idempotency_key": key})
-
-
-def redeemed_code(client, reward_id: int, key: str = "key-1") -> str:
-    response = redeem(client, reward_id, key)
-    assert response.status_code == 302, text_of(response)
-    return response.headers["Location"].rsplit("/", 1)[1]
-
-
-def balance_of(read, user) -> int:
-    return read(lambda: ledger.balance(user.id))
-
-
-def voucher_status(read, code: str) -> VoucherStatus:
-    return read(lambda: services.find_voucher(code).status)
 
 
 # Catalogue --------------------------------------------------------------------------------
@@ -129,7 +63,7 @@ def test_detail_asks_visitors_to_log_in_and_redeem_needs_a_login(client, new_rew
     reward = new_reward(title="Pool day")
     page = text_of(client.get(f"/rewards/{reward}"))
     assert "Pool day" in page and "Log in to redeem" in page
-    response = redeem(client, reward)
+    response = redeem_on_page(client, reward)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/rewards/999999").status_code == 404
 
@@ -163,7 +97,7 @@ def test_a_double_click_with_the_same_key_issues_one_voucher(app, make_user, new
     client = as_user(app, make_user)
     give(client.user, 300)
     first = redeemed_code(client, reward, "same-key")
-    second = redeem(client, reward, "same-key")
+    second = redeem_on_page(client, reward, "same-key")
     assert second.headers["Location"].endswith(first)
     page = Page(client.get(second.headers["Location"]))
     assert "already redeemed" in page.flashes[-1][1]
@@ -191,7 +125,7 @@ def test_refusals_are_shown_on_the_page(app, make_user, new_reward, give, read, 
     if fields.get("per_resident_limit"):
         redeemed_code(client, reward, "first")
         points -= 100
-    response = redeem(client, reward, "second")
+    response = redeem_on_page(client, reward, "second")
     assert response.status_code == 422
     assert message in Page(response).error_summary
     assert balance_of(read, client.user) == points
@@ -216,80 +150,6 @@ def test_a_reward_that_would_be_refused_offers_no_button(app, make_user, new_rew
     page = client.get(f"/rewards/{reward}")
     assert message in text_of(page)
     assert "Redeem for" not in text_of(page) and not Page(page).all("form", action=f"/rewards/{reward}/redeem")
-
-
-# My points --------------------------------------------------------------------------------
-
-
-def test_my_points_shows_balance_level_and_history(app, make_user, new_reward, give):
-    """Balance, level with progress to the next one, and every entry with its reason and sign."""
-    reward = new_reward(title="Pool day", cost=40)
-    client = as_user(app, make_user)
-    give(client.user, 150)
-    redeemed_code(client, reward)
-    response = client.get("/me/points")
-    page, text = Page(response), text_of(response)
-    assert "110 points" in text and "Level 2: Contributor" in text and "Earned in all 150 points" in text
-    progress = page.all("progress")[0]
-    assert progress.attrs["max"] == "200" and progress.attrs["value"] == "50"
-    assert "150 more points to reach level 3." in text
-    assert "Completion bonus: you reached the goal of “Test”" in text and "+150" in text
-    assert "Redeemed: Pool day" in text and "−40" in text
-    assert page.all("a", href="/me/points.csv")
-
-
-def test_history_filters_by_kind_and_dates_and_paginates(app, make_user, new_reward, give):
-    """The kind and the date range narrow the history; the pages keep the filters."""
-    reward = new_reward(cost=10)
-    client = as_user(app, make_user)
-    give(client.user, 100, now=datetime(2025, 1, 10, 12, tzinfo=UTC))
-    give(client.user, 100, now=datetime(2025, 2, 10, 12, tzinfo=UTC))
-    redeemed_code(client, reward)
-    text = text_of(client.get("/me/points?kind=redemption"))
-    assert "1 entry." in text and "Redeemed" in text
-    text = text_of(client.get("/me/points?since=2025-02-01&until=2025-02-10"))
-    assert "1 entry." in text and "+100" in text
-    assert "No entries for these filters." in text_of(client.get("/me/points?since=2025-03-01&until=2025-03-02"))
-    for number in range(30):
-        give(client.user, 1, now=datetime(2025, 4, 1, 12, tzinfo=UTC) + timedelta(minutes=number))
-    page = Page(client.get("/me/points?kind=bonus"))
-    assert "Page 1 of 2" in page.root.text
-    assert page.all("a", rel="next")[0].attrs["href"] == "/me/points?page=2&kind=bonus"
-
-
-@pytest.mark.parametrize(
-    ("query", "field", "message"),
-    [
-        ("since=2025-13-45", "since", "Not a valid date value."),
-        ("until=yesterday", "until", "Not a valid date value."),
-        ("since=1500-01-01", "since", "Enter a date between the years 2000 and 2200."),
-        ("since=2025-03-02&until=2025-03-01", "until", "The last day must not be before the first day."),
-    ],
-)
-def test_bad_dates_are_form_errors(app, make_user, query, field, message):
-    """A date that is no date is shown on its field, for the page and for the CSV link."""
-    client = as_user(app, make_user)
-    for path in ("/me/points", "/me/points.csv"):
-        response = client.get(f"{path}?{query}")
-        assert response.status_code == 422
-        assert Page(response).field_error(field) == message
-
-
-def test_csv_download_has_the_filtered_history(app, make_user, new_reward, give):
-    """The CSV is an attachment with one row per entry, filtered like the page."""
-    reward = new_reward(title="Pool day", cost=30)
-    client = as_user(app, make_user)
-    give(client.user, 100, now=datetime(2025, 1, 10, 12, tzinfo=UTC))
-    redeemed_code(client, reward)
-    response = client.get("/me/points.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [row["kind"] for row in rows] == ["redemption", "bonus"]
-    assert rows[0]["amount"] == "-30" and rows[0]["reason"] == "Redeemed: Pool day"
-    assert rows[1]["date"] == "2025-01-10T13:00:00+01:00"
-    rows = list(csv.DictReader(io.StringIO(client.get("/me/points.csv?kind=bonus").get_data(as_text=True))))
-    assert [row["amount"] for row in rows] == ["100"]
 
 
 # Vouchers ---------------------------------------------------------------------------------
@@ -517,9 +377,7 @@ def test_manager_adds_partners_and_partner_accounts(app, make_user, read):
     assert "Corner shop" in text and "Local shop" in text and shopkeeper.pseudonym in text
 
 
-# Roles, navigation, profile ---------------------------------------------------------------
-
-MANAGE_PAGES = ["/manage/rewards", "/manage/rewards/new", "/manage/partners"]
+# Roles and forms ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", MANAGE_PAGES)
@@ -531,64 +389,6 @@ def test_manage_pages_need_a_manager(app, client, make_user, path):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("path", ["/me/points", "/me/points.csv", "/me/vouchers"])
-def test_my_pages_need_a_login(client, path):
-    response = client.get(path)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_pages_render_for_every_role(app, make_user, new_reward, role):
-    """Every role sees the catalogue, a reward and its own points and vouchers."""
-    reward = new_reward()
-    client = as_user(app, make_user, role)
-    for path in ("/rewards", f"/rewards/{reward}", "/me/points", "/me/vouchers", "/profile"):
-        assert client.get(path).status_code == 200, path
-    may_manage = role in (Role.MANAGER, Role.ADMIN)
-    for path in [*MANAGE_PAGES, f"/manage/rewards/{reward}/edit"]:
-        assert client.get(path).status_code == (200 if may_manage else 403), path
-    may_validate = role in (Role.MANAGER, Role.ADMIN, Role.PARTNER)
-    assert client.get("/vouchers/validate").status_code == (200 if may_validate else 403)
-
-
-@pytest.mark.parametrize(
-    ("role", "links"),
-    [
-        (None, {"Rewards"}),
-        (Role.RESIDENT, {"Rewards", "My points"}),
-        (Role.PARTNER, {"Rewards", "My points", "Validate vouchers"}),
-        (Role.MANAGER, {"Rewards", "My points", "Validate vouchers", "Reward catalogue"}),
-    ],
-)
-def test_navigation_links_follow_the_role(app, make_user, role, links):
-    """The main navigation offers each role its reward pages."""
-    client = as_user(app, make_user, role) if role else app.test_client()
-    nav = Page(client.get("/rewards")).all("nav", class_="main-nav")[0]
-    shown = {a.text for a in nav.iter() if a.tag == "a"}
-    assert links <= shown
-    assert not ({"Rewards", "My points", "Validate vouchers", "Reward catalogue"} - links) & shown
-
-
-def test_profile_shows_level_and_balance(app, make_user, give):
-    """The profile shows level and balance, with a link to my points."""
-    client = as_user(app, make_user)
-    give(client.user, 320)
-    page = Page(client.get("/profile"))
-    assert "Level 3: Regular" in page.root.text and "320 points" in page.root.text
-    assert page.all("a", href="/me/points")
-
-
-def test_levels_use_lifetime_points_not_the_balance(app, make_user, new_reward, give, read):
-    """Spending does not lower the level shown."""
-    reward = new_reward(cost=100)
-    client = as_user(app, make_user)
-    give(client.user, 100)
-    redeemed_code(client, reward)
-    text = text_of(client.get("/me/points"))
-    assert "Level 2: Contributor" in text and "Balance 0 points" in text
-    assert read(lambda: ledger.summary(client.user.id)).lifetime == 100
-
-
 def test_an_expired_voucher_shows_no_code_to_scan(app, make_user, new_reward, give, read):
     """A voucher past its expiry, before the job refunds it, shows why and offers neither QR code nor cancel."""
     reward = new_reward()
@@ -596,7 +396,7 @@ def test_an_expired_voucher_shows_no_code_to_scan(app, make_user, new_reward, gi
     give(client.user, 100)
     code = redeemed_code(client, reward)
     with app.app_context():
-        voucher = services.find_voucher(code)
+        voucher = vouchers.find_voucher(code)
         voucher.expires_at = datetime.now(UTC) - timedelta(minutes=1)
         db.session.commit()
     page = Page(client.get(f"/me/vouchers/{code}"))
@@ -627,23 +427,3 @@ def test_forms_work_with_csrf_protection_on(app, make_user, new_reward, give, mo
     partners = Page(manager.get("/manage/partners"))
     data = {"csrf_token": partners.csrf_token(), "name": "Pool", "kind": "municipal"}
     assert manager.post("/manage/partners", data=data).status_code == 302
-
-
-def test_pages_have_unique_ids_and_no_inline_styles(app, make_user, new_reward, give):
-    """Every label points at one element, and nothing relies on inline styles the CSP would block."""
-    reward = new_reward()
-    manager = as_user(app, make_user, Role.MANAGER)
-    give(manager.user, 100)
-    code = redeemed_code(manager, reward)
-    paths = [
-        "/rewards", f"/rewards/{reward}", "/me/points?since=nonsense", "/me/vouchers", f"/me/vouchers/{code}",
-        f"/vouchers/validate?code={code}", "/manage/rewards", "/manage/rewards/new", f"/manage/rewards/{reward}/edit",
-        "/manage/partners", "/profile",
-    ]  # fmt: skip
-    for path in paths:
-        page = Page(manager.get(path))
-        ids = [element.attrs["id"] for element in page.root.iter() if "id" in element.attrs]
-        assert len(ids) == len(set(ids)), path
-        assert " style=" not in page.html and "<style" not in page.html, path
-        for label in page.all("label"):
-            assert label.attrs.get("for") in ids, (path, label.text)

@@ -1,22 +1,17 @@
-"""HTML forms of rewards: redeeming, filtering the points history, vouchers, and the manager's catalogue."""
+"""HTML forms of the reward catalogue: redeeming, vouchers, and the manager's rewards and partners."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.clock import city_zone
-from app.forms import choices
-from rewards.display import KIND_LABELS, PARTNER_KIND_LABELS
-from rewards.services import MAX_COST, MAX_STOCK
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of `day` in the city, as UTC."""
-    return datetime.combine(day, time.min, tzinfo=city_zone()).astimezone(UTC)
+from app.forms import choices, date_field
+from rewards.catalogue.services import MAX_COST, MAX_STOCK
+from rewards.display import PARTNER_KIND_LABELS
 
 
 def end_of_day(day: date) -> datetime:
@@ -28,16 +23,6 @@ def local_day(moment: datetime | None) -> date | None:
     return moment.astimezone(city_zone()).date() if moment else None
 
 
-def _plausible_year(_form, field) -> None:
-    # Far-off years cannot be converted between time zones; no reward or history needs them.
-    if field.data is not None and not 2000 <= field.data.year <= 2200:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
-
-
-def _date_field(label, description=None):
-    return DateField(label, validators=[Optional(), _plausible_year], description=description)
-
-
 class RedeemForm(FlaskForm):
     """Spend points on a reward; the one-time key makes a second click issue no second voucher."""
 
@@ -45,38 +30,6 @@ class RedeemForm(FlaskForm):
 
     def key(self) -> str | None:
         return self.idempotency_key.data or None
-
-
-class PointsFilterForm(FlaskForm):
-    """The history's filters, sent with GET so a filtered view can be bookmarked."""
-
-    class Meta:
-        csrf = False
-
-    kind = SelectField(_l("Kind"), validators=[Optional()])
-    since = _date_field(_l("From"), _l("First day to show."))
-    until = _date_field(_l("To"), _l("Last day to show."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind.choices = choices([("", _l("All kinds")), *((k.value, label) for k, label in KIND_LABELS.items())])
-
-    def validate_until(self, field) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_l("The last day must not be before the first day."))
-
-    def filters(self) -> dict:
-        """The filters as rewards.ledger.history_query takes them."""
-        return {
-            "kinds": [self.kind.data] if self.kind.data else None,
-            "since": start_of_day(self.since.data) if self.since.data else None,
-            "until": start_of_day(self.until.data + timedelta(days=1)) if self.until.data else None,
-        }
-
-    def args(self) -> dict:
-        """The filters as query arguments, for links to other pages and the CSV file."""
-        values = {"kind": self.kind.data, "since": self.since.data, "until": self.until.data}
-        return {name: str(value) for name, value in values.items() if value}
 
 
 class CodeForm(FlaskForm):
@@ -119,7 +72,7 @@ class RewardForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_STOCK)],
         description=_l("How many one resident may hold. Leave empty for no limit."),
     )
-    valid_until = _date_field(
+    valid_until = date_field(
         _l("Valid until"), _l("The last day it can be redeemed, in the city's time zone. Leave empty for no end.")
     )
     active = BooleanField(_l("Active: residents can see and redeem it"), default=True)

@@ -1,13 +1,12 @@
-"""Badge services: image checks, definitions, default badges, awards and the Open Badges documents."""
-
-import hashlib
+"""Badge services: image checks, definitions, default badges and awards."""
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from rewards import badges, errors
-from rewards.default_badges import DEFAULT_BADGES, install_default_badges
+from rewards import errors
+from rewards.badges import services
+from rewards.badges.defaults import DEFAULT_BADGES, install_default_badges
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 from tests.rewards.conftest import NOW
 
@@ -16,7 +15,7 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><title>Dot</tit
 
 def make_badge(rule: BadgeRule | None = BadgeRule.FIRST_SUBMISSION, **fields) -> BadgeClass:
     values = {"name": "Early Bird", "description": "Was early.", "criteria": "Be early.", "image_svg": SVG, **fields}
-    return badges.create_badge(rule=rule, **values)
+    return services.create_badge(rule=rule, **values)
 
 
 def award_count() -> int:
@@ -29,7 +28,7 @@ def award_count() -> int:
 @pytest.mark.parametrize("definition", DEFAULT_BADGES, ids=lambda d: d["rule"].value)
 def test_check_svg_accepts_the_default_badges(definition):
     """Every default image is a self-contained SVG with a title."""
-    assert badges.check_svg(definition["image_svg"]) == definition["image_svg"]
+    assert services.check_svg(definition["image_svg"]) == definition["image_svg"]
     assert "<title>" in definition["image_svg"]
 
 
@@ -61,7 +60,7 @@ def test_check_svg_accepts_the_default_badges(definition):
 def test_check_svg_refuses_what_could_load_or_run_something(svg):
     """Scripts, event handlers, links, embedded documents, DOCTYPEs and huge files are refused."""
     with pytest.raises(errors.InvalidBadgeImage):
-        badges.check_svg(svg)
+        services.check_svg(svg)
 
 
 # Definitions and default badges -----------------------------------------------------------
@@ -71,7 +70,7 @@ def test_check_svg_refuses_what_could_load_or_run_something(svg):
 def test_create_badge_names_every_broken_field():
     """Empty texts, a bad image and an unknown rule are reported together, field by field."""
     with pytest.raises(errors.InvalidFields) as caught:
-        badges.create_badge(name=" ", description="", criteria="", image_svg="<svg><script/></svg>", rule="wizardry")
+        services.create_badge(name=" ", description="", criteria="", image_svg="<svg><script/></svg>", rule="wizardry")
     assert set(caught.value.errors) == {"name", "description", "criteria", "image_svg", "rule"}
     assert db.session.scalar(select(func.count(BadgeClass.id))) == 0
 
@@ -81,9 +80,9 @@ def test_update_badge_changes_only_valid_values():
     """An update with a bad image changes nothing; a good one is saved trimmed."""
     badge = make_badge()
     with pytest.raises(errors.InvalidFields):
-        badges.update_badge(badge, name="Renamed", image_svg="<svg onload='x()'/>")
+        services.update_badge(badge, name="Renamed", image_svg="<svg onload='x()'/>")
     assert badge.name == "Early Bird"
-    badges.update_badge(badge, name="  Renamed  ", rule=None, active=False)
+    services.update_badge(badge, name="  Renamed  ", rule=None, active=False)
     assert (badge.name, badge.rule, badge.active) == ("Renamed", None, False)
 
 
@@ -117,11 +116,11 @@ def test_award_is_idempotent(make_user):
     """Awarding the same rule twice gives the resident one award, with its evidence and time."""
     resident = make_user()
     badge = make_badge()
-    first = badges.award(resident.id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": 7}, NOW)
-    second = badges.award(resident.id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": 8}, NOW)
+    first = services.award(resident.id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": 7}, NOW)
+    second = services.award(resident.id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": 8}, NOW)
     assert len(first) == 1 and second == []
     assert award_count() == 1
-    (item,) = badges.awards_of(resident)
+    (item,) = services.awards_of(resident)
     assert (item.badge_id, item.evidence, item.awarded_at) == (badge.id, {"challenge_id": 7}, NOW)
     assert len(item.uid) == 32 and len(item.salt) == 32 and not item.private
 
@@ -132,7 +131,7 @@ def test_award_skips_inactive_badges_and_other_rules(make_user):
     resident = make_user()
     make_badge(BadgeRule.TOP_10)
     make_badge(BadgeRule.FIRST_SUBMISSION, active=False)
-    assert badges.award(resident.id, BadgeRule.FIRST_SUBMISSION) == []
+    assert services.award(resident.id, BadgeRule.FIRST_SUBMISSION) == []
     assert award_count() == 0
 
 
@@ -143,10 +142,10 @@ def test_not_yet_earned_and_holder_counts(make_user):
     earned = make_badge(BadgeRule.FIRST_SUBMISSION)
     open_badge = make_badge(BadgeRule.TOP_10, name="Top")
     make_badge(BadgeRule.STREAK, name="Retired", active=False)
-    badges.award(first.id, BadgeRule.FIRST_SUBMISSION)
-    badges.award(second.id, BadgeRule.FIRST_SUBMISSION)
-    assert badges.not_yet_earned(first) == [open_badge]
-    assert badges.holder_counts() == {earned.id: 2}
+    services.award(first.id, BadgeRule.FIRST_SUBMISSION)
+    services.award(second.id, BadgeRule.FIRST_SUBMISSION)
+    assert services.not_yet_earned(first) == [open_badge]
+    assert services.holder_counts() == {earned.id: 2}
 
 
 @pytest.mark.usefixtures("ctx")
@@ -154,33 +153,9 @@ def test_only_the_owner_can_change_privacy(make_user):
     """Another resident's award is "not found", whether by uid or when setting privacy."""
     owner, other = make_user(), make_user()
     make_badge()
-    (item,) = badges.award(owner.id, BadgeRule.FIRST_SUBMISSION)
+    (item,) = services.award(owner.id, BadgeRule.FIRST_SUBMISSION)
     with pytest.raises(errors.NotFound):
-        badges.own_award(other, item.uid)
+        services.own_award(other, item.uid)
     with pytest.raises(errors.NotFound):
-        badges.set_private(item, other, True)
-    assert badges.set_private(badges.own_award(owner, item.uid), owner, True).private
-
-
-# Documents ------------------------------------------------------------------------------
-
-
-def test_hashed_email_is_salted_sha256_of_the_lower_cased_address():
-    """The identity is `sha256$` and the hex digest of email + salt, as Open Badges 2.0 hashes it."""
-    digest = hashlib.sha256(b"lena@example.org" + b"pepper").hexdigest()
-    assert badges.hashed_email(" Lena@Example.org ", "pepper") == f"sha256${digest}"
-
-
-@pytest.mark.usefixtures("ctx")
-def test_assertion_document_needs_an_email(make_user):
-    """Without an email there is no recipient identity, so no assertion; the revoked form keeps only its id."""
-    resident = make_user()
-    make_badge()
-    (item,) = badges.award(resident.id, BadgeRule.FIRST_SUBMISSION, now=NOW)
-    document = badges.assertion_document(item, "https://x.example/a/1", "https://x.example/b/1")
-    assert document["issuedOn"] == "2026-03-04T12:00:00+00:00"
-    assert "evidence" not in document
-    resident.email = None
-    assert badges.assertion_document(item, "https://x.example/a/1", "https://x.example/b/1") is None
-    revoked = badges.revoked_document("https://x.example/a/1")
-    assert (revoked["id"], revoked["revoked"], revoked["type"]) == ("https://x.example/a/1", True, "Assertion")
+        services.set_private(item, other, True)
+    assert services.set_private(services.own_award(owner, item.uid), owner, True).private

@@ -1,61 +1,37 @@
-"""Pages of rewards: catalogue, redemption, my points, my vouchers, voucher validation, catalogue management."""
+"""Pages of the reward catalogue: browsing, redeeming, my vouchers, validation by partners, managing.
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import force_locale, format_date, format_decimal, get_locale
+The routes belong to the `rewards` blueprint (rewards.blueprints), shared with a resident's points pages.
+"""
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from accounts import services as accounts
 from accounts.forms import ConfirmForm
 from accounts.models import Role
 from accounts.roles import login_required, role_required
-from app.clock import city_zone
 from app.columns import utcnow
 from app.extensions import db
+from app.pagination import requested_page
 from app.security import viewer as current_viewer
 from app.transactions import refuse
-from rewards import display, errors, ledger, services
-from rewards.forms import (
+from rewards import display, errors, ledger
+from rewards.blueprints import pages as bp
+from rewards.catalogue import redemption, services, vouchers
+from rewards.catalogue.forms import (
     CodeForm,
     MarkUsedForm,
     PartnerForm,
     PartnerMemberForm,
-    PointsFilterForm,
     RedeemForm,
     RewardForm,
 )
+from rewards.catalogue.qr import qr_svg
 from rewards.models import Partner, Reward, VoucherStatus
-from rewards.qr import qr_svg
 
-bp = Blueprint("rewards", __name__, template_folder="templates")
 manager_required = role_required(Role.MANAGER)
 validator_required = role_required(Role.MANAGER, Role.PARTNER)
 PER_PAGE = 24
-HISTORY_PER_PAGE = 25
-MAX_PAGE = 10_000
-
-
-@bp.context_processor
-def rewards_context():
-    return {"labels": display, "when": display.when, "day": _day}
-
-
-@bp.app_context_processor
-def points_context():
-    """Any page (the profile, the header) may ask for the viewer's points, computed only when asked."""
-    return {"points_summary": lambda: ledger.summary(current_user.id), "points": _points}
-
-
-def _points(value: int) -> str:
-    return format_decimal(value, format="#,##0")
-
-
-def _day(moment) -> str:
-    return format_date(moment.astimezone(city_zone()).date(), "medium") if moment else "–"
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _reward(reward_id: int) -> Reward:
@@ -72,7 +48,7 @@ def catalogue():
     affordable = viewer is not None and request.args.get("affordable") == "1"
     partner_id = request.args.get("partner", type=int)
     query = services.catalogue_query(max_cost=balance if affordable else None, partner_id=partner_id)
-    pagination = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     held = services.redeemed_by(viewer, [r.id for r in pagination.items]) if viewer else {}
     return render_template(
         "rewards/catalogue.html", pagination=pagination, balance=balance, held=held,
@@ -90,7 +66,7 @@ def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
     balance = ledger.balance(viewer.id) if viewer else None
     held = services.redeemed_by(viewer, [reward.id]).get(reward.id, 0) if viewer else 0
     # The same rules redeeming applies decide whether the button is offered at all.
-    refused = services.refusal(reward, held, balance, utcnow()) if viewer else None
+    refused = redemption.refusal(reward, held, balance, utcnow()) if viewer else None
     return render_template(
         "rewards/detail.html",
         reward=reward,
@@ -109,7 +85,7 @@ def redeem(reward_id: int):
     form = RedeemForm()
     if form.validate_on_submit():
         try:
-            voucher, created = services.redeem(current_viewer(), reward, idempotency_key=form.key())
+            voucher, created = redemption.redeem(current_viewer(), reward, idempotency_key=form.key())
         except errors.RewardError as error:
             refuse()
             form.form_errors.append(error.message)
@@ -122,64 +98,20 @@ def redeem(reward_id: int):
     return _render_detail(_reward(reward_id), form, 422)
 
 
-# My points ------------------------------------------------------------------------------------
-
-
-def _points_filters() -> PointsFilterForm:
-    form = PointsFilterForm(formdata=request.args)
-    form.validate()
-    return form
-
-
-@bp.route("/me/points")
-@login_required
-def my_points():
-    form = _points_filters()
-    filters = form.filters() if not form.errors else {}
-    query = ledger.history_query(current_user.id, **filters)
-    pagination = db.paginate(query, page=_page(), per_page=HISTORY_PER_PAGE, error_out=False)
-    return render_template(
-        "rewards/points.html", summary=ledger.summary(current_user.id), form=form, pagination=pagination,
-        describe=display.describe,
-    ), 422 if form.errors else 200  # fmt: skip
-
-
-@bp.route("/me/points.csv")
-@login_required
-def my_points_csv():
-    form = _points_filters()
-    if form.errors:
-        return my_points()
-    query = ledger.history_query(current_user.id, **form.filters())
-    return Response(
-        stream_with_context(_csv_lines(query, str(get_locale() or "en"))),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="civiquest-points.csv"'},
-    )
-
-
-def _csv_lines(query, locale: str):
-    # The lines are written after the request's own context ended: the language is fixed beforehand.
-    with force_locale(locale):
-        yield from ledger.csv_rows(query, display.describe, _csv_time)
-
-
-def _csv_time(entry) -> str:
-    return entry.created_at.astimezone(city_zone()).isoformat(timespec="seconds")
-
-
 # My vouchers ----------------------------------------------------------------------------------
 
 
 @bp.route("/me/vouchers")
 @login_required
 def my_vouchers():
-    pagination = db.paginate(services.vouchers_of(current_viewer()), page=_page(), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(
+        vouchers.vouchers_of(current_viewer()), page=requested_page(), per_page=PER_PAGE, error_out=False
+    )
     return render_template("rewards/vouchers.html", pagination=pagination)
 
 
 def _own_voucher(code: str):
-    return services.own_voucher(current_viewer(), code)
+    return vouchers.own_voucher(current_viewer(), code)
 
 
 @bp.route("/me/vouchers/<code>")
@@ -206,12 +138,12 @@ def cancel_voucher(code: str):
     voucher = _own_voucher(code)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel_voucher(voucher, current_viewer())
+            redemption.cancel_voucher(voucher, current_viewer())
         except errors.RewardError as error:
             refuse(error)
         else:
-            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=_points(voucher.cost)),
-                  "success")  # fmt: skip
+            points = display.points(voucher.cost)
+            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=points), "success")
     return redirect(url_for("rewards.voucher", code=voucher.code))
 
 
@@ -228,7 +160,7 @@ def validate():
     check = None
     if form.code.data and form.validate():
         try:
-            check = services.check_voucher(form.code.data, current_viewer())
+            check = vouchers.check_voucher(form.code.data, current_viewer())
         except errors.RewardError as error:
             refuse()
             form.code.errors = [*form.code.errors, error.message]
@@ -251,7 +183,7 @@ def _mark_used():
         form.code.errors = [*form.code.errors, *use_form.code.errors]
         return _render_validate(form)
     try:
-        voucher = services.validate_voucher(use_form.code.data, current_viewer())
+        voucher = vouchers.validate_voucher(use_form.code.data, current_viewer())
     except errors.RewardError as error:
         refuse()
         form.code.errors = [error.message]
@@ -268,7 +200,7 @@ def _mark_used():
 @manager_required
 def manage():
     query = services.catalogue_query(include_unavailable=True)
-    pagination = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    pagination = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("rewards/manage.html", pagination=pagination, available=services.is_available)
 
 
@@ -276,20 +208,23 @@ def _render_edit(form: RewardForm, reward: Reward | None):
     return render_template("rewards/edit.html", form=form, reward=reward), 422 if form.errors else 200
 
 
+def _save(form: RewardForm, reward: Reward | None) -> Reward | None:
+    """Create or update from the form; None when the service refused, with its reasons on the form."""
+    try:
+        return services.update_reward(reward, **form.values()) if reward else services.create_reward(**form.values())
+    except errors.InvalidFields as error:
+        refuse()
+        form.show_errors(error.errors)
+        return None
+
+
 @bp.route("/manage/rewards/new", methods=["GET", "POST"])
 @manager_required
 def new():
-    partners = services.list_partners()
-    form = RewardForm(partners)
-    if form.validate_on_submit():
-        try:
-            reward = services.create_reward(**form.values())
-        except errors.InvalidFields as error:
-            refuse()
-            form.show_errors(error.errors)
-        else:
-            flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
-            return redirect(url_for("rewards.manage"))
+    form = RewardForm(services.list_partners())
+    if form.validate_on_submit() and (reward := _save(form, None)):
+        flash(_("“%(title)s” is in the catalogue.", title=reward.title), "success")
+        return redirect(url_for("rewards.manage"))
     return _render_edit(form, None)
 
 
@@ -298,15 +233,9 @@ def new():
 def edit(reward_id: int):
     reward = _reward(reward_id)
     form = RewardForm(services.list_partners(), data=RewardForm.initial(reward))
-    if form.validate_on_submit():
-        try:
-            services.update_reward(reward, **form.values())
-        except errors.InvalidFields as error:
-            refuse()
-            form.show_errors(error.errors)
-        else:
-            flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
-            return redirect(url_for("rewards.manage"))
+    if form.validate_on_submit() and _save(form, reward):
+        flash(_("Changes to “%(title)s” saved.", title=reward.title), "success")
+        return redirect(url_for("rewards.manage"))
     return _render_edit(form, reward)
 
 

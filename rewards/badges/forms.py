@@ -7,7 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from app.forms import choices
-from rewards.badges import MAX_IMAGE_BYTES
+from rewards.badges.services import MAX_IMAGE_BYTES
 from rewards.display import BADGE_RULE_LABELS
 from rewards.models import BadgeClass
 

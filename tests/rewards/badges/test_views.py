@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from accounts.models import User
 from app.extensions import db
-from rewards import badges
-from rewards.default_badges import FIRST_STEP_SVG, TOP_10_SVG
+from rewards.badges import services
+from rewards.badges.defaults import FIRST_STEP_SVG, TOP_10_SVG
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 from tests.pages import Page
-from tests.rewards.test_badges import SVG
+from tests.rewards.badges.test_services import SVG
 
 ISSUER_EMAIL = "badges@city.example"
 
@@ -31,7 +31,7 @@ def create_badge(app, rule=BadgeRule.FIRST_SUBMISSION, **fields) -> int:
     values = {"name": "First Step", "description": "Sent a first reading.", "criteria": "Send a reading.",
               "image_svg": FIRST_STEP_SVG, "rule": rule, **fields}  # fmt: skip
     with app.app_context():
-        badge = badges.create_badge(**values)
+        badge = services.create_badge(**values)
         db.session.commit()
         return badge.id
 
@@ -39,7 +39,7 @@ def create_badge(app, rule=BadgeRule.FIRST_SUBMISSION, **fields) -> int:
 def give(app, user, rule=BadgeRule.FIRST_SUBMISSION, evidence=None) -> str:
     """Award the resident the badge of `rule`; returns the award's uid."""
     with app.app_context():
-        (item,) = badges.award(user.id, rule, evidence)
+        (item,) = services.award(user.id, rule, evidence)
         db.session.commit()
         return item.uid
 

@@ -1,32 +1,18 @@
-"""marshmallow schemas of rewards: separate shapes for what comes in and what goes out.
+"""marshmallow schemas of the reward catalogue: separate shapes for what comes in and what goes out.
 
 Inputs check types and sizes only; the services apply the rules (cost range, known partner …)
 and name the field of each problem.
 """
 
-from datetime import date, datetime
-
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictBoolean, id_field, text_field
-from rewards.models import EntryKind, PartnerKind, VoucherStatus
+from app.schemas import StrictBoolean, enum_field, id_field, text_field, year_between
+from rewards.models import PartnerKind, VoucherStatus
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+_plausible_year = year_between(1900, 2999)  # no reward lies outside
 REFUSAL_RULES = ("not_available", "limit_reached", "insufficient_points", "sold_out")
-
-
-def _plausible_year(value) -> None:
-    # Far-off years overflow when converted between time zones; no reward or entry lies there.
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ma.ValidationError(
-            str(_l("Must lie between the years %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR))
-        )
-
-
-def _enum(enum_class, **kwargs) -> ma.fields.Enum:
-    return ma.fields.Enum(enum_class, by_value=True, **kwargs)
 
 
 def _query_flag(description: str) -> ma.fields.Boolean:
@@ -45,7 +31,7 @@ def _whole_number(**kwargs) -> ma.fields.Integer:
 
 class PartnerCreateSchema(ma.Schema):
     name = text_field(120, required=True)
-    kind = _enum(PartnerKind, load_default=PartnerKind.OTHER)
+    kind = enum_field(PartnerKind, load_default=PartnerKind.OTHER)
 
 
 class RewardUpdateSchema(ma.Schema):
@@ -96,56 +82,7 @@ class IdempotencyHeaderSchema(ma.Schema):
 
 
 class VoucherFilterSchema(ma.Schema):
-    status = _enum(VoucherStatus)
-
-
-class BadgeUpdateSchema(ma.Schema):
-    private = StrictBoolean(required=True, metadata={"description": "true hides the badge: its assertion is revoked."})
-
-
-class DateOrMoment(ma.fields.Field):
-    """A day (2026-03-01) or a moment (2026-03-01T10:00:00+01:00; without offset, in the city's time zone)."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> date | datetime:
-        try:
-            parsed = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
-        except (TypeError, ValueError) as error:
-            raise ma.ValidationError(str(_l("Give a date (2026-03-01) or a date and time (ISO 8601)."))) from error
-        _plausible_year(parsed)
-        return parsed
-
-
-class KindList(ma.fields.List):
-    """Kinds of entry, as repeated parameters (kind=bonus&kind=prize) or a comma list (kind=bonus,prize)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(_enum(EntryKind), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        values = value if isinstance(value, list) else [value]
-        split = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
-        try:
-            return super()._deserialize(split, attr, data, **kwargs)
-        except ma.ValidationError as error:  # one message for the field, not one per position
-            kinds = ", ".join(kind.value for kind in EntryKind)
-            raise ma.ValidationError(str(_l("Choose kinds from: %(kinds)s.", kinds=kinds))) from error
-
-
-class LedgerArgumentsSchema(ma.Schema):
-    kind = KindList(
-        metadata={"description": "Only entries of these kinds; repeat the parameter or list them with commas."}
-    )
-    since = DateOrMoment(
-        data_key="from", metadata={"description": "From this day (00:00 in the city) or moment on.", "type": "string"}
-    )
-    until = DateOrMoment(
-        data_key="to", metadata={"description": "Up to this day (included) or moment (excluded).", "type": "string"}
-    )
-    format = ma.fields.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "csv"]),
-        metadata={"description": "csv: every matching entry as a CSV download (so does Accept: text/csv)."},
-    )
+    status = enum_field(VoucherStatus)
 
 
 # Output -------------------------------------------------------------------------------------
@@ -154,7 +91,7 @@ class LedgerArgumentsSchema(ma.Schema):
 class PartnerSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
-    kind = _enum(PartnerKind)
+    kind = enum_field(PartnerKind)
 
 
 class MyRewardSchema(ma.Schema):
@@ -192,7 +129,7 @@ class VoucherRewardSchema(ma.Schema):
 
 class VoucherSchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "16 characters in groups of four, e.g. 7K3M-…"})
-    status = _enum(VoucherStatus)
+    status = enum_field(VoucherStatus)
     reward = ma.fields.Nested(VoucherRewardSchema)
     cost = ma.fields.Integer(metadata={"description": "Points paid."})
     issued_at = ma.fields.AwareDateTime()
@@ -209,45 +146,3 @@ class ProblemSchema(ma.Schema):
 class VoucherCheckSchema(VoucherSchema):
     usable = ma.fields.Boolean(metadata={"description": "Validating it now would succeed."})
     problem = ma.fields.Nested(ProblemSchema, allow_none=True, metadata={"description": "Why not, when not usable."})
-
-
-class LevelSchema(ma.Schema):
-    number = ma.fields.Integer()
-    name = ma.fields.String()
-    threshold = ma.fields.Integer()
-    next_threshold = ma.fields.Integer(allow_none=True, metadata={"description": "null at the top level."})
-    points_to_next = ma.fields.Integer(allow_none=True)
-
-
-class LedgerEntrySchema(ma.Schema):
-    id = ma.fields.Integer()
-    created_at = ma.fields.AwareDateTime()
-    kind = _enum(EntryKind)
-    amount = ma.fields.Integer(metadata={"description": "Positive for credits, negative for debits."})
-    reason = ma.fields.String(metadata={"description": "The reason as a sentence in your language."})
-    reason_code = ma.fields.String()
-    source_key = ma.fields.String()
-
-
-class LedgerSchema(ma.Schema):
-    balance = ma.fields.Integer()
-    lifetime_points = ma.fields.Integer(metadata={"description": "Earned over all time; decides the level."})
-    level = ma.fields.Nested(LevelSchema)
-    entries = ma.fields.List(ma.fields.Nested(LedgerEntrySchema), metadata={"description": "This page, newest first."})
-
-
-class BadgeSchema(ma.Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    description = ma.fields.String()
-    image_url = ma.fields.String(allow_none=True)
-
-
-class BadgeAwardSchema(ma.Schema):
-    uid = ma.fields.String()
-    badge = ma.fields.Nested(BadgeSchema)
-    awarded_at = ma.fields.AwareDateTime()
-    private = ma.fields.Boolean()
-    assertion_url = ma.fields.String(
-        allow_none=True, metadata={"description": "The public Open Badges 2.0 assertion; revoked while private."}
-    )

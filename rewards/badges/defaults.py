@@ -2,13 +2,13 @@
 
 Their names, descriptions and criteria are content admins may rewrite on the badge pages, like
 any badge they add, so they are plain English here rather than translated strings.
-The images are small hand-written SVGs that pass `badges.check_svg`: no scripts, no links.
+The images are small hand-written SVGs that pass `services.check_svg`: no scripts, no links.
 """
 
 from sqlalchemy import select
 
 from app.extensions import db
-from rewards import badges
+from rewards.badges import services
 from rewards.models import BadgeClass, BadgeRule
 
 
@@ -126,4 +126,4 @@ DEFAULT_BADGES = [
 def install_default_badges() -> list[BadgeClass]:
     """Create the default badge of every rule that has no badge yet; running it again adds nothing."""
     ruled = set(db.session.scalars(select(BadgeClass.rule).where(BadgeClass.rule.is_not(None))))
-    return [badges.create_badge(**definition) for definition in DEFAULT_BADGES if definition["rule"] not in ruled]
+    return [services.create_badge(**definition) for definition in DEFAULT_BADGES if definition["rule"] not in ruled]

@@ -15,8 +15,9 @@ from flask_login import current_user
 from accounts.models import Role
 from accounts.roles import login_required, role_required
 from app.transactions import refuse
-from rewards import badges, errors
-from rewards.badge_forms import BadgeForm, PrivacyForm
+from rewards import errors
+from rewards.badges import documents, services
+from rewards.badges.forms import BadgeForm, PrivacyForm
 from rewards.display import BADGE_RULE_LABELS
 from rewards.models import BadgeAward, BadgeClass
 
@@ -66,14 +67,16 @@ def _evidence_url(item: BadgeAward) -> str | None:
 
 
 def _public_badge(badge_id: int) -> BadgeClass:
-    return badges.get_badge(badge_id)
+    return services.get_badge(badge_id)
 
 
 @bp.route("/badges/issuer")
 def issuer():
     config = current_app.config
     website = config.get("BADGE_ISSUER_URL") or url_for("main.index", _external=True)
-    document = badges.issuer_document(_issuer_url(), config["BADGE_ISSUER_NAME"], website, config["BADGE_ISSUER_EMAIL"])
+    document = documents.issuer_document(
+        _issuer_url(), config["BADGE_ISSUER_NAME"], website, config["BADGE_ISSUER_EMAIL"]
+    )
     return _document(document)
 
 
@@ -82,7 +85,7 @@ def badge_class(badge_id: int):
     badge = _public_badge(badge_id)
     image_url = url_for("badges.image", badge_id=badge.id, _external=True)
     criteria_url = url_for("badges.criteria", badge_id=badge.id, _external=True)
-    return _document(badges.badge_class_document(badge, _badge_url(badge), image_url, criteria_url, _issuer_url()))
+    return _document(documents.badge_class_document(badge, _badge_url(badge), image_url, criteria_url, _issuer_url()))
 
 
 @bp.route("/badges/classes/<int:badge_id>/image.svg")
@@ -105,13 +108,13 @@ def criteria(badge_id: int):
 @bp.route("/badges/assertions/<uid>")
 def assertion(uid: str):
     """The hosted assertion; a private award answers 410 Gone with `revoked`, as OB 2.0 verifiers read it."""
-    item = badges.published_award(uid)
+    item = services.published_award(uid)
     if item is None:
         return _not_found(_("No badge award has this address."))
     assertion_url = _assertion_url(item)
     if item.private:
-        return _document(badges.revoked_document(assertion_url), 410, ASSERTION_MAX_AGE)
-    document = badges.assertion_document(item, assertion_url, _badge_url(item.badge), _evidence_url(item))
+        return _document(documents.revoked_document(assertion_url), 410, ASSERTION_MAX_AGE)
+    document = documents.assertion_document(item, assertion_url, _badge_url(item.badge), _evidence_url(item))
     if document is None:
         # OB 2.0 needs a recipient identity, and ours is the email: without one there is nothing to verify.
         return _not_found(_("This badge award cannot be verified: its recipient has no email address."))
@@ -127,8 +130,8 @@ def mine():
     user = current_user._get_current_object()
     return render_template(
         "rewards/badges/mine.html",
-        awards=badges.awards_of(user),
-        unearned=badges.not_yet_earned(user),
+        awards=services.awards_of(user),
+        unearned=services.not_yet_earned(user),
         assertion_url=_assertion_url,
         has_email=bool(user.email),
     )
@@ -138,11 +141,11 @@ def mine():
 @login_required
 def privacy(uid: str):
     user = current_user._get_current_object()
-    item = badges.own_award(user, uid)
+    item = services.own_award(user, uid)
     form = PrivacyForm()
     if not form.validate_on_submit():
         abort(400)
-    badges.set_private(item, user, form.private.data == "1")
+    services.set_private(item, user, form.private.data == "1")
     if item.private:
         flash(_("“%(name)s” is private now: its public address answers that it was withdrawn.", name=item.badge.name),
               "success")  # fmt: skip
@@ -159,8 +162,8 @@ def privacy(uid: str):
 def admin_list():
     return render_template(
         "rewards/badges/admin_list.html",
-        badges=badges.list_badges(),
-        holders=badges.holder_counts(),
+        badges=services.list_badges(),
+        holders=services.holder_counts(),
         rule_labels=BADGE_RULE_LABELS,
     )
 
@@ -175,7 +178,7 @@ def _save(form: BadgeForm, badge: BadgeClass | None):
         form.show_errors({"image_svg": NO_IMAGE})
         return None
     try:
-        return badges.update_badge(badge, **values) if badge else badges.create_badge(**values)
+        return services.update_badge(badge, **values) if badge else services.create_badge(**values)
     except errors.InvalidFields as error:
         refuse()
         form.show_errors(error.errors)
@@ -186,7 +189,7 @@ def _save(form: BadgeForm, badge: BadgeClass | None):
 
 
 def _render_edit(form: BadgeForm, badge: BadgeClass | None):
-    holders = badges.holder_counts().get(badge.id, 0) if badge else 0
+    holders = services.holder_counts().get(badge.id, 0) if badge else 0
     return render_template(
         "rewards/badges/admin_edit.html", form=form, badge=badge, holders=holders
     ), 422 if form.errors else 200

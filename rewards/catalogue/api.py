@@ -1,7 +1,7 @@
-"""JSON API of rewards: catalogue, redemption, vouchers, validation and partners.
+"""JSON API of the reward catalogue: rewards, redemption, vouchers, validation and partners.
 
 Lists page with `page` and `per_page` and report totals in the X-Pagination header, like every list
-of the API. A resident's points and badges are in rewards/points_api.py.
+of the API. A resident's points and badges are in rewards/points/api.py and rewards/badges/api.py.
 """
 
 from flask.views import MethodView
@@ -14,9 +14,9 @@ from accounts.roles import role_required
 from app.columns import utcnow
 from app.pagination import Blueprint, page_of
 from app.security import viewer as current_viewer
-from rewards import errors, ledger, services
-from rewards.models import Reward, Voucher
-from rewards.schemas import (
+from rewards import errors, ledger
+from rewards.catalogue import redemption, services, vouchers
+from rewards.catalogue.schemas import (
     IdempotencyHeaderSchema,
     PartnerCreateSchema,
     PartnerSchema,
@@ -28,6 +28,7 @@ from rewards.schemas import (
     VoucherFilterSchema,
     VoucherSchema,
 )
+from rewards.models import Reward, Voucher
 
 blp = Blueprint("api_rewards", __name__, url_prefix="/api/v1", description="Rewards")
 
@@ -59,7 +60,7 @@ def _shown(rewards: list[Reward], viewer) -> list[dict]:
     for reward in rewards:
         me = None
         if resident:
-            refused = services.refusal(reward, held.get(reward.id, 0), balance, now)
+            refused = redemption.refusal(reward, held.get(reward.id, 0), balance, now)
             rule = refused.rule if refused else None
             me = {"redeemed": held.get(reward.id, 0), "can_redeem": rule is None, "reason_if_not": rule}
         shown.append({name: getattr(reward, name) for name in REWARD_OUTPUT} | {"me": me})
@@ -139,7 +140,7 @@ class Redeem(MethodView):
         first voucher; a key already used for another reward is a 422.
         """
         reward = services.get_reward(reward_id)
-        voucher, created = services.redeem(current_viewer(), reward, headers.get("idempotency_key"))
+        voucher, created = redemption.redeem(current_viewer(), reward, headers.get("idempotency_key"))
         if not created and voucher.reward_id != reward.id:
             message = str(_l("This key was already used to redeem another reward."))
             abort(422, message=message, errors={"Idempotency-Key": [message]})
@@ -157,7 +158,7 @@ class MyVouchers(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Your vouchers (residents): ready-to-use ones first, then the rest, newest first."""
-        query = services.vouchers_of(current_viewer())
+        query = vouchers.vouchers_of(current_viewer())
         if "status" in filters:
             query = query.where(Voucher.status == filters["status"])
         return page_of(query, pagination_parameters)
@@ -169,7 +170,7 @@ class MyVoucher(MethodView):
     @blp.response(200, VoucherSchema)
     def get(self, code):
         """One of your vouchers by its code (any case; dashes and spaces optional)."""
-        return services.own_voucher(current_viewer(), code)
+        return vouchers.own_voucher(current_viewer(), code)
 
 
 @blp.route("/me/vouchers/<code>/cancel")
@@ -182,7 +183,7 @@ class CancelVoucher(MethodView):
         A used, cancelled or expired voucher is a 409 with the `rule` (`used`, `cancelled`, `expired`).
         """
         viewer = current_viewer()
-        return services.cancel_voucher(services.own_voucher(viewer, code), viewer)
+        return redemption.cancel_voucher(vouchers.own_voucher(viewer, code), viewer)
 
 
 # Validation by partners --------------------------------------------------------------------
@@ -194,7 +195,7 @@ class VoucherCheck(MethodView):
     @blp.response(200, VoucherCheckSchema)
     def get(self, code):
         """Look a voucher up without using it (managers, or accounts of the voucher's partner)."""
-        check = services.check_voucher(code, current_viewer())
+        check = vouchers.check_voucher(code, current_viewer())
         problem = check.problem and {"rule": check.problem.rule, "message": str(check.problem.message)}
         shown = {name: getattr(check.voucher, name) for name in VOUCHER_OUTPUT}
         return shown | {"usable": check.usable, "problem": problem}
@@ -210,7 +211,7 @@ class ValidateVoucher(MethodView):
         After that it is a 409 with rule `used` and the message "Already used on …"; cancelled and
         expired vouchers are 409s too. An unknown code is a 404, another partner's voucher a 403.
         """
-        return services.validate_voucher(code, current_viewer())
+        return vouchers.validate_voucher(code, current_viewer())
 
 
 # Partners ---------------------------------------------------------------------------------

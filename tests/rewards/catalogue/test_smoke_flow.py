@@ -1,6 +1,7 @@
 """A first end-to-end pass through the rewards services."""
 
-from rewards import errors, ledger, services
+from rewards import errors, ledger
+from rewards.catalogue import redemption, vouchers
 from rewards.models import VoucherStatus
 from tests.rewards.conftest import NOW
 
@@ -11,18 +12,18 @@ def test_redeem_validate_cancel(ctx, make_user, make_reward, fund):
     manager = make_user(role="manager")
     reward = make_reward(stock=2)
     fund(resident.id, 250)
-    voucher, created = services.redeem(resident, reward, "k1", now=NOW)
+    voucher, created = redemption.redeem(resident, reward, "k1", now=NOW)
     assert created and ledger.balance(resident.id) == 150
-    again, created = services.redeem(resident, reward, "k1", now=NOW)
+    again, created = redemption.redeem(resident, reward, "k1", now=NOW)
     assert again.id == voucher.id and not created
-    services.validate_voucher(voucher.code.lower(), manager, now=NOW)
+    vouchers.validate_voucher(voucher.code.lower(), manager, now=NOW)
     assert voucher.status == VoucherStatus.USED
     try:
-        services.validate_voucher(voucher.code, manager, now=NOW)
+        vouchers.validate_voucher(voucher.code, manager, now=NOW)
         raise AssertionError("validated twice")
     except errors.VoucherNotUsable as error:
         assert error.rule == "used"
-    second, _ = services.redeem(resident, reward, now=NOW)
+    second, _ = redemption.redeem(resident, reward, now=NOW)
     assert reward.stock == 0
-    services.cancel_voucher(second, resident, now=NOW)
+    redemption.cancel_voucher(second, resident, now=NOW)
     assert reward.stock == 1 and ledger.balance(resident.id) == 150

@@ -1,44 +1,40 @@
-"""JSON API of a resident's points and badges: the ledger with balance and level, and their badges.
+"""JSON API of a resident's points: the ledger with balance and level.
 
 `/me/ledger` answers an object (balance, level and the page's `entries`), as the leaderboards do, so
 the summary sits beside the page; its X-Pagination counts the entries. `format=csv` (or Accept:
-text/csv) downloads every matching entry instead.
+text/csv) downloads every matching entry instead. The routes belong to the `api_points` blueprint
+(tag "Points and badges"), shared with a resident's badges.
 """
 
-import re
 from datetime import datetime, time, timedelta
 from functools import wraps
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request, stream_with_context, url_for
+from flask import request
 from flask.views import MethodView
-from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
-from flask_smorest.pagination import Page
-from werkzeug.routing import BuildError
 
+from accounts.models import Role
+from accounts.roles import role_required
+from app.clock import city_zone
 from app.columns import utcnow
-from app.pagination import Blueprint, page_arguments_schema, page_of
+from app.pagination import page_arguments_schema, page_of
 from app.security import viewer
-from rewards import badges, display, errors, ledger
-from rewards.api import resident_required
-from rewards.schemas import BadgeAwardSchema, BadgeUpdateSchema, LedgerArgumentsSchema, LedgerSchema
+from rewards import display, ledger
+from rewards.blueprints import my_api as blp
+from rewards.points import services
+from rewards.points.downloads import csv_download
+from rewards.points.schemas import LedgerArgumentsSchema, LedgerSchema
 
-blp = Blueprint("api_points", __name__, url_prefix="/api/v1", description="Points and badges")
-
-BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
+resident_required = role_required(Role.RESIDENT)
 LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100
 LEDGER_PAGE_ARGUMENTS = page_arguments_schema(LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE)
 CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
-# My points --------------------------------------------------------------------------------
-
-
 def _city_moment(value, end: bool) -> datetime:
     """A `from`/`to` argument as a moment: days start at midnight in the city; `to` includes its day."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = city_zone()
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     return datetime.combine(value + timedelta(days=1) if end else value, time(), tzinfo=zone)
@@ -54,20 +50,8 @@ def _history(user, arguments):
     return ledger.history_query(user.id, arguments.get("kind"), since, until)
 
 
-def _csv_download(query) -> Response:
-    """Stream the entries as CSV; the rows are written after the request's session has closed."""
-    rows = ledger.csv_rows(query, display.describe, lambda entry: entry.created_at.isoformat())
-    locale = str(get_locale())
-
-    def in_reader_language():
-        # Choosing the language again would read the logged-in user, no longer attached to a session by then.
-        with force_locale(locale):
-            yield from rows
-
-    disposition = f'attachment; filename="points-{utcnow():%Y-%m-%d}.csv"'
-    return Response(
-        stream_with_context(in_reader_language()), mimetype="text/csv", headers={"Content-Disposition": disposition}
-    )
+def _in_utc(entry) -> str:
+    return entry.created_at.isoformat()
 
 
 def csv_when_asked(view):
@@ -79,7 +63,7 @@ def csv_when_asked(view):
         if arguments["format"] == "csv" or (wants_csv and "format" not in request.args):
             # The file holds every entry, yet page arguments are still checked as on every list.
             blp.PAGINATION_ARGUMENTS_PARSER.parse(LEDGER_PAGE_ARGUMENTS, request, location="query")
-            return _csv_download(_history(viewer(), arguments))
+            return csv_download(_history(viewer(), arguments), _in_utc, f"points-{utcnow():%Y-%m-%d}.csv")
         return view(self, arguments, **kwargs)
 
     return answering
@@ -107,7 +91,7 @@ class MyLedger(MethodView):
         downloads every matching entry as CSV (id, date in UTC, kind, amount, reason, source), unpaged.
         """
         user = viewer()
-        summary = ledger.summary(user.id)
+        summary = services.summary(user.id)
         level = summary.level
         entries = page_of(_history(user, arguments), pagination_parameters)
         return {
@@ -116,45 +100,3 @@ class MyLedger(MethodView):
                       "next_threshold": level.next_threshold, "points_to_next": level.points_to_next(summary.lifetime)},
             "entries": [_entry(entry) for entry in entries],
         }  # fmt: skip
-
-
-# My badges --------------------------------------------------------------------------------
-
-
-def _url(endpoint: str, **values) -> str | None:
-    """The public URL of a badge document, or None while its page does not exist."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return None
-
-
-def _award(item) -> dict:
-    badge = item.badge
-    shown_badge = {"id": badge.id, "name": badge.name, "description": badge.description,
-                   "image_url": _url("badges.image", badge_id=badge.id)}  # fmt: skip
-    return {"uid": item.uid, "badge": shown_badge, "awarded_at": item.awarded_at, "private": item.private,
-            "assertion_url": _url("badges.assertion", uid=item.uid)}  # fmt: skip
-
-
-@blp.route("/me/badges")
-class MyBadges(MethodView):
-    @resident_required
-    @blp.response(200, BadgeAwardSchema(many=True))
-    @blp.paginate(Page)
-    def get(self):
-        """Your badges (residents), newest first, each with its public Open Badges assertion URL."""
-        return [_award(item) for item in badges.awards_of(viewer())]
-
-
-@blp.route("/me/badges/<uid>")
-class MyBadge(MethodView):
-    @resident_required
-    @blp.arguments(BadgeUpdateSchema)
-    @blp.response(200, BadgeAwardSchema)
-    def patch(self, changes, uid):
-        """Make one of your badges private (its public assertion then answers as revoked) or public again."""
-        item = badges.published_award(uid) if BADGE_UID.fullmatch(uid) else None
-        if item is None:
-            raise errors.NotFound(_l("No such badge."))
-        return _award(badges.set_private(item, viewer(), changes["private"]))

@@ -1,12 +1,8 @@
-"""Badges: definitions admins manage, awards made by rules, and their Open Badges 2.0 documents.
+"""Badges: the definitions admins manage (with their images checked) and the awards their rules make.
 
-Every award is a hosted assertion (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/):
-the assertion, its BadgeClass and the issuer Profile live at stable public URLs, and the recipient
-is the resident's email, salted and hashed with SHA-256, so a backpack can match it without the
-address ever being published.
+What an award is published as lives in rewards.badges.documents.
 """
 
-import hashlib
 import secrets
 from datetime import datetime
 from xml.etree import ElementTree
@@ -21,7 +17,6 @@ from app.extensions import db
 from rewards import errors
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 
-OPEN_BADGES_CONTEXT = "https://w3id.org/openbadges/v2"
 BADGE_FIELDS = ("name", "description", "criteria", "image_svg", "rule", "active")
 MAX_IMAGE_BYTES = 100_000
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
@@ -105,6 +100,7 @@ def update_badge(badge: BadgeClass, **changes) -> BadgeClass:
 
 
 def list_badges(active_only: bool = False) -> list[BadgeClass]:
+    """Every badge by id; with `active_only`, those still awarded."""
     query = select(BadgeClass).order_by(BadgeClass.id)
     if active_only:
         query = query.where(BadgeClass.active)
@@ -112,6 +108,7 @@ def list_badges(active_only: bool = False) -> list[BadgeClass]:
 
 
 def get_badge(badge_id: int) -> BadgeClass:
+    """One badge by id, or NotFound."""
     badge = db.session.get(BadgeClass, badge_id)
     if badge is None:
         raise errors.NotFound(_l("No such badge."))
@@ -155,6 +152,7 @@ def award(user_id: int, rule: BadgeRule, evidence: dict | None = None, now: date
 
 
 def awards_of(user: User) -> list[BadgeAward]:
+    """The resident's awards, newest first."""
     return list(
         db.session.scalars(
             select(BadgeAward)
@@ -191,60 +189,3 @@ def set_private(item: BadgeAward, owner: User, private: bool) -> BadgeAward:
 def published_award(uid: str) -> BadgeAward | None:
     """The award behind a public assertion URL, or None when there is none."""
     return db.session.scalar(select(BadgeAward).where(BadgeAward.uid == uid))
-
-
-# Open Badges 2.0 documents ------------------------------------------------------------------
-
-
-def hashed_email(email: str, salt: str) -> str:
-    """The recipient identity as Open Badges hashes it: sha256 of the lower-cased email plus the salt."""
-    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
-
-
-def issuer_document(issuer_url: str, name: str, website: str, email: str | None) -> dict:
-    document = {"@context": OPEN_BADGES_CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": website}
-    if email:
-        document["email"] = email
-    return document
-
-
-def badge_class_document(badge: BadgeClass, badge_url: str, image_url: str, criteria_url: str, issuer_url: str):
-    return {
-        "@context": OPEN_BADGES_CONTEXT,
-        "type": "BadgeClass",
-        "id": badge_url,
-        "name": badge.name,
-        "description": badge.description,
-        "image": image_url,
-        "criteria": {"id": criteria_url, "narrative": badge.criteria},
-        "issuer": issuer_url,
-    }
-
-
-def assertion_document(item: BadgeAward, assertion_url: str, badge_url: str, evidence_url: str | None = None):
-    """The hosted assertion; None when the resident has no email, since OB 2.0 needs a recipient identity."""
-    if not item.user.email:
-        return None
-    document = {
-        "@context": OPEN_BADGES_CONTEXT,
-        "type": "Assertion",
-        "id": assertion_url,
-        "recipient": {
-            "type": "email",
-            "hashed": True,
-            "salt": item.salt,
-            "identity": hashed_email(item.user.email, item.salt),
-        },
-        "badge": badge_url,
-        "verification": {"type": "hosted"},
-        "issuedOn": item.awarded_at.isoformat(),
-    }
-    if evidence_url:
-        document["evidence"] = evidence_url
-    return document
-
-
-def revoked_document(assertion_url: str) -> dict:
-    """What a private award's URL answers: the standard's sign that the assertion is no longer valid."""
-    return {"@context": OPEN_BADGES_CONTEXT, "type": "Assertion", "id": assertion_url, "revoked": True,
-            "revocationReason": "Made private by the recipient"}  # fmt: skip
