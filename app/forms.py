@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, parse_decimal
 from flask_babel import get_locale, gettext
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
@@ -90,7 +90,7 @@ class LocaleDecimalField(Field):
         self.raw_data = [valuelist[0].strip()]
         if self.raw_data[0]:
             try:
-                self.data = self.convert(parse_number(self.raw_data[0]))
+                self.data = self.parse(self.raw_data[0])
             except ValueError:
                 raise ValueError(self.hint()) from None
 
@@ -98,8 +98,8 @@ class LocaleDecimalField(Field):
         if self.process_errors:
             raise StopValidation()
 
-    def convert(self, number: Decimal) -> float:
-        return float(number)
+    def parse(self, text: str) -> float:
+        return float(parse_number(text))
 
     def hint(self) -> str:
         """How to write a number here, in the reader's language."""
@@ -113,10 +113,11 @@ class LocaleIntegerField(LocaleDecimalField):
     inputmode = "numeric"
     example = Decimal("10018")
 
-    def convert(self, number: Decimal) -> int:
-        if number != number.to_integral_value():
-            raise ValueError(number)
-        return int(number)
+    def parse(self, text: str) -> int:
+        # No decimal mark at all: 1.000 is a thousand in German but one in English, and 4,0 is no household size.
+        if get_decimal_symbol(reader_locale()) in text:
+            raise ValueError(text)
+        return int(parse_number(text))
 
     def hint(self) -> str:
         grouped, plain = format_number(self.example), format_number(self.example, grouped=False)
