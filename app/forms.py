@@ -99,7 +99,7 @@ class LocaleDecimalField(Field):
             raise StopValidation()
 
     def parse(self, text: str) -> float:
-        return float(parse_number(text))
+        return float(parse_number(text)) + 0.0  # -0 is stored and shown as 0
 
     def hint(self) -> str:
         """How to write a number here, in the reader's language."""

@@ -77,6 +77,7 @@ def test_a_decimal_is_read_as_the_language_writes_it(fill, language, text, value
     valid, data, errors, _rendered = fill(language, amount=text)
     assert (valid, errors) == (True, {})
     assert data["amount"] == value and isinstance(data["amount"], float)
+    assert str(data["amount"]) == str(value)  # -0 comes back as 0
 
 
 @pytest.mark.parametrize(
