@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from accounts.preferences import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
-from app.forms import choices
+from app.forms import InRange, LocaleIntegerField, choices
 
 LANGUAGE_CHOICES = choices([("en", "English"), ("de", "Deutsch")])
 PSEUDONYM_PATTERN = r"^[\w][\w .\-]*[\w.]$"
@@ -39,9 +39,9 @@ def _int_or_none(value) -> int | None:
 
 
 def _household_field():
-    return IntegerField(
+    return LocaleIntegerField(
         _l("People in your household"),
-        validators=[InputRequired(), NumberRange(min=1, max=12)],
+        validators=[InputRequired(), InRange(min=1, max=12)],
         description=_l("Between 1 and 12. Scores are compared per household, so every size has the same chance."),
     )
 
@@ -88,9 +88,9 @@ class AssistedRegisterForm(FlaskForm):
 
     pseudonym = _pseudonym_field(_l("Shown in public instead of the resident's name. Let the resident choose it."))
     neighbourhood_id = _neighbourhood_field()
-    household_size = IntegerField(
+    household_size = LocaleIntegerField(
         _l("People in the household"),
-        validators=[InputRequired(), NumberRange(min=1, max=12)],
+        validators=[InputRequired(), InRange(min=1, max=12)],
         description=_l("Between 1 and 12."),
     )
     language = SelectField(

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from accounts.roles import ROLE_LABELS
-from app.forms import choices
+from app.forms import InRange, LocaleIntegerField, choices
 
 
 class UserAdminForm(FlaskForm):
@@ -14,8 +14,8 @@ class UserAdminForm(FlaskForm):
 
 class NeighbourhoodForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    households = IntegerField(
+    households = LocaleIntegerField(
         _l("Households"),
-        validators=[InputRequired(), NumberRange(min=1, max=10_000_000)],
+        validators=[InputRequired(), InRange(min=1, max=10_000_000)],
         description=_l("Number of households living there, used to compare neighbourhoods fairly."),
     )

@@ -15,7 +15,7 @@ from app.errors import DomainError
 from app.forms import attach_error, choices
 from app.transactions import refuse
 from challenges import activity, assisted, display, kinds, participation, visibility
-from challenges.forms import JoinForResidentForm
+from challenges.forms import JoinForResidentForm, SubmissionForm
 from challenges.models import Challenge, SubmissionStatus
 from challenges.pages import challenge_context, route_each_kind, show_refusal, submission_forms
 from neighbourhoods.services import neighbourhood_choices
@@ -183,21 +183,23 @@ def submit(user_id: int, challenge_id: int, kind_code: str):
         except DomainError as error:
             show_refusal(form, error)
         else:
-            return _saved(resident, submission, created)
+            return _saved(resident, submission, created, form)
     return _render_entry(resident, challenge, posted=(kind, form), status=422)
 
 
 route_each_kind(bp, "/residents/<int:user_id>/challenges/<int:challenge_id>", submit)  # …/readings, …/trips
 
 
-def _saved(resident: User, submission, created: bool):
-    """Say what became of the entry, then show the form again for the next line of the paper form."""
+def _saved(resident: User, submission, created: bool, form: SubmissionForm):
+    """Say what became of the entry and what was stored, then show the form again for the paper form's next line."""
+    category = "success"
     if not created:
-        flash(_("This was already entered; nothing counts twice."), "success")
+        message = _("This was already entered; nothing counts twice.")
     elif submission.status == SubmissionStatus.FLAGGED:
-        flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
+        message = _("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason)
+        category = "warning"
     elif note := kinds.of_submission(submission).desk_note(submission, resident.pseudonym):
-        flash(note, "success")
+        message = note
     else:
         enrollment, unit = submission.enrollment, display.METRIC_UNITS[submission.challenge.metric]
         message = _(
@@ -206,5 +208,5 @@ def _saved(resident: User, submission, created: bool):
             score=display.amount(enrollment.score),
             unit=unit,
         )
-        flash(message, "success")
+    flash(f"{message} {form.recorded(submission)}", category)
     return redirect(url_for("desk.entry", user_id=resident.id, challenge_id=submission.challenge_id, _anchor="enter"))

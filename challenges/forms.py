@@ -3,7 +3,6 @@
 Each kind of submission has its own form, in its module of `challenges.kinds`.
 """
 
-import math
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -12,24 +11,22 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateTimeLocalField,
-    FloatField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.clock import city_zone
-from app.forms import choices
+from app.forms import InRange, LocaleDecimalField, LocaleIntegerField, choices
 from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS
 from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 PLACES = ("placement_first", "placement_second", "placement_third")
 MAX_POINTS = 1_000_000
-MAX_AMOUNT = 1_000_000_000.0
+MAX_AMOUNT = 1_000_000_000
 
 
 def to_utc(local: datetime | None) -> datetime | None:
@@ -48,23 +45,6 @@ def to_local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(city_zone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def finite(_form, field) -> None:
-    if field.data is not None and not math.isfinite(field.data):
-        raise ValidationError(_l("Enter a number."))
-
-
-class NumberField(FloatField):
-    """A decimal number that also accepts a decimal comma, as German readers type it."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
-            value = valuelist[0].strip().replace(" ", "")
-            if "," in value and "." not in value:
-                value = value.replace(",", ".")
-            valuelist = [value]
-        super().process_formdata(valuelist)
-
-
 def _plausible_year(_form, field) -> None:
     # Far-off years cannot be converted between time zones; no challenge needs them.
     if field.data is not None and not 2000 <= field.data.year <= 2200:
@@ -77,13 +57,13 @@ def local_datetime_field(label, description=None, required=False):
 
 
 def _amount_field(label, description=None, required=False, default=None):
-    validators = [InputRequired() if required else Optional(), finite, NumberRange(min=0, max=MAX_AMOUNT)]
-    return NumberField(label, validators=validators, description=description, default=default)
+    validators = [InputRequired() if required else Optional(), InRange(min=0, max=MAX_AMOUNT)]
+    return LocaleDecimalField(label, validators=validators, description=description, default=default)
 
 
 def _points_field(label, description=None, default=0):
-    validators = [InputRequired(), NumberRange(min=0, max=MAX_POINTS)]
-    return IntegerField(label, validators=validators, description=description, default=default)
+    validators = [InputRequired(), InRange(min=0, max=MAX_POINTS)]
+    return LocaleIntegerField(label, validators=validators, description=description, default=default)
 
 
 def metric_choices():
@@ -116,9 +96,9 @@ class ChallengeForm(FlaskForm):
     points_per_unit = _amount_field(
         _l("Points per unit"), _l("Points for each kWh, km, trip or kg CO₂ that counts."), required=True, default=1.0
     )
-    daily_point_cap = IntegerField(
+    daily_point_cap = LocaleIntegerField(
         _l("Daily point cap"),
-        validators=[Optional(), NumberRange(min=1, max=MAX_POINTS)],
+        validators=[Optional(), InRange(min=1, max=MAX_POINTS)],
         description=_l("The most points one person can earn in a day. Leave empty for no cap."),
     )
     target = _amount_field(
@@ -211,6 +191,11 @@ class SubmissionForm(FlaskForm):
 
     def key(self) -> str | None:
         return self.idempotency_key.data or None
+
+    @staticmethod
+    def recorded(submission) -> str:
+        """The submission as stored, in the reader's words and number format; each kind's form says it."""
+        raise NotImplementedError
 
 
 class ReviewForm(FlaskForm):

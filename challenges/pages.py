@@ -4,6 +4,7 @@ they offer and how a refusal is shown."""
 from flask_babel import gettext as _
 
 from app.columns import utcnow
+from app.forms import format_number
 from app.transactions import refuse
 from challenges import display, errors, kinds, scoring
 from challenges.forms import SubmissionForm, to_local
@@ -15,6 +16,7 @@ def challenge_context():
         "labels": display,
         "paragraphs": display.paragraphs,
         "amount": display.amount,
+        "number": format_number,  # a value as entered, every digit kept
         "quantity": display.quantity,
         "when": display.when,
         "day": display.day,

@@ -144,22 +144,23 @@ def _enrollment(challenge: Challenge):
     return enrollment
 
 
-def _flash_result(submission, created: bool) -> None:
-    """Tell the resident what their submission counted for, or why it does not count yet."""
-    challenge = submission.challenge
+def _flash_result(submission, created: bool, form: SubmissionForm) -> None:
+    """Tell the resident what their submission counted for, or why it does not count yet, and what was stored."""
+    challenge, category = submission.challenge, "success"
     if not created:
-        flash(_("We had already received this; nothing counts twice."), "success")
+        message = _("We had already received this; nothing counts twice.")
     elif submission.status == SubmissionStatus.FLAGGED:
-        flash(_("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason), "warning")
+        message = _("Saved, but held for a manager to check: %(reason)s", reason=submission.flag_reason)
+        category = "warning"
     elif note := kinds.of_submission(submission).saved_note(submission):
-        flash(note, "success")
+        message = note
     else:
         message = _(
             "Saved. It counts for %(quantity)s and %(points)s points.",
             quantity=display.quantity(submission.units, challenge.metric),
             points=submission.points,
         )
-        flash(message, "success")
+    flash(f"{message} {form.recorded(submission)}", category)
 
 
 @login_required
@@ -173,7 +174,7 @@ def submit(challenge_id: int, kind_code: str):
         except errors.ChallengeError as error:
             show_refusal(form, error)
         else:
-            _flash_result(submission, created)
+            _flash_result(submission, created, form)
             return _to_detail(challenge, "#take-part")
     return _render_detail(challenge, posted=(kind, form), status=422)
 

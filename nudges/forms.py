@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import choices
+from app.forms import LocaleIntegerField, choices
 from neighbourhoods import services as neighbourhoods
 from nudges.models import FundingProgramme
 
@@ -27,10 +27,10 @@ class FundingProgrammeForm(FlaskForm):
     funds_de = StringField(_l("What it funds (German)"), validators=[DataRequired(), Length(max=200)])
     description_en = TextAreaField(_l("Description (English)"))
     description_de = TextAreaField(_l("Description (German)"))
-    min_household_size = IntegerField(
+    min_household_size = LocaleIntegerField(
         _l("Smallest household"), validators=[Optional()], description=_l("Leave empty for no lower limit.")
     )
-    max_household_size = IntegerField(
+    max_household_size = LocaleIntegerField(
         _l("Largest household"), validators=[Optional()], description=_l("Leave empty for no upper limit.")
     )
     neighbourhood_ids = SelectMultipleField(

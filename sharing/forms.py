@@ -4,10 +4,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from app.forms import choices
+from app.forms import InRange, LocaleIntegerField, choices
 from sharing import display
 from sharing.models import DURATIONS, Level
 
@@ -69,7 +69,7 @@ class PurposeForm(_CatalogueForm):
 
 
 def _points(label, description=None):
-    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=MAX_POINTS)],
+    return LocaleIntegerField(label, validators=[InputRequired(), InRange(min=0, max=MAX_POINTS)],
                         description=description)  # fmt: skip
 
 

@@ -16,9 +16,10 @@ from wtforms.validators import InputRequired
 
 from app.clock import local_date
 from app.extensions import db
-from challenges import activity, charts, csv_cells, errors
+from app.forms import LocaleDecimalField, format_number
+from challenges import activity, charts, csv_cells, display, errors
 from challenges.flags import FlagRule, flag_values
-from challenges.forms import NumberField, SubmissionForm, finite, local_datetime_field, to_utc
+from challenges.forms import SubmissionForm, local_datetime_field, to_utc
 from challenges.kinds.base import CLOCK_SKEW, Kind
 from challenges.models import (
     LIVE,
@@ -57,9 +58,9 @@ class ReadingForm(SubmissionForm):
     read_at = local_datetime_field(
         _l("Date and time of the reading"), _l("When you read the meter, in the city's time zone."), required=True
     )
-    meter_kwh = NumberField(
+    meter_kwh = LocaleDecimalField(
         _l("Meter reading in kWh"),
-        validators=[InputRequired(), finite],
+        validators=[InputRequired()],
         description=_l("The whole number shown on your electricity meter, not what you used."),
     )
 
@@ -69,6 +70,12 @@ class ReadingForm(SubmissionForm):
 
     def values(self) -> dict:
         return {"read_at": to_utc(self.read_at.data), "meter_kwh": self.meter_kwh.data}
+
+    @staticmethod
+    def recorded(submission: Submission) -> str:
+        """The reading as stored, every digit in the reader's format, so a slip (10018,5 read as 100185) shows."""
+        return gettext("Reading: %(kwh)s kWh at %(when)s.", kwh=format_number(submission.meter_kwh),
+                       when=display.when(submission.read_at))  # fmt: skip
 
 
 class MeterReading(Kind):

@@ -5,7 +5,7 @@ mobility challenge. Trips count while the challenge runs; the daily cap spreads 
 from datetime import date, datetime, time, timedelta
 
 import marshmallow as ma
-from flask_babel import format_date
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, select
 from wtforms import BooleanField, DateField, SelectField, TimeField
@@ -13,12 +13,12 @@ from wtforms.validators import InputRequired, Optional
 
 from app.clock import local_date
 from app.extensions import db
-from app.forms import choices
+from app.forms import LocaleDecimalField, choices, format_number
 from app.schemas import StrictBoolean
-from challenges import activity, charts, csv_cells, errors
+from challenges import activity, charts, csv_cells, display, errors
 from challenges.display import MODE_LABELS
 from challenges.flags import FlagRule, flag_values
-from challenges.forms import NumberField, SubmissionForm, finite
+from challenges.forms import SubmissionForm
 from challenges.kinds.base import CLOCK_SKEW, Kind
 from challenges.models import LIVE, AssistedActionKind, Enrollment, Submission, SubmissionKind, SubmissionStatus
 from challenges.schemas import amount_field, enum_field, plausible_year
@@ -53,7 +53,7 @@ class TripSchema(ma.Schema):
 class TripForm(SubmissionForm):
     day = DateField(_l("Date of the trip"), validators=[InputRequired()])
     mode = SelectField(_l("How you travelled"), validators=[InputRequired()])
-    distance_km = NumberField(_l("Distance in km"), validators=[InputRequired(), finite])
+    distance_km = LocaleDecimalField(_l("Distance in km"), validators=[InputRequired()])
     replaced_car = BooleanField(
         _l("This trip replaced a car trip"), description=_l("Tick it if you would otherwise have driven.")
     )
@@ -74,6 +74,12 @@ class TripForm(SubmissionForm):
     def values(self) -> dict:
         names = ("day", "mode", "distance_km", "replaced_car", "trip_time")
         return {name: self[name].data for name in names}
+
+    @staticmethod
+    def recorded(submission: Submission) -> str:
+        """The trip as stored, the distance with every digit in the reader's format, so a slip shows."""
+        return gettext("Trip: %(km)s km on %(day)s (%(mode)s).", km=format_number(submission.distance_km),
+                       day=display.day(submission.day), mode=MODE_LABELS[submission.mode])  # fmt: skip
 
 
 class Trip(Kind):

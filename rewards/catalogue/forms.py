@@ -5,11 +5,11 @@ from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.clock import city_zone
-from app.forms import choices, date_field
+from app.forms import InRange, LocaleIntegerField, choices, date_field
 from rewards.catalogue.services import MAX_COST, MAX_STOCK
 from rewards.display import PARTNER_KIND_LABELS
 
@@ -57,19 +57,19 @@ class RewardForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[Length(max=5_000)], description=_l("What residents get and how to use it.")
     )
-    cost = IntegerField(
-        _l("Cost in points"), validators=[InputRequired(), NumberRange(min=1, max=MAX_COST)], default=100
+    cost = LocaleIntegerField(
+        _l("Cost in points"), validators=[InputRequired(), InRange(min=1, max=MAX_COST)], default=100
     )
-    stock = IntegerField(
+    stock = LocaleIntegerField(
         _l("Stock left"),
-        validators=[Optional(), NumberRange(min=0, max=MAX_STOCK)],
+        validators=[Optional(), InRange(min=0, max=MAX_STOCK)],
         description=_l("How many can still be redeemed. Leave empty for unlimited."),
     )
     # The stock the manager saw: a stock left unchanged in the form does not undo redemptions made meanwhile.
     stock_shown = HiddenField()
-    per_resident_limit = IntegerField(
+    per_resident_limit = LocaleIntegerField(
         _l("Limit per resident"),
-        validators=[Optional(), NumberRange(min=1, max=MAX_STOCK)],
+        validators=[Optional(), InRange(min=1, max=MAX_STOCK)],
         description=_l("How many one resident may hold. Leave empty for no limit."),
     )
     valid_until = date_field(

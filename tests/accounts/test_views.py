@@ -104,7 +104,7 @@ BAD_REGISTRATIONS = {
     ),
     "household size 0": ({"household_size": "0"}, "household_size", "Number must be between 1 and 12."),
     "household size 13": ({"household_size": "13"}, "household_size", "Number must be between 1 and 12."),
-    "household size not a number": ({"household_size": "two"}, "household_size", "Not a valid integer value."),
+    "household size not a number": ({"household_size": "two"}, "household_size", "Write a whole number, like 10,018"),
     "unknown neighbourhood": ({"neighbourhood_id": "999999"}, "neighbourhood_id", "Not a valid choice."),
 }
 

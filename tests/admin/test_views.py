@@ -243,7 +243,7 @@ BAD_NEIGHBOURHOODS = {
     "duplicate name in other case": ({"name": "ALTSTADT", "households": "10"}, "name", "A neighbourhood with"),
     "households 0": ({"name": "Neustadt", "households": "0"}, "households", "Number must be between"),
     "households negative": ({"name": "Neustadt", "households": "-5"}, "households", "Number must be between"),
-    "households not a number": ({"name": "Neustadt", "households": "many"}, "households", "Not a valid integer"),
+    "households not a number": ({"name": "Neustadt", "households": "many"}, "households", "Write a whole number"),
     "households missing": ({"name": "Neustadt", "households": ""}, "households", "This field is required."),
     "households huge": ({"name": "Neustadt", "households": "99999999999999999999"}, "households", "Number must"),
     "name blank": ({"name": "   ", "households": "10"}, "name", "This field is required."),
@@ -268,13 +268,26 @@ def test_rename_neighbourhood_and_set_households(app, admin_client, make_neighbo
     """An admin renames a neighbourhood and sets its households."""
     place = make_neighbourhood("Südstadt", households=3100)
     page = Page(admin_client.get(f"/admin/neighbourhoods/{place.id}"))
-    assert (page.value("name"), page.value("households")) == ("Südstadt", "3100")
+    assert (page.value("name"), page.value("households")) == ("Südstadt", "3,100")  # as the admin writes numbers
 
     response = admin_client.post(f"/admin/neighbourhoods/{place.id}", data={"name": "Südviertel", "households": "3200"})
 
     assert response.status_code == 302
     assert stored_neighbourhoods(app) == [("Südviertel", 3200)]
     assert ("success", "Neighbourhood Südviertel saved.") in Page(admin_client.get("/admin/neighbourhoods")).flashes
+
+
+def test_a_german_admin_writes_households_in_german(app, make_user, make_neighbourhood, login):
+    """3.200 households in German are three thousand two hundred, shown back the same way; 3.200,5 is refused."""
+    place = make_neighbourhood("Südstadt", households=3100)
+    client = app.test_client()
+    login(client, make_user(role=Role.ADMIN, language="de"))
+    assert Page(client.get(f"/admin/neighbourhoods/{place.id}")).value("households") == "3.100"
+    response = client.post(f"/admin/neighbourhoods/{place.id}", data={"name": "Südstadt", "households": "3.200"})
+    assert response.status_code == 302
+    assert stored_neighbourhoods(app) == [("Südstadt", 3200)]
+    response = client.post(f"/admin/neighbourhoods/{place.id}", data={"name": "Südstadt", "households": "3.200,5"})
+    assert Page(response).field_error("households") == "Schreiben Sie eine ganze Zahl, etwa 10.018 oder 10018."
 
 
 def test_neighbourhood_may_change_case_of_own_name(app, admin_client, make_neighbourhood):
@@ -289,7 +302,7 @@ def test_neighbourhood_may_change_case_of_own_name(app, admin_client, make_neigh
     ("data", "field", "message"),
     [
         ({"name": "nordend", "households": "10"}, "name", "A neighbourhood with this name already exists."),
-        ({"name": "Südstadt", "households": "0"}, "households", "Number must be between 1 and 10000000."),
+        ({"name": "Südstadt", "households": "0"}, "households", "Number must be between 1 and 10,000,000."),
     ],
     ids=["name of another", "households 0"],
 )

@@ -174,13 +174,17 @@ def test_resident_sends_meter_readings(app, page, make_user, new_challenge):
     when.fill(local(app, datetime.now(UTC) - timedelta(days=2)))
     reading.get_by_label(re.compile(r"^Meter reading in kWh")).fill("1000")
     reading.get_by_role("button", name="Send reading").click()
-    expect(page.get_by_role("status")).to_have_text("Saved. Your next reading shows what you used since this one.")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Saved. Your next reading shows what you used since this one.")
+    expect(status).to_contain_text("Reading: 1,000 kWh")  # what was stored, as the resident writes numbers
     assert_accessible(page)
 
     # Two days later the meter shows 6 kWh more: 2.76 kWh less than the baseline of 2 × 4.38 kWh.
     reading.get_by_label(re.compile(r"^Meter reading in kWh")).fill("1006")
     reading.get_by_role("button", name="Send reading").click()
-    expect(page.get_by_role("status")).to_have_text("Saved. It counts for 2.8 kWh and 27 points.")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Saved. It counts for 2.8 kWh and 27 points.")
+    expect(status).to_contain_text("Reading: 1,006 kWh")  # what was stored, as the resident writes numbers
     expect(score_line(page)).to_have_text(re.compile(r"^Your score: 2\.8 kWh, 27 points\."))
     expect(page.get_by_role("progressbar", name="Your score compared with the highest score so far")).to_be_visible()
     assert_accessible(page)
@@ -212,7 +216,9 @@ def test_resident_logs_trips_and_sees_refusals(page, make_user, new_challenge):
     trip.get_by_label(re.compile(r"^Distance in km")).fill("12.5")
     trip.get_by_label("This trip replaced a car trip").check()
     trip.get_by_role("button", name="Log trip").click()
-    expect(page.get_by_role("status")).to_have_text("Saved. It counts for 12.5 km and 125 points.")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Saved. It counts for 12.5 km and 125 points.")
+    expect(status).to_contain_text("Trip: 12.5 km")  # what was stored, as the resident writes numbers
     expect(score_line(page)).to_have_text(re.compile(r"^Your score: 12\.5 km, 125 points\."))
     assert_accessible(page)
 
@@ -263,7 +269,9 @@ def test_keyboard_only_join_and_trip(page, make_user, new_challenge):
     page.keyboard.press("Space")
     tab_to(page, trip.get_by_role("button", name="Log trip"))  # past the departure time's parts
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_have_text("Saved. It counts for 1 trip and 10 points.")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Saved. It counts for 1 trip and 10 points.")
+    expect(status).to_contain_text("Trip: 4 km")  # what was stored, as the resident writes numbers
     expect(score_line(page)).to_have_text(re.compile(r"^Your score: 1 trip, 10 points\."))
     assert_accessible(page)
 
@@ -284,7 +292,9 @@ def test_without_javascript_join_and_reading(app, new_page, make_user, new_chall
     reading.get_by_label(re.compile(r"^Date and time of the reading")).fill(yesterday)
     reading.get_by_label(re.compile(r"^Meter reading in kWh")).fill("5200")
     reading.get_by_role("button", name="Send reading").click()
-    expect(page.get_by_role("status")).to_have_text("Saved. Your next reading shows what you used since this one.")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Saved. Your next reading shows what you used since this one.")
+    expect(status).to_contain_text("Reading: 5,200 kWh")  # what was stored, as the resident writes numbers
     assert_accessible_without_script(page, checker)
 
     meter = reading.get_by_label(re.compile(r"^Meter reading in kWh"))
@@ -294,6 +304,90 @@ def test_without_javascript_join_and_reading(app, new_page, make_user, new_chall
     refusal = re.compile(r"must rise over time.*\(Rule: meter readings must rise\.\)")
     expect(meter).to_have_accessible_description(refusal)
     assert_accessible_without_script(page, checker)
+
+
+# What a resident reads and types in each language when sending a meter reading.
+NUMBER_WORDS = {
+    "en": {
+        "browser": "en-GB", "typed": "10,018.5", "confirmed": "Reading: 10,018.5 kWh at",
+        "listed": "Meter at 10,018.5 kWh",
+        "form": "Send a meter reading", "field": re.compile(r"^Meter reading in kWh"), "send": "Send reading",
+        "hint": "Write the number like 10,018.5 or 10018.5.", "summary": "Please correct the following:",
+        "mine": "Your chart and everything you sent", "sent": "Your readings and trips, newest first",
+    },
+    "de": {
+        "browser": "de-DE", "typed": "10018,5", "confirmed": "Zählerstand: 10.018,5 kWh am",
+        "listed": "Zählerstand 10.018,5 kWh", "form": "Zählerstand senden", "field": re.compile(r"^Zählerstand in kWh"),
+        "send": "Zählerstand senden", "hint": "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5.",
+        "summary": "Bitte korrigieren Sie Folgendes:", "mine": "Ihr Diagramm und alles, was Sie gesendet haben",
+        "sent": "Ihre Zählerstände und Wege, die neuesten zuerst",
+    },
+}  # fmt: skip
+
+
+def assert_reflows_and_accessible(page: Page) -> None:
+    """At 200 % text on a 390 px wide screen the page does not scroll sideways, and it passes axe."""
+    expect(page.locator("html")).to_have_class(re.compile(r"\bts-200\b"))
+    assert not scrolls_sideways(page), f"{page.url} scrolls sideways at 200 % text, 390 px wide"
+    assert_accessible(page)
+
+
+def stored_meter_values(app) -> list[float]:
+    with app.app_context():
+        return list(db.session.scalars(db.select(Submission.meter_kwh).order_by(Submission.id)))
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_meter_reading_is_typed_as_the_residents_language_writes_numbers(
+    app, new_page, make_user, make_challenge, language
+):
+    """German 10018,5 and English 10,018.5 are stored as 10018.5 and said back as the resident writes numbers;
+    10.0.1 is refused with an example. Every page state reflows at 200 % text and passes axe."""
+    words = NUMBER_WORDS[language]
+    now = datetime.now(UTC)
+    resident = make_user(household_size=2, language=language)
+    with app.app_context():
+        challenge = make_challenge(now=now, title="Zähler im Blick")
+        participation.join(challenge, db.session.merge(resident), now=now)
+        db.session.commit()
+        challenge_id = challenge.id
+    set_text_size(app, resident)
+    page = new_page(locale=words["browser"], viewport={"width": 390, "height": 844})
+    page.goto("/login")
+    assert_accessible(page)  # before logging in the text size is the visitor's own
+    assert not scrolls_sideways(page)
+    log_in(page, resident, language=language)
+    page.goto(f"/challenges/{challenge_id}")
+    assert_reflows_and_accessible(page)
+
+    reading = page.get_by_role("form", name=words["form"])
+    meter = reading.get_by_label(words["field"])
+    expect(meter).to_have_attribute("type", "text")
+    expect(meter).to_have_attribute("inputmode", "decimal")
+    reading.get_by_label(re.compile(r"^(Date and time of the reading|Datum und Uhrzeit der Ablesung)")).fill(
+        local(app, now - timedelta(hours=2))
+    )
+    meter.fill(words["typed"])
+    reading.get_by_role("button", name=words["send"]).click()
+    expect(page.get_by_role("status")).to_contain_text(words["confirmed"])
+    assert stored_meter_values(app) == [10018.5]
+    assert_reflows_and_accessible(page)
+
+    meter.fill("10.0.1")
+    reading.get_by_role("button", name=words["send"]).click()
+    expect(meter).to_have_attribute("aria-invalid", "true")
+    expect(meter).to_have_accessible_description(re.compile(re.escape(words["hint"])))
+    expect(meter).to_have_value("10.0.1")  # what was typed stays, to be corrected
+    expect(page.get_by_role("alert")).to_contain_text(words["summary"])
+    expect(page.get_by_role("alert")).to_contain_text(words["hint"])
+    assert stored_meter_values(app) == [10018.5]
+    assert_reflows_and_accessible(page)
+
+    page.get_by_role("link", name=words["mine"]).click()
+    sent = page.get_by_role("table", name=words["sent"])
+    expect(sent.locator("tbody tr")).to_have_count(1)
+    expect(sent.locator("tbody tr").first).to_contain_text(words["listed"])
+    assert_reflows_and_accessible(page)
 
 
 @pytest.fixture

@@ -288,10 +288,11 @@ def test_paper_readings_are_entered_as_assisted(app, manager_client, desk_reside
     now = datetime.now(UTC)
     manager_client.post(url, data={"read_at": local(now - timedelta(days=6)), "meter_kwh": "1000"})
     response = manager_client.post(
-        url, data={"read_at": local(now - timedelta(days=1)), "meter_kwh": "1010,5"}, follow_redirects=True
+        url, data={"read_at": local(now - timedelta(days=1)), "meter_kwh": "1,010.5"}, follow_redirects=True
     )
     assert response.status_code == 200
     assert "Saved for Paper Owl. Their score is now" in text_of(response)
+    assert "Reading: 1,010.5 kWh at" in text_of(response)  # as the manager writes numbers, so a slip shows
     with app.app_context():
         stored = db.session.scalars(select(Submission).order_by(Submission.read_at)).all()
         assert [(s.source, s.assisted_by_id, s.user_id) for s in stored] == [

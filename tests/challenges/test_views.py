@@ -226,6 +226,31 @@ def test_form_errors_are_422_without_500(manager_client):
         assert error_of(response, name)
 
 
+def test_a_german_manager_writes_the_numbers_of_a_challenge_in_german(app, make_user, load):
+    """Points, cap, goal and limits are read with a decimal comma and dots between thousands, and shown back so."""
+    manager = make_user(role=Role.MANAGER, language="de")
+    client = app.test_client()
+    log_in(client, manager)
+    numbers = {"points_per_unit": "0,5", "daily_point_cap": "1.000", "completion_goal": "1.250,75",
+               "placement_first": "2.000", "max_km_per_day": "150,5"}  # fmt: skip
+    response = client.post("/challenges/new", data=challenge_form(**numbers))
+    assert response.status_code == 302
+    challenge_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    challenge = load(Challenge, challenge_id)
+    assert (challenge.points_per_unit, challenge.daily_point_cap, challenge.completion_goal) == (0.5, 1000, 1250.75)
+    assert (challenge.placement_points[0], challenge.max_km_per_day) == (2000, 150.5)
+    edit_page = client.get(f"/challenges/{challenge_id}/edit").get_data(as_text=True)
+    for value in numbers.values():
+        assert f'value="{value}"' in edit_page
+
+    response = client.post("/challenges/new", data=challenge_form(points_per_unit="0.5", daily_point_cap="2,5"))
+    assert response.status_code == 422
+    assert error_of(response, "points_per_unit") == "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5."
+    assert error_of(response, "daily_point_cap") == "Schreiben Sie eine ganze Zahl, etwa 10.018 oder 10018."
+    response = client.post("/challenges/new", data=challenge_form(max_km_per_day="-1"))
+    assert error_of(response, "max_km_per_day") == "Die Zahl muss zwischen 0 und 1.000.000.000 liegen."
+
+
 def test_publishing_an_incomplete_draft_lists_the_missing_fields(manager_client, new_challenge, load):
     """Publishing a draft without description, dates or target names each missing field."""
     form = challenge_form(description="", starts_at="", ends_at="", format="collective")
@@ -322,7 +347,7 @@ def test_readings_through_the_form_change_the_score(app, resident_client, new_ch
     assert response.status_code == 302
     response = resident_client.post(
         f"/challenges/{challenge_id}/readings",
-        data={"read_at": local(now - timedelta(days=1)), "meter_kwh": "1010,5"},  # a decimal comma works too
+        data={"read_at": local(now - timedelta(days=1)), "meter_kwh": "1,010.5"},  # grouped, as English writes it
         follow_redirects=True,
     )
     enrollment = load(Enrollment, enrollment_id)
@@ -397,6 +422,101 @@ def test_the_same_form_sent_twice_counts_once(app, resident_client, new_challeng
     response = resident_client.post(f"/challenges/{challenge_id}/trips", data=trip, follow_redirects=True)
     assert "nothing counts twice" in text_of(response)
     assert load(Enrollment, enrollment_id).score == 2.0
+
+
+@pytest.fixture
+def client_in(app, make_user):
+    """client_in(language): a resident who chose that language, logged in."""
+
+    def make(language: str):
+        client, user = app.test_client(), make_user(language=language)
+        log_in(client, user)
+        client.user = user
+        return client
+
+    return make
+
+
+def stored_readings(app) -> list[float]:
+    with app.app_context():
+        return list(db.session.scalars(db.select(Submission.meter_kwh).order_by(Submission.read_at)))
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second", "shown"),
+    [
+        ("de", "10.018,5", "10020,25", ["10.018,5 kWh", "10.020,25 kWh"]),
+        ("en", "10,018.5", "10020.25", ["10,018.5 kWh", "10,020.25 kWh"]),
+    ],
+)
+def test_a_reading_is_read_and_confirmed_as_the_residents_language_writes_it(
+    app, client_in, new_challenge, language, first, second, shown
+):
+    """Grouped or not, the meter value is read in the resident's language and said back with every digit."""
+    client = client_in(language)
+    challenge_id = new_challenge()
+    enroll(app, challenge_id, client.user)
+    now = datetime.now(UTC)
+    url = f"/challenges/{challenge_id}/readings"
+    for days_ago, text, confirmation in ((3, first, shown[0]), (1, second, shown[1])):
+        response = client.post(url, data={"read_at": local(now - timedelta(days=days_ago)), "meter_kwh": text},
+                               follow_redirects=True)  # fmt: skip
+        assert response.status_code == 200
+        assert confirmation in text_of(response)
+    assert stored_readings(app) == [10018.5, 10020.25]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "hint"),
+    [
+        ("de", "10018.5", "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5."),  # not 100185
+        ("de", "10,018.5", "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5."),
+        ("de", "10.0.1", "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5."),
+        ("en", "10018,5", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "10.018,5", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "10.0.1", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "1,2,3", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "ten", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "1e4", "Write the number like 10,018.5 or 10018.5."),
+        ("en", "NaN", "Write the number like 10,018.5 or 10018.5."),
+        pytest.param("en", "9" * 5_000, "Write the number like 10,018.5 or 10018.5.", id="en-5000-digits"),
+    ],
+)
+def test_a_reading_written_another_way_is_refused_with_an_example(app, client_in, new_challenge, language, text, hint):
+    """A number the resident's language does not write that way is refused on the field, never guessed at."""
+    client = client_in(language)
+    challenge_id = new_challenge()
+    enroll(app, challenge_id, client.user)
+    data = {"read_at": local(datetime.now(UTC) - timedelta(days=1)), "meter_kwh": text}
+    response = client.post(f"/challenges/{challenge_id}/readings", data=data)
+    assert response.status_code == 422
+    assert error_of(response, "meter_kwh") == hint
+    assert stored_readings(app) == []
+
+
+def test_a_nul_byte_in_the_meter_field_is_refused_up_front(app, client_in, new_challenge):
+    """A NUL byte never reaches the field: the request is refused as a bad request, and nothing is stored."""
+    client = client_in("de")
+    challenge_id = new_challenge()
+    enroll(app, challenge_id, client.user)
+    data = {"read_at": local(datetime.now(UTC) - timedelta(days=1)), "meter_kwh": "10\x00018,5"}
+    assert client.post(f"/challenges/{challenge_id}/readings", data=data).status_code == 400
+    assert stored_readings(app) == []
+
+
+def test_a_trip_distance_is_read_and_confirmed_in_german(app, client_in, new_challenge, load):
+    """12,5 km in German is 12.5 km, said back as 12,5 km; 12.5 is refused rather than read as 125."""
+    client = client_in("de")
+    challenge_id = new_challenge(category=Category.MOBILITY)
+    enrollment_id = enroll(app, challenge_id, client.user)
+    trip = {"day": datetime.now(CITY).date().isoformat(), "mode": "bike", "distance_km": "12.5", "replaced_car": "y"}
+    response = client.post(f"/challenges/{challenge_id}/trips", data=trip)
+    assert response.status_code == 422
+    assert error_of(response, "distance_km") == "Schreiben Sie die Zahl in der Form 10.018,5 oder 10018,5."
+    response = client.post(f"/challenges/{challenge_id}/trips", data={**trip, "distance_km": "12,5"},
+                           follow_redirects=True)  # fmt: skip
+    assert "12,5 km" in text_of(response)
+    assert load(Enrollment, enrollment_id).score == 12.5
 
 
 def test_personal_page_shows_the_chart_table_and_submissions(app, resident_client, new_challenge):

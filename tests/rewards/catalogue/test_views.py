@@ -10,6 +10,7 @@ from accounts.models import Role
 from app.extensions import db
 from rewards.catalogue import services, vouchers
 from rewards.models import Partner, Reward, Voucher, VoucherStatus
+from tests.conftest import log_in
 from tests.pages import Page
 from tests.rewards.conftest import as_user, balance_of, redeem_on_page, redeemed_code, text_of, voucher_status
 from tests.rewards.test_pages import MANAGE_PAGES
@@ -323,14 +324,32 @@ def test_an_unchanged_stock_does_not_undo_redemptions_made_meanwhile(app, make_u
     assert read(lambda: db.session.get(Reward, reward_id).stock) == 4
 
 
+def test_a_german_manager_writes_cost_and_stock_in_german(app, make_user, make_partner, read):
+    """1.500 points and 2.000 left are a thousand and a half and two thousand, shown back the same way."""
+    with app.app_context():
+        partner_id = make_partner().id
+    manager = app.test_client()
+    log_in(manager, make_user(role=Role.MANAGER, language="de"))
+    response = manager.post("/manage/rewards/new", data=reward_form(partner_id, cost="1.500", stock="2.000"))
+    assert response.status_code == 302
+    reward = read(lambda: db.session.scalars(select(Reward)).one())
+    assert (reward.cost, reward.stock) == (1500, 2000)
+    page = Page(manager.get(f"/manage/rewards/{reward.id}/edit"))
+    assert (page.value("cost"), page.value("stock")) == ("1.500", "2.000")
+    response = manager.post("/manage/rewards/new", data=reward_form(partner_id, cost="1,5"))
+    assert Page(response).field_error("cost") == "Schreiben Sie eine ganze Zahl, etwa 10.018 oder 10018."
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
         ({"title": ""}, "title", "This field is required."),
-        ({"cost": "0"}, "cost", "Number must be between 1 and 1000000."),
-        ({"cost": "abc"}, "cost", "Not a valid integer value."),
-        ({"stock": "-1"}, "stock", "Number must be between 0 and 1000000."),
-        ({"per_resident_limit": "0"}, "per_resident_limit", "Number must be between 1 and 1000000."),
+        ({"cost": "0"}, "cost", "Number must be between 1 and 1,000,000."),
+        ({"cost": "abc"}, "cost", "Write a whole number, like 10,018 or 10018."),
+        ({"cost": "12.5"}, "cost", "Write a whole number, like 10,018 or 10018."),
+        ({"cost": "1.000"}, "cost", "Write a whole number, like 10,018 or 10018."),  # a German thousand, in English
+        ({"stock": "-1"}, "stock", "Number must be between 0 and 1,000,000."),
+        ({"per_resident_limit": "0"}, "per_resident_limit", "Number must be between 1 and 1,000,000."),
         ({"valid_until": "31.02.2099"}, "valid_until", "Not a valid date value."),
         ({"partner_id": "999999"}, "partner_id", "Not a valid choice."),
     ],
