@@ -52,6 +52,24 @@ def database_url(tmp_path_factory):
     _postgres_schema(url, schema, create=False)
 
 
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its tests
+def pytest_collection_modifyitems(items):
+    """Run the long tests first: the property-based ones (hypothesis and schemathesis, up to a minute
+    each), then the browser tests, then the quick rest in their usual order.
+
+    `make test` hands the tests to two xdist workers, two at a time, in this order; started last, one
+    long test would keep one worker busy while the other sits idle. The order is the same in every
+    worker, as xdist requires.
+    """
+
+    def rank(item) -> int:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            return 0
+        return 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=rank)
+
+
 def compile_translations() -> None:
     """Compile each catalogue whose .mo is missing or stale, as `make` does, so pages are served translated."""
     for po_path in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
@@ -74,6 +92,7 @@ def app(database_url):
     with app.app_context():
         flask_migrate.upgrade()
         app.extensions["tests.sequences"] = _owned_sequences()
+    app.extensions["tests.children_first"] = list(reversed(db.metadata.sorted_tables))  # sorting takes a while
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -130,7 +149,7 @@ def _empty_tables(request):
     app = request.getfixturevalue("app")
     written = set(_written)
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
+        for table in app.extensions["tests.children_first"]:
             if table.name in written:
                 db.session.execute(table.delete())
         owned = app.extensions["tests.sequences"]
