@@ -31,10 +31,15 @@ run: $(VENV)/.runtime-installed translations
 	$(BIN)/flask seed-demo
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
+# The suite runs in one xdist worker per CPU (each with its own database), fed two tests at a time so
+# the long ones, which tests/conftest.py puts first, spread over the workers. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 2
+
 ## Lint, then the whole suite on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL
 test: $(VENV)/.dev-installed translations lint
-	env -u TEST_DATABASE_URL $(BIN)/pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
+	env -u TEST_DATABASE_URL $(PYTEST)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(PYTEST); fi
 
 ## Ruff, then the layer contract (.importlinter): imports point down the layers, no cycles anywhere
 lint: $(VENV)/.dev-installed

@@ -31,6 +31,16 @@ def _sqlite_pragmas(dbapi_connection, _record):
         dbapi_connection.create_function("city_date", 2, sqlite_city_date, deterministic=True)
 
 
+def _sqlite_synchronous(level: str):
+    """A connect listener setting SQLite's `synchronous` pragma; only the test suite asks for one."""
+
+    def set_level(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.execute(f"PRAGMA synchronous={level}")
+
+    return set_level
+
+
 def create_app(config=None) -> Flask:
     """Build the app; `config` is a Config class or a dict of overrides."""
     app = Flask(__name__, static_folder=str(BASE_DIR / "static"), instance_path=str(INSTANCE_DIR))
@@ -57,6 +67,9 @@ def _init_extensions(app: Flask) -> None:
     wiring.import_models()
     wiring.connect_receivers_and_jobs()
     db.init_app(app)
+    if level := app.config["SQLITE_SYNCHRONOUS"]:
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_synchronous(level))
     migrate.init_app(
         app,
         db,

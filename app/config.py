@@ -35,6 +35,8 @@ class Config:
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite's `synchronous` pragma; None keeps SQLite's default (FULL: every commit waits for the disk).
+    SQLITE_SYNCHRONOUS = None
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
     REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -130,6 +132,7 @@ class TestConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLITE_SYNCHRONOUS = "OFF"  # a test database need not survive a power cut; commits skip the fsync
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
