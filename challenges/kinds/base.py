@@ -31,7 +31,7 @@ from challenges.models import (
     SubmissionStatus,
 )
 from challenges.scoring import Category, Impact
-from challenges.totals import add_units
+from challenges.totals import add_units, hold_enrollment
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -121,6 +121,7 @@ class Kind:
     ) -> tuple[Submission, bool]:  # fmt: skip
         """Store a submission of this kind; returns (submission, created). Refusals raise and store nothing."""
         now = now or utcnow()
+        hold_enrollment(enrollment)  # what the checks, the daily cap and the totals read stays true until commit
         if replay := _replayed(enrollment.user, idempotency_key):
             return replay, False
         _check_can_submit(enrollment)
