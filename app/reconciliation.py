@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # Sums of floats added in another order differ in their last bits: below this (relative) it is the same total.
 TOLERANCE = 1e-6
+LOGGED = 200  # differences the nightly job logs one by one; beyond that, only how many
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def report(differences: list[Difference], fixed: bool = False) -> None:
     if not differences:
         log.info("Scores check: every total agrees with what it adds up.")
         return
-    for difference in differences:
+    for difference in differences[:LOGGED]:
         log.warning("Scores check: %s", difference)
-    log.warning("Scores check: %d difference(s)%s.", len(differences), ", repaired" if fixed else "")
+    unlogged = len(differences) - LOGGED
+    more = f" ({unlogged} not logged one by one; `flask scores check` lists them)" if unlogged > 0 else ""
+    log.warning("Scores check: %d difference(s)%s%s.", len(differences), ", repaired" if fixed else "", more)

@@ -26,6 +26,7 @@ from leaderboards.models import Period, ScoreBucket, SeasonPeriod, SeasonPoints
 from leaderboards.services import ALL_TIME_START
 
 CHECKED = (Period.WEEK, Period.MONTH)  # compared with the submissions; all time with the months
+CHUNK = 1000  # residents (and rows) per statement: PostgreSQL takes at most 65,535 bind parameters
 
 
 # Histograms ---------------------------------------------------------------------------------------
@@ -159,6 +160,11 @@ def repair_season_points(differences: list[Difference]) -> None:
     user_ids = sorted({d.user_id for d in differences})
     lock_residents(user_ids)  # their season rows change only under their locks
     first = _first_checked_start()
+    for start in range(0, len(user_ids), CHUNK):
+        _recount_season_points(user_ids[start : start + CHUNK], first)
+
+
+def _recount_season_points(user_ids: list[int], first: date) -> None:
     table = SeasonPoints.__table__
     for period in CHECKED:
         earned = _earned(period, first)
@@ -184,18 +190,18 @@ def _as_date(value) -> date:
 
 
 def _set_points(period: Period, rows: list[tuple[int, date, int]]) -> None:
-    if not rows:
-        return
+    """Upsert these residents' points in `period`, a chunk of rows per statement (bind parameters are limited)."""
     table = SeasonPoints.__table__
-    values = [{"user_id": user_id, "period": period.value, "period_start": start, "points": points}
-              for user_id, start, points in rows]  # fmt: skip
-    statement = dialect_insert(table).values(values)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.period, table.c.period_start],
-            set_={"points": statement.excluded.points},
+    for start in range(0, len(rows), CHUNK):
+        values = [{"user_id": user_id, "period": period.value, "period_start": when, "points": points}
+                  for user_id, when, points in rows[start : start + CHUNK]]  # fmt: skip
+        statement = dialect_insert(table).values(values)
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.user_id, table.c.period, table.c.period_start],
+                set_={"points": statement.excluded.points},
+            )
         )
-    )
 
 
 # Season periods -----------------------------------------------------------------------------------
