@@ -5,10 +5,12 @@ ever wait for each other in a circle:
 
 1. Challenges' rows, before anything in them is scored, joined, left, reviewed or closed
    (`challenges.totals.hold`, and closing's own update of the row). A unit of work that needs
-   several (erasing an account leaves every running challenge; `flask scores check --fix`) locks
-   them in ascending id (`lock_challenges`). What is counted with a challenge — its enrollments'
-   scores and points, its neighbourhood totals and score buckets — is written only while its row
-   is held, so those rows never make anyone wait in a circle, whenever they come.
+   several locks them all first, in ascending id (`lock_challenges`): the lifecycle job every
+   challenge it starts or closes, before closing one pays its finishers; erasing an account every
+   running challenge it leaves; `flask scores check --fix` every challenge it repairs. What is
+   counted with a challenge — its enrollments' scores and points, its neighbourhood totals and
+   score buckets — is written only while its row is held, so those rows never make anyone wait in
+   a circle, whenever they come.
 2. Residents, in ascending user id. A unit of work that touches several residents locks them all
    first (`lock_residents`) or visits them in ascending id; it never locks a resident whose id is
    lower than one it already holds. Taking a lock it already holds again costs nothing.

@@ -41,7 +41,8 @@ def race(app, count: int, work) -> list[tuple]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert [r for r in results if r is None or r[0] == "crash"] == [], "every request ends in success or a domain error"
+    crashes = [r for r in results if r is None or r[0] == "crash"]
+    assert not crashes, f"every request ends in success or a domain error, not {crashes}"
     return results
 
 

@@ -5,6 +5,7 @@ of 30 run on PostgreSQL, where they really are in the database at once; SQLite l
 time, so there a few threads show that the same rules hold and nothing but domain errors comes out.
 """
 
+import threading
 from datetime import time, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from challenges.scoring import Category, Format, Mode
 from leaderboards import histogram
 from leaderboards.models import Period, SeasonPeriod, SeasonPoints
 from leaderboards.services import period_start
-from rewards import ledger
+from rewards import earnings, ledger
 from tests.challenges.conftest import NOW
 from tests.races import outcomes, race, race_app
 
@@ -36,6 +37,12 @@ def racing(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer lock for everything: nothing there waits in a circle")
 
 
 @pytest.fixture
@@ -228,3 +235,38 @@ def test_closing_while_residents_submit_neither_deadlocks_nor_loses_a_trip(
         assert [ledger.balance(user_id) for user_id in residents] == [
             CAP + 10 if user_id in counted else 0 for user_id in residents
         ]
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_closing_two_challenges_while_a_finisher_sends_to_the_second_does_not_deadlock(
+    racing, make_user, make_challenge
+):
+    """The lifecycle job closes two challenges; after paying the first's finishers it pauses, and one of them
+    sends a trip to the second. The job took both challenges' rows before paying anyone, so the trip waits
+    for the close and is refused, instead of each waiting for what the other holds."""
+    with racing.app_context():
+        first, second = (make_challenge(category=Category.MOBILITY).id for _ in range(2))
+        user = make_user()
+        enrollments = [participation.join(db.session.get(Challenge, c), user, now=NOW).id for c in (first, second)]
+        db.session.commit()
+    after_the_end = NOW + timedelta(days=22)
+    pay, first_paid = earnings.pay_challenge, threading.Event()
+
+    def pay_then_pause(closed, **kwargs):
+        paid = pay(closed, **kwargs)
+        if not first_paid.is_set():
+            first_paid.set()
+            threading.Event().wait(1.0)  # the finisher's trip to the other challenge comes now
+        return paid
+
+    def work(index):
+        if index == 0:
+            return lifecycle.advance_lifecycle(now=after_the_end)
+        first_paid.wait(10)
+        return _trip(enrollments[1], 5.0)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(earnings, "pay_challenge", pay_then_pause)
+        results = race(racing, 2, work)
+    assert results[0] == ("ok", {"started": 0, "closed": 2})
+    assert results[1][0] == "refused" and results[1][1].rule == "not_running"
