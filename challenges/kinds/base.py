@@ -143,7 +143,11 @@ class Kind:
         return submission, True
 
     def count(self, submission: Submission, units: float, points: int) -> None:
-        """Record what a submission counts for, on it and on the running totals, and announce any change."""
+        """Record what a submission counts for, on it and on the running totals, and announce any change.
+
+        The caller holds `challenges.totals.hold_enrollment` for its enrollment (submit and review take it),
+        so what it read to score the submission is still true and the totals start from current values.
+        """
         units_delta, points_delta = units - submission.units, points - submission.points
         submission.units, submission.points = units, points
         impact = self.impact(submission) if submission.status == SubmissionStatus.ACCEPTED else Impact()
