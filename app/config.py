@@ -109,6 +109,9 @@ class Config:
     # "off": run `flask scheduler run` as its own process instead.
     SCHEDULER_MODE = os.environ.get("SCHEDULER_MODE", "in-app")
     SCHEDULER_LEASE_SECONDS = 60
+    # The nightly scores check logs every running total that differs from what it adds up; with this on,
+    # it repairs them as well. Off by default: a difference is a bug to find, and repairing hides it.
+    SCORES_CHECK_FIX = os.environ.get("SCORES_CHECK_FIX", "false").lower() in ("1", "true", "yes")
 
     API_TITLE = "Civiquest API"
     API_VERSION = "v1"

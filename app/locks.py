@@ -1,26 +1,36 @@
-"""Per-resident locks: the one way to serialise what happens to a resident, on SQLite and PostgreSQL.
+"""Row locks: the one way to serialise what happens to a challenge's totals and to a resident, on SQLite and PostgreSQL.
 
 Lock order. Every unit of work (a request, a job run) takes its locks in this order, so no two
 ever wait for each other in a circle:
 
-1. What scoring writes before its signals pay out: a challenge's row and what is counted with it
-   (its neighbourhood totals and score buckets, the season standings).
+1. Challenges' rows, before anything in them is scored, joined, left, reviewed or closed
+   (`challenges.totals.hold`, and closing's own update of the row). A unit of work that needs
+   several locks them all first, in ascending id (`lock_challenges`): the lifecycle job every
+   challenge it starts or closes, before closing one pays its finishers; erasing an account every
+   running challenge it leaves; `flask scores check --fix` every challenge it repairs. What is
+   counted with a challenge — its enrollments' scores and points, its neighbourhood totals and
+   score buckets — is written only while its row is held, so those rows never make anyone wait in
+   a circle, whenever they come.
 2. Residents, in ascending user id. A unit of work that touches several residents locks them all
    first (`lock_residents`) or visits them in ascending id; it never locks a resident whose id is
    lower than one it already holds. Taking a lock it already holds again costs nothing.
-3. Rows that residents share, only once it holds every resident it needs: a voucher, then its
-   reward's row (the stock).
+3. Rows that residents share, only once it holds every resident it needs: the season standings
+   (a resident's own rows, then the periods' head counts), a voucher, then its reward's row (the stock).
 
-Who takes a resident's lock: every change to their points ledger (rewards.ledger, so also redeeming,
-cancelling and expiring vouchers), a change to their consents (sharing.services), and a nudge counted
-against their weekly limit (notifications.services). Balance checks, limits and "one grant in force"
-read inside the lock are then true when the transaction writes.
+Who takes a challenge's row: scoring (submitting, reviewing, rescoring), joining and leaving — all
+through `challenges.totals.hold`, which then takes the resident's lock — and closing. Who takes a
+resident's lock: those, so the daily point cap and the checks against a resident's earlier
+submissions are read and booked under it; every change to their points ledger (rewards.ledger, so
+also redeeming, cancelling and expiring vouchers); a change to their consents (sharing.services);
+and a nudge counted against their weekly limit (notifications.services). Balance checks, limits,
+caps and "one grant in force" read inside the lock are then true when the transaction writes.
 
-The rows locked are the residents' own, in the user table that accounts.models registers (plumbing
-imports no domain). PostgreSQL: `SELECT … FOR NO KEY UPDATE` in id order, which writes nothing and
-still lets other transactions insert rows that refer to the resident. SQLite has no row locks (it
-does not even send FOR UPDATE) but one writer at a time: a write that changes no row takes that
-writer lock, for every resident at once, until the transaction ends.
+The rows locked are the challenges' and the residents' own, in the tables that challenges.models
+and accounts.models register (plumbing imports no domain). PostgreSQL: `SELECT … FOR NO KEY UPDATE`
+in id order, which writes nothing and still lets other transactions insert rows that refer to the
+row. SQLite has no row locks (it does not even send FOR UPDATE) but one writer at a time: a write
+that changes no row takes that writer lock, for every challenge and resident at once, until the
+transaction ends.
 """
 
 from collections.abc import Iterable
@@ -31,13 +41,27 @@ from app.extensions import db
 
 CHUNK = 1000  # ids per statement, far below PostgreSQL's limit on bind parameters
 
-_residents: Table | None = None
+_tables: dict[str, Table] = {}
 
 
 def register_residents(table: Table) -> None:
     """Name the table whose rows are the residents' locks: one row per resident, keyed by user id."""
-    global _residents
-    _residents = table
+    _tables["resident"] = table
+
+
+def register_challenges(table: Table) -> None:
+    """Name the table whose rows are the challenges' locks: one row per challenge, keyed by its id."""
+    _tables["challenge"] = table
+
+
+def lock_challenge(challenge_id: int) -> None:
+    """Hold one challenge's row until the transaction ends (step 1 of the lock order)."""
+    _lock("challenge", (challenge_id,))
+
+
+def lock_challenges(challenge_ids: Iterable[int]) -> None:
+    """Hold these challenges' rows until the transaction ends, taken in ascending id."""
+    _lock("challenge", challenge_ids)
 
 
 def lock_resident(user_id: int) -> None:
@@ -47,14 +71,19 @@ def lock_resident(user_id: int) -> None:
 
 def lock_residents(user_ids: Iterable[int]) -> None:
     """Hold these residents' locks until the transaction ends, taken in ascending user id."""
-    ids = sorted(set(user_ids))
+    _lock("resident", user_ids)
+
+
+def _lock(name: str, ids: Iterable[int]) -> None:
+    ids = sorted(set(ids))
     if not ids:
         return
-    if _residents is None:
-        raise RuntimeError("no resident table is registered (accounts.models registers it when imported)")
-    (key,) = _residents.primary_key.columns
+    table = _tables.get(name)
+    if table is None:
+        raise RuntimeError(f"no {name} table is registered (its domain's models register it when imported)")
+    (key,) = table.primary_key.columns
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(_residents).where(false()).values({key: key}))
+        db.session.execute(update(table).where(false()).values({key: key}))
         return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

@@ -16,10 +16,10 @@ def insert_if_missing(table, **values) -> None:
     db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
 
 
-def upsert_adding(table, rows: list[dict], keys: tuple[str, ...], column: str):
-    """INSERT these rows, or on a key already there add their `column` to it: atomic on both databases."""
+def upsert_adding(table, rows: list[dict], keys: tuple[str, ...], *columns: str):
+    """INSERT these rows, or on a key already there add their `columns` to it: atomic on both databases."""
     statement = dialect_insert(table).values(rows)
     return statement.on_conflict_do_update(
         index_elements=[table.c[key] for key in keys],
-        set_={column: table.c[column] + statement.excluded[column]},
+        set_={column: table.c[column] + statement.excluded[column] for column in columns},
     )

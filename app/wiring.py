@@ -24,6 +24,8 @@ def import_models() -> None:
 def connect_receivers_and_jobs() -> None:
     """Connect each signal's receivers in the order listed here, then import the modules that register jobs."""
     _connect_receivers()
+    _register_checks()
+    import app.tasks  # noqa: F401
     import challenges.tasks  # noqa: F401
     import leaderboards.tasks  # noqa: F401
     import notifications.tasks  # noqa: F401
@@ -58,6 +60,20 @@ def _connect_receivers() -> None:
     submission_scored.connect(rewards.settle_submission)
     enrollment_changed.connect(leaderboards.move_in_histogram)
     challenge_closed.connect(rewards.pay_challenge)
+
+
+def _register_checks() -> None:
+    """The scores check's checks (app.reconciliation), in the order they run and repair.
+
+    Enrollments from their submissions first, then what adds enrollments up (challenges' and
+    neighbourhoods' totals, the score histograms), then season points and each period's head count.
+    """
+    from app import reconciliation
+    from challenges import reconcile as challenges
+    from leaderboards import reconcile as leaderboards
+
+    for check in (*challenges.CHECKS, *leaderboards.CHECKS):
+        reconciliation.register(check)
 
 
 def blueprints() -> tuple[tuple, tuple]:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_challenges
 from app.signals import challenge_closed
 from challenges.models import Challenge, Enrollment, Status
 from challenges.results import closing_results
@@ -17,14 +18,13 @@ from challenges.results import closing_results
 def advance_lifecycle(now: datetime | None = None) -> dict:
     """Start what is due and close what has ended; safe to run twice and catches up after downtime."""
     now = now or utcnow()
-    started = db.session.execute(
-        update(Challenge)
-        .where(Challenge.status == Status.SCHEDULED, Challenge.starts_at <= now, Challenge.ends_at > now)
-        .values(status=Status.ACTIVE)
-    ).rowcount
-    due = db.session.scalars(
-        select(Challenge.id).where(Challenge.status.in_((Status.SCHEDULED, Status.ACTIVE)), Challenge.ends_at <= now)
-    ).all()
+    starting = (Challenge.status == Status.SCHEDULED, Challenge.starts_at <= now, Challenge.ends_at > now)
+    ending = (Challenge.status.in_((Status.SCHEDULED, Status.ACTIVE)), Challenge.ends_at <= now)
+    due = db.session.scalars(select(Challenge.id).where(*ending)).all()
+    # Every challenge's row before any resident's (app.locks): closing one pays its finishers, who may
+    # be sending something to the next one right now.
+    lock_challenges([*db.session.scalars(select(Challenge.id).where(*starting)), *due])
+    started = db.session.execute(update(Challenge).where(*starting).values(status=Status.ACTIVE)).rowcount
     closed = sum(close_challenge(db.session.get(Challenge, challenge_id), now) for challenge_id in due)
     db.session.flush()
     return {"started": started, "closed": closed}

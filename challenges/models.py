@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
+from app import locks
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from challenges.flags import describe
@@ -102,6 +103,10 @@ class Challenge(db.Model):
 
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.status}>"
+
+
+# A challenge's row is the lock its totals are written under (app.locks: the first step of the lock order).
+locks.register_challenges(Challenge.__table__)
 
 
 class ChallengeChange(db.Model):

@@ -13,7 +13,7 @@ from app.columns import utcnow
 from app.extensions import db
 from challenges import errors, kinds
 from challenges.models import Challenge, Enrollment, Status
-from challenges.totals import announce_change, count_participant
+from challenges.totals import announce_change, count_participant, hold, hold_enrollment
 
 
 def find_enrollment(challenge: Challenge, user: User) -> Enrollment | None:
@@ -36,12 +36,15 @@ def enrollments_by_challenge(user: User | None, challenge_ids: list[int]) -> dic
 def join(challenge: Challenge, user: User, assisted_by: User | None = None, now: datetime | None = None) -> Enrollment:
     """Join a published, not yet ended challenge; joining again after leaving resumes the old score."""
     now = now or utcnow()
+    hold(challenge, user.id)
     if challenge.status not in (Status.SCHEDULED, Status.ACTIVE) or (challenge.ends_at and challenge.ends_at <= now):
         raise errors.NotOpen()
     enrollment = find_enrollment(challenge, user)
-    if enrollment and enrollment.active:
-        return enrollment
-    if enrollment is None:
+    if enrollment is not None:
+        db.session.refresh(enrollment)  # left or not, as of now: the locks are held
+        if enrollment.active:
+            return enrollment
+    else:
         enrollment = Enrollment(
             challenge=challenge, user=user, neighbourhood_id=user.neighbourhood_id,
             household_size=user.household_size, joined_at=now, assisted_by_id=assisted_by.id if assisted_by else None,
@@ -65,10 +68,13 @@ def leave(challenge: Challenge, user: User, now: datetime | None = None) -> None
     enrollment = find_enrollment(challenge, user)
     if enrollment is None or not enrollment.active:
         return
+    hold_enrollment(enrollment)
+    if not enrollment.active:  # left a moment ago, in another request
+        return
     if challenge.status in (Status.CLOSED, Status.CANCELLED):
         raise errors.WrongStatus()
     enrollment.active = False
     enrollment.left_at = now or utcnow()
-    count_participant(enrollment, -1)
     db.session.flush()
+    count_participant(enrollment, -1)
     announce_change(enrollment, enrollment.score, active_before=True)

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.personal_data import ExportLinks, as_csv, as_json, delete_rows
 from challenges import participation
 from challenges.models import AssistedAction, Challenge, Enrollment, Status, Submission
+from challenges.totals import hold_challenges
 
 RUNNING = (Status.SCHEDULED, Status.ACTIVE)
 SUBMISSION_FIELDS = (
@@ -78,6 +79,7 @@ def _leave_running_challenges(user: User, now: datetime) -> int:
     anonymised account stays a "hidden participant" so that the others' ranks stay what they were.
     """
     running = _running_enrollments(user)
+    hold_challenges(enrollment.challenge_id for enrollment in running)  # all of them before the resident (app.locks)
     for enrollment in running:
         participation.leave(enrollment.challenge, user, now=now)
     return len(running)

@@ -14,6 +14,7 @@ from app.columns import utcnow
 from app.extensions import db
 from challenges import errors, kinds
 from challenges.models import Submission, SubmissionStatus
+from challenges.totals import hold_enrollment
 
 
 def flagged_submissions(challenge_id: int) -> list[Submission]:
@@ -30,6 +31,8 @@ def flagged_submissions(challenge_id: int) -> list[Submission]:
 def review(submission: Submission, reviewer: User, approve: bool, reason: str = "", now: datetime | None = None):
     """Approve a flagged submission (it counts from now on) or reject one, with a reason the resident sees."""
     reason = (reason or "").strip()
+    hold_enrollment(submission.enrollment)
+    db.session.refresh(submission)  # another manager may have reviewed it a moment ago
     if approve and submission.status != SubmissionStatus.FLAGGED:
         raise errors.WrongStatus()
     if not approve and submission.status == SubmissionStatus.REJECTED:

@@ -1,16 +1,25 @@
 """Running totals and baselines: what every score change adds to the enrollment, the challenge and its
 neighbourhood, the baseline a reading is measured against, and the figures read back from them.
 
+How totals are written, so that requests at the same moment lose nothing. Each total is added to in
+the database (`x = x + :delta`, returning the sum), never written back from a value read earlier.
+And every change to a resident's standing in a challenge — submitting, reviewing, rescoring, joining,
+leaving — first takes `hold`: the challenge's row, then the resident's lock, in app.locks' order. What
+decides a score is then read under those locks and still true when the transaction writes: the
+day's points against the daily cap, the submissions before it, the enrollment's score and state.
+
 Plain functions over models and values; they flush and never commit (the request or job does).
 """
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
+from app.locks import lock_challenge, lock_challenges, lock_resident
 from app.signals import EnrollmentChanged, enrollment_changed
+from app.upserts import upsert_adding
 from challenges.activity import meter_readings
 from challenges.models import (
     Challenge,
@@ -23,52 +32,79 @@ from challenges.scoring import Format, baseline_from_readings, reference_daily_k
 BASELINE_LOOKBACK = timedelta(days=365)
 
 
-def _neighbourhood_score(enrollment: Enrollment) -> NeighbourhoodScore | None:
+def hold(challenge: Challenge, user_id: int) -> None:
+    """Lock the challenge's row, then the resident (app.locks' order), and read the challenge afresh.
+
+    Until the transaction ends, no one else changes the challenge's totals, status or enrollments'
+    scores, nor anything of this resident's.
+    """
+    db.session.flush()
+    lock_challenge(challenge.id)
+    lock_resident(user_id)
+    db.session.refresh(challenge)
+
+
+def hold_enrollment(enrollment: Enrollment) -> None:
+    """`hold` the enrollment's challenge and resident, and read the enrollment's score and state afresh."""
+    hold(enrollment.challenge, enrollment.user_id)
+    db.session.refresh(enrollment)
+
+
+def hold_challenges(challenge_ids) -> None:
+    """Lock several challenges' rows in ascending id, before holding any of them with a resident."""
+    db.session.flush()
+    lock_challenges(challenge_ids)
+
+
+def _add(instance: Challenge | Enrollment, **deltas) -> None:
+    """Add to columns of the instance's row in the database, and take the sums it returns onto the instance."""
+    table = type(instance).__table__
+    statement = (
+        update(table)
+        .where(table.c.id == instance.id)
+        .values({name: table.c[name] + delta for name, delta in deltas.items()})
+        .returning(*(table.c[name] for name in deltas))
+    )
+    sums = db.session.execute(statement).one()
+    for name, value in zip(deltas, sums, strict=True):
+        set_committed_value(instance, name, value)
+
+
+def _add_to_neighbourhood(enrollment: Enrollment, units: float, participants: int) -> None:
+    """Add to the enrollment's neighbourhood's totals in its challenge; the row is made by the first change."""
     if enrollment.neighbourhood_id is None:
-        return None
-    # No autoflush: a new row is flushed when created, so the lookup cannot miss one, and
-    # skipping the flush keeps this hot path (every scored submission) cheap.
-    with db.session.no_autoflush:
-        row = db.session.scalar(
-            select(NeighbourhoodScore).where(
-                NeighbourhoodScore.challenge_id == enrollment.challenge_id,
-                NeighbourhoodScore.neighbourhood_id == enrollment.neighbourhood_id,
-            )
-        )
-    if row is None:
-        row = NeighbourhoodScore(
-            challenge_id=enrollment.challenge_id, neighbourhood_id=enrollment.neighbourhood_id,
-            total_units=0.0, participants=0,
-        )  # fmt: skip
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-        except IntegrityError:  # created by a concurrent request a moment ago
-            return _neighbourhood_score(enrollment)
-    return row
+        return
+    row = {"challenge_id": enrollment.challenge_id, "neighbourhood_id": enrollment.neighbourhood_id,
+           "total_units": units, "participants": participants}  # fmt: skip
+    keys = ("challenge_id", "neighbourhood_id")
+    db.session.execute(upsert_adding(NeighbourhoodScore.__table__, [row], keys, "total_units", "participants"))
 
 
 def count_participant(enrollment: Enrollment, sign: int) -> None:
-    """Add (or remove) a participant and their score to the challenge's and neighbourhood's totals."""
-    challenge = enrollment.challenge
-    challenge.participant_count += sign
-    challenge.total_units += sign * enrollment.score
-    if row := _neighbourhood_score(enrollment):
-        row.participants += sign
-        row.total_units += sign * enrollment.score
+    """Add (or remove) a participant and their score to the challenge's and neighbourhood's totals.
+
+    The caller holds `hold_enrollment(enrollment)`, so the score added is the current one.
+    """
+    score = sign * enrollment.score
+    _add(enrollment.challenge, total_units=score, participant_count=sign)
+    _add_to_neighbourhood(enrollment, score, sign)
 
 
 def add_units(enrollment: Enrollment, units: float, points: int) -> None:
-    """Apply a change in score to the enrollment and, if it counts, to the running totals."""
-    score_before = enrollment.score
-    enrollment.score += units
-    enrollment.points += points
-    if enrollment.active:
-        enrollment.challenge.total_units += units
-        if row := _neighbourhood_score(enrollment):
-            row.total_units += units
+    """Apply a change in score to the enrollment and, if it counts, to the running totals.
+
+    The caller holds `hold_enrollment(enrollment)`, so the score and state read then are the ones
+    the change starts from (the histogram moves the participant out of that score's bucket).
+    """
+    if not (units or points):
+        return
+    score_before, active = enrollment.score, enrollment.active
+    _add(enrollment, score=units, points=points)
+    if active and units:
+        _add(enrollment.challenge, total_units=units)
+        _add_to_neighbourhood(enrollment, units, 0)
     if units:
-        announce_change(enrollment, score_before, enrollment.active)
+        announce_change(enrollment, score_before, active)
 
 
 def announce_change(enrollment: Enrollment, score_before: float, active_before: bool) -> None:

@@ -31,7 +31,7 @@ from challenges.models import (
     SubmissionStatus,
 )
 from challenges.scoring import Category, Impact
-from challenges.totals import add_units
+from challenges.totals import add_units, hold_enrollment
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -121,6 +121,7 @@ class Kind:
     ) -> tuple[Submission, bool]:  # fmt: skip
         """Store a submission of this kind; returns (submission, created). Refusals raise and store nothing."""
         now = now or utcnow()
+        hold_enrollment(enrollment)  # what the checks, the daily cap and the totals read stays true until commit
         if replay := _replayed(enrollment.user, idempotency_key):
             return replay, False
         _check_can_submit(enrollment)
@@ -142,7 +143,11 @@ class Kind:
         return submission, True
 
     def count(self, submission: Submission, units: float, points: int) -> None:
-        """Record what a submission counts for, on it and on the running totals, and announce any change."""
+        """Record what a submission counts for, on it and on the running totals, and announce any change.
+
+        The caller holds `challenges.totals.hold_enrollment` for its enrollment (submit and review take it),
+        so what it read to score the submission is still true and the totals start from current values.
+        """
         units_delta, points_delta = units - submission.units, points - submission.points
         submission.units, submission.points = units, points
         impact = self.impact(submission) if submission.status == SubmissionStatus.ACCEPTED else Impact()
