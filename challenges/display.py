@@ -82,6 +82,8 @@ RULE_LABELS = {
     "order": _l("readings in time order"),
     "falling": _l("meter readings must rise"),
     "not_running": _l("only while the challenge takes submissions"),
+    "not_started": _l("activity counts once the challenge has started"),
+    "wrong_kind": _l("each challenge takes its own kind of submission"),
     "reason_required": _l("a rejection needs a reason"),
 }
 

@@ -88,6 +88,8 @@ class MeterReading(Kind):
     }
     required_columns = ("read_at", "meter_kwh")
     template = "challenges/kinds/reading.html"
+    date_field = "read_at"
+    before_start = True  # readings before the start make the baseline the resident's own
 
     def takes_submissions(self, challenge: Challenge) -> bool:
         """Readings are taken from publishing on: those before the start make the baseline the resident's own."""
@@ -109,6 +111,10 @@ class MeterReading(Kind):
             )
         _check_against_latest(enrollment, read_at, meter_kwh)
         return {"read_at": read_at, "meter_kwh": meter_kwh, "day": local_date(read_at)}
+
+    def dated(self, columns: dict) -> datetime:
+        """When the meter was read."""
+        return columns["read_at"]
 
     def assess(self, submission: Submission) -> tuple[float, int]:
         """The reading's score; more use per day than the challenge expects is held for review."""

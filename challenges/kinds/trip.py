@@ -2,7 +2,7 @@
 mobility challenge. Trips count while the challenge runs; the daily cap spreads over a day's trips.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import marshmallow as ma
 from flask_babel import format_date
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from wtforms import BooleanField, DateField, SelectField, TimeField
 from wtforms.validators import InputRequired, Optional
 
-from app.clock import local_date
+from app.clock import city_zone, day_bounds, local_date
 from app.extensions import db
 from app.forms import choices
 from app.schemas import StrictBoolean
@@ -97,6 +97,7 @@ class Trip(Kind):
     }
     required_columns = ("day", "mode", "distance_km")
     template = "challenges/kinds/trip.html"
+    date_field = "day"
 
     def check(self, enrollment: Enrollment, values: dict, now: datetime) -> dict:
         """A real distance, on a day of the challenge and not in the future, and no exact duplicate."""
@@ -121,6 +122,13 @@ class Trip(Kind):
             )
             raise errors.SubmissionRefused(message, "day", "duplicate")
         return columns
+
+    def dated(self, columns: dict) -> datetime:
+        """Its departure in the city, if given; else the end of its day, since a day of the challenge counts whole."""
+        day, trip_time = columns["day"], columns.get("trip_time")
+        if trip_time is None:
+            return day_bounds(day)[1] - timedelta(microseconds=1)
+        return datetime.combine(day, trip_time, tzinfo=city_zone()).astimezone(UTC)
 
     def assess(self, submission: Submission) -> tuple[float, int]:
         """The trip's score; a day's trips adding up to more km than the challenge expects are held for review."""

@@ -496,6 +496,27 @@ def test_submissions_to_a_cancelled_challenge_are_refused(resident_client, manag
     assert assert_error(reading(resident_client, running, now, 1000.0), 422)["rule"] == "not_running"
 
 
+def later_today(now: datetime, today) -> datetime:
+    """A start later today in the city (skipping the test in the last minutes before midnight)."""
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), ZoneInfo("Europe/Berlin"))
+    start = min(now + timedelta(hours=1), midnight - timedelta(seconds=30))
+    if start < now + timedelta(seconds=20):
+        pytest.skip("too close to midnight for a start later today")
+    return start
+
+
+def test_a_trip_on_the_start_day_is_refused_while_scheduled(resident_client, make_challenge, now, today):
+    """A trip dated on the start day is not taken before the challenge runs: 422, rule `not_started`."""
+    scheduled = make_challenge(
+        category=Category.MOBILITY, now=now, starts_at=later_today(now, today), ends_at=now + timedelta(days=7)
+    )
+    assert scheduled.status == "scheduled"
+    joined(resident_client, scheduled)
+    body = assert_error(trip(resident_client, scheduled, today), 422, "day")
+    assert body["rule"] == "not_started"
+    assert resident_client.get(f"{API}/{scheduled.id}/submissions").get_json() == []
+
+
 @pytest.mark.parametrize(
     ("body", "fields"),
     [

@@ -387,6 +387,18 @@ def test_trips_through_the_form_change_the_score_and_flag_long_days(app, residen
     assert "(Rule: no duplicates.)" in error_of(response, "day")
 
 
+def test_a_reading_sent_to_a_mobility_challenge_is_refused(app, resident_client, new_challenge):
+    """The page's reading path refuses a mobility challenge, as the API always did; nothing is stored."""
+    challenge_id = new_challenge(category=Category.MOBILITY)
+    enroll(app, challenge_id, resident_client.user)
+    data = {"read_at": local(datetime.now(UTC) - timedelta(hours=1)), "meter_kwh": "1000"}
+    response = resident_client.post(f"/challenges/{challenge_id}/readings", data=data)
+    assert response.status_code == 422
+    assert "This challenge does not take this kind of submission." in text_of(response)
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+
+
 def test_the_same_form_sent_twice_counts_once(app, resident_client, new_challenge, load):
     """The form's one-time key makes a double click store one trip."""
     challenge_id = new_challenge(category=Category.MOBILITY)
