@@ -84,6 +84,7 @@ RULE_LABELS = {
     "not_running": _l("only while the challenge takes submissions"),
     "not_started": _l("activity counts once the challenge has started"),
     "wrong_kind": _l("each challenge takes its own kind of submission"),
+    "car_alone": _l("a car trip alone never replaces a car trip"),
     "reason_required": _l("a rejection needs a reason"),
 }
 

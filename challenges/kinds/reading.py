@@ -6,7 +6,7 @@ start set that baseline, so a reading is taken as soon as a challenge is publish
 """
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import marshmallow as ma
 from flask_babel import format_datetime, gettext
@@ -32,13 +32,16 @@ from challenges.models import (
 )
 from challenges.schemas import amount_field, moment_field
 from challenges.scoring import (
+    JUDGED_DAYS,
     Category,
     Impact,
     capped_points,
     days_between,
     energy_units,
+    high_use_limit,
     interval_in_window,
     kwh_saved,
+    low_use_limit,
     reading_impact,
 )
 from challenges.totals import BASELINE_LOOKBACK, set_baseline
@@ -117,15 +120,12 @@ class MeterReading(Kind):
         return columns["read_at"]
 
     def assess(self, submission: Submission) -> tuple[float, int]:
-        """The reading's score; more use per day than the challenge expects is held for review."""
+        """The reading's score; daily use the household could hardly have (or above the challenge's limit) is held."""
         previous, consumed, units, points = _interval(submission)
         submission.consumed_kwh = consumed
-        if consumed is not None and previous is not None:
-            per_day = consumed / max(days_between(previous.read_at, submission.read_at), 1 / 24)
-            limit = submission.challenge.max_kwh_per_day
-            if per_day > limit:
-                submission.status = SubmissionStatus.FLAGGED
-                submission.flag_rule, submission.flag_values = FlagRule.KWH_PER_DAY, flag_values(per_day, limit)
+        if previous is not None and (flag := _implausible(submission, previous)):
+            submission.status = SubmissionStatus.FLAGGED
+            submission.flag_rule, submission.flag_values = flag
         return units, points
 
     def score(self, submission: Submission) -> tuple[float, int]:
@@ -192,14 +192,15 @@ class MeterReading(Kind):
         return None
 
 
-def _readings(enrollment: Enrollment, *conditions):
-    """The enrollment's live readings meeting `conditions`, latest first."""
+def _readings(enrollment: Enrollment, *conditions, counted_only: bool = False):
+    """The enrollment's live (or only its counted) readings meeting `conditions`, latest first."""
+    statuses = (SubmissionStatus.ACCEPTED,) if counted_only else LIVE
     return (
         select(Submission)
         .where(
             Submission.enrollment_id == enrollment.id,
             Submission.kind == SubmissionKind.READING,
-            Submission.status.in_(LIVE),
+            Submission.status.in_(statuses),
             *conditions,
         )
         .order_by(Submission.read_at.desc())
@@ -220,6 +221,37 @@ def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: 
     if meter_kwh < latest.meter_kwh:
         message = _l("Meter readings must rise over time; your last one was %(kwh)s kWh.", kwh=latest.meter_kwh)
         raise errors.SubmissionRefused(message, "meter_kwh", "falling")
+
+
+def _implausible(submission: Submission, previous: Submission) -> tuple[FlagRule, dict] | None:
+    """The rule the reading's daily use breaks, with its numbers; None when it is plausible.
+
+    More than the challenge's limit is judged since the reading before; use far from the household-size
+    reference, too low or too high, over at least a day, so a short interval's chance cannot decide.
+    """
+    enrollment, limit = submission.enrollment, submission.challenge.max_kwh_per_day
+    per_day = submission.consumed_kwh / max(days_between(previous.read_at, submission.read_at), 1 / 24)
+    if per_day > limit:
+        return FlagRule.KWH_PER_DAY, flag_values(per_day, limit)
+    judged = _judged_rate(submission)
+    if judged is None:
+        return None
+    high = high_use_limit(enrollment.household_size, enrollment.baseline_kwh_per_day)
+    if judged > high:
+        return FlagRule.KWH_HIGH, flag_values(judged, high)
+    low = low_use_limit(enrollment.household_size)
+    if judged < low:
+        return FlagRule.KWH_LOW, flag_values(judged, low)
+    return None
+
+
+def _judged_rate(submission: Submission) -> float | None:
+    """Daily use since the latest counted reading at least JUDGED_DAYS before this one; None without one."""
+    since = submission.read_at - timedelta(days=JUDGED_DAYS)
+    base = db.session.scalar(_readings(submission.enrollment, Submission.read_at <= since, counted_only=True))
+    if base is None:
+        return None
+    return (submission.meter_kwh - base.meter_kwh) / days_between(base.read_at, submission.read_at)
 
 
 def _interval(

@@ -2,6 +2,8 @@
 mobility challenge. Trips count while the challenge runs; the daily cap spreads over a day's trips.
 """
 
+import math
+import statistics
 from datetime import UTC, date, datetime, time, timedelta
 
 import marshmallow as ma
@@ -22,7 +24,17 @@ from challenges.forms import NumberField, SubmissionForm, finite
 from challenges.kinds.base import CLOCK_SKEW, Kind
 from challenges.models import LIVE, AssistedActionKind, Enrollment, Submission, SubmissionKind, SubmissionStatus
 from challenges.schemas import amount_field, enum_field, plausible_year
-from challenges.scoring import Category, Impact, Mode, capped_points, trip_impact, trip_units
+from challenges.scoring import (
+    REPLACES_CAR,
+    USUAL_FACTOR,
+    USUAL_MIN_DAYS,
+    Category,
+    Impact,
+    Mode,
+    capped_points,
+    trip_impact,
+    trip_units,
+)
 
 MAX_TRIP_KM = 1_000
 # How people name their mode of transport in the CSV files of mobility apps, English or German.
@@ -106,6 +118,9 @@ class Trip(Kind):
         challenge = enrollment.challenge
         if not 0 < distance_km <= MAX_TRIP_KM:
             raise errors.SubmissionRefused(_l("The distance must be between 0 and 1,000 km."), "distance_km", "range")
+        if replaced_car and mode not in REPLACES_CAR:
+            message = _l("A trip by car alone does not replace a car trip: untick the box, or say how you travelled.")
+            raise errors.SubmissionRefused(message, "replaced_car", "car_alone")
         if day > local_date(now + CLOCK_SKEW):
             raise errors.SubmissionRefused(_l("A trip cannot be in the future."), "day", "future")
         first, last = local_date(challenge.starts_at), local_date(challenge.ends_at - timedelta(microseconds=1))
@@ -131,12 +146,10 @@ class Trip(Kind):
         return datetime.combine(day, trip_time, tzinfo=city_zone()).astimezone(UTC)
 
     def assess(self, submission: Submission) -> tuple[float, int]:
-        """The trip's score; a day's trips adding up to more km than the challenge expects are held for review."""
-        km_today = _km_on_day(submission.enrollment, submission.day) + submission.distance_km
-        limit = submission.challenge.max_km_per_day
-        if km_today > limit:
+        """The trip's score; a day beyond the challenge's km limit, or far beyond the resident's usual day, is held."""
+        if flag := _unusual_day(submission):
             submission.status = SubmissionStatus.FLAGGED
-            submission.flag_rule, submission.flag_values = FlagRule.KM_PER_DAY, flag_values(km_today, limit)
+            submission.flag_rule, submission.flag_values = flag
             return 0.0, 0
         return self.score(submission)
 
@@ -194,15 +207,53 @@ def _points_on_day(enrollment: Enrollment, day: date, exclude_id: int | None = N
     return db.session.scalar(query)
 
 
-def _km_on_day(enrollment: Enrollment, day: date) -> float:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Submission.distance_km), 0.0)).where(
+def _unusual_day(submission: Submission) -> tuple[FlagRule, dict] | None:
+    """The rule the trip's day breaks with it, and the numbers; None when the day is plausible."""
+    enrollment, day = submission.enrollment, submission.day
+    count, km = _day_totals(enrollment, day)
+    count, km = count + 1, km + submission.distance_km
+    limit = submission.challenge.max_km_per_day
+    if km > limit:
+        return FlagRule.KM_PER_DAY, flag_values(km, limit)
+    usual = _usual_day(enrollment, day)
+    if usual is None:
+        return None
+    usual_count, usual_km = usual
+    if count > (most := math.floor(USUAL_FACTOR * usual_count)):
+        return FlagRule.TRIPS_UNUSUAL, flag_values(count, most)
+    if km > (most := USUAL_FACTOR * usual_km):
+        return FlagRule.KM_UNUSUAL, flag_values(km, most)
+    return None
+
+
+def _day_totals(enrollment: Enrollment, day: date) -> tuple[int, float]:
+    """(trips, km) the resident sent for `day` that still count or wait for review."""
+    count, km = db.session.execute(
+        select(func.count(Submission.id), func.coalesce(func.sum(Submission.distance_km), 0.0)).where(
             Submission.enrollment_id == enrollment.id,
             Submission.day == day,
             Submission.kind == SubmissionKind.TRIP,
             Submission.status.in_(LIVE),
         )
-    )
+    ).one()
+    return count, km
+
+
+def _usual_day(enrollment: Enrollment, day: date) -> tuple[float, float] | None:
+    """The resident's usual day: the median trips and km of their other days with counted trips; None with too few."""
+    days = db.session.execute(
+        select(func.count(Submission.id), func.sum(Submission.distance_km))
+        .where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.kind == SubmissionKind.TRIP,
+            Submission.status == SubmissionStatus.ACCEPTED,
+            Submission.day != day,
+        )
+        .group_by(Submission.day)
+    ).all()
+    if len(days) < USUAL_MIN_DAYS:
+        return None
+    return statistics.median(count for count, _km in days), statistics.median(km for _count, km in days)
 
 
 def _mode(text: str) -> Mode:

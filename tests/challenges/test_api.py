@@ -478,6 +478,15 @@ def test_every_trip_refusal_names_field_and_rule(resident_client, trips, today, 
     assert body["rule"] == rule
 
 
+def test_a_car_trip_alone_cannot_have_replaced_a_car_trip(resident_client, trips, today):
+    """ "By car, alone" with "replaced a car trip" is a 422 on replaced_car, rule `car_alone`."""
+    joined(resident_client, trips)
+    body = assert_error(trip(resident_client, trips, today - timedelta(days=1), mode="car"), 422, "replaced_car")
+    assert body["rule"] == "car_alone"
+    response = trip(resident_client, trips, today - timedelta(days=1), mode="car", replaced_car=False)
+    assert response.status_code == 201 and response.get_json()["units"] == 0.0
+
+
 def test_duplicate_trips_are_refused_unless_timed(resident_client, trips, today):
     """An exact duplicate trip is refused with rule `duplicate`; a departure time tells two apart."""
     joined(resident_client, trips)

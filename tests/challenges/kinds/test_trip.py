@@ -69,7 +69,7 @@ def test_submissions_keep_what_they_saved_while_they_count(make_challenge, make_
     bike, _ = submit_trip(enrollment, date(2026, 3, 1), Mode.BIKE, 5.0, True, now=NOW)
     bus, _ = submit_trip(enrollment, date(2026, 3, 1), Mode.PUBLIC_TRANSPORT, 10.0, True, now=NOW)
     walk, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.WALK, 2.0, False, now=NOW)
-    car, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.CAR, 7.0, True, now=NOW)
+    car, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.CAR, 7.0, False, now=NOW)
     long_trip, _ = submit_trip(enrollment, date(2026, 3, 3), Mode.BIKE, 60.0, True, now=NOW)
     saved = lambda s: (s.car_km_avoided, s.co2_kg_avoided, s.kwh_saved)  # noqa: E731
     assert saved(bike) == pytest.approx((5.0, 5.0 * 0.166, 0.0))
