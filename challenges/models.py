@@ -45,7 +45,8 @@ class SubmissionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-# Held for review still counts as sent: a duplicate of it, or a reading after it, is judged against it.
+# Held for review still counts as sent: a duplicate of it is refused, and a day's trips are judged with it.
+# It counts for nothing else: a held reading is no base of the next one until it is approved.
 LIVE = (SubmissionStatus.ACCEPTED, SubmissionStatus.FLAGGED)
 
 

@@ -28,7 +28,10 @@ def flagged_submissions(challenge_id: int) -> list[Submission]:
 
 
 def review(submission: Submission, reviewer: User, approve: bool, reason: str = "", now: datetime | None = None):
-    """Approve a flagged submission (it counts from now on) or reject one, with a reason the resident sees."""
+    """Approve a flagged submission (it counts from now on) or reject one, with a reason the resident sees.
+
+    Either way what followed it is rescored: a held reading was no base of the next one until approved.
+    """
     reason = (reason or "").strip()
     if approve and submission.status != SubmissionStatus.FLAGGED:
         raise errors.WrongStatus()
@@ -37,16 +40,18 @@ def review(submission: Submission, reviewer: User, approve: bool, reason: str = 
     if not approve and not reason:
         raise errors.SubmissionRefused(_l("Tell the resident why it is rejected."), "reason", "reason_required")
     kind = kinds.of_submission(submission)
+    if approve:
+        kind.check_approval(submission)
     was_counting = submission.status == SubmissionStatus.ACCEPTED
     submission.reviewed_by, submission.reviewed_at, submission.review_reason = reviewer, now or utcnow(), reason or None
     if approve:
         submission.status = SubmissionStatus.ACCEPTED
         db.session.flush()
         kind.count(submission, *kind.score(submission))
-        return submission
-    submission.status = SubmissionStatus.REJECTED
-    db.session.flush()
-    if was_counting:
-        kind.count(submission, 0.0, 0)  # reverses what it had counted for
-    kind.withdrawn(submission)
+    else:
+        submission.status = SubmissionStatus.REJECTED
+        db.session.flush()
+        if was_counting:
+            kind.count(submission, 0.0, 0)  # reverses what it had counted for
+    kind.changed(submission)  # what followed it is rescored: it is a base now, or no longer
     return submission

@@ -204,12 +204,14 @@ def me(challenge_id: int):
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
+    sent = activity.own_submissions(enrollment)
     return render_template(
         "challenges/me.html",
         challenge=challenge,
         enrollment=enrollment,
         chart=kinds.of_challenge(challenge).chart(enrollment),
-        submissions=activity.own_submissions(enrollment),
+        pending=[item for item in sent if item.status == SubmissionStatus.FLAGGED],
+        submissions=sent,
     )
 
 

@@ -99,8 +99,11 @@ class Kind:
     def stored(self, submission: Submission) -> None:
         """After a new submission was stored, and counted if it was accepted."""
 
-    def withdrawn(self, submission: Submission) -> None:
-        """After a submission was rejected: what was scored against it is scored again."""
+    def check_approval(self, submission: Submission) -> None:
+        """Refuse approving a held submission that no longer fits what counts (raises SubmissionRefused)."""
+
+    def changed(self, submission: Submission) -> None:
+        """After a submission started or stopped counting (approved, rejected): what depends on it is scored again."""
 
     def saved_note(self, submission: Submission) -> str | None:
         """What a resident is told of a stored submission that counts for nothing yet, if anything."""

@@ -435,6 +435,22 @@ def test_personal_page_shows_the_chart_table_and_submissions(app, resident_clien
     assert "Meter at 1,020 kWh" in page and "Counted" in page
 
 
+def test_personal_page_marks_a_held_reading_pending_outside_the_chart(app, resident_client, new_challenge):
+    """A reading held for review is listed as waiting, and the chart's days come from the counted readings only."""
+    challenge_id = new_challenge()
+    enroll(app, challenge_id, resident_client.user)
+    now = datetime.now(UTC)
+    for days_ago, kwh in ((6, 1000), (4, 1000.5), (2, 1014)):  # the middle one implies near-zero use: held
+        resident_client.post(
+            f"/challenges/{challenge_id}/readings",
+            data={"read_at": local(now - timedelta(days=days_ago)), "meter_kwh": str(kwh)},
+        )
+    page = text_of(resident_client.get(f"/challenges/{challenge_id}/me"))
+    assert "Waiting for review These count for nothing yet" in page
+    assert "Waiting for review Meter at 1,000.5 kWh" in page
+    assert re.search(r"On \d+ days you used 3\.5 kWh a day on average", page)
+
+
 def test_personal_page_of_a_mobility_challenge_counts_trips_per_week(app, resident_client, new_challenge):
     """For trips, the chart shows trips per week, with a table of the same numbers."""
     challenge_id = new_challenge(category=Category.MOBILITY, metric=Metric.SUSTAINABLE_TRIPS)
