@@ -594,6 +594,41 @@ def test_reviewing_a_submission_of_another_challenge_is_404(
     assert_error(manager_client.post(f"{API}/{trips.id}/submissions/{2**40}/review", json={}), 404)
 
 
+# Withdrawing -------------------------------------------------------------------------------
+
+
+def test_a_resident_withdraws_their_own_submission(app, resident_client, client, make_user, login, trips, today):
+    """POST …/withdraw with a reason: 200 with the withdrawn submission, its points taken back; errors in one shape."""
+    joined(resident_client, trips)
+    sent = trip(resident_client, trips, today, km=6.0).get_json()
+    url = f"{API}/{trips.id}/submissions/{sent['id']}/withdraw"
+    assert_error(resident_client.post(url, json={}), 422, "reason")
+    assert assert_error(resident_client.post(url, json={"reason": "  "}), 422, "reason")["rule"] == "reason_required"
+    outsider = make_user()
+    login(client, outsider)
+    joined(client, trips)
+    assert_error(client.post(url, json={"reason": "Not mine, but let me."}), 404)
+    withdrawn = resident_client.post(url, json={"reason": "Sent the same trip twice."})
+    body = withdrawn.get_json()
+    assert withdrawn.status_code == 200, body
+    assert (body["status"], body["withdrawal_reason"], body["units"], body["points"]) == (
+        "withdrawn", "Sent the same trip twice.", 0.0, 0,
+    )  # fmt: skip
+    assert body["withdrawn_at"]
+    assert resident_client.get(f"{API}/{trips.id}").get_json()["me"]["points"] == 0
+    again = assert_error(resident_client.post(url, json={"reason": "Once more."}), 409)
+    assert again["rule"] == "not_withdrawable"
+    assert_error(resident_client.post(f"{API}/{trips.id}/submissions/{2**40}/withdraw", json={"reason": "x"}), 404)
+
+
+def test_withdrawing_is_described_in_the_openapi_document(client):
+    """The withdrawal path is in the OpenAPI description, with its body and answers."""
+    spec = client.get("/api/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/challenges/{challenge_id}/submissions/{submission_id}/withdraw"]["post"]
+    assert "reason" in json.dumps(operation["requestBody"]) or "Withdrawal" in json.dumps(operation["requestBody"])
+    assert {"200", "422"} <= set(operation["responses"])
+
+
 # Fuzzing with real challenges in place ----------------------------------------------------------
 
 # tests/test_openapi.py fuzzes the whole API, but its random ids almost never name a challenge.
