@@ -187,6 +187,20 @@ def capped_points(units: float, points_per_unit: float, already_today: int, dail
     return max(0, min(points, daily_cap - already_today))
 
 
+def capped(
+    units: float, points_per_unit: float, already: tuple[float, int], daily_cap: int | None
+) -> tuple[float, int]:
+    """(units, points) within what the daily cap leaves after the (units, points) already counted that day.
+
+    The cap binds the score as it binds the points: units count only as far as points are paid for them
+    (a challenge paying no points per unit has nothing for its cap to bind).
+    """
+    already_units, already_points = already
+    if daily_cap is not None and points_per_unit > 0:
+        units = min(units, max(0.0, daily_cap / points_per_unit - already_units))
+    return units, capped_points(units, points_per_unit, already_points, daily_cap)
+
+
 def per_household(total_units: float, participating_households: int) -> float:
     """A neighbourhood's score per participating household, so small places can beat big ones."""
     return total_units / participating_households if participating_households else 0.0

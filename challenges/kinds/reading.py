@@ -35,7 +35,7 @@ from challenges.scoring import (
     JUDGED_DAYS,
     Category,
     Impact,
-    capped_points,
+    capped,
     days_between,
     energy_units,
     high_use_limit,
@@ -280,7 +280,7 @@ def _interval(submission: Submission) -> tuple[Submission | None, float | None, 
     saved = kwh_saved(enrollment.baseline_kwh_per_day or 0.0, consumed * share, days)
     units = energy_units(challenge.metric, saved)
     cap = challenge.daily_point_cap * max(1, math.ceil(days)) if challenge.daily_point_cap else None
-    return previous, consumed, units, capped_points(units, challenge.points_per_unit, 0, cap)
+    return previous, consumed, *capped(units, challenge.points_per_unit, (0.0, 0), cap)
 
 
 def _rescore(submission: Submission) -> tuple[float, int]:

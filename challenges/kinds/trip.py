@@ -31,7 +31,7 @@ from challenges.scoring import (
     Category,
     Impact,
     Mode,
-    capped_points,
+    capped,
     trip_impact,
     trip_units,
 )
@@ -154,15 +154,19 @@ class Trip(Kind):
         return self.score(submission)
 
     def score(self, submission: Submission) -> tuple[float, int]:
-        """Its units under the challenge's metric; points only up to what the day's cap leaves."""
+        """Its units under the challenge's metric and their points, both only up to what the day's cap leaves."""
         challenge = submission.challenge
         units = trip_units(challenge.metric, submission.mode, submission.distance_km, submission.replaced_car)
-        already = _points_on_day(submission.enrollment, submission.day, exclude_id=submission.id)
-        return units, capped_points(units, challenge.points_per_unit, already, challenge.daily_point_cap)
+        return capped(units, challenge.points_per_unit, _counted_before(submission), challenge.daily_point_cap)
 
     def impact(self, submission: Submission) -> Impact:
         """Car-km and CO₂ avoided, when it was sustainable and replaced a car trip."""
         return trip_impact(submission.mode, submission.distance_km, submission.replaced_car)
+
+    def changed(self, submission: Submission) -> None:
+        """A trip started or stopped counting: the day's counted trips share its cap anew, in the order sent."""
+        for trip in db.session.scalars(_counted_on(submission.enrollment, submission.day).order_by(Submission.id)):
+            self.count(trip, *self.score(trip))
 
     def recorded_before(self, moment: datetime) -> ColumnElement[bool]:
         """Trips made on a day before the one `moment` falls on."""
@@ -196,15 +200,24 @@ def _already_sent(enrollment: Enrollment, columns: dict) -> bool:
     ) is not None  # fmt: skip
 
 
-def _points_on_day(enrollment: Enrollment, day: date, exclude_id: int | None = None) -> int:
-    query = select(func.coalesce(func.sum(Submission.points), 0)).where(
+def _counted_on(enrollment: Enrollment, day: date):
+    """The resident's counted trips of `day`."""
+    return select(Submission).where(
         Submission.enrollment_id == enrollment.id,
+        Submission.kind == SubmissionKind.TRIP,
         Submission.day == day,
         Submission.status == SubmissionStatus.ACCEPTED,
     )
-    if exclude_id:
-        query = query.where(Submission.id != exclude_id)
-    return db.session.scalar(query)
+
+
+def _counted_before(submission: Submission) -> tuple[float, int]:
+    """(units, points) of the counted trips of its day sent before it: the part of the day's cap they took."""
+    counted = _counted_on(submission.enrollment, submission.day).subquery()
+    query = select(func.coalesce(func.sum(counted.c.units), 0.0), func.coalesce(func.sum(counted.c.points), 0))
+    if submission.id is not None:
+        query = query.where(counted.c.id < submission.id)
+    units, points = db.session.execute(query).one()
+    return units, points
 
 
 def _unusual_day(submission: Submission) -> tuple[FlagRule, dict] | None:

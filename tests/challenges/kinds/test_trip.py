@@ -18,7 +18,7 @@ def attached(obj):
 
 
 def test_trips_score_with_daily_cap(make_challenge, make_user):
-    """Car-free km count; the daily cap stops points, not the km counted."""
+    """Car-free km count; the daily cap stops the km counted as it stops the points."""
     challenge = make_challenge(
         category=Category.MOBILITY, metric=Metric.CAR_KM_AVOIDED, points_per_unit=10.0, daily_point_cap=100
     )
@@ -28,7 +28,8 @@ def test_trips_score_with_daily_cap(make_challenge, make_user):
     second, _ = submit_trip(enrollment, day, Mode.PUBLIC_TRANSPORT, 8.0, True, now=NOW)
     car, _ = submit_trip(enrollment, day, Mode.CAR, 5.0, False, now=NOW)
     assert (first.points, second.points, car.points) == (60, 40, 0)
-    assert enrollment.score == pytest.approx(14.0) and enrollment.points == 100
+    assert (first.units, second.units, car.units) == (6.0, 4.0, 0.0)
+    assert enrollment.score == pytest.approx(10.0) and enrollment.points == 100
 
 
 def test_identical_trips_need_a_time(make_challenge, make_user):
