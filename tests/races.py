@@ -1,7 +1,13 @@
 """Running requests at the same moment: each thread is one request with its own app context, session
 and transaction, committed or rolled back by itself, released together by a barrier."""
 
+import fcntl
+import tempfile
 import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import make_url
 
 from app import create_app
 from app.config import TestConfig
@@ -13,6 +19,23 @@ def race_app(database_url: str, threads: int):
     """The app again, with a pooled connection for every thread, so the race happens inside the database."""
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": threads + 2}}
     return create_app(type("RaceTestConfig", (TestConfig,), settings))
+
+
+@contextmanager
+def one_race_at_a_time(database_url: str):
+    """Hold the machine-wide race lock while a race app and its pool of connections exist.
+
+    Under xdist two workers could each hold a pool of 50 connections at once and exceed PostgreSQL's
+    max_connections (100 by default); racing modules therefore take turns, across worker processes.
+    """
+    name = make_url(database_url).database or "sqlite"
+    path = Path(tempfile.gettempdir()) / f"civiquest-races-{Path(name).name}.lock"
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def race(app, count: int, work) -> list[tuple]:

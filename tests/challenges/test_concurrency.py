@@ -23,7 +23,7 @@ from leaderboards.models import Period, SeasonPeriod, SeasonPoints
 from leaderboards.services import period_start
 from rewards import earnings, ledger
 from tests.challenges.conftest import NOW
-from tests.races import outcomes, race, race_app
+from tests.races import one_race_at_a_time, outcomes, race, race_app
 
 THREADS = 30
 DAY = NOW.date()  # the same day in the city's calendar (13:00 in Berlin)
@@ -32,11 +32,12 @@ CAP = 50
 
 @pytest.fixture(scope="module")
 def racing(database_url):
-    """An app with a connection for each of THREADS threads."""
-    app = race_app(database_url, THREADS)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    """An app with a connection for each of THREADS threads (one racing module at a time on the machine)."""
+    with one_race_at_a_time(database_url):
+        app = race_app(database_url, THREADS)
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

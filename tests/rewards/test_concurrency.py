@@ -25,6 +25,7 @@ from rewards import earnings, errors, ledger
 from rewards.catalogue import redemption, services, vouchers
 from rewards.models import EntryKind, LedgerEntry, Reward, Voucher, VoucherStatus
 from tests.challenges.conftest import make_challenge  # noqa: F401  (a fixture used here)
+from tests.races import one_race_at_a_time
 from tests.rewards.conftest import NOW, grant
 
 THREADS = 50
@@ -43,10 +44,11 @@ def postgres_only(database_url):
 def race_app(database_url):
     """The app again, with a connection for every thread, so the race happens inside the database."""
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2}}
-    app = create_app(type("RaceTestConfig", (TestConfig,), settings))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with one_race_at_a_time(database_url):
+        app = create_app(type("RaceTestConfig", (TestConfig,), settings))
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 def race(app, count: int, work) -> list[tuple]:
