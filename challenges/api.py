@@ -23,6 +23,7 @@ from challenges.schemas import (
     ReviewDecisionSchema,
     ReviewItemSchema,
     SubmissionSchema,
+    WithdrawalSchema,
 )
 
 blp = Blueprint("api_challenges", __name__, url_prefix="/api/v1/challenges", description="Challenges")
@@ -187,6 +188,27 @@ class Submissions(MethodView):
             enrollment, data, idempotency_key=headers.get("idempotency_key"), source="api"
         )
         return submission, 201 if created else 200
+
+
+@blp.route("/<int:challenge_id>/submissions/<int:submission_id>/withdraw")
+class Withdrawal(MethodView):
+    @resident_required
+    @blp.arguments(WithdrawalSchema)
+    @blp.response(200, SubmissionSchema)
+    def post(self, withdrawal, challenge_id, submission_id):
+        """Withdraw your own submission, saying why (residents): while it waits for review, or on the day you sent it.
+
+        It becomes `withdrawn` and counts for nothing: the ledger takes back the points it earned with a
+        reversal, your score and rank follow, and a reading sent after it is measured anew. The reason is kept.
+        Someone else's submission, or one of another challenge, is a 404; one that can no longer be
+        withdrawn (counted and sent on an earlier day, already rejected or withdrawn, or the challenge no
+        longer takes submissions) a 409 with rule `not_withdrawable`.
+        """
+        enrollment = _enrollment_of_viewer(challenge_id)
+        submission = activity.get_submission(enrollment.challenge_id, submission_id)
+        if submission is None:
+            raise errors.NoSuchSubmission()
+        return submissions.withdraw(submission, current_viewer(), withdrawal["reason"])
 
 
 # Review ----------------------------------------------------------------------------------

@@ -129,12 +129,14 @@ def seed(rng: random.Random, city_zone) -> int:
 
     meters = {user.id: _Meter(rng, user.household_size, now - 120 * DAY) for user in residents}
     for challenge, share in ((autumn, 0.2), (winter, 0.25)):
+        lifecycle.advance_lifecycle(challenge.starts_at)  # activity from the start is taken once it runs
         for resident in _some(rng, residents, share):
             meters[resident.id].save_during(rng, challenge.starts_at, challenge.ends_at)
             enrollment = participation.join(challenge, resident, now=challenge.starts_at - 29 * DAY)
             _readings(enrollment, meters[resident.id], challenge.starts_at, challenge.ends_at, now)
     lifecycle.close_challenge(autumn, now=autumn.ends_at)
     for challenge, share in ((bike, 0.15), (city_goal, 0.125)):
+        lifecycle.advance_lifecycle(challenge.starts_at)
         for resident in _some(rng, residents, share):
             enrollment = participation.join(challenge, resident, now=challenge.starts_at)
             _trips(rng, enrollment, challenge.starts_at, challenge.ends_at, now, city_zone)

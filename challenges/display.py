@@ -54,6 +54,7 @@ SUBMISSION_STATUS_LABELS = {
     SubmissionStatus.ACCEPTED: _l("Counted"),
     SubmissionStatus.FLAGGED: _l("Waiting for review"),
     SubmissionStatus.REJECTED: _l("Rejected"),
+    SubmissionStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 # Where a submission came from (Submission.source).
@@ -82,7 +83,10 @@ RULE_LABELS = {
     "order": _l("readings in time order"),
     "falling": _l("meter readings must rise"),
     "not_running": _l("only while the challenge takes submissions"),
-    "reason_required": _l("a rejection needs a reason"),
+    "not_started": _l("activity counts once the challenge has started"),
+    "wrong_kind": _l("each challenge takes its own kind of submission"),
+    "car_alone": _l("a car trip alone never replaces a car trip"),
+    "reason_required": _l("a reason is needed"),
 }
 
 FIELD_LABELS = {

@@ -75,6 +75,18 @@ class SubmissionRefused(ChallengeError):
         super().__init__(message, field, rule)
 
 
+class NoSuchSubmission(base.NotFound, ChallengeError):
+    message = _l("No such submission in this challenge.")
+
+
+class NotWithdrawable(base.Conflict, ChallengeError):
+    rule = "not_withdrawable"
+    message = _l(
+        "Only a submission waiting for review, or one sent today, can be withdrawn, and only while the challenge "
+        "takes submissions."
+    )
+
+
 class NoSuchResident(base.NotFound, ChallengeError):
     message = _l("No such resident.")
 

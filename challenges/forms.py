@@ -206,6 +206,14 @@ class ReviewForm(FlaskForm):
     )
 
 
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you withdraw it?"),
+        validators=[DataRequired(_l("Say why you withdraw it.")), Length(max=1_000)],
+        description=_l("For example: “I typed the meter reading wrongly.” Your reason is kept with it."),
+    )
+
+
 class UploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),

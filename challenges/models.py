@@ -44,9 +44,11 @@ class SubmissionStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     FLAGGED = "flagged"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the resident who sent it, with a reason
 
 
-# Held for review still counts as sent: a duplicate of it, or a reading after it, is judged against it.
+# Held for review still counts as sent: a duplicate of it is refused, and a day's trips are judged with it.
+# It counts for nothing else: a held reading is no base of the next one until it is approved.
 LIVE = (SubmissionStatus.ACCEPTED, SubmissionStatus.FLAGGED)
 
 
@@ -203,6 +205,8 @@ class Submission(db.Model):
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)  # the resident's own words, kept
     source: Mapped[str] = mapped_column(String(20), default="web")  # web | api | csv | assisted
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

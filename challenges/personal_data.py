@@ -20,7 +20,7 @@ RUNNING = (Status.SCHEDULED, Status.ACTIVE)
 SUBMISSION_FIELDS = (
     "id", "challenge_id", "challenge", "kind", "status", "read_at", "meter_kwh", "day", "trip_time", "mode",
     "distance_km", "replaced_car", "consumed_kwh", "units", "points", "flag_reason", "review_reason", "reviewed_at",
-    "source", "created_at",
+    "withdrawn_at", "withdrawal_reason", "source", "created_at",
 )  # fmt: skip
 ENROLLMENT_FIELDS = (
     "id", "challenge_id", "challenge", "joined_at", "left_at", "active", "neighbourhood", "household_size",

@@ -95,6 +95,12 @@ class IdempotencyHeaderSchema(ma.Schema):
     )
 
 
+class WithdrawalSchema(ma.Schema):
+    reason = text_field(
+        1_000, min_length=1, required=True, metadata={"description": "Why you withdraw it, in your words; it is kept."}
+    )
+
+
 class ReviewDecisionSchema(ma.Schema):
     decision = ma.fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
     reason = text_field(1_000, load_default="", metadata={"description": "Required to reject; the resident sees it."})
@@ -163,6 +169,8 @@ class SubmissionSchema(ma.Schema):
     flag_reason = ma.fields.String(allow_none=True)
     review_reason = ma.fields.String(allow_none=True)
     reviewed_at = ma.fields.AwareDateTime(allow_none=True)
+    withdrawn_at = ma.fields.AwareDateTime(allow_none=True)
+    withdrawal_reason = ma.fields.String(allow_none=True, metadata={"description": "Why its sender withdrew it."})
     source = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
 

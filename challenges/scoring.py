@@ -43,6 +43,9 @@ METRICS_BY_CATEGORY = {
 }
 
 SUSTAINABLE_MODES = frozenset({Mode.WALK, Mode.BIKE, Mode.PUBLIC_TRANSPORT, Mode.CARPOOL})
+# The modes that may replace a car trip: on foot, by bike, by bus or train, and a shared car ride (car-pooling
+# or car-sharing with others, counted as half a car). A trip by car alone never replaces a car trip.
+REPLACES_CAR = SUSTAINABLE_MODES
 
 # Emission factors in kg CO2-equivalent. Sources: Umweltbundesamt (UBA), "Emissionsdaten" 2023
 # (passenger transport, per person-km) and the UBA's 2023 factor for the German electricity mix.
@@ -68,10 +71,34 @@ DEFAULT_MAX_KWH_PER_DAY = 60.0
 DEFAULT_MAX_KM_PER_DAY = 150.0
 SECONDS_PER_DAY = 86_400
 
+# Plausibility that knows the domain: what is held for a manager's review rather than paid. The rules
+# page words each of these; change them here and it says the new numbers.
+# Meter readings: use is judged over at least JUDGED_DAYS, from the latest counted reading that far back.
+# Less than LOW_USE_SHARE of the reference for the household size a day is (near) zero use; more than
+# HIGH_USE_FACTOR times the reference (or the resident's own baseline, where that is higher) is far above it.
+JUDGED_DAYS = 1.0
+LOW_USE_SHARE = 0.25
+HIGH_USE_FACTOR = 3.0
+# Trips: a day whose trips add up to more than USUAL_FACTOR times the resident's usual day, by count or by
+# km, is held. The usual day is the median of their other days with counted trips in the challenge, once
+# there are USUAL_MIN_DAYS of them (before that, only the challenge's km limit applies).
+USUAL_FACTOR = 3.0
+USUAL_MIN_DAYS = 5
+
 
 def reference_daily_kwh(household_size: int) -> float:
     """The documented reference daily use for a household of this size."""
     return REFERENCE_KWH_PER_DAY[min(max(household_size, 1), 5)]
+
+
+def low_use_limit(household_size: int) -> float:
+    """Daily use below which a reading is held as (near) zero use."""
+    return LOW_USE_SHARE * reference_daily_kwh(household_size)
+
+
+def high_use_limit(household_size: int, baseline: float | None) -> float:
+    """Daily use above which a reading is held as far above the household's range."""
+    return HIGH_USE_FACTOR * max(reference_daily_kwh(household_size), baseline or 0.0)
 
 
 def days_between(start: datetime, end: datetime) -> float:
@@ -158,6 +185,20 @@ def capped_points(units: float, points_per_unit: float, already_today: int, dail
     if daily_cap is None:
         return max(points, 0)
     return max(0, min(points, daily_cap - already_today))
+
+
+def capped(
+    units: float, points_per_unit: float, already: tuple[float, int], daily_cap: int | None
+) -> tuple[float, int]:
+    """(units, points) within what the daily cap leaves after the (units, points) already counted that day.
+
+    The cap binds the score as it binds the points: units count only as far as points are paid for them
+    (a challenge paying no points per unit has nothing for its cap to bind).
+    """
+    already_units, already_points = already
+    if daily_cap is not None and points_per_unit > 0:
+        units = min(units, max(0.0, daily_cap / points_per_unit - already_units))
+    return units, capped_points(units, points_per_unit, already_points, daily_cap)
 
 
 def per_household(total_units: float, participating_households: int) -> float:

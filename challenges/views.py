@@ -22,7 +22,7 @@ from challenges import (
     totals,
     visibility,
 )
-from challenges.forms import ChallengeForm, ReviewForm, SubmissionForm, UploadForm
+from challenges.forms import ChallengeForm, ReviewForm, SubmissionForm, UploadForm, WithdrawForm
 from challenges.kinds import Kind
 from challenges.models import Challenge, Status, SubmissionStatus
 from challenges.pages import challenge_context, route_each_kind, show_refusal, submission_forms
@@ -205,13 +205,42 @@ def me(challenge_id: int):
     if enrollment is None:
         flash(_("Join the challenge to get your own page for it."), "error")
         return _to_detail(challenge, "#take-part")
+    sent = activity.own_submissions(enrollment)
     return render_template(
         "challenges/me.html",
         challenge=challenge,
         enrollment=enrollment,
         chart=kinds.of_challenge(challenge).chart(enrollment),
-        submissions=activity.own_submissions(enrollment),
+        pending=[item for item in sent if item.status == SubmissionStatus.FLAGGED],
+        submissions=sent,
+        withdrawable={item.id for item in sent if submissions.withdrawable(item)},
     )
+
+
+@bp.route("/<int:challenge_id>/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(challenge_id: int, submission_id: int):
+    """Withdraw one's own submission: the page shows it and asks why (the confirmation), the post withdraws it."""
+    challenge = _visible(challenge_id)
+    submission = activity.get_submission(challenge.id, submission_id)
+    if submission is None or submission.user_id != current_viewer().id:
+        raise errors.NoSuchSubmission()
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            submissions.withdraw(submission, current_viewer(), form.reason.data)
+        except errors.ChallengeError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("Withdrawn. It counts for nothing now, and what it earned is taken back."), "success")
+            return redirect(url_for("challenges.me", challenge_id=challenge.id))
+    return render_template(
+        "challenges/withdraw.html",
+        challenge=challenge,
+        item=submission,
+        form=form,
+        withdrawable=submissions.withdrawable(submission),
+    ), 422 if form.errors else 200
 
 
 # Managing ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ totals and announcing the change — are here, once.
 from datetime import date, datetime, timedelta
 
 import marshmallow as ma
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,8 @@ class Kind:
     form: type  # its HTML form, with `blank(now_local)` and `values()`
     schema: type[ma.Schema]  # its API input fields (none required there; `optional` says what may be left out)
     optional: frozenset[str] = frozenset()
+    date_field: str  # the field that dates it, where a refusal for its date is shown
+    before_start = False  # whether it is taken when dated before the start (readings: for the baseline)
     columns: dict[str, set[str]]  # its CSV columns, each with the headings accepted for it
     required_columns: tuple[str, ...]
     template: str  # the macros that show it on pages: form, description, rules, chart table
@@ -60,6 +63,10 @@ class Kind:
 
     def check(self, enrollment: Enrollment, values: dict, now: datetime) -> dict:
         """Refuse implausible values, naming the rule broken; returns the columns a submission stores."""
+        raise NotImplementedError
+
+    def dated(self, columns: dict) -> datetime:
+        """The latest moment its activity may have happened: what the challenge's start is checked against."""
         raise NotImplementedError
 
     def assess(self, submission: Submission) -> tuple[float, int]:
@@ -92,8 +99,11 @@ class Kind:
     def stored(self, submission: Submission) -> None:
         """After a new submission was stored, and counted if it was accepted."""
 
-    def withdrawn(self, submission: Submission) -> None:
-        """After a submission was rejected: what was scored against it is scored again."""
+    def check_approval(self, submission: Submission) -> None:
+        """Refuse approving a held submission that no longer fits what counts (raises SubmissionRefused)."""
+
+    def changed(self, submission: Submission) -> None:
+        """After a submission started or stopped counting (approved, rejected): what depends on it is scored again."""
 
     def saved_note(self, submission: Submission) -> str | None:
         """What a resident is told of a stored submission that counts for nothing yet, if anything."""
@@ -125,7 +135,9 @@ class Kind:
         if replay := _replayed(enrollment.user, idempotency_key):
             return replay, False
         _check_can_submit(enrollment)
+        self._check_fits(enrollment.challenge)
         columns = self.check(enrollment, values, now)
+        self._check_started(enrollment.challenge, columns, now)
         submission = Submission(
             challenge=enrollment.challenge, enrollment=enrollment, user=enrollment.user, kind=self.code,
             neighbourhood_id=enrollment.neighbourhood_id, status=SubmissionStatus.ACCEPTED,
@@ -141,6 +153,28 @@ class Kind:
         self.stored(submission)
         db.session.flush()
         return submission, True
+
+    def _check_fits(self, challenge: Challenge) -> None:
+        """Each challenge takes its own kind, whatever path a submission came by (page, API, desk, CSV)."""
+        if challenge.category != self.category:
+            raise errors.SubmissionRefused(
+                _l("This challenge does not take this kind of submission."), rule="wrong_kind"
+            )
+
+    def _check_started(self, challenge: Challenge, columns: dict, now: datetime) -> None:
+        """Nothing dated before the start counts, and nothing from the start on is taken before it runs."""
+        if self.dated(columns) < challenge.starts_at:
+            if not self.before_start:
+                when = format_datetime(challenge.starts_at)
+                message = _l("Only activity from the start on counts (%(when)s).", when=when)
+                raise errors.SubmissionRefused(message, self.date_field, "outside")
+            return
+        if not has_started(challenge, now):
+            message = _l(
+                "The challenge starts on %(when)s; what you do from then on can be sent once it runs.",
+                when=format_datetime(challenge.starts_at),
+            )
+            raise errors.SubmissionRefused(message, self.date_field, "not_started")
 
     def count(self, submission: Submission, units: float, points: int) -> None:
         """Record what a submission counts for, on it and on the running totals, and announce any change.
@@ -162,6 +196,11 @@ def _replayed(user: User, key: str | None) -> Submission | None:
     if not key:
         return None
     return db.session.scalar(select(Submission).where(Submission.user_id == user.id, Submission.idempotency_key == key))
+
+
+def has_started(challenge: Challenge, now: datetime) -> bool:
+    """Whether the challenge runs, so activity from its start on is taken: active, and its start has come."""
+    return challenge.status == Status.ACTIVE and now >= challenge.starts_at
 
 
 def _check_can_submit(enrollment: Enrollment) -> None:

@@ -6,7 +6,7 @@ start set that baseline, so a reading is taken as soon as a challenge is publish
 """
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import marshmallow as ma
 from flask_babel import format_datetime, gettext
@@ -33,13 +33,16 @@ from challenges.models import (
 )
 from challenges.schemas import amount_field, moment_field
 from challenges.scoring import (
+    JUDGED_DAYS,
     Category,
     Impact,
-    capped_points,
+    capped,
     days_between,
     energy_units,
+    high_use_limit,
     interval_in_window,
     kwh_saved,
+    low_use_limit,
     reading_impact,
 )
 from challenges.totals import BASELINE_LOOKBACK, set_baseline
@@ -95,6 +98,8 @@ class MeterReading(Kind):
     }
     required_columns = ("read_at", "meter_kwh")
     template = "challenges/kinds/reading.html"
+    date_field = "read_at"
+    before_start = True  # readings before the start make the baseline the resident's own
 
     def takes_submissions(self, challenge: Challenge) -> bool:
         """Readings are taken from publishing on: those before the start make the baseline the resident's own."""
@@ -117,16 +122,17 @@ class MeterReading(Kind):
         _check_against_latest(enrollment, read_at, meter_kwh)
         return {"read_at": read_at, "meter_kwh": meter_kwh, "day": local_date(read_at)}
 
+    def dated(self, columns: dict) -> datetime:
+        """When the meter was read."""
+        return columns["read_at"]
+
     def assess(self, submission: Submission) -> tuple[float, int]:
-        """The reading's score; more use per day than the challenge expects is held for review."""
+        """The reading's score; daily use the household could hardly have (or above the challenge's limit) is held."""
         previous, consumed, units, points = _interval(submission)
         submission.consumed_kwh = consumed
-        if consumed is not None and previous is not None:
-            per_day = consumed / max(days_between(previous.read_at, submission.read_at), 1 / 24)
-            limit = submission.challenge.max_kwh_per_day
-            if per_day > limit:
-                submission.status = SubmissionStatus.FLAGGED
-                submission.flag_rule, submission.flag_values = FlagRule.KWH_PER_DAY, flag_values(per_day, limit)
+        if previous is not None and (flag := _implausible(submission, previous)):
+            submission.status = SubmissionStatus.FLAGGED
+            submission.flag_rule, submission.flag_values = flag
         return units, points
 
     def score(self, submission: Submission) -> tuple[float, int]:
@@ -162,21 +168,27 @@ class MeterReading(Kind):
         if submission.read_at < enrollment.challenge.starts_at and not _has_scored_readings(enrollment):
             set_baseline(enrollment)
 
-    def withdrawn(self, submission: Submission) -> None:
-        """When a reading stops counting, the next reading's interval now starts at the one before it."""
-        following = db.session.scalar(
-            select(Submission)
-            .where(
-                Submission.enrollment_id == submission.enrollment_id,
-                Submission.kind == self.code,
-                Submission.status == SubmissionStatus.ACCEPTED,
-                Submission.read_at > submission.read_at,
-            )
-            .order_by(Submission.read_at)
-            .limit(1)
+    def check_approval(self, submission: Submission) -> None:
+        """A held reading may count only where it fits between the counted readings around it."""
+        before = db.session.scalar(_counted(submission.enrollment, Submission.read_at <= submission.read_at))
+        after = db.session.scalar(
+            _counted(submission.enrollment, Submission.read_at >= submission.read_at, latest_first=False)
         )
+        at, kwh = submission.read_at, submission.meter_kwh
+        falls_from = before is not None and (before.read_at == at or before.meter_kwh > kwh)
+        falls_to = after is not None and (after.read_at == at or after.meter_kwh < kwh)
+        if falls_from or falls_to:
+            message = _l("It does not fit the counted readings around it (the meter would fall); reject it instead.")
+            raise errors.SubmissionRefused(message, rule="falling")
+
+    def changed(self, submission: Submission) -> None:
+        """A reading started or stopped counting: the counted reading after it is measured from what counts now."""
+        enrollment = submission.enrollment
+        if submission.read_at < enrollment.challenge.starts_at and not _has_scored_readings(enrollment):
+            set_baseline(enrollment)
+        following = db.session.scalar(_counted(enrollment, Submission.read_at > submission.read_at, latest_first=False))
         if following is not None:
-            self.count(following, *_rescore(following, exclude_id=submission.id))
+            self.count(following, *self.score(following))
 
     def saved_note(self, submission: Submission) -> str | None:
         """A reading before the start shapes the baseline; the first one has nothing to be measured from."""
@@ -193,28 +205,37 @@ class MeterReading(Kind):
         return None
 
 
-def _readings(enrollment: Enrollment, *conditions):
-    """The enrollment's live readings meeting `conditions`, latest first."""
+def _counted(enrollment: Enrollment, *conditions, latest_first: bool = True):
+    """The enrollment's latest (or earliest) counted reading meeting `conditions`.
+
+    Only counted readings are a base: one held for review is no base of the next reading, nor of the
+    checks of the next one, until a manager approves it.
+    """
+    order = Submission.read_at.desc() if latest_first else Submission.read_at
     return (
         select(Submission)
         .where(
             Submission.enrollment_id == enrollment.id,
             Submission.kind == SubmissionKind.READING,
-            Submission.status.in_(LIVE),
+            Submission.status == SubmissionStatus.ACCEPTED,
             *conditions,
         )
-        .order_by(Submission.read_at.desc())
+        .order_by(order)
         .limit(1)
     )
 
 
 def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: float) -> None:
-    """No exact duplicate, later than the latest reading, and the meter never falls."""
-    latest = db.session.scalar(_readings(enrollment))
+    """Not exactly one already sent (held ones too), later than the latest counted reading, and never below it."""
+    sent = select(Submission.id).where(
+        Submission.enrollment_id == enrollment.id, Submission.kind == SubmissionKind.READING,
+        Submission.status.in_(LIVE), Submission.read_at == read_at, Submission.meter_kwh == meter_kwh,
+    )  # fmt: skip
+    if db.session.scalar(sent) is not None:
+        raise errors.SubmissionRefused(_l("You already sent exactly this reading."), "read_at", "duplicate")
+    latest = db.session.scalar(_counted(enrollment))
     if latest is None:
         return
-    if latest.read_at == read_at and latest.meter_kwh == meter_kwh:
-        raise errors.SubmissionRefused(_l("You already sent exactly this reading."), "read_at", "duplicate")
     if read_at <= latest.read_at:
         message = _l("A reading must be later than your last one (%(when)s).", when=format_datetime(latest.read_at))
         raise errors.SubmissionRefused(message, "read_at", "order")
@@ -223,14 +244,40 @@ def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: 
         raise errors.SubmissionRefused(message, "meter_kwh", "falling")
 
 
-def _interval(
-    submission: Submission, exclude_id: int | None = None
-) -> tuple[Submission | None, float | None, float, int]:
-    """(the reading before, kWh consumed since it, units, points); no previous reading scores nothing."""
-    conditions = [Submission.read_at < submission.read_at]
-    if exclude_id:
-        conditions.append(Submission.id != exclude_id)
-    previous = db.session.scalar(_readings(submission.enrollment, *conditions))
+def _implausible(submission: Submission, previous: Submission) -> tuple[FlagRule, dict] | None:
+    """The rule the reading's daily use breaks, with its numbers; None when it is plausible.
+
+    More than the challenge's limit is judged since the reading before; use far from the household-size
+    reference, too low or too high, over at least a day, so a short interval's chance cannot decide.
+    """
+    enrollment, limit = submission.enrollment, submission.challenge.max_kwh_per_day
+    per_day = submission.consumed_kwh / max(days_between(previous.read_at, submission.read_at), 1 / 24)
+    if per_day > limit:
+        return FlagRule.KWH_PER_DAY, flag_values(per_day, limit)
+    judged = _judged_rate(submission)
+    if judged is None:
+        return None
+    high = high_use_limit(enrollment.household_size, enrollment.baseline_kwh_per_day)
+    if judged > high:
+        return FlagRule.KWH_HIGH, flag_values(judged, high)
+    low = low_use_limit(enrollment.household_size)
+    if judged < low:
+        return FlagRule.KWH_LOW, flag_values(judged, low)
+    return None
+
+
+def _judged_rate(submission: Submission) -> float | None:
+    """Daily use since the latest counted reading at least JUDGED_DAYS before this one; None without one."""
+    since = submission.read_at - timedelta(days=JUDGED_DAYS)
+    base = db.session.scalar(_counted(submission.enrollment, Submission.read_at <= since))
+    if base is None:
+        return None
+    return (submission.meter_kwh - base.meter_kwh) / days_between(base.read_at, submission.read_at)
+
+
+def _interval(submission: Submission) -> tuple[Submission | None, float | None, float, int]:
+    """(the counted reading before, kWh consumed since it, units, points); with none before, nothing scores."""
+    previous = db.session.scalar(_counted(submission.enrollment, Submission.read_at < submission.read_at))
     if previous is None:
         return None, None, 0.0, 0
     enrollment, challenge = submission.enrollment, submission.challenge
@@ -240,11 +287,11 @@ def _interval(
     saved = kwh_saved(enrollment.baseline_kwh_per_day or 0.0, consumed * share, days)
     units = energy_units(challenge.metric, saved)
     cap = challenge.daily_point_cap * max(1, math.ceil(days)) if challenge.daily_point_cap else None
-    return previous, consumed, units, capped_points(units, challenge.points_per_unit, 0, cap)
+    return previous, consumed, *capped(units, challenge.points_per_unit, (0.0, 0), cap)
 
 
-def _rescore(submission: Submission, exclude_id: int | None = None) -> tuple[float, int]:
-    _previous, submission.consumed_kwh, units, points = _interval(submission, exclude_id)
+def _rescore(submission: Submission) -> tuple[float, int]:
+    _previous, submission.consumed_kwh, units, points = _interval(submission)
     return units, points
 
 
@@ -255,7 +302,7 @@ def _has_scored_readings(enrollment: Enrollment) -> bool:
                 Submission.enrollment_id == enrollment.id,
                 Submission.kind == SubmissionKind.READING,
                 Submission.read_at >= enrollment.challenge.starts_at,
-                Submission.status.in_(LIVE),
+                Submission.status == SubmissionStatus.ACCEPTED,
             )
         )
     )

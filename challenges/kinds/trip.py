@@ -2,7 +2,9 @@
 mobility challenge. Trips count while the challenge runs; the daily cap spreads over a day's trips.
 """
 
-from datetime import date, datetime, time, timedelta
+import math
+import statistics
+from datetime import UTC, date, datetime, time, timedelta
 
 import marshmallow as ma
 from flask_babel import format_date, gettext
@@ -11,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from wtforms import BooleanField, DateField, SelectField, TimeField
 from wtforms.validators import InputRequired, Optional
 
-from app.clock import local_date
+from app.clock import city_zone, day_bounds, local_date
 from app.extensions import db
 from app.forms import LocaleDecimalField, choices, format_number
 from app.schemas import StrictBoolean
@@ -22,7 +24,17 @@ from challenges.forms import SubmissionForm
 from challenges.kinds.base import CLOCK_SKEW, Kind
 from challenges.models import LIVE, AssistedActionKind, Enrollment, Submission, SubmissionKind, SubmissionStatus
 from challenges.schemas import amount_field, enum_field, plausible_year
-from challenges.scoring import Category, Impact, Mode, capped_points, trip_impact, trip_units
+from challenges.scoring import (
+    REPLACES_CAR,
+    USUAL_FACTOR,
+    USUAL_MIN_DAYS,
+    Category,
+    Impact,
+    Mode,
+    capped,
+    trip_impact,
+    trip_units,
+)
 
 MAX_TRIP_KM = 1_000
 # How people name their mode of transport in the CSV files of mobility apps, English or German.
@@ -103,6 +115,7 @@ class Trip(Kind):
     }
     required_columns = ("day", "mode", "distance_km")
     template = "challenges/kinds/trip.html"
+    date_field = "day"
 
     def check(self, enrollment: Enrollment, values: dict, now: datetime) -> dict:
         """A real distance, on a day of the challenge and not in the future, and no exact duplicate."""
@@ -111,6 +124,9 @@ class Trip(Kind):
         challenge = enrollment.challenge
         if not 0 < distance_km <= MAX_TRIP_KM:
             raise errors.SubmissionRefused(_l("The distance must be between 0 and 1,000 km."), "distance_km", "range")
+        if replaced_car and mode not in REPLACES_CAR:
+            message = _l("A trip by car alone does not replace a car trip: untick the box, or say how you travelled.")
+            raise errors.SubmissionRefused(message, "replaced_car", "car_alone")
         if day > local_date(now + CLOCK_SKEW):
             raise errors.SubmissionRefused(_l("A trip cannot be in the future."), "day", "future")
         first, last = local_date(challenge.starts_at), local_date(challenge.ends_at - timedelta(microseconds=1))
@@ -128,26 +144,35 @@ class Trip(Kind):
             raise errors.SubmissionRefused(message, "day", "duplicate")
         return columns
 
+    def dated(self, columns: dict) -> datetime:
+        """Its departure in the city, if given; else the end of its day, since a day of the challenge counts whole."""
+        day, trip_time = columns["day"], columns.get("trip_time")
+        if trip_time is None:
+            return day_bounds(day)[1] - timedelta(microseconds=1)
+        return datetime.combine(day, trip_time, tzinfo=city_zone()).astimezone(UTC)
+
     def assess(self, submission: Submission) -> tuple[float, int]:
-        """The trip's score; a day's trips adding up to more km than the challenge expects are held for review."""
-        km_today = _km_on_day(submission.enrollment, submission.day) + submission.distance_km
-        limit = submission.challenge.max_km_per_day
-        if km_today > limit:
+        """The trip's score; a day beyond the challenge's km limit, or far beyond the resident's usual day, is held."""
+        if flag := _unusual_day(submission):
             submission.status = SubmissionStatus.FLAGGED
-            submission.flag_rule, submission.flag_values = FlagRule.KM_PER_DAY, flag_values(km_today, limit)
+            submission.flag_rule, submission.flag_values = flag
             return 0.0, 0
         return self.score(submission)
 
     def score(self, submission: Submission) -> tuple[float, int]:
-        """Its units under the challenge's metric; points only up to what the day's cap leaves."""
+        """Its units under the challenge's metric and their points, both only up to what the day's cap leaves."""
         challenge = submission.challenge
         units = trip_units(challenge.metric, submission.mode, submission.distance_km, submission.replaced_car)
-        already = _points_on_day(submission.enrollment, submission.day, exclude_id=submission.id)
-        return units, capped_points(units, challenge.points_per_unit, already, challenge.daily_point_cap)
+        return capped(units, challenge.points_per_unit, _counted_before(submission), challenge.daily_point_cap)
 
     def impact(self, submission: Submission) -> Impact:
         """Car-km and CO₂ avoided, when it was sustainable and replaced a car trip."""
         return trip_impact(submission.mode, submission.distance_km, submission.replaced_car)
+
+    def changed(self, submission: Submission) -> None:
+        """A trip started or stopped counting: the day's counted trips share its cap anew, in the order sent."""
+        for trip in db.session.scalars(_counted_on(submission.enrollment, submission.day).order_by(Submission.id)):
+            self.count(trip, *self.score(trip))
 
     def recorded_before(self, moment: datetime) -> ColumnElement[bool]:
         """Trips made on a day before the one `moment` falls on."""
@@ -181,26 +206,73 @@ def _already_sent(enrollment: Enrollment, columns: dict) -> bool:
     ) is not None  # fmt: skip
 
 
-def _points_on_day(enrollment: Enrollment, day: date, exclude_id: int | None = None) -> int:
-    query = select(func.coalesce(func.sum(Submission.points), 0)).where(
+def _counted_on(enrollment: Enrollment, day: date):
+    """The resident's counted trips of `day`."""
+    return select(Submission).where(
         Submission.enrollment_id == enrollment.id,
+        Submission.kind == SubmissionKind.TRIP,
         Submission.day == day,
         Submission.status == SubmissionStatus.ACCEPTED,
     )
-    if exclude_id:
-        query = query.where(Submission.id != exclude_id)
-    return db.session.scalar(query)
 
 
-def _km_on_day(enrollment: Enrollment, day: date) -> float:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Submission.distance_km), 0.0)).where(
+def _counted_before(submission: Submission) -> tuple[float, int]:
+    """(units, points) of the counted trips of its day sent before it: the part of the day's cap they took."""
+    counted = _counted_on(submission.enrollment, submission.day).subquery()
+    query = select(func.coalesce(func.sum(counted.c.units), 0.0), func.coalesce(func.sum(counted.c.points), 0))
+    if submission.id is not None:
+        query = query.where(counted.c.id < submission.id)
+    units, points = db.session.execute(query).one()
+    return units, points
+
+
+def _unusual_day(submission: Submission) -> tuple[FlagRule, dict] | None:
+    """The rule the trip's day breaks with it, and the numbers; None when the day is plausible."""
+    enrollment, day = submission.enrollment, submission.day
+    count, km = _day_totals(enrollment, day)
+    count, km = count + 1, km + submission.distance_km
+    limit = submission.challenge.max_km_per_day
+    if km > limit:
+        return FlagRule.KM_PER_DAY, flag_values(km, limit)
+    usual = _usual_day(enrollment, day)
+    if usual is None:
+        return None
+    usual_count, usual_km = usual
+    if count > (most := math.floor(USUAL_FACTOR * usual_count)):
+        return FlagRule.TRIPS_UNUSUAL, flag_values(count, most)
+    if km > (most := USUAL_FACTOR * usual_km):
+        return FlagRule.KM_UNUSUAL, flag_values(km, most)
+    return None
+
+
+def _day_totals(enrollment: Enrollment, day: date) -> tuple[int, float]:
+    """(trips, km) the resident sent for `day` that still count or wait for review."""
+    count, km = db.session.execute(
+        select(func.count(Submission.id), func.coalesce(func.sum(Submission.distance_km), 0.0)).where(
             Submission.enrollment_id == enrollment.id,
             Submission.day == day,
             Submission.kind == SubmissionKind.TRIP,
             Submission.status.in_(LIVE),
         )
-    )
+    ).one()
+    return count, km
+
+
+def _usual_day(enrollment: Enrollment, day: date) -> tuple[float, float] | None:
+    """The resident's usual day: the median trips and km of their other days with counted trips; None with too few."""
+    days = db.session.execute(
+        select(func.count(Submission.id), func.sum(Submission.distance_km))
+        .where(
+            Submission.enrollment_id == enrollment.id,
+            Submission.kind == SubmissionKind.TRIP,
+            Submission.status == SubmissionStatus.ACCEPTED,
+            Submission.day != day,
+        )
+        .group_by(Submission.day)
+    ).all()
+    if len(days) < USUAL_MIN_DAYS:
+        return None
+    return statistics.median(count for count, _km in days), statistics.median(km for _count, km in days)
 
 
 def _mode(text: str) -> Mode:

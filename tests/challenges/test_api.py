@@ -478,6 +478,15 @@ def test_every_trip_refusal_names_field_and_rule(resident_client, trips, today, 
     assert body["rule"] == rule
 
 
+def test_a_car_trip_alone_cannot_have_replaced_a_car_trip(resident_client, trips, today):
+    """ "By car, alone" with "replaced a car trip" is a 422 on replaced_car, rule `car_alone`."""
+    joined(resident_client, trips)
+    body = assert_error(trip(resident_client, trips, today - timedelta(days=1), mode="car"), 422, "replaced_car")
+    assert body["rule"] == "car_alone"
+    response = trip(resident_client, trips, today - timedelta(days=1), mode="car", replaced_car=False)
+    assert response.status_code == 201 and response.get_json()["units"] == 0.0
+
+
 def test_duplicate_trips_are_refused_unless_timed(resident_client, trips, today):
     """An exact duplicate trip is refused with rule `duplicate`; a departure time tells two apart."""
     joined(resident_client, trips)
@@ -494,6 +503,27 @@ def test_submissions_to_a_cancelled_challenge_are_refused(resident_client, manag
     joined(resident_client, running)
     manager_client.post(f"{API}/{running.id}/cancel")
     assert assert_error(reading(resident_client, running, now, 1000.0), 422)["rule"] == "not_running"
+
+
+def later_today(now: datetime, today) -> datetime:
+    """A start later today in the city (skipping the test in the last minutes before midnight)."""
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), ZoneInfo("Europe/Berlin"))
+    start = min(now + timedelta(hours=1), midnight - timedelta(seconds=30))
+    if start < now + timedelta(seconds=20):
+        pytest.skip("too close to midnight for a start later today")
+    return start
+
+
+def test_a_trip_on_the_start_day_is_refused_while_scheduled(resident_client, make_challenge, now, today):
+    """A trip dated on the start day is not taken before the challenge runs: 422, rule `not_started`."""
+    scheduled = make_challenge(
+        category=Category.MOBILITY, now=now, starts_at=later_today(now, today), ends_at=now + timedelta(days=7)
+    )
+    assert scheduled.status == "scheduled"
+    joined(resident_client, scheduled)
+    body = assert_error(trip(resident_client, scheduled, today), 422, "day")
+    assert body["rule"] == "not_started"
+    assert resident_client.get(f"{API}/{scheduled.id}/submissions").get_json() == []
 
 
 @pytest.mark.parametrize(
@@ -562,6 +592,41 @@ def test_reviewing_a_submission_of_another_challenge_is_404(
     url = f"{API}/{other.id}/submissions/{submitted['id']}/review"
     assert_error(manager_client.post(url, json={"decision": "approve"}), 404)
     assert_error(manager_client.post(f"{API}/{trips.id}/submissions/{2**40}/review", json={}), 404)
+
+
+# Withdrawing -------------------------------------------------------------------------------
+
+
+def test_a_resident_withdraws_their_own_submission(app, resident_client, client, make_user, login, trips, today):
+    """POST …/withdraw with a reason: 200 with the withdrawn submission, its points taken back; errors in one shape."""
+    joined(resident_client, trips)
+    sent = trip(resident_client, trips, today, km=6.0).get_json()
+    url = f"{API}/{trips.id}/submissions/{sent['id']}/withdraw"
+    assert_error(resident_client.post(url, json={}), 422, "reason")
+    assert assert_error(resident_client.post(url, json={"reason": "  "}), 422, "reason")["rule"] == "reason_required"
+    outsider = make_user()
+    login(client, outsider)
+    joined(client, trips)
+    assert_error(client.post(url, json={"reason": "Not mine, but let me."}), 404)
+    withdrawn = resident_client.post(url, json={"reason": "Sent the same trip twice."})
+    body = withdrawn.get_json()
+    assert withdrawn.status_code == 200, body
+    assert (body["status"], body["withdrawal_reason"], body["units"], body["points"]) == (
+        "withdrawn", "Sent the same trip twice.", 0.0, 0,
+    )  # fmt: skip
+    assert body["withdrawn_at"]
+    assert resident_client.get(f"{API}/{trips.id}").get_json()["me"]["points"] == 0
+    again = assert_error(resident_client.post(url, json={"reason": "Once more."}), 409)
+    assert again["rule"] == "not_withdrawable"
+    assert_error(resident_client.post(f"{API}/{trips.id}/submissions/{2**40}/withdraw", json={"reason": "x"}), 404)
+
+
+def test_withdrawing_is_described_in_the_openapi_document(client):
+    """The withdrawal path is in the OpenAPI description, with its body and answers."""
+    spec = client.get("/api/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/challenges/{challenge_id}/submissions/{submission_id}/withdraw"]["post"]
+    assert "reason" in json.dumps(operation["requestBody"]) or "Withdrawal" in json.dumps(operation["requestBody"])
+    assert {"200", "422"} <= set(operation["responses"])
 
 
 # Fuzzing with real challenges in place ----------------------------------------------------------

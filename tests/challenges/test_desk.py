@@ -354,6 +354,44 @@ def test_paper_trips_are_entered_as_assisted(app, manager_client, desk_resident,
     assert "(Rule: plausible values only.)" in page.field_error("distance_km")
 
 
+def test_a_trip_on_the_start_day_is_refused_at_the_desk_while_scheduled(
+    app, manager_client, desk_resident, new_challenge
+):
+    """The desk meets the same dates as the API: a posted trip dated on the start day waits for the start."""
+    resident_id, _code = desk_resident()
+    now = datetime.now(UTC)
+    today = now.astimezone(CITY).date()
+    midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), CITY)
+    start = min(now + timedelta(hours=1), midnight - timedelta(seconds=30))
+    if start < now + timedelta(seconds=20):
+        pytest.skip("too close to midnight for a start later today")
+    with app.app_context():
+        challenge_id = new_challenge(category=Category.MOBILITY, starts_at=start)
+        assert db.session.get(Challenge, challenge_id).status == Status.SCHEDULED
+    join(manager_client, resident_id, challenge_id)
+    url = f"/desk/residents/{resident_id}/challenges/{challenge_id}/trips"
+    trip = {"day": today.isoformat(), "mode": "bike", "distance_km": "4", "replaced_car": "y"}
+    page = Page(manager_client.post(url, data=trip))
+    assert page.response.status_code == 422
+    assert "(Rule: activity counts once the challenge has started.)" in text_of(page.response)
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+
+
+def test_a_reading_is_refused_for_a_mobility_challenge_at_the_desk(app, manager_client, desk_resident, new_challenge):
+    """Posting a reading to a mobility challenge's desk page is refused, not stored as a trip-less reading."""
+    resident_id, _code = desk_resident()
+    challenge_id = new_challenge(category=Category.MOBILITY)
+    join(manager_client, resident_id, challenge_id)
+    url = f"/desk/residents/{resident_id}/challenges/{challenge_id}/readings"
+    data = {"read_at": local(datetime.now(UTC) - timedelta(hours=1)), "meter_kwh": "1000"}
+    page = Page(manager_client.post(url, data=data))
+    assert page.response.status_code == 422
+    assert "This challenge does not take this kind of submission." in text_of(page.response)
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+
+
 def test_entering_without_joining_is_refused_without_a_500(manager_client, desk_resident, new_challenge):
     """The entry page of a challenge the resident has not joined is 404; a post to it is refused, not a 500."""
     resident_id, _code = desk_resident()

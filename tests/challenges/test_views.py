@@ -412,6 +412,18 @@ def test_trips_through_the_form_change_the_score_and_flag_long_days(app, residen
     assert "(Rule: no duplicates.)" in error_of(response, "day")
 
 
+def test_a_reading_sent_to_a_mobility_challenge_is_refused(app, resident_client, new_challenge):
+    """The page's reading path refuses a mobility challenge, as the API always did; nothing is stored."""
+    challenge_id = new_challenge(category=Category.MOBILITY)
+    enroll(app, challenge_id, resident_client.user)
+    data = {"read_at": local(datetime.now(UTC) - timedelta(hours=1)), "meter_kwh": "1000"}
+    response = resident_client.post(f"/challenges/{challenge_id}/readings", data=data)
+    assert response.status_code == 422
+    assert "This challenge does not take this kind of submission." in text_of(response)
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+
+
 def test_the_same_form_sent_twice_counts_once(app, resident_client, new_challenge, load):
     """The form's one-time key makes a double click store one trip."""
     challenge_id = new_challenge(category=Category.MOBILITY)
@@ -541,6 +553,66 @@ def test_personal_page_shows_the_chart_table_and_submissions(app, resident_clien
     assert re.search(r"On \d+ days you used [\d.]+ kWh a day on average", page)
     assert "reference use for a household of 1" in page
     assert "Meter at 1,020 kWh" in page and "Counted" in page
+
+
+def test_personal_page_marks_a_held_reading_pending_outside_the_chart(app, resident_client, new_challenge):
+    """A reading held for review is listed as waiting, and the chart's days come from the counted readings only."""
+    challenge_id = new_challenge()
+    enroll(app, challenge_id, resident_client.user)
+    now = datetime.now(UTC)
+    for days_ago, kwh in ((6, 1000), (4, 1000.5), (2, 1014)):  # the middle one implies near-zero use: held
+        resident_client.post(
+            f"/challenges/{challenge_id}/readings",
+            data={"read_at": local(now - timedelta(days=days_ago)), "meter_kwh": str(kwh)},
+        )
+    page = text_of(resident_client.get(f"/challenges/{challenge_id}/me"))
+    assert "Waiting for review These count for nothing yet" in page
+    assert "Waiting for review Meter at 1,000.5 kWh" in page
+    assert re.search(r"On \d+ days you used 3\.5 kWh a day on average", page)
+
+
+def test_withdrawing_through_the_page_asks_why_then_takes_it_back(app, resident_client, new_challenge):
+    """The personal page links each withdrawable submission to a confirmation page; without a reason it is refused."""
+    challenge_id = new_challenge(category=Category.MOBILITY, metric=Metric.CAR_KM_AVOIDED)
+    enroll(app, challenge_id, resident_client.user)
+    today = datetime.now(CITY).date()
+    data = {"day": today.isoformat(), "mode": "bike", "distance_km": "7", "replaced_car": "y"}
+    assert resident_client.post(f"/challenges/{challenge_id}/trips", data=data).status_code == 302
+    with app.app_context():
+        (trip,) = db.session.query(Submission).all()
+        trip_id = trip.id
+    page = resident_client.get(f"/challenges/{challenge_id}/me").get_data(as_text=True)
+    url = f"/challenges/{challenge_id}/submissions/{trip_id}/withdraw"
+    assert f'href="{url}"' in page
+    confirm = resident_client.get(url)
+    assert confirm.status_code == 200 and "Withdraw what you sent" in text_of(confirm)
+    assert 'name="reason"' in confirm.get_data(as_text=True)
+    refused = resident_client.post(url, data={"reason": ""})
+    assert refused.status_code == 422 and "Say why you withdraw it." in text_of(refused)
+    done = resident_client.post(url, data={"reason": "Wrong day."}, follow_redirects=True)
+    assert "Withdrawn. It counts for nothing now" in text_of(done)
+    assert "You withdrew it: Wrong day." in text_of(done) and f'href="{url}"' not in done.get_data(as_text=True)
+    with app.app_context():
+        trip = db.session.get(Submission, trip_id)
+        assert trip.status == SubmissionStatus.WITHDRAWN and trip.enrollment.points == 0
+    gone = resident_client.get(url)
+    assert gone.status_code == 200 and "Only a submission waiting for review" in text_of(gone)
+
+
+def test_nobody_else_reaches_a_withdrawal_page(app, client, make_user, resident_client, new_challenge):
+    """Another resident's submission, or one of another challenge, is a 404."""
+    challenge_id = new_challenge(category=Category.MOBILITY)
+    with app.app_context():
+        enrollment = participation.join(db.session.get(Challenge, challenge_id), db.session.merge(resident_client.user))
+        trip, _ = submit_trip(enrollment, datetime.now(CITY).date(), Mode.BIKE, 3.0, True)
+        db.session.commit()
+        trip_id = trip.id
+    other = make_user()
+    log_in(client, other)
+    url = f"/challenges/{challenge_id}/submissions/{trip_id}/withdraw"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"reason": "x"}).status_code == 404
+    assert resident_client.get(f"/challenges/{new_challenge()}/submissions/{trip_id}/withdraw").status_code == 404
 
 
 def test_personal_page_of_a_mobility_challenge_counts_trips_per_week(app, resident_client, new_challenge):

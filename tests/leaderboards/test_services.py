@@ -126,7 +126,7 @@ def test_a_reading_counts_on_its_local_day(make_challenge, make_user):
     challenge = make_challenge(category=Category.ENERGY, points_per_unit=1.0)
     enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
     submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
-    reading, _ = submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1001.0, now=NOW)
+    reading, _ = submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1015.0, now=NOW)
     assert reading.points > 0 and activity_day(reading) == date(2026, 3, 2)
     assert points_in(Period.WEEK) == [("Ada", reading.points)]
     assert points_in(Period.WEEK, now=datetime(2026, 3, 1, 12, tzinfo=UTC)) == []

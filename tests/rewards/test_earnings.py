@@ -132,13 +132,13 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
 
 def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, make_user, manager):
     """A rejected reading takes its points back, and the following reading is credited its new worth."""
-    challenge = make_challenge(points_per_unit=1.0)
+    challenge = make_challenge(points_per_unit=10.0)
     resident = make_user(household_size=1)
     enrollment = participation.join(challenge, resident, now=NOW)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
-    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
-    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
+    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1003.5, now=NOW)
+    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1007.0, now=NOW)
     before = ledger.balance(resident.id)
     assert before == wrong.points + last.points > 0
     submissions.review(wrong, db.session.merge(manager), approve=False, reason="Typo")

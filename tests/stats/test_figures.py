@@ -86,15 +86,15 @@ def test_energy_readings_count_the_kwh_they_saved(catalogue, make_user, make_cha
     enrollment = participation.join(challenge, db.session.merge(reader), now=NOW)
     baseline = enrollment.baseline_kwh_per_day
     start = challenge.starts_at
-    for days, meter in ((1, 1000.0), (3, 1001.0)):
+    for days, meter in ((1, 1000.0), (3, 1007.0)):
         submit_reading(enrollment, start + timedelta(days=days), meter, now=NOW)
     db.session.commit()
     give_consent(reader, "energy_readings", "municipal_statistics", "city", now=NOW)
     figures = compute(Filters(date(2026, 2, 1), date(2026, 3, 31), Granularity.MONTH, Level.CITY), at=NOW)
     kwh = figures.tables["kwh_saved"][CITY][date(2026, 2, 1)]
-    assert (kwh.value, kwh.residents) == (pytest.approx(2 * baseline - 1.0), 1)
+    assert (kwh.value, kwh.residents) == (pytest.approx(2 * baseline - 7.0), 1)
     co2 = figures.tables["co2_kg_avoided"][CITY][date(2026, 2, 1)].value
-    assert co2 == pytest.approx((2 * baseline - 1.0) * 0.38)
+    assert co2 == pytest.approx((2 * baseline - 7.0) * 0.38)
     assert figures.tables["car_km_avoided"][CITY][date(2026, 2, 1)].value == 0.0
     assert figures.included == {reader.id}
 

@@ -86,10 +86,10 @@ def test_readings_keep_the_kwh_they_saved_whatever_the_metric(make_challenge, ma
     baseline = enrollment.baseline_kwh_per_day
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
-    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1000.5, now=NOW)
-    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1001.0, now=NOW)
-    assert last.kwh_saved == pytest.approx(baseline - 0.5)
-    assert last.co2_kg_avoided == pytest.approx(last.units) == pytest.approx((baseline - 0.5) * 0.38)
+    wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1003.0, now=NOW)
+    last, _ = submit_reading(enrollment, start + timedelta(days=3), 1006.0, now=NOW)
+    assert last.kwh_saved == pytest.approx(baseline - 3.0)
+    assert last.co2_kg_avoided == pytest.approx(last.units) == pytest.approx((baseline - 3.0) * 0.38)
     submissions.review(wrong, attached(manager), approve=False, reason="Typo")
     assert wrong.kwh_saved == wrong.co2_kg_avoided == 0.0
-    assert last.kwh_saved == pytest.approx(2 * baseline - 1.0)
+    assert last.kwh_saved == pytest.approx(2 * baseline - 6.0)

@@ -18,7 +18,7 @@ def attached(obj):
 
 
 def test_trips_score_with_daily_cap(make_challenge, make_user):
-    """Car-free km count; the daily cap stops points, not the km counted."""
+    """Car-free km count; the daily cap stops the km counted as it stops the points."""
     challenge = make_challenge(
         category=Category.MOBILITY, metric=Metric.CAR_KM_AVOIDED, points_per_unit=10.0, daily_point_cap=100
     )
@@ -28,7 +28,8 @@ def test_trips_score_with_daily_cap(make_challenge, make_user):
     second, _ = submit_trip(enrollment, day, Mode.PUBLIC_TRANSPORT, 8.0, True, now=NOW)
     car, _ = submit_trip(enrollment, day, Mode.CAR, 5.0, False, now=NOW)
     assert (first.points, second.points, car.points) == (60, 40, 0)
-    assert enrollment.score == pytest.approx(14.0) and enrollment.points == 100
+    assert (first.units, second.units, car.units) == (6.0, 4.0, 0.0)
+    assert enrollment.score == pytest.approx(10.0) and enrollment.points == 100
 
 
 def test_identical_trips_need_a_time(make_challenge, make_user):
@@ -69,7 +70,7 @@ def test_submissions_keep_what_they_saved_while_they_count(make_challenge, make_
     bike, _ = submit_trip(enrollment, date(2026, 3, 1), Mode.BIKE, 5.0, True, now=NOW)
     bus, _ = submit_trip(enrollment, date(2026, 3, 1), Mode.PUBLIC_TRANSPORT, 10.0, True, now=NOW)
     walk, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.WALK, 2.0, False, now=NOW)
-    car, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.CAR, 7.0, True, now=NOW)
+    car, _ = submit_trip(enrollment, date(2026, 3, 2), Mode.CAR, 7.0, False, now=NOW)
     long_trip, _ = submit_trip(enrollment, date(2026, 3, 3), Mode.BIKE, 60.0, True, now=NOW)
     saved = lambda s: (s.car_km_avoided, s.co2_kg_avoided, s.kwh_saved)  # noqa: E731
     assert saved(bike) == pytest.approx((5.0, 5.0 * 0.166, 0.0))
