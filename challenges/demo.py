@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from accounts.models import Role, User
+from app import clock
 from app.columns import utcnow
 from app.extensions import db
 from challenges import authoring, lifecycle, participation
@@ -19,8 +20,10 @@ DAY = timedelta(days=1)
 
 
 def _challenge(author, now, *, title, description, starts, ends, publish_at=None, **fields):
+    # Challenges run from midnight in the city, as managers set them, so a start day counts whole.
+    midnight = datetime.combine(now.astimezone(clock.city_zone()).date(), time(0), clock.city_zone())
     challenge = authoring.create_challenge(
-        author, title=title, description=description, starts_at=now + starts, ends_at=now + ends, **fields
+        author, title=title, description=description, starts_at=midnight + starts, ends_at=midnight + ends, **fields
     )
     if publish_at is not None:
         authoring.publish(challenge, now=now + publish_at)
