@@ -33,6 +33,8 @@ def _field_errors(values: dict) -> dict:
     category, metric = values.get("category"), values.get("metric")
     if category and metric and Metric(metric) not in METRICS_BY_CATEGORY[Category(category)]:
         problems["metric"] = _l("This metric does not fit the category.")
+    elif metric and (problem := _unfair_metric(category, metric, values.get("format"))):
+        problems["metric"] = problem
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     if starts_at and ends_at and ends_at <= starts_at:
         problems["ends_at"] = _l("The end must be after the start.")
@@ -49,6 +51,16 @@ def _field_errors(values: dict) -> dict:
     if placement is not None and (len(placement) != 3 or any(p is None or p < 0 for p in placement)):
         problems["placement_points"] = _l("Give points for the 1st, 2nd and 3rd place, zero or more each.")
     return problems
+
+
+def _unfair_metric(category, metric, format_) -> str | None:
+    """Residents ranked one by one in energy compete on the share of their own usual use they save, so the
+    size of a household cannot decide; a city-wide target is a sum of kWh or CO₂, never of shares."""
+    if category == Category.ENERGY and format_ == Format.INDIVIDUAL and Metric(metric) != Metric.SHARE_SAVED:
+        return _l("Residents ranked one by one in energy compete on the share of their usual use they save.")
+    if format_ == Format.COLLECTIVE and Metric(metric) == Metric.SHARE_SAVED:
+        return _l("A city-wide target adds up kWh or CO₂, not shares: choose one of those.")
+    return None
 
 
 def _missing_fields(values: dict) -> list[str]:

@@ -103,7 +103,8 @@ def seed(rng: random.Random, city_zone) -> int:
     )  # fmt: skip
     autumn = _challenge(
         manager, now, title="Autumn Standby Hunt", format=Format.INDIVIDUAL, starts=-70 * DAY, ends=-40 * DAY,
-        publish_at=-75 * DAY, **energy_rules,
+        publish_at=-75 * DAY, **{**energy_rules, "metric": Metric.SHARE_SAVED, "points_per_unit": 20.0,
+                                 "completion_goal": 5.0},
         description="Hunt down the devices that use power while doing nothing.\n\nSwitchable power strips help.",
     )  # fmt: skip
     bike = _challenge(
@@ -126,7 +127,7 @@ def seed(rng: random.Random, city_zone) -> int:
     )  # fmt: skip
     _challenge(
         manager, now, title="Summer Heat Saver", format=Format.INDIVIDUAL, starts=60 * DAY, ends=90 * DAY,
-        category=Category.ENERGY, metric=Metric.CO2_KG_AVOIDED, points_per_unit=10.0,
+        category=Category.ENERGY, metric=Metric.SHARE_SAVED, points_per_unit=20.0,
         description="Keep cool without an air conditioner. (Draft: not yet published.)",
     )  # fmt: skip
 

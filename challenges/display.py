@@ -14,6 +14,7 @@ from challenges.scoring import Category, Format, Metric, Mode
 CATEGORY_LABELS = {Category.ENERGY: _l("Energy"), Category.MOBILITY: _l("Mobility")}
 
 METRIC_LABELS = {
+    Metric.SHARE_SAVED: _l("Share of usual electricity use saved (%)"),
     Metric.KWH_SAVED: _l("Electricity saved (kWh)"),
     Metric.CAR_KM_AVOIDED: _l("Car kilometres avoided"),
     Metric.SUSTAINABLE_TRIPS: _l("Sustainable trips"),
@@ -22,6 +23,7 @@ METRIC_LABELS = {
 
 # The unit one point rule counts in, as it follows a number: "12 kWh".
 METRIC_UNITS = {
+    Metric.SHARE_SAVED: _l("%"),
     Metric.KWH_SAVED: _l("kWh"),
     Metric.CAR_KM_AVOIDED: _l("km"),
     Metric.SUSTAINABLE_TRIPS: _l("trips"),
@@ -134,6 +136,7 @@ def amount(value: float | None, digits: int = 1) -> str:
 
 # "For each …": the singular of each unit.
 METRIC_UNIT_ONE = {
+    Metric.SHARE_SAVED: _l("%"),
     Metric.KWH_SAVED: _l("kWh"),
     Metric.CAR_KM_AVOIDED: _l("km"),
     Metric.SUSTAINABLE_TRIPS: _l("trip"),

@@ -16,6 +16,7 @@ class Category(enum.StrEnum):
 
 
 class Metric(enum.StrEnum):
+    SHARE_SAVED = "share_saved"  # per cent of the resident's usual use over the challenge: the fair individual rank
     KWH_SAVED = "kwh_saved"
     CAR_KM_AVOIDED = "car_km_avoided"
     SUSTAINABLE_TRIPS = "sustainable_trips"
@@ -38,7 +39,7 @@ class Mode(enum.StrEnum):
 
 # Which metrics a category may use; co2 works for both.
 METRICS_BY_CATEGORY = {
-    Category.ENERGY: (Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED),
+    Category.ENERGY: (Metric.SHARE_SAVED, Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED),
     Category.MOBILITY: (Metric.CAR_KM_AVOIDED, Metric.SUSTAINABLE_TRIPS, Metric.CO2_KG_AVOIDED),
 }
 
@@ -73,6 +74,14 @@ SECONDS_PER_DAY = 86_400
 
 # Plausibility that knows the domain: what is held for a manager's review rather than paid. The rules
 # page words each of these; change them here and it says the new numbers.
+# Baselines a resident cannot choose. The own daily rate counts only from counted readings *sent* before the
+# challenge started and spanning at least MIN_BASELINE_DAYS; it is kept within BASELINE_RANGE times the
+# reference for the household size. Anyone else — a latecomer too — is measured against that reference.
+MIN_BASELINE_DAYS = 14
+BASELINE_RANGE = (0.5, 2.0)
+# No stretch between two readings saves more than this share of the baseline's use over it.
+MAX_SAVED_SHARE = 0.5
+
 # Meter readings: use is judged over at least JUDGED_DAYS, from the latest counted reading that far back.
 # Less than LOW_USE_SHARE of the reference for the household size a day is (near) zero use; more than
 # HIGH_USE_FACTOR times the reference (or the resident's own baseline, where that is higher) is far above it.
@@ -105,15 +114,18 @@ def days_between(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / SECONDS_PER_DAY
 
 
-def baseline_from_readings(readings: list[tuple[datetime, float]]) -> float | None:
-    """Daily rate from the first to the last of (time, cumulative kWh) readings; None if < 1 day apart."""
+def baseline_from_readings(readings: list[tuple[datetime, float]], household_size: int = 1) -> float | None:
+    """The own daily rate from the first to the last of (time, cumulative kWh) readings, kept within
+    BASELINE_RANGE of the household-size reference; None if they span less than MIN_BASELINE_DAYS."""
     if len(readings) < 2:
         return None
     (first_at, first_kwh), (last_at, last_kwh) = readings[0], readings[-1]
     days = days_between(first_at, last_at)
-    if days < 1 or last_kwh < first_kwh:
+    if days < MIN_BASELINE_DAYS or last_kwh < first_kwh:
         return None
-    return (last_kwh - first_kwh) / days
+    reference = reference_daily_kwh(household_size)
+    low, high = BASELINE_RANGE
+    return min(max((last_kwh - first_kwh) / days, low * reference), high * reference)
 
 
 def interval_in_window(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> float:
@@ -126,11 +138,12 @@ def interval_in_window(start: datetime, end: datetime, window_start: datetime, w
 
 
 def kwh_saved(baseline_per_day: float, consumed_kwh: float, days: float) -> float:
-    """Energy saved over `days` against the baseline; using more than the baseline saves nothing.
+    """Energy saved over `days` against the baseline, at most MAX_SAVED_SHARE of it; using more saves nothing.
 
     No negative scores: Civiquest nudges, it does not punish a cold week.
     """
-    return max(0.0, baseline_per_day * days - consumed_kwh)
+    usual = baseline_per_day * days
+    return max(0.0, min(usual - consumed_kwh, MAX_SAVED_SHARE * usual))
 
 
 def trip_units(metric: Metric, mode: Mode, distance_km: float, replaced_car: bool) -> float:
@@ -147,8 +160,14 @@ def trip_units(metric: Metric, mode: Mode, distance_km: float, replaced_car: boo
     return 0.0
 
 
-def energy_units(metric: Metric, saved_kwh: float) -> float:
-    """kWh saved expressed in the challenge's metric."""
+def energy_units(metric: Metric, saved_kwh: float, usual_kwh: float) -> float:
+    """kWh saved expressed in the challenge's metric; `usual_kwh` is the baseline's use over the whole challenge.
+
+    The share saved is measured against the whole challenge, not the days a resident sent readings for, so
+    a short span or a late start cannot make a large share, and households of any size compete as equals.
+    """
+    if metric == Metric.SHARE_SAVED:
+        return 100.0 * saved_kwh / usual_kwh if usual_kwh > 0 else 0.0
     return saved_kwh * GRID_KG_PER_KWH if metric == Metric.CO2_KG_AVOIDED else saved_kwh
 
 
@@ -160,9 +179,11 @@ class Impact(NamedTuple):
     co2_kg_avoided: float = 0.0
 
 
-def reading_impact(metric: Metric, units: float) -> Impact:
+def reading_impact(metric: Metric, units: float, usual_kwh: float) -> Impact:
     """A reading's saving, from its units in an energy metric (other metrics do not count readings)."""
-    if metric == Metric.CO2_KG_AVOIDED:
+    if metric == Metric.SHARE_SAVED:
+        kwh = units / 100.0 * usual_kwh
+    elif metric == Metric.CO2_KG_AVOIDED:
         kwh = units / GRID_KG_PER_KWH
     elif metric == Metric.KWH_SAVED:
         kwh = units

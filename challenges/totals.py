@@ -118,7 +118,8 @@ def announce_change(enrollment: Enrollment, score_before: float, active_before: 
 
 
 def set_baseline(enrollment: Enrollment) -> None:
-    """Daily use from the resident's readings before the start, else the reference for their household."""
+    """Daily use from the resident's readings taken and sent before the start (scoring.MIN_BASELINE_DAYS of
+    them at least), else the reference for their household: numbers typed after the start set no baseline."""
     challenge = enrollment.challenge
     readings = []
     if challenge.starts_at is not None:
@@ -126,8 +127,9 @@ def set_baseline(enrollment: Enrollment) -> None:
             Submission.user_id == enrollment.user_id,
             Submission.read_at < challenge.starts_at,
             Submission.read_at >= challenge.starts_at - BASELINE_LOOKBACK,
+            Submission.created_at < challenge.starts_at,
         )
-    rate = baseline_from_readings(readings)
+    rate = baseline_from_readings(readings, enrollment.household_size)
     if rate is not None:
         enrollment.baseline_kwh_per_day, enrollment.baseline_source = rate, "readings"
     else:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, select
 from wtforms.validators import InputRequired
 
-from app.clock import local_date
+from app.clock import day_bounds, local_date
 from app.extensions import db
 from app.forms import LocaleDecimalField, format_number
 from challenges import activity, charts, csv_cells, display, errors
@@ -141,7 +141,7 @@ class MeterReading(Kind):
 
     def impact(self, submission: Submission) -> Impact:
         """The kWh saved, from the units in an energy metric."""
-        return reading_impact(submission.challenge.metric, submission.units)
+        return reading_impact(submission.challenge.metric, submission.units, _usual_kwh(submission.enrollment))
 
     def recorded_before(self, moment: datetime) -> ColumnElement[bool]:
         """Readings taken before `moment`."""
@@ -193,6 +193,11 @@ class MeterReading(Kind):
     def saved_note(self, submission: Submission) -> str | None:
         """A reading before the start shapes the baseline; the first one has nothing to be measured from."""
         if submission.read_at < submission.challenge.starts_at:
+            if submission.created_at >= submission.challenge.starts_at:
+                return gettext(
+                    "Saved. Readings sent after the start do not change your baseline: the reference for your "
+                    "household size is it."
+                )
             return gettext("Saved. Readings from before the start make your baseline your own.")
         if submission.consumed_kwh is None:
             return gettext("Saved. Your next reading shows what you used since this one.")
@@ -240,7 +245,9 @@ def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: 
         message = _l("A reading must be later than your last one (%(when)s).", when=format_datetime(latest.read_at))
         raise errors.SubmissionRefused(message, "read_at", "order")
     if meter_kwh < latest.meter_kwh:
-        message = _l("Meter readings must rise over time; your last one was %(kwh)s kWh.", kwh=latest.meter_kwh)
+        message = _l(
+            "Meter readings must rise over time; your last one was %(kwh)s kWh.", kwh=format_number(latest.meter_kwh)
+        )
         raise errors.SubmissionRefused(message, "meter_kwh", "falling")
 
 
@@ -282,12 +289,20 @@ def _interval(submission: Submission) -> tuple[Submission | None, float | None, 
         return None, None, 0.0, 0
     enrollment, challenge = submission.enrollment, submission.challenge
     consumed = submission.meter_kwh - previous.meter_kwh
-    share = interval_in_window(previous.read_at, submission.read_at, challenge.starts_at, challenge.ends_at)
+    # A late joiner is scored from the day they joined: what they say of the days before counts for nothing.
+    scored_from = max(challenge.starts_at, day_bounds(local_date(enrollment.joined_at))[0])
+    share = interval_in_window(previous.read_at, submission.read_at, scored_from, challenge.ends_at)
     days = days_between(previous.read_at, submission.read_at) * share
     saved = kwh_saved(enrollment.baseline_kwh_per_day or 0.0, consumed * share, days)
-    units = energy_units(challenge.metric, saved)
+    units = energy_units(challenge.metric, saved, _usual_kwh(enrollment))
     cap = challenge.daily_point_cap * max(1, math.ceil(days)) if challenge.daily_point_cap else None
     return previous, consumed, *capped(units, challenge.points_per_unit, (0.0, 0), cap)
+
+
+def _usual_kwh(enrollment: Enrollment) -> float:
+    """The baseline's use over the whole challenge: what a share saved is a share of."""
+    challenge = enrollment.challenge
+    return (enrollment.baseline_kwh_per_day or 0.0) * days_between(challenge.starts_at, challenge.ends_at)
 
 
 def _rescore(submission: Submission) -> tuple[float, int]:

@@ -15,6 +15,7 @@ from app.routing import MAX_ID
 from challenges import lifecycle, participation, visibility
 from challenges.models import Challenge, Submission
 from challenges.scoring import Category, Format, Metric
+from tests.challenges.conftest import joined_at_the_start
 
 API = "/api/v1/challenges"
 
@@ -172,7 +173,7 @@ def test_anyone_can_browse_published_challenges(client, running, make_challenge)
     assert response.status_code == 200
     (shown,) = response.get_json()
     assert shown["id"] == running.id and shown["status"] == "active" and shown["me"] is None
-    assert shown["metric"] == "kwh_saved" and shown["points_per_unit"] == 10.0
+    assert shown["metric"] == "share_saved" and shown["points_per_unit"] == 10.0
     assert shown["participant_count"] == 0 and shown["total_units"] == 0.0 and shown["progress"] is None
     assert datetime.fromisoformat(shown["ends_at"]).utcoffset() is not None
     assert shown["ends_at"].endswith("+00:00")
@@ -397,9 +398,10 @@ def test_cannot_join_cancelled_or_ended_challenges(resident_client, manager_clie
 # Submissions ------------------------------------------------------------------------------
 
 
-def test_submit_readings_and_list_your_own(resident_client, running, now):
+def test_submit_readings_and_list_your_own(app, resident_client, running, now):
     """Readings are stored and scored; the list shows only your own, newest first, paged."""
     joined(resident_client, running)
+    joined_at_the_start(app, running.id)
     first = reading(resident_client, running, now - timedelta(days=2), 1000.0)
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["status"] == "accepted" and first.get_json()["kind"] == "reading"

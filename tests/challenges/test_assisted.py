@@ -52,9 +52,9 @@ def test_registration_is_logged_with_the_manager(manager, resident):
 def test_join_for_marks_the_enrollment_and_logs_once(make_challenge, manager, resident):
     """Joining on a resident's behalf marks the enrollment; joining again changes and logs nothing."""
     challenge = make_challenge(now=NOW)
-    enrollment = assisted.join_for(manager, resident, challenge, now=NOW)
+    enrollment = assisted.join_for(manager, resident, challenge, now=challenge.starts_at)
     assert enrollment.assisted_by_id == manager.id and enrollment.active
-    assisted.join_for(manager, resident, challenge, now=NOW)
+    assisted.join_for(manager, resident, challenge, now=challenge.starts_at)
     assert [entry[0] for entry in log(resident)] == [AssistedActionKind.REGISTERED, AssistedActionKind.JOINED]
     assert challenge.participant_count == 1
 
@@ -62,7 +62,7 @@ def test_join_for_marks_the_enrollment_and_logs_once(make_challenge, manager, re
 def test_readings_for_a_resident_are_assisted_and_logged(make_challenge, manager, resident):
     """A paper reading is stored with source "assisted" and the manager, and logged with its submission."""
     challenge = make_challenge(now=NOW)
-    assisted.join_for(manager, resident, challenge, now=NOW)
+    assisted.join_for(manager, resident, challenge, now=challenge.starts_at)
     first, _ = reading_for(manager, resident, challenge, NOW - timedelta(days=5), 1000.0, now=NOW)
     second, created = reading_for(manager, resident, challenge, NOW - timedelta(days=1), 1010.0, now=NOW)
     assert created
@@ -77,7 +77,7 @@ def test_readings_for_a_resident_are_assisted_and_logged(make_challenge, manager
 def test_trips_for_a_resident_are_assisted_and_logged(make_challenge, manager, resident):
     """A trip from a paper log is stored as assisted and logged."""
     challenge = make_challenge(Category.MOBILITY, now=NOW)
-    assisted.join_for(manager, resident, challenge, now=NOW)
+    assisted.join_for(manager, resident, challenge, now=challenge.starts_at)
     bike = {"day": NOW.date(), "mode": Mode.BIKE, "distance_km": 8.0, "replaced_car": True}
     trip, created = assisted.submit_for(manager, resident, challenge, TRIP, bike, idempotency_key="paper-1", now=NOW)
     assert created and trip.source == "assisted" and trip.assisted_by_id == manager.id
@@ -89,7 +89,7 @@ def test_trips_for_a_resident_are_assisted_and_logged(make_challenge, manager, r
 def test_refused_readings_store_and_log_nothing(make_challenge, manager, resident):
     """A falling meter reading is refused as for anyone, and leaves no trace in the log."""
     challenge = make_challenge(now=NOW)
-    assisted.join_for(manager, resident, challenge, now=NOW)
+    assisted.join_for(manager, resident, challenge, now=challenge.starts_at)
     reading_for(manager, resident, challenge, NOW - timedelta(days=2), 500.0, now=NOW)
     with pytest.raises(errors.SubmissionRefused) as caught:
         reading_for(manager, resident, challenge, NOW - timedelta(days=1), 400.0, now=NOW)

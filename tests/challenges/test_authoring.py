@@ -21,7 +21,7 @@ def test_drafts_may_be_incomplete_but_not_wrong(manager):
     """A draft can lack fields; broken rules are refused with a message per field."""
     author = attached(manager)
     draft = authoring.create_challenge(
-        author, title="Winter savings", category=Category.ENERGY, metric=Metric.KWH_SAVED, format=Format.INDIVIDUAL
+        author, title="Winter savings", category=Category.ENERGY, metric=Metric.SHARE_SAVED, format=Format.INDIVIDUAL
     )
     assert draft.status == Status.DRAFT
     with pytest.raises(errors.InvalidChallenge) as caught:
@@ -119,7 +119,9 @@ def test_all_changes_are_in_the_change_log_table(make_challenge, manager):
 
 def test_published_challenges_keep_their_required_fields(make_challenge, manager):
     """Blanking a field that publishing needs is refused once published; drafts may blank them."""
-    upcoming = make_challenge(starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9))
+    upcoming = make_challenge(
+        starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=9), format=Format.NEIGHBOURHOOD
+    )
     with pytest.raises(errors.InvalidChallenge) as caught:
         authoring.update_challenge(upcoming, attached(manager), now=NOW, starts_at=None, description="")
     assert set(caught.value.errors) == {"starts_at", "description"}
@@ -129,3 +131,25 @@ def test_published_challenges_keep_their_required_fields(make_challenge, manager
     draft = make_challenge(publish=False)
     authoring.update_challenge(draft, attached(manager), now=NOW, starts_at=None)
     assert draft.starts_at is None
+
+
+@pytest.mark.parametrize(
+    ("format_", "metric", "allowed"),
+    [
+        (Format.INDIVIDUAL, Metric.SHARE_SAVED, True),
+        (Format.INDIVIDUAL, Metric.KWH_SAVED, False),
+        (Format.INDIVIDUAL, Metric.CO2_KG_AVOIDED, False),
+        (Format.NEIGHBOURHOOD, Metric.SHARE_SAVED, True),
+        (Format.NEIGHBOURHOOD, Metric.KWH_SAVED, True),
+        (Format.COLLECTIVE, Metric.SHARE_SAVED, False),
+    ],
+)
+def test_residents_ranked_one_by_one_in_energy_compete_on_the_share_saved(manager, format_, metric, allowed):
+    """Household size cannot decide an individual energy ranking: only the share saved may rank residents."""
+    values = {"title": "Fair savings", "category": Category.ENERGY, "metric": metric, "format": format_}
+    if allowed:
+        assert authoring.create_challenge(attached(manager), **values).metric == metric
+        return
+    with pytest.raises(errors.InvalidChallenge) as caught:
+        authoring.create_challenge(attached(manager), **values)
+    assert set(caught.value.errors) == {"metric"}

@@ -12,6 +12,7 @@ from app.extensions import db
 from challenges import assisted
 from challenges.models import AssistedAction, AssistedActionKind, Challenge, Enrollment, Status, Submission
 from challenges.scoring import Category
+from tests.challenges.conftest import joined_at_the_start
 from tests.challenges.test_views import local, text_of
 from tests.conftest import log_in
 from tests.pages import Page
@@ -284,6 +285,7 @@ def test_paper_readings_are_entered_as_assisted(app, manager_client, desk_reside
     resident_id, code = desk_resident()
     challenge_id = new_challenge()
     join(manager_client, resident_id, challenge_id)
+    joined_at_the_start(app, challenge_id)
     url = f"/desk/residents/{resident_id}/challenges/{challenge_id}/readings"
     now = datetime.now(UTC)
     manager_client.post(url, data={"read_at": local(now - timedelta(days=6)), "meter_kwh": "1000"})

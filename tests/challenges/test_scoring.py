@@ -21,17 +21,30 @@ def test_reference_rate_grows_with_household_and_is_capped_at_five():
 
 
 def test_baseline_from_readings():
-    """The baseline is the daily rate from the first to the last earlier reading."""
-    readings = [(T0, 1000.0), (T0 + timedelta(days=5), 1040.0), (T0 + timedelta(days=10), 1080.0)]
-    assert scoring.baseline_from_readings(readings) == pytest.approx(8.0)
+    """The baseline is the daily rate from the first to the last earlier reading, two weeks apart at least."""
+    readings = [(T0, 1000.0), (T0 + timedelta(days=10), 1040.0), (T0 + timedelta(days=14), 1056.0)]
+    assert scoring.baseline_from_readings(readings, household_size=1) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(("daily", "kept"), [(1.0, 0.5 * 4.38), (4.0, 4.0), (20.0, 2 * 4.38)])
+def test_an_own_baseline_stays_within_half_and_twice_the_reference(daily, kept):
+    """Own readings cannot make a baseline far from the household-size reference, in either direction."""
+    readings = [(T0, 1000.0), (T0 + timedelta(days=14), 1000.0 + 14 * daily)]
+    assert scoring.baseline_from_readings(readings, household_size=1) == pytest.approx(kept)
+
+
+def test_no_stretch_saves_more_than_half_the_baseline():
+    """Using nothing at all saves half the baseline's use, not all of it: zero use is a claim, not a saving."""
+    assert scoring.kwh_saved(8.0, 0.0, 5) == pytest.approx(20.0)
+    assert scoring.kwh_saved(8.0, 30.0, 5) == pytest.approx(10.0)
 
 
 @pytest.mark.parametrize(
     "readings",
-    [[], [(T0, 1000.0)], [(T0, 1000.0), (T0 + timedelta(hours=12), 1004.0)], [(T0, 1000.0), (T0 + timedelta(2), 990)]],
+    [[], [(T0, 1000.0)], [(T0, 1000.0), (T0 + timedelta(days=13), 1040.0)], [(T0, 1000.0), (T0 + timedelta(20), 990)]],
 )
 def test_baseline_needs_a_day_of_rising_readings(readings):
-    """Too few, too close or falling readings give no baseline (the reference is used instead)."""
+    """Too few, less than two weeks apart or falling readings give no baseline (the reference is used instead)."""
     assert scoring.baseline_from_readings(readings) is None
 
 
@@ -69,8 +82,14 @@ def test_trip_units(metric, mode, km, replaced, expected):
 
 def test_energy_units_in_co2():
     """kWh saved convert to CO2 with the grid factor."""
-    assert scoring.energy_units(Metric.CO2_KG_AVOIDED, 10.0) == pytest.approx(3.8)
-    assert scoring.energy_units(Metric.KWH_SAVED, 10.0) == 10.0
+    assert scoring.energy_units(Metric.CO2_KG_AVOIDED, 10.0, 100.0) == pytest.approx(3.8)
+    assert scoring.energy_units(Metric.KWH_SAVED, 10.0, 100.0) == 10.0
+
+
+def test_the_share_saved_is_a_share_of_the_whole_challenges_usual_use():
+    """10 kWh saved of 200 kWh usual use over the challenge is 5 %, whoever saved it; no usual use, no share."""
+    assert scoring.energy_units(Metric.SHARE_SAVED, 10.0, 200.0) == pytest.approx(5.0)
+    assert scoring.energy_units(Metric.SHARE_SAVED, 10.0, 0.0) == 0.0
 
 
 def test_daily_cap():
@@ -116,9 +135,9 @@ def test_a_trip_saves_only_when_sustainable_and_replacing_a_car(mode, distance, 
 @given(saved=st.floats(min_value=0, max_value=10_000))
 def test_a_reading_saves_the_same_kwh_under_either_energy_metric(saved):
     """kWh and CO2 metrics score the same saving in different units; the kept saving is the same."""
-    for metric in (Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED):
-        impact = scoring.reading_impact(metric, scoring.energy_units(metric, saved))
+    for metric in (Metric.SHARE_SAVED, Metric.KWH_SAVED, Metric.CO2_KG_AVOIDED):
+        impact = scoring.reading_impact(metric, scoring.energy_units(metric, saved, 1234.5), 1234.5)
         assert impact.kwh_saved == pytest.approx(saved)
         assert impact.co2_kg_avoided == pytest.approx(saved * scoring.GRID_KG_PER_KWH)
         assert impact.car_km_avoided == 0.0
-    assert scoring.reading_impact(Metric.SUSTAINABLE_TRIPS, saved) == scoring.Impact()
+    assert scoring.reading_impact(Metric.SUSTAINABLE_TRIPS, saved, 1234.5) == scoring.Impact()

@@ -13,6 +13,7 @@ from challenges import authoring, participation
 from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, Enrollment, Status, Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
+from tests.challenges.conftest import joined_at_the_start
 from tests.conftest import log_in
 
 CITY = ZoneInfo("Europe/Berlin")
@@ -341,6 +342,7 @@ def test_readings_through_the_form_change_the_score(app, resident_client, new_ch
     """Two meter readings sent through the form score the saving against the baseline."""
     challenge_id = new_challenge()
     enrollment_id = enroll(app, challenge_id, resident_client.user)
+    joined_at_the_start(app, challenge_id)
     now = datetime.now(UTC)
     first = {"read_at": local(now - timedelta(days=6)), "meter_kwh": "1000"}
     response = resident_client.post(f"/challenges/{challenge_id}/readings", data=first)

@@ -29,7 +29,7 @@ def attached(obj):
 
 def join_with_score(challenge, user, score: float):
     """Join for real (so the neighbourhood totals follow) and give the participant a score."""
-    enrollment = participation.join(challenge, attached(user), now=NOW)
+    enrollment = participation.join(challenge, attached(user), now=challenge.starts_at)
     totals.add_units(enrollment, score, 0)
     return enrollment
 
@@ -103,8 +103,8 @@ def test_season_windows_count_points_on_the_day_of_the_trip(field_challenge, mak
     """Trips on different days land in their own week and month (Monday weeks, city calendar); all time has all."""
     challenge = field_challenge(points_per_unit=10.0)
     mira, jonas = make_user(pseudonym="Mira"), make_user(pseudonym="Jonas")
-    mine = participation.join(challenge, attached(mira), now=NOW)
-    theirs = participation.join(challenge, attached(jonas), now=NOW)
+    mine = participation.join(challenge, attached(mira), now=challenge.starts_at)
+    theirs = participation.join(challenge, attached(jonas), now=challenge.starts_at)
     for day, km in ((date(2026, 2, 26), 2.0), (date(2026, 3, 1), 3.0), (date(2026, 3, 3), 5.0)):
         last, _ = submit_trip(mine, day, Mode.BIKE, km, True, now=NOW)
     submit_trip(theirs, date(2026, 3, 4), Mode.WALK, 1.0, True, now=NOW)
@@ -124,7 +124,7 @@ def test_season_windows_count_points_on_the_day_of_the_trip(field_challenge, mak
 def test_a_reading_counts_on_its_local_day(make_challenge, make_user):
     """A reading taken at 00:30 in the city (23:30 UTC the day before) counts for the city's day, and so its week."""
     challenge = make_challenge(category=Category.ENERGY, points_per_unit=1.0)
-    enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(pseudonym="Ada")), now=challenge.starts_at)
     submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 1000.0, now=NOW)
     reading, _ = submit_reading(enrollment, datetime(2026, 3, 1, 23, 30, tzinfo=UTC), 1015.0, now=NOW)
     assert reading.points > 0 and activity_day(reading) == date(2026, 3, 2)

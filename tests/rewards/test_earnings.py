@@ -74,7 +74,7 @@ def test_accepted_activity_is_credited_once(make_challenge, make_user, rule_badg
     """An accepted trip is an `activity` entry of its points and earns the first-submission badge."""
     challenge = mobility(make_challenge)
     resident = make_user()
-    enrollment = participation.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=challenge.starts_at)
     submission = trip(enrollment, 5.0, idempotency_key="t1")
     trip(enrollment, 5.0, idempotency_key="t1")  # a replayed request
     db.session.commit()
@@ -93,7 +93,7 @@ def test_flagged_then_rejected_never_credits(make_challenge, make_user, manager)
     """A flagged trip earns nothing until approved; rejected, it never does."""
     challenge = mobility(make_challenge, max_km_per_day=50.0)
     resident = make_user()
-    enrollment = participation.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=challenge.starts_at)
     flagged = trip(enrollment, 80.0)
     assert flagged.status == SubmissionStatus.FLAGGED and entries(resident.id) == []
     submissions.review(flagged, db.session.merge(manager), approve=False, reason="Too far for a bike.")
@@ -105,7 +105,7 @@ def test_flagged_then_approved_credits(make_challenge, make_user, manager):
     """Approving a flagged trip credits it then."""
     challenge = mobility(make_challenge, max_km_per_day=50.0)
     resident = make_user()
-    flagged = trip(participation.join(challenge, resident, now=NOW), 80.0)
+    flagged = trip(participation.join(challenge, resident, now=challenge.starts_at), 80.0)
     submissions.review(flagged, db.session.merge(manager), approve=True)
     assert entries(resident.id) == [(EntryKind.ACTIVITY, 800, "activity")]
 
@@ -114,7 +114,7 @@ def test_rejecting_an_accepted_trip_reverses_its_points(make_challenge, make_use
     """A manager rejects an accepted trip: a `reversal` takes back what is left, the rest later."""
     challenge = mobility(make_challenge)
     resident = make_user()
-    enrollment = participation.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=challenge.starts_at)
     accepted = trip(enrollment, 5.0)
     db.session.commit()
     redemption.redeem(resident, make_reward(cost=30), now=NOW)  # 20 of the 50 points left
@@ -134,7 +134,7 @@ def test_rejecting_a_reading_rescores_the_next_in_the_ledger(make_challenge, mak
     """A rejected reading takes its points back, and the following reading is credited its new worth."""
     challenge = make_challenge(points_per_unit=10.0)
     resident = make_user(household_size=1)
-    enrollment = participation.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=challenge.starts_at)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
     wrong, _ = submit_reading(enrollment, start + timedelta(days=2), 1003.5, now=NOW)
@@ -159,7 +159,7 @@ def test_individual_places_bonus_and_badges(make_challenge, make_user, rule_badg
     challenge = mobility(make_challenge, placement_points=[100, 50, 25], completion_goal=15.0, completion_bonus=40)
     people = [make_user() for _ in range(6)]
     for person, km in zip(people, [30.0, 20.0, 20.0, 10.0, 0.0, 25.0], strict=True):
-        enrollment = participation.join(challenge, person, now=NOW)
+        enrollment = participation.join(challenge, person, now=challenge.starts_at)
         if km:
             trip(enrollment, km)
     participation.leave(challenge, people[5], now=NOW)  # left before the end: no result
@@ -189,7 +189,7 @@ def test_closing_and_paying_again_pays_nothing_more(make_challenge, make_user, r
     challenge = mobility(make_challenge, placement_points=[100, 50, 25], completion_goal=1.0, completion_bonus=5)
     people = [make_user() for _ in range(3)]
     for person, km in zip(people, [3.0, 2.0, 1.0], strict=True):
-        trip(participation.join(challenge, person, now=NOW), km)
+        trip(participation.join(challenge, person, now=challenge.starts_at), km)
     db.session.commit()
     _close(challenge)
     counts = (db.session.query(LedgerEntry).count(), db.session.query(BadgeAward).count())
@@ -205,8 +205,8 @@ def test_without_a_goal_taking_part_completes(make_challenge, make_user, rule_ba
     """With no completion goal there is no bonus, and anyone who scored completed the challenge."""
     challenge = mobility(make_challenge, completion_bonus=40)
     scorer, idle = make_user(), make_user()
-    trip(participation.join(challenge, scorer, now=NOW), 1.0)
-    participation.join(challenge, idle, now=NOW)
+    trip(participation.join(challenge, scorer, now=challenge.starts_at), 1.0)
+    participation.join(challenge, idle, now=challenge.starts_at)
     _close(challenge)
     assert entries(scorer.id, EntryKind.BONUS) == []
     assert BadgeRule.CHALLENGE_COMPLETED in rules_of(scorer.id)
@@ -223,7 +223,7 @@ def test_neighbourhood_places_pay_every_member(make_challenge, make_user, make_n
         place = make_neighbourhood(name)
         members[name] = [make_user(neighbourhood_id=place.id) for _ in kms]
         for person, km in zip(members[name], kms, strict=True):
-            enrollment = participation.join(challenge, person, now=NOW)
+            enrollment = participation.join(challenge, person, now=challenge.starts_at)
             if km:
                 trip(enrollment, float(km))
     db.session.commit()
@@ -245,7 +245,7 @@ def test_neighbourhoods_sharing_a_place_share_its_prize(make_challenge, make_use
         place = make_neighbourhood(name)
         people[name] = [make_user(neighbourhood_id=place.id) for _ in range(3)]
         for person in people[name]:
-            trip(participation.join(challenge, person, now=NOW), km)
+            trip(participation.join(challenge, person, now=challenge.starts_at), km)
     _close(challenge)
     assert [entries(people[name][0].id, EntryKind.PRIZE)[0][1] for name in "ABC"] == [90, 90, 30]
 
@@ -261,7 +261,7 @@ def _monday_run(week: int) -> datetime:
 def _active(make_challenge, resident, weeks) -> None:
     """One accepted trip, submitted on the Wednesday of each of `weeks` (0 = NOW's week)."""
     challenge = mobility(make_challenge, ends_at=NOW + timedelta(weeks=12))
-    enrollment = participation.join(challenge, resident, now=NOW)
+    enrollment = participation.join(challenge, resident, now=challenge.starts_at)
     for week in weeks:
         moment = NOW + timedelta(weeks=week)
         trip(enrollment, 1.0, day=moment.astimezone(BERLIN).date(), now=moment)

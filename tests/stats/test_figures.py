@@ -8,7 +8,7 @@ from app.extensions import db
 from challenges import participation
 from challenges.kinds.reading import submit_reading
 from challenges.kinds.trip import submit_trip
-from challenges.scoring import Category, Metric, Mode
+from challenges.scoring import Category, Format, Metric, Mode
 from sharing import services as sharing
 from sharing.models import Level
 from stats.figures import CITY, Filters, compute
@@ -81,9 +81,9 @@ def test_daily_and_monthly_buckets(city):
 
 def test_energy_readings_count_the_kwh_they_saved(catalogue, make_user, make_challenge, give_consent):
     """kWh saved is what each counted reading saved against the baseline; CO2 follows from the grid factor."""
-    challenge = make_challenge(Category.ENERGY, metric=Metric.CO2_KG_AVOIDED)
+    challenge = make_challenge(Category.ENERGY, metric=Metric.CO2_KG_AVOIDED, format=Format.NEIGHBOURHOOD)
     reader = make_user(household_size=1)
-    enrollment = participation.join(challenge, db.session.merge(reader), now=NOW)
+    enrollment = participation.join(challenge, db.session.merge(reader), now=challenge.starts_at)
     baseline = enrollment.baseline_kwh_per_day
     start = challenge.starts_at
     for days, meter in ((1, 1000.0), (3, 1007.0)):

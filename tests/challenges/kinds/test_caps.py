@@ -69,7 +69,7 @@ def test_withdrawing_a_trip_frees_the_days_cap_for_the_others(capped, make_user)
 def test_the_cap_binds_what_a_reading_counts_for(make_challenge, make_user):
     """At 10 points a kWh and 20 points a day, a reading over two days counts at most 4 kWh."""
     challenge = make_challenge(points_per_unit=10.0, daily_point_cap=20, format=Format.NEIGHBOURHOOD)
-    enrollment = participation.join(challenge, attached(make_user(household_size=5)), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(household_size=5)), now=challenge.starts_at)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(days=1), 1000.0, now=NOW)
     reading, _ = submit_reading(enrollment, start + timedelta(days=3), 1014.0, now=NOW)  # 7 a day against 11.23

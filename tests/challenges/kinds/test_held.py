@@ -10,7 +10,7 @@ from app.extensions import db
 from challenges import errors, participation, submissions
 from challenges.kinds.reading import METER_READING, submit_reading
 from challenges.models import Submission, SubmissionStatus
-from challenges.scoring import reference_daily_kwh
+from challenges.scoring import Format, Metric, reference_daily_kwh
 from rewards import ledger
 from tests.challenges.conftest import NOW
 
@@ -30,8 +30,8 @@ def counted_units(enrollment) -> float:
 @pytest.fixture
 def reader(make_challenge, make_user):
     """A one-person household in a running energy challenge (1 point per kWh), with a first reading at the start."""
-    challenge = make_challenge(points_per_unit=1.0)
-    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=NOW)
+    challenge = make_challenge(format=Format.NEIGHBOURHOOD, metric=Metric.KWH_SAVED, points_per_unit=1.0)
+    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=challenge.starts_at)
     submit_reading(enrollment, challenge.starts_at + timedelta(hours=1), 5000.0, now=NOW)
     return enrollment
 
@@ -66,7 +66,7 @@ def test_approving_a_held_reading_rescores_what_followed(reader, manager):
     after, _ = submit_reading(reader, day(reader, 4), 5014.0, now=NOW)
     assert held.status == SubmissionStatus.FLAGGED
     submissions.review(held, attached(manager), approve=True)
-    assert held.units == pytest.approx(2 * BASELINE - 1.0)
+    assert held.units == pytest.approx(BASELINE)  # 1 kWh in 2 days saves at most half the baseline's use
     assert after.consumed_kwh == pytest.approx(13.0) and after.units == pytest.approx(0.0)  # 6.5 a day: above
     assert reader.score == pytest.approx(counted_units(reader)) == pytest.approx(held.units)
     assert ledger.balance(reader.user_id) == reader.points == held.points + after.points

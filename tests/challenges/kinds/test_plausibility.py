@@ -28,7 +28,7 @@ def attached(obj):
 def test_an_unchanged_meter_for_days_is_held_and_pays_nothing(make_challenge, make_user):
     """The issue's case: a meter unchanged over 6.7 days is held for review, not paid as the whole baseline saved."""
     challenge = make_challenge(points_per_unit=5.0)
-    enrollment = participation.join(challenge, attached(make_user(household_size=2)), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(household_size=2)), now=challenge.starts_at)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(hours=2), 5000.0, now=NOW)
     zero, _ = submit_reading(enrollment, start + timedelta(days=6.7, hours=2), 5000.0, now=NOW)
@@ -42,7 +42,7 @@ def test_an_unchanged_meter_for_days_is_held_and_pays_nothing(make_challenge, ma
 def test_use_below_a_quarter_of_the_reference_is_held(make_challenge, make_user, per_day, held):
     """For two people the reference is 6.85 kWh a day: below a quarter of it (1.71) a reading is held."""
     challenge = make_challenge()
-    enrollment = participation.join(challenge, attached(make_user(household_size=2)), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(household_size=2)), now=challenge.starts_at)
     assert low_use_limit(2) == pytest.approx(1.7125)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(hours=1), 5000.0, now=NOW)
@@ -54,7 +54,7 @@ def test_use_below_a_quarter_of_the_reference_is_held(make_challenge, make_user,
 def test_use_far_above_the_households_range_is_held(make_challenge, make_user):
     """Below the challenge's 60 kWh limit, 20 kWh a day is still far above one person's range (3 x 4.38)."""
     challenge = make_challenge()
-    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=challenge.starts_at)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(hours=1), 5000.0, now=NOW)
     reading, _ = submit_reading(enrollment, start + timedelta(days=2, hours=1), 5040.0, now=NOW)
@@ -63,13 +63,14 @@ def test_use_far_above_the_households_range_is_held(make_challenge, make_user):
 
 
 def test_a_high_own_baseline_widens_the_range(make_challenge, make_user):
-    """A household whose own readings before the start show 12 kWh a day may use 20 without being held."""
+    """A household whose own readings before the start show 12 kWh a day (kept at twice the one-person
+    reference, 8.76) may use 20 without being held, where the reference alone would hold it."""
     challenge = make_challenge()
     enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=NOW - timedelta(days=30))
     start = challenge.starts_at
     submit_reading(enrollment, start - timedelta(days=20), 1000.0, now=start - timedelta(days=20))
     submit_reading(enrollment, start - timedelta(days=1), 1228.0, now=start - timedelta(days=1))
-    assert enrollment.baseline_kwh_per_day == pytest.approx(12.0)
+    assert enrollment.baseline_kwh_per_day == pytest.approx(2 * 4.38)
     reading, _ = submit_reading(enrollment, start + timedelta(days=1), 1268.0, now=NOW)
     assert reading.status == SubmissionStatus.ACCEPTED
 
@@ -77,7 +78,7 @@ def test_a_high_own_baseline_widens_the_range(make_challenge, make_user):
 def test_short_intervals_cannot_hide_zero_use(make_challenge, make_user):
     """Use is judged over at least a day: the second of two unchanged readings 20 hours apart is held."""
     challenge = make_challenge()
-    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=NOW)
+    enrollment = participation.join(challenge, attached(make_user(household_size=1)), now=challenge.starts_at)
     start = challenge.starts_at
     submit_reading(enrollment, start + timedelta(hours=1), 5000.0, now=NOW)
     first, _ = submit_reading(enrollment, start + timedelta(hours=21), 5000.0, now=NOW)
