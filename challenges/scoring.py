@@ -167,7 +167,8 @@ def energy_units(metric: Metric, saved_kwh: float, usual_kwh: float) -> float:
     a short span or a late start cannot make a large share, and households of any size compete as equals.
     """
     if metric == Metric.SHARE_SAVED:
-        return 100.0 * saved_kwh / usual_kwh if usual_kwh > 0 else 0.0
+        # Rounded to a millionth of a per cent, so equal shares tie whatever kWh they were computed from.
+        return round(100.0 * saved_kwh / usual_kwh, 6) if usual_kwh > 0 else 0.0
     return saved_kwh * GRID_KG_PER_KWH if metric == Metric.CO2_KG_AVOIDED else saved_kwh
 
 
