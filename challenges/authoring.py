@@ -17,8 +17,9 @@ from challenges.scoring import METRICS_BY_CATEGORY, Category, Format, Metric
 EDITABLE_FIELDS = (
     "title", "description", "category", "metric", "format", "starts_at", "ends_at", "points_per_unit",
     "daily_point_cap", "target", "completion_goal", "completion_bonus", "placement_points",
-    "max_kwh_per_day", "max_km_per_day",
+    "max_kwh_per_day", "max_km_per_day", "late_entry_days",
 )  # fmt: skip
+MAX_LATE_ENTRY_DAYS = 14
 # Once a challenge runs, changing the rules would be unfair to those already taking part.
 EDITABLE_WHILE_ACTIVE = ("description", "ends_at")
 REQUIRED_TO_PUBLISH = ("title", "description", "category", "metric", "format", "starts_at", "ends_at")
@@ -45,6 +46,8 @@ def _field_errors(values: dict) -> dict:
     for name in ("target", "completion_goal", "max_kwh_per_day", "max_km_per_day"):
         if values.get(name) is not None and values[name] <= 0:
             problems[name] = _l("Must be greater than zero.")
+    if values.get("late_entry_days") is not None and not 0 <= values["late_entry_days"] <= MAX_LATE_ENTRY_DAYS:
+        problems["late_entry_days"] = _l("Late entries may be taken for 0 to 14 days after the end.")
     if values.get("completion_bonus") is not None and values["completion_bonus"] < 0:
         problems["completion_bonus"] = _l("Must not be negative.")
     placement = values.get("placement_points")

@@ -123,6 +123,15 @@ class ChallengeForm(FlaskForm):
         required=True,
         default=DEFAULT_MAX_KM_PER_DAY,
     )
+    late_entry_days = LocaleIntegerField(
+        _l("Days for late entries"),
+        validators=[InputRequired(), InRange(min=0, max=14)],
+        default=7,
+        description=_l(
+            "After the end, residents may still send what they did during the challenge for this many days; "
+            "final ranks and prizes follow when they are over. STADTRADELN allows 7."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +161,7 @@ class ChallengeForm(FlaskForm):
             "placement_third": third,
             "max_kwh_per_day": challenge.max_kwh_per_day,
             "max_km_per_day": challenge.max_km_per_day,
+            "late_entry_days": challenge.late_entry_days,
         }
 
     def values(self) -> dict:

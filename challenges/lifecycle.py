@@ -16,11 +16,14 @@ from challenges.results import closing_results
 
 
 def advance_lifecycle(now: datetime | None = None) -> dict:
-    """Start what is due and close what has ended; safe to run twice and catches up after downtime."""
+    """Start what is due and close what has ended and taken its late entries; safe to run twice and catches
+    up after downtime."""
     now = now or utcnow()
     starting = (Challenge.status == Status.SCHEDULED, Challenge.starts_at <= now, Challenge.ends_at > now)
     ending = (Challenge.status.in_((Status.SCHEDULED, Status.ACTIVE)), Challenge.ends_at <= now)
-    due = db.session.scalars(select(Challenge.id).where(*ending)).all()
+    # Ended ones close once their late-entry days are over too (few are ever ended and still open).
+    ended = db.session.scalars(select(Challenge).where(*ending)).all()
+    due = [challenge.id for challenge in ended if challenge.late_entries_until <= now]
     # Every challenge's row before any resident's (app.locks): closing one pays its finishers, who may
     # be sending something to the next one right now.
     lock_challenges([*db.session.scalars(select(Challenge.id).where(*starting)), *due])

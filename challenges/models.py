@@ -1,5 +1,5 @@
 import enum
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -88,12 +88,20 @@ class Challenge(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # After the end, activity dated inside the challenge is still taken for this many days (STADTRADELN: 7);
+    # the challenge closes, and final ranks and prizes are settled, when they are over.
+    late_entry_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
     changes: Mapped[list["ChallengeChange"]] = relationship(
         back_populates="challenge", order_by="ChallengeChange.changed_at.desc()", cascade="all, delete-orphan"
     )
+
+    @property
+    def late_entries_until(self) -> datetime | None:
+        """When the late-entry days are over and the challenge closes; None while it has no end."""
+        return self.ends_at + timedelta(days=self.late_entry_days or 0) if self.ends_at else None
 
     @property
     def is_published(self) -> bool:

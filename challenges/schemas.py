@@ -60,6 +60,10 @@ class ChallengeUpdateSchema(ma.Schema):
     placement_points = ma.fields.List(_points(), metadata={"description": "Points for 1st, 2nd and 3rd place."})
     max_kwh_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
     max_km_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
+    late_entry_days = ma.fields.Integer(
+        validate=ma.validate.Range(0, 14),
+        metadata={"description": "Days after the end in which activity dated inside the challenge is still taken."},
+    )
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -139,6 +143,8 @@ class ChallengeSchema(ma.Schema):
     placement_points = ma.fields.List(ma.fields.Integer())
     max_kwh_per_day = ma.fields.Float()
     max_km_per_day = ma.fields.Float()
+    late_entry_days = ma.fields.Integer()
+    late_entries_until = ma.fields.AwareDateTime(allow_none=True)
     participant_count = ma.fields.Integer()
     total_units = ma.fields.Float()
     progress = ma.fields.Float(

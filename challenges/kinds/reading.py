@@ -113,7 +113,7 @@ class MeterReading(Kind):
             raise errors.SubmissionRefused(_l("The meter value is not plausible."), "meter_kwh", "range")
         if read_at > now + CLOCK_SKEW:
             raise errors.SubmissionRefused(_l("A reading cannot be in the future."), "read_at", "future")
-        if read_at > challenge.ends_at:
+        if read_at > challenge.late_entries_until:  # a reading soon after the end counts for the part before it
             raise errors.SubmissionRefused(_l("This reading is after the challenge's end."), "read_at", "outside")
         if read_at < challenge.starts_at - BASELINE_LOOKBACK:
             raise errors.SubmissionRefused(
