@@ -8,6 +8,7 @@ from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app.columns import utcnow
 from challenges.models import AssistedActionKind, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -192,3 +193,10 @@ def change_value(field: str, value: str | None) -> str:
             if code.value == value:
                 return str(label)
     return value
+
+
+def status_label(challenge) -> str:
+    """The challenge's state as residents know it: an ended one still taking late entries says so."""
+    if challenge.status == Status.ACTIVE and challenge.ends_at and challenge.ends_at <= utcnow():
+        return str(_l("Taking late entries"))
+    return str(STATUS_LABELS[challenge.status])

@@ -125,7 +125,7 @@ class ChallengeForm(FlaskForm):
     )
     late_entry_days = LocaleIntegerField(
         _l("Days for late entries"),
-        validators=[InputRequired(), InRange(min=0, max=14)],
+        validators=[Optional(), InRange(min=0, max=14)],
         default=7,
         description=_l(
             "After the end, residents may still send what they did during the challenge for this many days; "
@@ -171,6 +171,7 @@ class ChallengeForm(FlaskForm):
         data["title"] = (data["title"] or "").strip()
         data["starts_at"], data["ends_at"] = to_utc(data["starts_at"]), to_utc(data["ends_at"])
         data["placement_points"] = [self[name].data for name in PLACES]
+        data["late_entry_days"] = data["late_entry_days"] or 0  # left empty: the challenge closes at its end
         return data
 
     def lock(self, names) -> None:

@@ -19,6 +19,7 @@ def challenge_context():
         "number": format_number,  # a value as entered, every digit kept
         "quantity": display.quantity,
         "when": display.when,
+        "status_label": display.status_label,
         "day": display.day,
         "date_range": display.date_range,
         "scoring": scoring,

@@ -24,6 +24,7 @@ def leaderboard_context():
         "labels": display,
         "number": formatter(),
         "day": display.day,
+        "status_label": display.status_label,
         "MIN_PARTICIPANTS": results.MIN_PARTICIPANTS,
     }
 

@@ -137,7 +137,9 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
     expect(end).to_be_focused()
 
     # A draft may be saved incomplete, but not published.
-    page.get_by_label(re.compile(r"^What counts")).select_option(label="Electricity saved (kWh) – Energy")
+    page.get_by_label(re.compile(r"^What counts")).select_option(
+        label="Share of usual electricity use saved (%) – Energy"
+    )
     page.get_by_label(re.compile(r"^Start")).fill("")
     end.fill("")
     page.get_by_role("button", name="Save draft").click()
@@ -156,7 +158,8 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
 
 def test_resident_sends_meter_readings(app, page, make_user, new_challenge):
     """A resident joins an energy challenge, sends two readings, sees the score move, then the chart and table."""
-    challenge_id = new_challenge(title="Switch it off")
+    # Scored in kWh: neighbourhoods compete (residents ranked one by one in energy score the share saved).
+    challenge_id = new_challenge(title="Switch it off", format=Format.NEIGHBOURHOOD, metric=Metric.KWH_SAVED)
     resident = make_user(household_size=1)  # reference baseline: 4.38 kWh a day
     log_in(page, resident)
     page.goto(f"/challenges/{challenge_id}")
@@ -167,6 +170,7 @@ def test_resident_sends_meter_readings(app, page, make_user, new_challenge):
     expect(page.get_by_role("status")).to_have_text("You take part in “Switch it off”. Good luck!")
     expect(score_line(page)).to_have_text(re.compile(r"^Your score: 0 kWh, 0 points\."))
     assert_accessible(page)
+    challenge_fixtures.joined_at_the_start(app, challenge_id)  # so the readings of two days ago count
 
     reading = page.get_by_role("form", name="Send a meter reading")
     when = reading.get_by_label(re.compile(r"^Date and time of the reading"))
