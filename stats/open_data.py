@@ -147,7 +147,7 @@ def release(filters: Filters, actor: User | None, at: datetime | None = None) ->
     keys = [start.isoformat() for start in periods]
     aggregator = Aggregator(filters, at)
     true = _true_values(aggregator)
-    included, excluded = aggregator.contributors()
+    included, excluded = set().union(*aggregator.contributors().values()), aggregator.without_consent()
     share = epsilon / len(MEASURES)
     tables = []
     for name in MEASURES:
