@@ -368,13 +368,13 @@ class Aggregator:
             groups[group].update(db.session.scalars(query))
         groups["everyone"] = groups["readers"] | groups["travellers"]
         result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
-        result["joins"] = set(db.session.scalars(select(distinct(Enrollment.user_id)).join(
+        result["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
             Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
         result["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
         points = self._points_per_resident().c
         result["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
         result["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
-        result["retention"] = set(db.session.scalars(select(distinct(Enrollment.user_id)).join(
+        result["retention"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
             Challenge, Challenge.id == Enrollment.challenge_id).where(*self._retention_conditions())))  # fmt: skip
         return result
 
