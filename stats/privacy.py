@@ -15,8 +15,9 @@ in SQL), which makes `bound` the sensitivity.
 After the noise, negative results are set to 0 and sums are rounded: post-processing, which
 costs no privacy, but it biases figures near zero slightly upwards.
 
-Budget accounting uses basic sequential composition: the epsilons of all releases of one
-dataset add up, and a release is refused once they would exceed the dataset's total.
+`Budget` is basic sequential composition for one budget: epsilons add up, and a charge is refused
+once they would exceed the total. Open data keeps one such budget per resident and year, in the
+database (stats.open_data).
 """
 
 import math
