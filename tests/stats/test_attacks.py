@@ -11,6 +11,10 @@ then fail on every cell). With it the difference is the hidden value plus two in
 - a single resident's contribution lands within 10 % in at most a tenth of the attacked cells
   (about 3 % expected, test_cellkey.py), where without noise it lands there every time.
 
+A linear-programming attack (scipy's `linprog`) on one table's suppression pattern, given even the
+true values of every published cell, must leave each hidden cell an interval reaching 10 % below
+and above its value (the protection interval).
+
 A hard "never within 10 %" is not a property of any noise with a finite spread: two independent
 noises are close to each other now and then. The method's promise is that the attacker cannot tell
 when; the rates above are what these tests hold it to. Record keys come from a fixed seed, so the
@@ -66,12 +70,15 @@ def town(catalogue, make_user, make_neighbourhood, make_challenge, give_consent)
     return {"places": places, "residents": residents, "late": late}
 
 
-def _values(filters: Filters, at, monkeypatch, exact=False) -> dict:
-    """Every published number of the release, by (measure, row, column); with `exact`, the true values."""
+def _values(filters: Filters, at, monkeypatch, exact=False, k=5) -> dict:
+    """Every published number of the release, by (measure, row, column); with `exact`, the true values.
+
+    With `k=1` nothing is suppressed: the truth behind every cell, which the tests compare with.
+    """
     with monkeypatch.context() as patch:
         if exact:
             patch.setattr(services, "perturbed", lambda name, cell: Value(cell.value))
-        release, _figures = services.build_release(filters, at=at, k=5)
+        release, _figures = services.build_release(filters, at=at, k=k)
     found = {}
     for table in release.measures:
         for place, row in table.rows.items():
@@ -170,3 +177,61 @@ def test_exports_either_side_of_a_withdrawal_do_not_reveal_the_resident(town, mo
             results.append(attack)
     assert len(results) >= 8
     assert _check(results) >= 20
+
+
+PROTECTION = 0.1  # a hidden cell's interval must reach at least 10 % below and above its value
+
+
+def _bounds_by_linear_programming(values: dict, measure: str, places: list[str], periods: int) -> dict:
+    """The tightest interval for each hidden cell that the table's additivity and x ≥ 0 allow.
+
+    The attacker is given the true value of every published cell (stronger than reality, where
+    those carry noise): only the suppression pattern protects the hidden ones here.
+    """
+    from scipy.optimize import linprog
+
+    rows, columns = [*places, "total"], [*range(periods), "total"]
+    hidden = [(r, c) for r in rows for c in columns if values[measure, r, c].status == Status.SUPPRESSED]
+    index = {position: n for n, position in enumerate(hidden)}
+    lines = [[(r, c) for c in range(periods)] + [(r, "total")] for r in rows]
+    lines += [[(r, c) for r in places] + [("total", c)] for c in columns]
+    equations, constants = [], []
+    for line in lines:
+        row, known = [0.0] * len(hidden), 0.0
+        for position in line:
+            sign = -1.0 if position == line[-1] else 1.0  # members minus their total is 0
+            if position in index:
+                row[index[position]] += sign
+            else:
+                known -= sign * values[measure, *position].value
+        if any(row):
+            equations.append(row)
+            constants.append(known)
+    intervals = {}
+    for position, n in index.items():
+        objective = [0.0] * len(hidden)
+        objective[n] = 1.0
+        low = linprog(objective, A_eq=equations, b_eq=constants, bounds=(0, None))
+        high = linprog([-x for x in objective], A_eq=equations, b_eq=constants, bounds=(0, None))
+        intervals[position] = (low.fun, -high.fun if high.status == 0 else float("inf"))
+    return intervals
+
+
+def test_linear_programming_cannot_narrow_a_suppressed_cell(town, monkeypatch):
+    """Per neighbourhood and week, every suppressed kWh/km/CO₂ cell keeps an interval reaching 10 % either side.
+
+    Without secondary suppression a lone hidden cell in a line is its total minus the others: an
+    interval of width 0.
+    """
+    filters = Filters(START, END, Granularity.WEEK, Level.NEIGHBOURHOOD)
+    published = _values(filters, NOW, monkeypatch)
+    true = _values(filters, NOW, monkeypatch, exact=True, k=1)
+    pattern = {p: Value(true[p].value, published[p].status) for p in true}
+    places = list(SIZES)
+    for measure in MAGNITUDES:
+        intervals = _bounds_by_linear_programming(pattern, measure, places, periods=2)
+        assert intervals, f"nothing suppressed in {measure}"
+        for position, (low, high) in intervals.items():
+            value = true[measure, *position].value
+            assert low <= (1 - PROTECTION) * value + 1e-6 and high >= (1 + PROTECTION) * value - 1e-6, (
+                measure, position, value, low, high)  # fmt: skip
