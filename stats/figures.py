@@ -75,7 +75,7 @@ class Figures:
     contributors: dict[str, set[int]] = field(default_factory=dict)  # measure → residents whose data it used
     # Residents without any consent to this purpose at this level: from the consent records alone, never from
     # their activity (which the gate forbids reading); the release publishes it only from k residents up.
-    without_consent: int = 0
+    without_consent: Cell = field(default_factory=Cell)
 
     @property
     def included(self) -> set[int]:
@@ -378,11 +378,14 @@ class Aggregator:
             Challenge, Challenge.id == Enrollment.challenge_id).where(*self._retention_conditions())))  # fmt: skip
         return result
 
-    def without_consent(self) -> int:
+    def without_consent(self) -> Cell:
         """Residents with no consent in force to this purpose at this level, for any category (consent records only)."""
         consenting = or_(*(User.id.in_(self.allowed(code)) for code in CATEGORIES))
-        query = select(func.count()).select_from(User).where(User.role == Role.RESIDENT, ~consenting)
-        return int(db.session.scalar(query))
+        query = select(func.count(), func.sum(func.coalesce(User.record_key, 0))).where(
+            User.role == Role.RESIDENT, ~consenting
+        )
+        count, key = db.session.execute(query).one()
+        return Cell(float(count), int(count), int(key or 0), 1.0)
 
     def places(self) -> dict[int, str]:
         if self.filters.level == Level.CITY:

@@ -141,6 +141,14 @@ def _included(figures: Figures, k: int) -> int | None:
     return int(perturbed("residents_included", Cell(len(included), len(included), key, 1.0)).value)
 
 
+def _without_consent(figures: Figures, k: int) -> int | None:
+    """Residents without consent, from the consent records, perturbed; None below k."""
+    cell = figures.without_consent
+    if cell.residents < k:
+        return None
+    return int(perturbed("residents_without_consent", cell).value)
+
+
 def build_release(filters: Filters, at: datetime | None = None, k: int | None = None) -> tuple[Release, Figures]:
     """Compute and protect the figures for `filters`; consent is judged at `at` (now by default).
 
@@ -156,7 +164,7 @@ def build_release(filters: Filters, at: datetime | None = None, k: int | None = 
         filters=filters.as_dict(), buckets=figures.buckets,
         measures=[_protected_table(name, figures, k) for name in MEASURES],
         residents_included=_included(figures, k),
-        residents_excluded=figures.without_consent if figures.without_consent >= k else None, min_residents=k,
+        residents_excluded=_without_consent(figures, k), min_residents=k,
         generated_at=at, retention=_retention(figures, k), consents=_consents(figures, k),
         perturbation=cellkey.parameters(),
     )  # fmt: skip

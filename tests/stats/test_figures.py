@@ -32,7 +32,7 @@ def test_neighbourhood_level_counts_only_neighbourhood_consents(city):
     assert figures.tables["joins"][north][WEEK].value == 1
     assert city["south"].id not in figures.tables["submissions"]
     assert figures.included == {city["a1"].id}
-    assert figures.without_consent == 2  # a2 (city level only) and b1, from the consent records
+    assert figures.without_consent.value == 2  # a2 (city level only) and b1, from the consent records
     assert figures.buckets == [date(2026, 2, 23), WEEK]
     assert set(figures.places) == {city["north"].id, city["south"].id}
 
@@ -44,7 +44,7 @@ def test_city_level_adds_city_consents(city):
     assert (cell.value, cell.residents) == (pytest.approx(20.0), 2)
     assert figures.tables["co2_kg_avoided"][CITY][WEEK].value == pytest.approx(10 * 0.166 + 10 * (0.166 - 0.070))
     assert figures.tables["active_participants"][CITY][WEEK].value == 2
-    assert figures.without_consent == 1
+    assert figures.without_consent.value == 1
 
 
 def test_a_revoked_resident_disappears_from_the_next_export(city):
