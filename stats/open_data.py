@@ -15,7 +15,7 @@ Which figures, and why their sensitivity is what it is (one resident added or re
   `bound = BOUNDS[m] × √P` — the sensitivity of the whole vector of P sums. (√P balances the two
   errors: a bound of BOUNDS × P would need P times the noise, a bound of BOUNDS would cut most
   residents' totals over a long release.)
-A release's epsilon is split evenly between these five measures; the mechanisms are OpenDP's
+A release's epsilon is split between these five measures (`SHARES`); the mechanisms are OpenDP's
 Laplace (discrete for counts), see `stats.privacy`. The metadata states, per measure, the noise
 scale (the mean absolute error) and the relative error it implies for the published values.
 """
@@ -45,6 +45,10 @@ from stats.release import MeasureTable, Release, Status, Value
 # Per resident and period: what one resident typically adds at most (a release's bound is this × √periods).
 BOUNDS = {"kwh_saved": 50.0, "car_km_avoided": 300.0, "co2_kg_avoided": 60.0}
 MEASURES = ("active_participants", "registrations", "kwh_saved", "car_km_avoided", "co2_kg_avoided")
+# How a release's epsilon is split: the sums need the most (their sensitivity is a resident's whole clamped
+# contribution); a resident registers once, so registrations need little.
+SHARES = {"active_participants": 0.2, "registrations": 0.04, "kwh_saved": 0.76 / 3, "car_km_avoided": 0.76 / 3,
+          "co2_kg_avoided": 0.76 / 3}  # fmt: skip
 TOLERANCE = 1e-9
 __all__ = ["BOUNDS", "MEASURES", "BudgetSpent", "BudgetState", "budget_state", "release"]  # BudgetSpent: for callers
 
@@ -183,9 +187,9 @@ def release(filters: Filters, actor: User | None, at: datetime | None = None) ->
     keys = [start.isoformat() for start in periods]
     bounds = {name: bound * len(keys) ** 0.5 for name, bound in BOUNDS.items()}
     true = _true_values(aggregator, bounds)
-    share = epsilon / len(MEASURES)
     tables, errors = [], {}
     for name in MEASURES:
+        share = epsilon * SHARES[name]
         exact = {key: true[name].get(key, 0) for key in keys}
         if name in BOUNDS:
             noisy = privacy.release_sums(exact, share, bound=bounds[name])
@@ -199,7 +203,8 @@ def release(filters: Filters, actor: User | None, at: datetime | None = None) ->
         total = Value(sum(v.value for v in values), Status.NOISY)  # post-processing: free of privacy cost
         tables.append(MeasureTable(name, {"city": values}, {"city": total}, values, total))
     noise = {
-        "mechanism": "Laplace (discrete for counts), OpenDP", "epsilon": epsilon, "epsilon_per_measure": share,
+        "mechanism": "Laplace (discrete for counts), OpenDP", "epsilon": epsilon,
+        "epsilon_per_measure": {n: epsilon * SHARES[n] for n in MEASURES},
         "composition": "basic sequential, per resident and calendar year", "accounting": "per resident",
         "budget_total": current_app.config["STATS_DP_TOTAL_EPSILON"], "budget_spent": most_spent,
         "dataset": f"residents:{at.year}", "clamping_bounds_per_resident_and_release": bounds,

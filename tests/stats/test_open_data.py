@@ -77,7 +77,7 @@ def test_relative_error_is_reported_per_measure(city, app):
     errors = release.noise["errors"]
     assert set(errors) == set(open_data.MEASURES)
     assert errors["car_km_avoided"]["noise_scale"] == pytest.approx(
-        privacy.sum_scale(release.noise["epsilon_per_measure"], 300.0 * 2**0.5), rel=1e-3
+        privacy.sum_scale(release.noise["epsilon_per_measure"]["car_km_avoided"], 300.0 * 2**0.5), rel=1e-3
     )
 
 
