@@ -51,6 +51,7 @@ README_FILES = (
     ("data_uses.json", _l("Every time your data was used: when, by which organisation, for what purpose, at what "
                           "level, and how many residents' data it used.")),
     ("notifications.json", _l("The notifications Civiquest sent you.")),
+    ("emails.json", _l("Copies of the emails Civiquest sent you (or is about to send).")),
     ("notification_settings.json", _l("How you want each kind of news: in the app, also by email, or not at all.")),
     ("privacy_budget.json", _l("Per year, how much of your privacy budget open-data releases have spent.")),
     ("service_desk.json", _l("What was done for you at a service desk (the staff member's name is left out).")),

@@ -3,12 +3,14 @@
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from accounts.models import Role
 from app.extensions import db
 from challenges import lifecycle, participation
 from challenges.kinds.trip import submit_trip
 from challenges.scoring import Category, Mode
+from notifications.models import Notification, OutboxEmail
 from notifications.services import notify
 from rewards.catalogue import redemption
 from rewards.models import BadgeClass, BadgeRule
@@ -49,6 +51,17 @@ def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make
     for resident in (me, other):
         give_consent(resident, "trips", "traffic_planning", "individual", now=NOW - timedelta(days=30))
         notify(resident.id, "digest", "weekly_digest", f"digest:{resident.id}", {"name": resident.pseudonym})
+        sent = db.session.scalar(select(Notification).where(Notification.key == f"digest:{resident.id}"))
+        db.session.add(
+            OutboxEmail(
+                notification_id=sent.id,
+                to_address=resident.email,
+                subject="Your week",
+                body_text=f"Hello {resident.pseudonym}",
+                body_html="<p>Hello</p>",
+                sent_at=NOW,
+            )
+        )
     uses.record_use(manager_in_ctx, purpose("traffic_planning"), ["trips"], Level.INDIVIDUAL, {}, [me.id, other.id])
     db.session.commit()
     return {"me": me, "other": other, "closed": closed, "running": running, "voucher": mine.code,

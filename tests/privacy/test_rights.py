@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD, log_in
 FILES = {
     "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
     "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
-    "privacy_budget.json",
+    "privacy_budget.json", "emails.json",
     "notifications.json", "notification_settings.json", "service_desk.json",
 }  # fmt: skip
 
@@ -55,6 +55,8 @@ def test_export_holds_every_file_with_my_data(world):
     assert consent["receipt"]["piiPrincipalId"] == f"civiquest-resident-{world['me'].id}"
     assert json.loads(files["data_uses.json"])[0]["organisation"]
     assert len(json.loads(files["notifications.json"])) == 1
+    [email] = json.loads(files["emails.json"])
+    assert email["to"] == "me@example.org" and email["text"] == "Hello Sunny Me"
     assert "ledger.csv" in files["README.txt"]
 
 
