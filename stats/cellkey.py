@@ -93,7 +93,7 @@ def ensure_record_keys() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         drawn = func.floor(func.random() * MODULUS)
     else:
-        drawn = func.abs(func.random()) % MODULUS
+        drawn = (func.random() % MODULUS + MODULUS) % MODULUS  # random() is a signed 64-bit integer
     db.session.execute(
         update(User)
         .where(User.record_key.is_(None))

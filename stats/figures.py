@@ -379,10 +379,13 @@ class Aggregator:
         return result
 
     def without_consent(self) -> Cell:
-        """Residents with no consent in force to this purpose at this level, for any category (consent records only)."""
+        """Active residents with no consent in force to this purpose at this level, for any category.
+
+        From the accounts and the consent records alone; erased and deactivated accounts are nobody's.
+        """
         consenting = or_(*(User.id.in_(self.allowed(code)) for code in CATEGORIES))
         query = select(func.count(), func.sum(func.coalesce(User.record_key, 0))).where(
-            User.role == Role.RESIDENT, ~consenting
+            User.role == Role.RESIDENT, User.active.is_(True), ~consenting
         )
         count, key = db.session.execute(query).one()
         return Cell(float(count), int(count), int(key or 0), 1.0)

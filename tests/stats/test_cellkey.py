@@ -66,3 +66,18 @@ def test_parameters_are_published_in_plain_words():
     assert "Thompson" in parameters["method"] and "census 2022" in parameters["method"]
     assert parameters["counts_of_residents"]["noise_values"] == [-3, -2, -1, 1, 2, 3]
     assert parameters["magnitudes"]["f"] == cellkey.MAGNITUDE_FACTOR
+
+
+def test_accounts_without_a_key_get_one_and_keys_never_change(ctx, make_user):
+    """Rows created in bulk (no key) get one from the database, in range; a key once set stays."""
+    from accounts.models import User
+    from app.extensions import db
+
+    kept, bulk = make_user(), make_user()
+    db.session.merge(bulk).record_key = None
+    db.session.flush()
+    before = db.session.get(User, kept.id).record_key
+    cellkey.ensure_record_keys()
+    db.session.expire_all()
+    assert db.session.get(User, kept.id).record_key == before
+    assert 0 <= db.session.get(User, bulk.id).record_key < cellkey.MODULUS
