@@ -6,18 +6,25 @@ period length or granularity, and a release that would take any of them past the
 (`STATS_DP_TOTAL_EPSILON`) is refused before any noise is drawn. With basic sequential composition
 a resident's privacy loss over a year is then at most the total, however the releases are sliced.
 
-Which figures, and why their sensitivity is what it is (one resident added or removed):
-- active participants per period: a resident counts at most once per period, so over P periods
-  the release moves by at most P;
-- registrations per period: a resident registers once, sensitivity 1;
+Each release is (ε, δ)-DP for every resident, with ε = `STATS_DP_EPSILON` and δ = `DELTA`: its
+measures use OpenDP's Gaussian mechanism under zero-concentrated DP, with the release's ρ (the ρ
+whose (ε, δ) guarantee is ε at δ, `privacy.rho_for`) split between them (`SHARES`; ρ adds up).
+Across releases ε and δ add up per resident (basic composition); with the default budget a resident
+is in at most four releases a year, so δ stays below 4 × DELTA.
+
+Why Gaussian: what bounds the noise is how far one resident can move the whole vector of P periods.
+Measured in L2 (Gaussian) that is √P for a head count and a resident's clamped L2 norm for a sum;
+in L1 (Laplace) it would be P and the resident's whole total — many times more noise for a release
+of many periods.
+
+Which figures, and their L2 sensitivity (one resident added or removed):
+- active participants per period: at most once per period, so √P over P periods;
+- registrations per period: a resident registers once, so 1;
 - kWh saved, car-km avoided and CO₂ avoided per period: each resident's contributions are clamped
-  to [0, ∞) and then scaled down together so that their sum over the whole release is at most
-  `bound = BOUNDS[m] × √P` — the sensitivity of the whole vector of P sums. (√P balances the two
-  errors: a bound of BOUNDS × P would need P times the noise, a bound of BOUNDS would cut most
-  residents' totals over a long release.)
-A release's epsilon is split between these five measures (`SHARES`); the mechanisms are OpenDP's
-Laplace (discrete for counts), see `stats.privacy`. The metadata states, per measure, the noise
-scale (the mean absolute error) and the relative error it implies for the published values.
+  to [0, ∞), then scaled down together so that their L2 norm over the release is at most
+  `BOUNDS[m] × √P` (a resident adding up to BOUNDS[m] in every period is not cut), the sensitivity.
+The metadata states, per measure, the noise scale (σ) and the relative error it implies for the
+published values (σ against their median).
 """
 
 import json
@@ -42,8 +49,9 @@ from stats.models import PrivacySpend
 from stats.periods import bucket, bucket_date, buckets
 from stats.release import MeasureTable, Release, Status, Value
 
-# Per resident and period: what one resident typically adds at most (a release's bound is this × √periods).
-BOUNDS = {"kwh_saved": 50.0, "car_km_avoided": 300.0, "co2_kg_avoided": 60.0}
+# Per resident and period: what one resident adds at most without being cut (the release's L2 bound is this × √P).
+BOUNDS = {"kwh_saved": 25.0, "car_km_avoided": 50.0, "co2_kg_avoided": 10.0}
+DELTA = 1e-7  # per release: far below one in the number of residents of any city
 MEASURES = ("active_participants", "registrations", "kwh_saved", "car_km_avoided", "co2_kg_avoided")
 # How a release's epsilon is split: the sums need the most (their sensitivity is a resident's whole clamped
 # contribution); a resident registers once, so registrations need little.
@@ -117,8 +125,8 @@ def _charge(resident_ids: set[int], year: int, epsilon: float) -> float:
 def _clamped_sums(aggregator: Aggregator, bounds: dict[str, float]) -> dict[str, dict[str, float]]:
     """Per measure and period, the city's sum with each resident's contributions to the release clamped.
 
-    Negative contributions count as 0; a resident whose total over the release exceeds the bound has
-    every contribution scaled by bound / total, so their whole contribution is at most the bound.
+    Negative contributions count as 0; a resident whose contributions' L2 norm over the release
+    exceeds the bound has every one scaled by bound / norm, so their norm is at most the bound.
     """
     filters = aggregator.filters
     window, consented = aggregator._activity_base()
@@ -135,13 +143,14 @@ def _clamped_sums(aggregator: Aggregator, bounds: dict[str, float]) -> dict[str,
     per_resident = select(
         per_period.c.bucket,
         *(positive[name].label(name) for name in bounds),
-        *(func.sum(positive[name]).over(partition_by=per_period.c.user_id).label(f"{name}_total") for name in bounds),
-    ).subquery()
+        *(func.sum(positive[name] * positive[name]).over(partition_by=per_period.c.user_id).label(f"{name}_squares")
+          for name in bounds),
+    ).subquery()  # fmt: skip
     c = per_resident.c
 
     def clamped(name):
-        bound = bounds[name]
-        return func.sum(case((c[f"{name}_total"] > bound, c[name] * bound / c[f"{name}_total"]), else_=c[name]))
+        bound, squares = bounds[name], c[f"{name}_squares"]
+        return func.sum(case((squares > bound * bound, c[name] * bound / func.sqrt(squares)), else_=c[name]))
 
     query = select(c.bucket, *(clamped(name) for name in bounds)).group_by(c.bucket)
     values: dict[str, dict[str, float]] = {name: {} for name in bounds}
@@ -187,27 +196,25 @@ def release(filters: Filters, actor: User | None, at: datetime | None = None) ->
     keys = [start.isoformat() for start in periods]
     bounds = {name: bound * len(keys) ** 0.5 for name, bound in BOUNDS.items()}
     true = _true_values(aggregator, bounds)
+    rho = privacy.rho_for(epsilon, DELTA)
+    sensitivities = {"active_participants": len(keys) ** 0.5, "registrations": 1.0, **bounds}
     tables, errors = [], {}
     for name in MEASURES:
-        share = epsilon * SHARES[name]
-        exact = {key: true[name].get(key, 0) for key in keys}
-        if name in BOUNDS:
-            noisy = privacy.release_sums(exact, share, bound=bounds[name])
-            scale = privacy.sum_scale(share, bounds[name])
-        else:
-            sensitivity = len(keys) if name == "active_participants" else 1
-            noisy = privacy.release_counts({k: int(v) for k, v in exact.items()}, share, sensitivity=sensitivity)
-            scale = privacy.count_scale(share, sensitivity)
+        exact = {key: float(true[name].get(key, 0)) for key in keys}
+        share, ndigits = rho * SHARES[name], (1 if name in BOUNDS else None)
+        noisy = privacy.release_gaussian(exact, share, sensitivities[name], ndigits)
+        scale = privacy.gaussian_scale(share, sensitivities[name])
         values = [Value(float(noisy[key]), Status.NOISY) for key in keys]
         errors[name] = {"noise_scale": round(scale, 3), "relative_error": _relative_error(scale, list(noisy.values()))}
         total = Value(sum(v.value for v in values), Status.NOISY)  # post-processing: free of privacy cost
         tables.append(MeasureTable(name, {"city": values}, {"city": total}, values, total))
     noise = {
-        "mechanism": "Laplace (discrete for counts), OpenDP", "epsilon": epsilon,
-        "epsilon_per_measure": {n: epsilon * SHARES[n] for n in MEASURES},
-        "composition": "basic sequential, per resident and calendar year", "accounting": "per resident",
+        "mechanism": "Gaussian, zero-concentrated DP (OpenDP)", "epsilon": epsilon, "delta": DELTA, "rho": rho,
+        "rho_per_measure": {n: rho * SHARES[n] for n in MEASURES}, "l2_sensitivity": sensitivities,
+        "composition": "within a release ρ adds up; across releases ε and δ add up, per resident and calendar year",
+        "accounting": "per resident",
         "budget_total": current_app.config["STATS_DP_TOTAL_EPSILON"], "budget_spent": most_spent,
-        "dataset": f"residents:{at.year}", "clamping_bounds_per_resident_and_release": bounds,
+        "dataset": f"residents:{at.year}", "clamping_l2_bounds_per_resident_and_release": bounds,
         "errors": errors,
     }  # fmt: skip
     result = Release(

@@ -65,7 +65,7 @@ def test_a_resident_without_consent_is_never_charged(city, app):
 
 
 def test_contributions_are_clamped_per_resident_over_the_release(city, app):
-    """With a bound of 12 km for the release, a1's 10 km and a2's 10 km count fully; a bound of 6 halves a1's."""
+    """With an L2 bound of 12 km, a1's 10 km and a2's 10 km (one week each) count fully; a bound of 6 cuts both."""
     aggregator = Aggregator(FILTERS, NOW)
     assert open_data._clamped_sums(aggregator, {"car_km_avoided": 12.0})["car_km_avoided"]["2026-03-02"] == 20.0
     assert open_data._clamped_sums(aggregator, {"car_km_avoided": 6.0})["car_km_avoided"]["2026-03-02"] == 12.0
@@ -76,8 +76,9 @@ def test_relative_error_is_reported_per_measure(city, app):
     release = open_data.release(FILTERS, actor=None, at=NOW)
     errors = release.noise["errors"]
     assert set(errors) == set(open_data.MEASURES)
+    bound = open_data.BOUNDS["car_km_avoided"] * 2**0.5  # two weeks
     assert errors["car_km_avoided"]["noise_scale"] == pytest.approx(
-        privacy.sum_scale(release.noise["epsilon_per_measure"]["car_km_avoided"], 300.0 * 2**0.5), rel=1e-3
+        privacy.gaussian_scale(release.noise["rho_per_measure"]["car_km_avoided"], bound), rel=1e-3
     )
 
 
