@@ -9,6 +9,11 @@ level are counted, by data category:
   consent for `energy_readings`; trip-based ones for `trips`;
 - joins, registrations and points attribute a resident to a neighbourhood, so they need consent
   for the `household_profile`.
+
+Each cell also carries what the cell key method (stats/cellkey.py) needs: the sum of its
+contributors' record keys and its largest single contribution. `contributors()` names, per
+measure, the residents behind it (for the data use log), asking only residents inside the gate;
+nobody outside it is read, so "left out" is counted from the consent records alone.
 """
 
 from collections import defaultdict

@@ -66,6 +66,7 @@ def test_no_small_cell_value_on_the_page(city, staff_client, k):
     assert values and set(values) == {"0"}, values
     assert 'class="num suppressed"' in page and "Suppressed: the figure rests on fewer than 5 residents" in page
     assert "Car-km avoided" in page and ">suppressed <span" in page  # the headline total, explained
+    assert 'id="perturbation-legend"' in page and "cell key method" in page  # what the other figures carry
 
 
 def test_figures_show_once_k_allows(city, staff_client, k, exact):
