@@ -87,6 +87,20 @@ class Figures:
         """Every resident whose data went into any figure."""
         return set().union(*self.contributors.values())
 
+    def by_category(self, profile_measures: tuple[str, ...] = ()) -> dict[str, set[int]]:
+        """Per data category, the residents whose data of that category went into the figures.
+
+        Readings (kWh and their share of every activity figure) and trips likewise, with retention by
+        its challenges' kind; the household profile for the profile figures named (all by default).
+        """
+        of = self.contributors
+        profile = profile_measures or PROFILE_MEASURES
+        return {
+            "energy_readings": of.get("kwh_saved", set()) | of.get("retention:energy_readings", set()),
+            "trips": of.get("car_km_avoided", set()) | of.get("retention:trips", set()),
+            "household_profile": set().union(*(of.get(name, set()) for name in profile)),
+        }
+
 
 # What each activity figure adds up, per submission row: what it saved is kept on it (scoring.Impact).
 def _activity_columns():
@@ -109,6 +123,9 @@ RESTS_ON = {
     "sustainable_trips": "travellers", "co2_kg_avoided": "everyone", "active_participants": "everyone",
 }  # fmt: skip
 
+
+# Figures that attribute a resident to a neighbourhood through their household profile.
+PROFILE_MEASURES = ("joins", "registrations", "points_earned", "points_redeemed")
 
 MEASURES = (
     "registrations", "active_participants", "joins", "submissions", "kwh_saved", "car_km_avoided",
@@ -379,8 +396,11 @@ class Aggregator:
         points = self._points_per_resident().c
         result["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
         result["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
-        result["retention"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
-            Challenge, Challenge.id == Enrollment.challenge_id).where(*self._retention_conditions())))  # fmt: skip
+        for kind in kinds.KINDS:  # retention reads joiners' activity of their challenge's kind
+            of_kind = (select(Enrollment.user_id).distinct().join(Challenge, Challenge.id == Enrollment.challenge_id)
+                       .where(*self._retention_conditions(), Challenge.category == kind.category))  # fmt: skip
+            result[f"retention:{kind.data_category}"] = set(db.session.scalars(of_kind))
+        result["retention"] = set().union(*(result[f"retention:{kind.data_category}"] for kind in kinds.KINDS))
         return result
 
     def without_consent(self) -> Cell:

@@ -44,7 +44,7 @@ from sharing.models import Level, Purpose
 from sharing.uses import record_use
 from stats import figures, privacy
 from stats.errors import BudgetSpent
-from stats.figures import CATEGORIES, PURPOSE, Aggregator, Filters, _activity_columns
+from stats.figures import PURPOSE, Aggregator, Filters, _activity_columns
 from stats.models import PrivacySpend
 from stats.periods import bucket, bucket_date, buckets
 from stats.release import MeasureTable, Release, Status, Value
@@ -224,7 +224,10 @@ def release(filters: Filters, actor: User | None, at: datetime | None = None) ->
     )  # fmt: skip
     purpose = db.session.scalar(select(Purpose).where(Purpose.code == PURPOSE))
     if purpose is not None:
-        use = record_use(actor, purpose, list(CATEGORIES), Level.CITY, {**filters.as_dict(), "open_data": True},
+        read = {"energy_readings": contributors["kwh_saved"], "trips": contributors["car_km_avoided"],
+                "household_profile": contributors["registrations"]}  # fmt: skip
+        categories = [code for code, residents in read.items() if residents]
+        use = record_use(actor, purpose, categories, Level.CITY, {**filters.as_dict(), "open_data": True},
                          used, description="open-data release")  # fmt: skip
         result.export_id = use.id
     return result

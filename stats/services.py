@@ -15,7 +15,7 @@ from app.extensions import db
 from sharing.models import Purpose
 from sharing.uses import record_use
 from stats import cellkey, suppression
-from stats.figures import CATEGORIES, MEASURES, Cell, Figures, Filters, compute
+from stats.figures import MEASURES, Cell, Figures, Filters, compute
 from stats.release import MeasureTable, Release, Status, Value
 
 # Measures whose cells add up along both axes; the others get totals per period only.
@@ -176,7 +176,8 @@ def export(filters: Filters, actor: User, description: str, at: datetime | None 
     release, figures = build_release(filters, at)
     purpose = db.session.scalar(select(Purpose).where(Purpose.code == "municipal_statistics"))
     if purpose is not None:
-        use = record_use(actor, purpose, list(CATEGORIES), filters.level, filters.as_dict(), figures.included,
+        used = [code for code, residents in figures.by_category().items() if residents]
+        use = record_use(actor, purpose, used, filters.level, filters.as_dict(), figures.included,
                          excluded_count=release.residents_excluded or 0, description=description)  # fmt: skip
         release.export_id = use.id
     return release

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from app.extensions import db
 from rewards import ledger
 from rewards.models import EntryKind
-from sharing.models import DataUseResident, Level
+from sharing.models import DataUse, DataUseResident, Level
 from stats import services
 from stats.figures import CITY, MEASURES, Filters, compute
 from stats.periods import Granularity
@@ -47,3 +47,7 @@ def test_the_log_lists_every_contributor_of_every_measure(city, make_user, give_
     assert {city["a1"].id, city["a2"].id, registrant.id, earner.id} <= logged
     assert city["b1"].id not in logged  # no consent at all: neither read nor logged
     assert registrant.id in figures.contributors["registrations"] and earner.id in figures.contributors["points_earned"]
+    use = db.session.get(DataUse, release.export_id)
+    assert use.categories == ["trips", "household_profile"]  # no readings in this city: not claimed
+    for code, residents in figures.by_category().items():
+        assert residents <= logged, code
