@@ -53,12 +53,13 @@ from stats.release import MeasureTable, Release, Status, Value
 BOUNDS = {"kwh_saved": 25.0, "car_km_avoided": 50.0, "co2_kg_avoided": 10.0}
 DELTA = 1e-7  # per release: far below one in the number of residents of any city
 MEASURES = ("active_participants", "registrations", "kwh_saved", "car_km_avoided", "co2_kg_avoided")
-# How a release's epsilon is split: the sums need the most (their sensitivity is a resident's whole clamped
+# How a release's ρ is split: the sums need the most (their sensitivity is a resident's whole clamped
 # contribution); a resident registers once, so registrations need little.
 SHARES = {"active_participants": 0.2, "registrations": 0.04, "kwh_saved": 0.76 / 3, "car_km_avoided": 0.76 / 3,
           "co2_kg_avoided": 0.76 / 3}  # fmt: skip
 TOLERANCE = 1e-9
-__all__ = ["BOUNDS", "MEASURES", "BudgetSpent", "BudgetState", "budget_state", "release"]  # BudgetSpent: for callers
+# BudgetSpent is raised here and caught by the views and the API as open_data.BudgetSpent.
+__all__ = ["BOUNDS", "MEASURES", "BudgetSpent", "BudgetState", "budget_state", "release"]
 
 
 @dataclass(frozen=True)

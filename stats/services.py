@@ -1,7 +1,8 @@
 """Participation statistics for staff: figures → protected release → data use log.
 
 Nothing here returns a row about one person: figures are aggregated in the database, and every
-published table goes through small-cell suppression before anyone sees it.
+published table goes through small-cell suppression and the cell key method (stats/cellkey.py)
+before anyone sees it, so two answers cannot be subtracted to reveal a hidden value.
 """
 
 from datetime import datetime
