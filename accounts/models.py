@@ -1,4 +1,5 @@
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -22,6 +23,15 @@ class Role(enum.StrEnum):
 
 def _enum_values(enum_class):
     return [member.value for member in enum_class]
+
+
+# Record keys of the statistics' cell key method (stats/cellkey.py): integers modulo this prime.
+RECORD_KEY_MODULUS = 2**31 - 1
+
+
+def new_record_key() -> int:
+    """A resident's record key: uniform in [0, RECORD_KEY_MODULUS), from the operating system's random source."""
+    return secrets.randbelow(RECORD_KEY_MODULUS)
 
 
 class User(UserMixin, db.Model):
@@ -57,6 +67,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Fixed and secret: the cell key method derives each statistic's noise from its contributors' keys.
+    # Rows created in bulk get theirs lazily (stats.cellkey.ensure_record_keys).
+    record_key: Mapped[int | None] = mapped_column(default=new_record_key)
 
     neighbourhood: Mapped[Neighbourhood | None] = relationship(lazy="joined")
     tokens: Mapped[list["AccessToken"]] = relationship(

@@ -5,11 +5,11 @@ account" (the list and its order: privacy/holders.py).
 """
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from accounts.models import AccessToken, User
+from accounts.models import AccessToken, Role, User
 from accounts.passwords import unusable_password
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json, delete_rows
@@ -38,6 +38,25 @@ def _profile(user: User) -> dict:
     }  # fmt: skip
 
 
+# What an anonymous account says about when it was made: nothing (it predates Civiquest).
+NO_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def anonymous_owner() -> User:
+    """A fresh account that stands for nobody: what an erased resident leaves for the books moves to it.
+
+    Each domain moves its kept rows (closed enrollments, ledger entries, used vouchers) to an owner of
+    its own, so they link neither to the person, nor to their consent receipts (kept with the
+    anonymised account, as the law requires), nor to each other through an account.
+    """
+    owner = User(email=None, pseudonym=f"erased-{secrets.token_hex(8)}", password_hash=unusable_password(),
+                 role=Role.RESIDENT, household_size=1, leaderboard_visible=False, active=False, created_at=NO_DATE,
+                 record_key=None)  # fmt: skip
+    db.session.add(owner)
+    db.session.flush()
+    return owner
+
+
 def erase(user: User, now: datetime) -> dict[str, int]:
     """Delete the access tokens and anonymise the account; the row stays, as the anonymous owner of what is kept."""
     tokens = delete_rows(AccessToken, AccessToken.user_id == user.id)
@@ -60,4 +79,6 @@ def _anonymise(user: User) -> None:
     user.leaderboard_visible = False
     user.active = False
     user.last_login_at = None
+    user.created_at = NO_DATE
+    user.record_key = None  # the statistics' noise key: nothing is counted for this account any more
     db.session.flush()

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from accounts.models import User
+from accounts.personal_data import anonymous_owner
 from app.extensions import db
 from app.personal_data import ExportLinks, as_csv, as_json, delete_rows
 from challenges import participation
@@ -67,9 +68,35 @@ def _service_desk(user: User) -> list[dict]:
 
 
 def erase(user: User, now: datetime) -> dict[str, int]:
-    """Leave every running challenge, then delete the raw readings and trips; closed challenges' totals stay."""
+    """Leave every running challenge, delete the raw readings and trips, detach the enrollments from the person.
+
+    The enrollments stay only as anonymous contributions to closed challenges' totals and ranks.
+    """
     left = _leave_running_challenges(user, now)
-    return {"challenges_left": left, "submissions": _delete_submissions(user)}
+    deleted = _delete_submissions(user)
+    return {"challenges_left": left, "submissions": deleted, "enrollments_detached": _detach_enrollments(user)}
+
+
+def _detach_enrollments(user: User) -> int:
+    """Move the enrollments and the service-desk log to an anonymous owner, without household, baseline or times.
+
+    Score, points and final rank stay: they are part of the totals and of the other participants' ranks.
+    Joining is dated to the challenge's start, which says nothing about the person.
+    """
+    owner = anonymous_owner()
+    starts = select(Challenge.starts_at).where(Challenge.id == Enrollment.challenge_id).scalar_subquery()
+    detached = db.session.execute(
+        update(Enrollment).where(Enrollment.user_id == user.id)
+        .values(user_id=owner.id, household_size=1, baseline_kwh_per_day=None, baseline_source=None,
+                neighbourhood_id=None, joined_at=starts, left_at=None, assisted_by_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    db.session.execute(
+        update(AssistedAction).where(AssistedAction.resident_id == user.id).values(resident_id=owner.id)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.session.expire_all()
+    return detached
 
 
 def _leave_running_challenges(user: User, now: datetime) -> int:

@@ -11,16 +11,29 @@ from sqlalchemy import select
 from accounts.models import User
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json, delete_rows
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference, OutboxEmail
 from notifications.services import notifications_of
 
 
 def export(user: User, links: ExportLinks) -> dict[str, str]:
-    """The notifications sent to the resident (newest first) and their setting for each kind."""
+    """The notifications sent to the resident (newest first), copies of the emails, and their setting for each kind."""
     return {
         "notifications.json": as_json(_notifications(user)),
+        "emails.json": as_json(_emails(user)),
         "notification_settings.json": as_json(_settings(user)),
     }
+
+
+def _emails(user: User) -> list[dict]:
+    """Copies of the emails sent (or still to be sent) to the resident, oldest first."""
+    query = (
+        select(OutboxEmail)
+        .join(Notification, Notification.id == OutboxEmail.notification_id)
+        .where(Notification.user_id == user.id)
+        .order_by(OutboxEmail.created_at, OutboxEmail.id)
+    )
+    return [{"to": e.to_address, "subject": e.subject, "text": e.body_text, "queued_at": e.created_at,
+             "sent_at": e.sent_at} for e in db.session.scalars(query)]  # fmt: skip
 
 
 def _notifications(user: User) -> list[dict]:

@@ -9,6 +9,8 @@ keys do not force one between domains: the account row is never deleted, so ever
 on pointing at it. What does: a domain's erasure can announce something other domains answer, and
 aggregates must come out right.
 
+0. Kept rows (enrollments, the ledger, used vouchers) move to an anonymous owner of each domain's
+   own (accounts.personal_data.anonymous_owner), so nothing kept links to the person.
 1. challenges first: leaving each running challenge takes the resident out of its totals,
    neighbourhood scores and participant count, and announces `enrollment_changed` (leaderboards
    move them out of the score histogram). Readings and trips are deleted after leaving, as their
@@ -17,7 +19,8 @@ aggregates must come out right.
    each period then counts one participant less.
 3. rewards after challenges too (they pay and award on challenges' announcements): badges go;
    ledger and vouchers stay, so every balance and the catalogue's counts stay right.
-4. sharing: consents in force end; the records stay as proof of past uses.
+4. sharing: consents in force end; the records stay as proof of past uses (the law requires them);
+   the links to data uses go. Statistics then delete the resident's privacy-budget rows.
 5. notifications after every domain above, so a notice sent while erasing is erased too.
 6. accounts last: anonymising removes what the steps above, and anything answering their
    announcements, may still read about the resident (neighbourhood, language, visibility).
@@ -34,6 +37,7 @@ from leaderboards import personal_data as leaderboards
 from notifications import personal_data as notifications
 from rewards import personal_data as rewards
 from sharing import personal_data as sharing
+from stats import personal_data as stats
 
 
 class Holder(Protocol):
@@ -46,4 +50,4 @@ class Holder(Protocol):
         """Erase or anonymise this domain's data about `user`; how many rows of each kind were erased or ended."""
 
 
-HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, notifications, accounts)
+HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, stats, notifications, accounts)

@@ -6,10 +6,11 @@ someone else (the manager who reviewed a reading or helped at the service desk, 
 ran a data use, the partner who validated a voucher), that name is left out and only the fact and
 its time stay.
 
-Deleting an account erases what identifies the person and their raw data, and keeps what
-aggregates need, attached to the anonymised account: enrollments of closed challenges (their
-totals and final ranks stay as they were), ledger entries (sums stay right), vouchers (partners'
-and the catalogue's counts), consents (ended) and data-use links, so the log's counts stay true.
+Deleting an account erases what identifies the person and their raw data. What aggregates and
+the books need is kept without a link to the person: enrollments of closed challenges (totals and
+final ranks, without household, baseline or times), ledger entries and used vouchers move to
+anonymous owners; unused vouchers are voided. Only the consents (ended) with their receipts stay
+with the anonymised account, as the law requires.
 """
 
 import io
@@ -50,7 +51,9 @@ README_FILES = (
     ("data_uses.json", _l("Every time your data was used: when, by which organisation, for what purpose, at what "
                           "level, and how many residents' data it used.")),
     ("notifications.json", _l("The notifications Civiquest sent you.")),
+    ("emails.json", _l("Copies of the emails Civiquest sent you (or is about to send).")),
     ("notification_settings.json", _l("How you want each kind of news: in the app, also by email, or not at all.")),
+    ("privacy_budget.json", _l("Per year, how much of your privacy budget open-data releases have spent.")),
     ("service_desk.json", _l("What was done for you at a service desk (the staff member's name is left out).")),
 )  # fmt: skip
 LISTED = {name: place for place, name in enumerate(n for names, _ in README_FILES for n in names.split(", "))}

@@ -32,6 +32,7 @@ REASONS = {
     "data_credit": _l("Data dividend: %(purpose)s"),
     "redemption": _l("Redeemed: %(reward)s"),
     "voucher_cancelled": _l("Refund: voucher for %(reward)s cancelled"),
+    "voucher_voided": _l("Refund: voucher for %(reward)s voided as the account was deleted"),
     "voucher_expired": _l("Refund: voucher for %(reward)s expired unused"),
     "correction": _l("Correction: %(note)s"),
 }
@@ -41,6 +42,7 @@ VOUCHER_STATUS_LABELS = {
     VoucherStatus.USED: _l("Used"),
     VoucherStatus.CANCELLED: _l("Cancelled and refunded"),
     VoucherStatus.EXPIRED: _l("Expired"),
+    VoucherStatus.VOIDED: _l("Voided: the account was deleted"),
 }
 
 PARTNER_KIND_LABELS = {

@@ -93,5 +93,8 @@ def voucher_not_usable(voucher, rule: str) -> VoucherNotUsable:
         "used": lambda: _("Already used on %(date)s.", date=_when(voucher.used_at)),
         "cancelled": lambda: _("This voucher was cancelled on %(date)s.", date=_when(voucher.closed_at)),
         "expired": lambda: _("This voucher expired on %(date)s.", date=_when(voucher.expires_at)),
+        "voided": lambda: _(
+            "This voucher was voided on %(date)s: its holder deleted their account.", date=_when(voucher.closed_at)
+        ),
     }
     return VoucherNotUsable(problems.get(rule, lambda: _("This voucher cannot be used."))(), rule)

@@ -161,6 +161,7 @@ class VoucherStatus(enum.StrEnum):
     USED = "used"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    VOIDED = "voided"  # unused when its holder deleted their account; refunded to the books, back in stock
 
 
 class Voucher(db.Model):

@@ -7,13 +7,15 @@ is someone else's data and is left out.
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accounts.models import User
+from accounts.personal_data import anonymous_owner
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json, delete_rows
 from rewards import display, ledger
-from rewards.models import BadgeAward, LedgerEntry, Voucher
+from rewards.catalogue.redemption import void_vouchers
+from rewards.models import BadgeAward, LedgerEntry, PointsAccount, Voucher
 
 
 def export(user: User, links: ExportLinks) -> dict[str, str]:
@@ -49,9 +51,25 @@ def _badges(user: User) -> list[dict]:
 
 
 def erase(user: User, now: datetime) -> dict[str, int]:
-    """Delete the badges (each names its holder); the ledger and vouchers stay with the anonymised account.
+    """Void unused vouchers, delete the badges, and move the ledger and used vouchers to an anonymous owner.
 
-    Ledger entries keep every balance and the city's points statistics right; vouchers keep partners'
-    and the catalogue's counts, and stay valid for whoever holds the code.
+    Voiding refunds the points and puts the item back in stock, so the books and the catalogue stay
+    right; the ledger and the used vouchers are kept for the books, under an account that stands for
+    nobody, so no entry links to the person any more.
     """
-    return {"badges": delete_rows(BadgeAward, BadgeAward.user_id == user.id)}
+    voided = void_vouchers(user, now)
+    badges = delete_rows(BadgeAward, BadgeAward.user_id == user.id)
+    delete_rows(PointsAccount, PointsAccount.user_id == user.id)
+    owner = anonymous_owner()
+    entries = _move(LedgerEntry, user, owner)
+    vouchers = _move(Voucher, user, owner)
+    db.session.expire_all()
+    return {"badges": badges, "vouchers_voided": voided, "ledger_entries_unlinked": entries,
+            "vouchers_unlinked": vouchers}  # fmt: skip
+
+
+def _move(model, user: User, owner: User) -> int:
+    return db.session.execute(
+        update(model).where(model.user_id == user.id).values(user_id=owner.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip

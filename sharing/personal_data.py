@@ -10,9 +10,9 @@ from sqlalchemy import update
 
 from accounts.models import User
 from app.extensions import db
-from app.personal_data import ExportLinks, as_json
+from app.personal_data import ExportLinks, as_json, delete_rows
 from sharing import gate, receipts, services, uses
-from sharing.models import Consent, EndReason
+from sharing.models import Consent, DataUseResident, EndReason
 
 
 def export(user: User, links: ExportLinks) -> dict[str, str]:
@@ -43,8 +43,8 @@ def _data_uses(user: User) -> list[dict]:
 def erase(user: User, now: datetime) -> dict[str, int]:
     """End every consent in force, so the gate lets none of this resident's data through from now on.
 
-    The consents and the data-use links stay (anonymised with the account) as proof that past uses
-    were allowed, and so the log's counts of residents stay true.
+    The consents stay with their receipts (anonymised with the account), as the law requires: proof
+    that past uses were allowed. The links to the data uses go; each use keeps its count of residents.
     """
     ended = db.session.execute(
         update(Consent)
@@ -52,4 +52,4 @@ def erase(user: User, now: datetime) -> dict[str, int]:
         .values(ended_at=now, end_reason=EndReason.ACCOUNT_DELETED)
         .execution_options(synchronize_session=False)
     ).rowcount
-    return {"consents_ended": ended}
+    return {"consents_ended": ended, "data_use_links": delete_rows(DataUseResident, DataUseResident.user_id == user.id)}

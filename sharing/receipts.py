@@ -18,23 +18,34 @@ def _termination(consent: Consent) -> str:
     return f"Expires at {consent.expires_at.isoformat()} ({consent.duration_months} months), or earlier when withdrawn"
 
 
+def _language(consent: Consent) -> str:
+    """The resident's language, in which the receipt names the purpose and the data category."""
+    return "de" if consent.user is not None and consent.user.language == "de" else "en"
+
+
+def _address(config) -> dict:
+    """The controller's postal address as an object, as the specification's examples give it."""
+    return {"streetAddress": config["SHARING_CONTROLLER_ADDRESS"], "addressCountry": config["SHARING_JURISDICTION"]}
+
+
 def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
-    """The receipt of one grant, as JSON-ready data."""
+    """The receipt of one grant, as JSON-ready data, in the resident's language."""
     config = current_app.config
     purpose = consent.purpose
+    language = _language(consent)
     return {
         "version": RECEIPT_VERSION,
         "jurisdiction": config["SHARING_JURISDICTION"],
         "consentTimestamp": int(consent.granted_at.timestamp()),
         "collectionMethod": "web form" if consent.method == "web" else "API request by the resident",
         "consentReceiptID": consent.receipt_id,
-        "language": "en",
+        "language": language,
         "piiPrincipalId": pseudonymous_id(consent),
         "piiControllers": [
             {
                 "piiController": config["SHARING_CONTROLLER_NAME"],
                 "contact": config["SHARING_CONTROLLER_CONTACT"],
-                "address": config["SHARING_CONTROLLER_ADDRESS"],
+                "address": _address(config),
                 "email": config["SHARING_CONTROLLER_EMAIL"],
                 "phone": config["SHARING_CONTROLLER_PHONE"],
                 "piiControllerUrl": policy_url,
@@ -46,10 +57,10 @@ def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
                 "service": "Civiquest",
                 "purposes": [
                     {
-                        "purpose": purpose.name_en,
+                        "purpose": purpose.name_de if language == "de" else purpose.name_en,
                         "purposeCategory": [purpose.code],
                         "consentType": "EXPLICIT",
-                        "piiCategory": [consent.category.name_en],
+                        "piiCategory": [consent.category.name_de if language == "de" else consent.category.name_en],
                         "primaryPurpose": False,
                         "termination": _termination(consent),
                         "thirdPartyDisclosure": purpose.third_party,

@@ -123,20 +123,20 @@ class OpenData(MethodView):
     def post(self, query):
         """Publish an open-data release (staff): city-wide figures with differential-privacy noise.
 
-        Each call spends `STATS_DP_EPSILON` of the dataset's privacy budget (a dataset is one period
-        length over one date range); once the budget is spent, the call is refused with 409 and
-        rule `budget_spent`, before any data is read. The metadata states the mechanism, epsilon and
-        the budget spent. `group_by`, `challenge_id`, `category` and `neighbourhood_id` are ignored:
-        open data is city-wide over all challenges.
+        Each call spends `STATS_DP_EPSILON` of the yearly privacy budget of every resident whose data
+        it uses, whatever its range or period length; once any of them would pass the budget, the call
+        is refused with 409 and rule `budget_spent`, before any noise is drawn. The metadata states the
+        mechanism, epsilon, the budget spent and each measure's noise scale and relative error.
+        `group_by`, `challenge_id`, `category` and `neighbourhood_id` are ignored: open data is city-wide
+        over all challenges.
         """
         filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
         filters = Filters(filters.start, filters.end, filters.granularity, Level.CITY)
         try:
             release = open_data.release(filters, current_user._get_current_object())
         except open_data.BudgetSpent as spent:
-            message = str(_l("The privacy budget of this dataset is spent; no further release is possible."))
-            abort(409, message=message, rule="budget_spent",
-                  errors={"period": [f"{spent.budget.spent_epsilon:g} / {spent.budget.total_epsilon:g}"]})  # fmt: skip
+            abort(409, message=str(spent.message), rule=spent.rule,
+                  errors={"period": [f"{spent.spent:g} / {spent.total:g}"]})  # fmt: skip
         if query["format"] != "json":
             return download(release, query["format"])
         return exports.json_document(release, metadata_of(release)), 201
@@ -148,6 +148,6 @@ class OpenDataBudget(MethodView):
     @blp.arguments(ParticipationQuerySchema, location="query")
     @blp.response(200, PrivacyBudgetSchema)
     def get(self, query):
-        """How much of a dataset's privacy budget is spent (staff)."""
+        """How much of this year's privacy budget per resident is spent, by the resident who has spent most (staff)."""
         filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
         return open_data.budget_state(filters)

@@ -59,6 +59,8 @@ def xlsx_bytes(release: Release) -> bytes:
         sheet.append([])
         sheet.append(["An empty cell is suppressed: it rests on fewer residents than the small-cell rule allows, "
                       "or it would reveal such a value through the totals."])  # fmt: skip
+        sheet.append(["Other values carry cell-key noise (see About): totals may differ slightly from the sum "
+                      "of their cells."])  # fmt: skip
     definitions = book.create_sheet("Definitions")
     header = [_bold(definitions, "measure", bold), _bold(definitions, "label", bold),
               _bold(definitions, "definition", bold)]  # fmt: skip
@@ -91,6 +93,8 @@ def _about_rows(release: Release) -> list[tuple[str, object]]:
     ]
     if release.noise:
         rows += [(f"noise_{key}", _scalar(value)) for key, value in release.noise.items()]
+    if release.perturbation:
+        rows += [(f"perturbation_{key}", _scalar(value)) for key, value in release.perturbation.items()]
     return rows
 
 
@@ -133,7 +137,8 @@ def metadata(release: Release, publisher: str, landing_url: str) -> dict:
     """DCAT-AP-style description of the export: what, when, by whom, under which licence, how protected."""
     suppression = {
         "method": "primary small-cell suppression (cells resting on fewer than k residents) and secondary "
-        "suppression so that no withheld value can be derived from row, column or grand totals",
+        "suppression so that no withheld value can be derived from row, column or grand totals; every other "
+        "non-zero value is perturbed by the cell key method (see 'perturbation')",
         "k": release.min_residents,
         "cells_suppressed": release.suppressed_count,
     }
@@ -155,6 +160,7 @@ def metadata(release: Release, publisher: str, landing_url: str) -> dict:
         "definitions": {name: str(text) for name, text in DEFINITIONS.items()},
         "suppression": suppression,
         "noise": release.noise,
+        "perturbation": release.perturbation,
         "status_values": {status.value: _status_meaning(status) for status in Status},
     }
 
@@ -164,6 +170,8 @@ def _status_meaning(status: Status) -> str:
         Status.SHOWN: "the exact aggregate",
         Status.SUPPRESSED: "withheld to protect individuals",
         Status.NOISY: "the aggregate with differential-privacy noise added",
+        Status.PERTURBED: "the aggregate with cell-key noise added: the same residents always get the same noise, "
+        "so subtracting two exports does not reveal a hidden value or a person's contribution",
     }[status]
 
 

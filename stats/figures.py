@@ -9,6 +9,11 @@ level are counted, by data category:
   consent for `energy_readings`; trip-based ones for `trips`;
 - joins, registrations and points attribute a resident to a neighbourhood, so they need consent
   for the `household_profile`.
+
+Each cell also carries what the cell key method (stats/cellkey.py) needs: the sum of its
+contributors' record keys and its largest single contribution. `contributors()` names, per
+measure, the residents behind it (for the data use log), asking only residents inside the gate;
+nobody outside it is read, so "left out" is counted from the consent records alone.
 """
 
 from collections import defaultdict
@@ -26,10 +31,11 @@ from challenges.scoring import SUSTAINABLE_MODES, Category
 from neighbourhoods.models import Neighbourhood
 from rewards.models import EARNING_KINDS, EntryKind, LedgerEntry
 from sharing import gate
-from sharing.models import Consent, Level, Purpose
+from sharing.models import Consent, DataCategory, Level, Purpose
 from stats.periods import Granularity, bucket, bucket_date, buckets, day_bounds, local_date
 
 PURPOSE = "municipal_statistics"
+CATEGORIES = ("energy_readings", "trips", "household_profile")
 CITY = 0  # the place id of the whole city, when figures are not broken down by neighbourhood
 RETENTION_DAYS = 28
 
@@ -57,6 +63,8 @@ class Filters:
 class Cell:
     value: float = 0.0
     residents: int = 0
+    key: int = 0  # the cell key: sum of the contributors' record keys (stats.cellkey reduces it)
+    largest: float = 0.0  # the largest single resident's contribution, which scales magnitude noise
 
 
 @dataclass
@@ -67,10 +75,31 @@ class Figures:
     places: dict[int, str]
     buckets: list[date]
     tables: dict[str, dict[int, dict[date, Cell]]]
-    retention: dict[int, Cell]  # share (0..1) of joiners still active after 4 weeks, per place
+    retention: dict[int, tuple[Cell, Cell]]  # per place: joiners, and those still active after 4 weeks
     consents: dict[tuple[str, str], int]  # (purpose code, level) → consents in force at the end
-    included: set[int] = field(default_factory=set)  # residents whose data was used
-    excluded: int = 0  # residents with activity in the period left out for lack of consent
+    contributors: dict[str, set[int]] = field(default_factory=dict)  # measure → residents whose data it used
+    # Residents without any consent to this purpose at this level: from the consent records alone, never from
+    # their activity (which the gate forbids reading); the release publishes it only from k residents up.
+    without_consent: Cell = field(default_factory=Cell)
+
+    @property
+    def included(self) -> set[int]:
+        """Every resident whose data went into any figure."""
+        return set().union(*self.contributors.values())
+
+    def by_category(self, profile_measures: tuple[str, ...] = ()) -> dict[str, set[int]]:
+        """Per data category, the residents whose data of that category went into the figures.
+
+        Readings (kWh and their share of every activity figure) and trips likewise, with retention by
+        its challenges' kind; the household profile for the profile figures named (all by default).
+        """
+        of = self.contributors
+        profile = profile_measures or PROFILE_MEASURES
+        return {
+            "energy_readings": of.get("kwh_saved", set()) | of.get("retention:energy_readings", set()),
+            "trips": of.get("car_km_avoided", set()) | of.get("retention:trips", set()),
+            "household_profile": set().union(*(of.get(name, set()) for name in profile)),
+        }
 
 
 # What each activity figure adds up, per submission row: what it saved is kept on it (scoring.Impact).
@@ -94,6 +123,9 @@ RESTS_ON = {
     "sustainable_trips": "travellers", "co2_kg_avoided": "everyone", "active_participants": "everyone",
 }  # fmt: skip
 
+
+# Figures that attribute a resident to a neighbourhood through their household profile.
+PROFILE_MEASURES = ("joins", "registrations", "points_earned", "points_redeemed")
 
 MEASURES = (
     "registrations", "active_participants", "joins", "submissions", "kwh_saved", "car_km_avoided",
@@ -162,7 +194,7 @@ class Aggregator:
         time_bucket = bucket(Submission.day, self.filters.granularity, self.dialect).label("bucket")
         place = self.place(Submission.neighbourhood_id).label("place")
         per_resident = (
-            select(time_bucket, place, func.count().label("submissions"),
+            select(time_bucket, place, Submission.user_id.label("user_id"), func.count().label("submissions"),
                    *(func.sum(expression).label(name) for name, expression in columns.items()))
             .select_from(Submission)
             .where(*window, consented)
@@ -170,77 +202,128 @@ class Aggregator:
             .subquery()
         )  # fmt: skip
         c = per_resident.c
-        query = select(
-            c.bucket, c.place, func.sum(c.submissions), func.sum(c.kwh_saved), func.sum(c.car_km_avoided),
-            func.sum(c.sustainable_trips), func.sum(c.co2_kg_avoided), func.count(),
-            func.sum(case((c.readings > 0, 1), else_=0)), func.sum(case((c.trips > 0, 1), else_=0)),
-        ).group_by(c.bucket, c.place)  # fmt: skip
+        key = func.coalesce(User.record_key, 0)
         names = ("submissions", "kwh_saved", "car_km_avoided", "sustainable_trips", "co2_kg_avoided")
+        query = (
+            select(
+                c.bucket, c.place, *(func.sum(c[name]) for name in names), func.count(),
+                func.sum(case((c.readings > 0, 1), else_=0)), func.sum(case((c.trips > 0, 1), else_=0)),
+                func.sum(key), func.sum(case((c.readings > 0, key), else_=0)),
+                func.sum(case((c.trips > 0, key), else_=0)), *(func.max(func.abs(c[name])) for name in names),
+            )
+            .join(User, User.id == c.user_id)
+            .group_by(c.bucket, c.place)
+        )  # fmt: skip
         for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
-            everyone, readers, travellers = row[7], row[8], row[9]
-            counted = {"everyone": everyone, "readers": readers, "travellers": travellers}
-            for name, value in zip(names, row[2:7], strict=True):
-                tables[name][place_id][start] = Cell(float(value or 0), int(counted[RESTS_ON[name]] or 0))
-            tables["active_participants"][place_id][start] = Cell(float(everyone), int(everyone))
+            counted = {"everyone": row[7], "readers": row[8], "travellers": row[9]}
+            keys = {"everyone": row[10], "readers": row[11], "travellers": row[12]}
+            for name, value, largest in zip(names, row[2:7], row[13:18], strict=True):
+                group = RESTS_ON[name]
+                tables[name][place_id][start] = Cell(float(value or 0), int(counted[group] or 0), int(keys[group] or 0),
+                                                     float(largest or 0))  # fmt: skip
+            everyone = int(row[7])
+            tables["active_participants"][place_id][start] = Cell(float(everyone), everyone, int(row[10] or 0), 1.0)
+
+    def _join_conditions(self) -> list:
+        return [
+            Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish,
+            *self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id),
+            Enrollment.user_id.in_(self.allowed("household_profile")),
+        ]  # fmt: skip
+
+    def _registration_conditions(self) -> list:
+        return [
+            User.role == Role.RESIDENT, User.created_at >= self.begin, User.created_at < self.finish,
+            User.neighbourhood_id.is_not(None), *self._neighbourhood_condition(User.neighbourhood_id),
+            User.id.in_(self.allowed("household_profile")),
+        ]  # fmt: skip
+
+    def _retention_conditions(self) -> list:
+        # A joiner's activity is of the kind their challenge takes, so it needs that kind's consent.
+        consented = or_(
+            *(and_(Challenge.category == kind.category, Enrollment.user_id.in_(self.allowed(kind.data_category)))
+              for kind in kinds.KINDS)
+        )  # fmt: skip
+        return [
+            Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish, consented,
+            *self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id),
+        ]  # fmt: skip
 
     def joins(self, tables) -> None:
         day = local_date(Enrollment.joined_at, self.dialect, self.zone)
         time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
         place = self.place(Enrollment.neighbourhood_id).label("place")
-        query = (
-            select(time_bucket, place, func.count(), func.count(distinct(Enrollment.user_id)))
+        per_resident = (
+            select(time_bucket, place, Enrollment.user_id.label("user_id"), func.count().label("joins"))
             .select_from(Enrollment)
             .join(Challenge, Challenge.id == Enrollment.challenge_id)
-            .where(Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish)
-            .where(*self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id))
-            .where(Enrollment.user_id.in_(self.allowed("household_profile")))
-            .group_by(time_bucket, place)
+            .where(*self._join_conditions())
+            .group_by(time_bucket, place, Enrollment.user_id)
+            .subquery()
         )
-        for start, place_id, count, residents in db.session.execute(query):
-            tables["joins"][place_id][bucket_date(start)] = Cell(float(count), int(residents))
+        c = per_resident.c
+        query = (
+            select(c.bucket, c.place, func.sum(c.joins), func.count(), func.sum(func.coalesce(User.record_key, 0)),
+                   func.max(c.joins))
+            .join(User, User.id == c.user_id)
+            .group_by(c.bucket, c.place)
+        )  # fmt: skip
+        for start, place_id, count, residents, key, largest in db.session.execute(query):
+            tables["joins"][place_id][bucket_date(start)] = Cell(float(count), int(residents), int(key), float(largest))
 
     def registrations(self, tables) -> None:
         day = local_date(User.created_at, self.dialect, self.zone)
         time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
         place = self.place(User.neighbourhood_id).label("place")
         query = (
-            select(time_bucket, place, func.count())
-            .where(User.role == Role.RESIDENT, User.created_at >= self.begin, User.created_at < self.finish)
-            .where(User.neighbourhood_id.is_not(None), *self._neighbourhood_condition(User.neighbourhood_id))
-            .where(User.id.in_(self.allowed("household_profile")))
+            select(time_bucket, place, func.count(), func.sum(func.coalesce(User.record_key, 0)))
+            .where(*self._registration_conditions())
             .group_by(time_bucket, place)
         )
-        for start, place_id, count in db.session.execute(query):
-            tables["registrations"][place_id][bucket_date(start)] = Cell(float(count), int(count))
+        for start, place_id, count, key in db.session.execute(query):
+            tables["registrations"][place_id][bucket_date(start)] = Cell(float(count), int(count), int(key), 1.0)
 
-    def points(self, tables) -> None:
+    def _points_per_resident(self):
+        """Per period, place and resident: points earned and redeemed (less refunds)."""
         day = local_date(LedgerEntry.created_at, self.dialect, self.zone)
         time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
-        place = self.place(User.neighbourhood_id).label("place")
         earned = LedgerEntry.kind.in_(EARNING_KINDS)
         redeemed = LedgerEntry.kind.in_((EntryKind.REDEMPTION, EntryKind.REFUND))
-        query = (
+        return (
             select(
-                time_bucket,
-                place,
-                func.sum(case((earned, LedgerEntry.amount), else_=0)),
-                func.count(distinct(case((earned, LedgerEntry.user_id)))),
-                -func.sum(case((redeemed, LedgerEntry.amount), else_=0)),
-                func.count(distinct(case((redeemed, LedgerEntry.user_id)))),
+                time_bucket, self.place(User.neighbourhood_id).label("place"), LedgerEntry.user_id.label("user_id"),
+                User.record_key.label("record_key"),
+                func.sum(case((earned, LedgerEntry.amount), else_=0)).label("earned"),
+                func.sum(case((earned, 1), else_=0)).label("earnings"),
+                (-func.sum(case((redeemed, LedgerEntry.amount), else_=0))).label("redeemed"),
+                func.sum(case((redeemed, 1), else_=0)).label("redemptions"),
             )
             .join(User, User.id == LedgerEntry.user_id)
             .where(LedgerEntry.created_at >= self.begin, LedgerEntry.created_at < self.finish)
             .where(User.neighbourhood_id.is_not(None), *self._neighbourhood_condition(User.neighbourhood_id))
             .where(LedgerEntry.user_id.in_(self.allowed("household_profile")))
-            .group_by(time_bucket, place)
-        )
-        for start, place_id, earned_sum, earners, redeemed_sum, redeemers in db.session.execute(query):
-            tables["points_earned"][place_id][bucket_date(start)] = Cell(float(earned_sum or 0), int(earners))
-            tables["points_redeemed"][place_id][bucket_date(start)] = Cell(float(redeemed_sum or 0), int(redeemers))
+            .group_by(time_bucket, "place", LedgerEntry.user_id, User.record_key)
+            .subquery()
+        )  # fmt: skip
 
-    def retention(self) -> dict[int, Cell]:
-        """Per place: of residents who joined in the period, the share with activity 4 weeks or more later.
+    def points(self, tables) -> None:
+        c = self._points_per_resident().c
+        key = func.coalesce(c.record_key, 0)
+        columns = []
+        for name, entries in (("earned", c.earnings), ("redeemed", c.redemptions)):
+            columns += [func.sum(c[name]), func.sum(case((entries > 0, 1), else_=0)),
+                        func.sum(case((entries > 0, key), else_=0)), func.max(func.abs(c[name]))]  # fmt: skip
+        query = select(c.bucket, c.place, *columns).group_by(c.bucket, c.place)
+        for row in db.session.execute(query):
+            start, place_id = bucket_date(row[0]), row[1]
+            for name, (total, residents, cell_key, largest) in (("points_earned", row[2:6]),
+                                                                ("points_redeemed", row[6:10])):  # fmt: skip
+                tables[name][place_id][start] = Cell(float(total or 0), int(residents or 0), int(cell_key or 0),
+                                                     float(largest or 0))  # fmt: skip
+
+    def retention(self) -> dict[int, tuple[Cell, Cell]]:
+        """Per place: residents who joined in the period, and those of them with activity 4 weeks or more later.
 
         "Later" is by the activity's day, so each joiner is one seek on (enrollment, day) in the index.
         """
@@ -252,63 +335,85 @@ class Aggregator:
             .exists()
         )
         place = self.place(Enrollment.neighbourhood_id).label("place")
-        # A joiner's activity is of the kind their challenge takes, so it needs that kind's consent.
-        consented = or_(
-            *(and_(Challenge.category == kind.category, Enrollment.user_id.in_(self.allowed(kind.data_category)))
-              for kind in kinds.KINDS)
-        )  # fmt: skip
-        query = (
-            select(
-                place, func.count(distinct(Enrollment.user_id)), func.count(distinct(case((later, Enrollment.user_id))))
-            )
+        per_resident = (
+            select(place, Enrollment.user_id.label("user_id"), func.max(case((later, 1), else_=0)).label("kept"))
             .join(Challenge, Challenge.id == Enrollment.challenge_id)
-            .where(Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish, consented)
-            .where(*self._challenge_conditions(), *self._neighbourhood_condition(Enrollment.neighbourhood_id))
-            .group_by(place)
+            .where(*self._retention_conditions())
+            .group_by(place, Enrollment.user_id)
+            .subquery()
+        )
+        c = per_resident.c
+        key = func.coalesce(User.record_key, 0)
+        query = (
+            select(c.place, func.count(), func.sum(c.kept), func.sum(key), func.sum(case((c.kept > 0, key), else_=0)))
+            .join(User, User.id == c.user_id)
+            .group_by(c.place)
         )
         return {
-            place_id: Cell(kept / joined if joined else 0.0, joined)
-            for place_id, joined, kept in db.session.execute(query)
-        }
+            place_id: (Cell(float(joined), int(joined), int(joined_key or 0), 1.0),
+                       Cell(float(kept or 0), int(kept or 0), int(kept_key or 0), 1.0))
+            for place_id, joined, kept, joined_key, kept_key in db.session.execute(query)
+        }  # fmt: skip
 
-    def consents(self) -> dict[tuple[str, str], int]:
+    def consents(self) -> dict[tuple[str, str], Cell]:
         """Consents in force at the end of the period, by purpose and level (the city's own record)."""
         query = (
-            select(Purpose.code, Consent.level, func.count())
+            select(Purpose.code, Consent.level, func.count(), func.count(distinct(Consent.user_id)),
+                   func.sum(func.coalesce(User.record_key, 0)))
             .join(Purpose, Purpose.id == Consent.purpose_id)
+            .join(User, User.id == Consent.user_id)
             .where(*gate.in_force_at_end(self.finish))
             .group_by(Purpose.code, Consent.level)
-        )
-        return {(code, str(level)): count for code, level, count in db.session.execute(query)}
-
-    def contributors(self) -> tuple[set[int], int]:
-        """Residents whose data went into the figures, and how many with activity were left out.
-
-        Asked per resident with EXISTS, so each stops at the first row that answers it (an index
-        seek on the submission's resident) instead of grouping every submission of the period.
-        """
-
-        window, consented = self._activity_base()
-
-        def has_activity(*conditions):
-            query = select(literal(1)).select_from(Submission).where(Submission.user_id == User.id)
-            return query.where(*window, *conditions).exists()
-
-        any_consent = or_(User.id.in_(self.allowed("energy_readings")), User.id.in_(self.allowed("trips")))
-        # CASE so that residents with no consent at all are not looked at again (SQLite would evaluate an AND whole).
-        passed = case((any_consent, has_activity(consented)), else_=False)
-        included, excluded = set(), 0
-        for user_id, counted in db.session.execute(select(User.id, passed).where(has_activity())):
-            if counted:
-                included.add(user_id)
-            else:
-                excluded += 1
-        profile = select(Enrollment.user_id).where(
-            Enrollment.joined_at >= self.begin, Enrollment.joined_at < self.finish,
-            Enrollment.user_id.in_(self.allowed("household_profile")),
         )  # fmt: skip
-        included.update(db.session.scalars(profile))
-        return included, excluded
+        # A resident holds at most one consent per category for a purpose and level: the largest contribution.
+        per_resident = float(db.session.scalar(select(func.count()).select_from(DataCategory)) or 1)
+        return {(code, str(level)): Cell(float(count), int(residents), int(key or 0), per_resident)
+                for code, level, count, residents, key in db.session.execute(query)}  # fmt: skip
+
+    def contributors(self) -> dict[str, set[int]]:
+        """Per measure, the residents whose data went into it, asked only of those the gate lets through.
+
+        Activity is asked per consented resident and kind with EXISTS (an index seek that stops at the
+        first row); nobody outside the gate is looked at, so nobody is counted as "left out" either.
+        """
+        window = self._activity_window()
+        groups: dict[str, set[int]] = {"readers": set(), "travellers": set()}
+        for kind in kinds.KINDS:
+            group = "readers" if kind.code == SubmissionKind.READING else "travellers"
+            sent = (
+                select(literal(1))
+                .select_from(Submission)
+                .where(Submission.user_id == User.id, Submission.kind == kind.code, *window)
+                .exists()
+            )
+            query = select(User.id).where(User.id.in_(self.allowed(kind.data_category)), sent)
+            groups[group].update(db.session.scalars(query))
+        groups["everyone"] = groups["readers"] | groups["travellers"]
+        result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
+        result["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
+            Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
+        result["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
+        points = self._points_per_resident().c
+        result["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
+        result["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
+        for kind in kinds.KINDS:  # retention reads joiners' activity of their challenge's kind
+            of_kind = (select(Enrollment.user_id).distinct().join(Challenge, Challenge.id == Enrollment.challenge_id)
+                       .where(*self._retention_conditions(), Challenge.category == kind.category))  # fmt: skip
+            result[f"retention:{kind.data_category}"] = set(db.session.scalars(of_kind))
+        result["retention"] = set().union(*(result[f"retention:{kind.data_category}"] for kind in kinds.KINDS))
+        return result
+
+    def without_consent(self) -> Cell:
+        """Active residents with no consent in force to this purpose at this level, for any category.
+
+        From the accounts and the consent records alone; erased and deactivated accounts are nobody's.
+        """
+        consenting = or_(*(User.id.in_(self.allowed(code)) for code in CATEGORIES))
+        query = select(func.count(), func.sum(func.coalesce(User.record_key, 0))).where(
+            User.role == Role.RESIDENT, User.active.is_(True), ~consenting
+        )
+        count, key = db.session.execute(query).one()
+        return Cell(float(count), int(count), int(key or 0), 1.0)
 
     def places(self) -> dict[int, str]:
         if self.filters.level == Level.CITY:
@@ -334,9 +439,9 @@ def compute(filters: Filters, at: datetime) -> Figures:
     aggregator.joins(tables)
     aggregator.registrations(tables)
     aggregator.points(tables)
-    included, excluded = aggregator.contributors()
     return Figures(
         filters=filters, places=aggregator.places(), buckets=buckets(filters.start, filters.end, filters.granularity),
         tables={name: dict(rows) for name, rows in tables.items()}, retention=aggregator.retention(),
-        consents=aggregator.consents(), included=included, excluded=excluded,
+        consents=aggregator.consents(), contributors=aggregator.contributors(),
+        without_consent=aggregator.without_consent(),
     )  # fmt: skip

@@ -1,24 +1,22 @@
-"""What statistics keep: the privacy budget spent on each open-data dataset."""
+"""What statistics keep: the privacy budget each resident has spent on open-data releases, per year."""
 
-from datetime import datetime
-
-from sqlalchemy import CheckConstraint, Float, Integer, String
+from sqlalchemy import Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 
 
-class PrivacyBudget(db.Model):
-    """Epsilon spent on one dataset's differentially private releases; they add up to at most the total."""
+class PrivacySpend(db.Model):
+    """Epsilon of one resident's data spent by open-data releases in one calendar year.
 
-    __tablename__ = "privacy_budget"
-    __table_args__ = (CheckConstraint("spent_epsilon <= total_epsilon + 1e-9", name="budget_not_overspent"),)
+    Every release charges each resident whose data it uses, whatever its period or range, so a new
+    range or period length never starts a fresh budget; a release that would take any of them past the
+    yearly total is refused (stats.open_data). Deleting the account deletes the row.
+    """
 
-    dataset: Mapped[str] = mapped_column(
-        String(120), primary_key=True
-    )  # e.g. "participation:week:2026-01-05:2026-03-29"
-    total_epsilon: Mapped[float] = mapped_column(Float)
+    __tablename__ = "privacy_spend"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
     spent_epsilon: Mapped[float] = mapped_column(Float, default=0.0)
     releases: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

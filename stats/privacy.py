@@ -1,4 +1,8 @@
-"""Differential privacy for open-data releases: Laplace noise from OpenDP and a privacy budget.
+"""Differential privacy for open-data releases: Laplace and Gaussian noise from OpenDP, and a privacy budget.
+
+Open data uses the Gaussian mechanism under zero-concentrated DP (`release_gaussian`): a resident
+who contributes to many periods moves the release by far less in L2 than in L1, so the noise is
+much smaller for the same (ε, δ). The Laplace functions below remain for pure ε-DP needs.
 
 Counts get discrete Laplace noise (integers in, integers out); sums get Laplace noise on floats.
 The noise scale is sensitivity / epsilon, nudged up by a rounding step where OpenDP's
@@ -15,8 +19,9 @@ in SQL), which makes `bound` the sensitivity.
 After the noise, negative results are set to 0 and sums are rounded: post-processing, which
 costs no privacy, but it biases figures near zero slightly upwards.
 
-Budget accounting uses basic sequential composition: the epsilons of all releases of one
-dataset add up, and a release is refused once they would exceed the dataset's total.
+`Budget` is basic sequential composition for one budget: epsilons add up, and a charge is refused
+once they would exceed the total. Open data keeps one such budget per resident and year, in the
+database (stats.open_data).
 """
 
 import math
@@ -113,6 +118,48 @@ def _release(space, data: list, sensitivity, epsilon: float, budget: Budget | No
     if budget is not None:
         budget.charge(epsilon)
     return measurement(data)
+
+
+def rho_for(epsilon: float, delta: float) -> float:
+    """The zero-concentrated DP budget ρ whose (ε, δ) guarantee is `epsilon` at `delta`.
+
+    ρ-zCDP implies (ρ + 2√(ρ ln 1/δ), δ)-DP (Bun & Steinke 2016, Prop. 1.3); solved for ρ.
+    OpenDP's own conversion is at least as tight, which `release_gaussian`'s callers can check.
+    """
+    _check_positive("epsilon", epsilon)
+    _check_positive("delta", delta)
+    log_term = math.log(1 / delta)
+    return (math.sqrt(log_term + epsilon) - math.sqrt(log_term)) ** 2
+
+
+def gaussian_scale(rho: float, l2_sensitivity: float) -> float:
+    """The Gaussian noise scale σ that OpenDP certifies as ρ-zCDP for an L2 sensitivity."""
+    _check_positive("rho", rho)
+    _check_positive("l2_sensitivity", l2_sensitivity)
+    scale = l2_sensitivity / math.sqrt(2 * rho)
+    space = _gaussian_space()
+    for _ in range(64):
+        if dp.m.make_gaussian(*space, scale=scale).map(float(l2_sensitivity)) <= rho:
+            return scale
+        scale = math.nextafter(scale, math.inf) * (1 + 1e-12)
+    raise RuntimeError(f"no Gaussian scale found for rho {rho}")  # pragma: no cover
+
+
+def release_gaussian(values: Mapping[Hashable, float], rho: float, l2_sensitivity: float,
+                     ndigits: int | None = 1) -> dict[Hashable, float]:  # fmt: skip
+    """Values with Gaussian noise (OpenDP, ρ-zCDP for the L2 sensitivity), clamped at 0 and rounded."""
+    if any(not math.isfinite(v) or v < 0 for v in values.values()):
+        raise ValueError("the values must be finite and non-negative")
+    if not values:
+        return {}
+    measurement = dp.m.make_gaussian(*_gaussian_space(), scale=gaussian_scale(rho, l2_sensitivity))
+    noisy = measurement([float(v) for v in values.values()])
+    return {key: (round(max(v, 0.0)) if ndigits is None else round(max(v, 0.0), ndigits))
+            for key, v in zip(values, noisy, strict=True)}  # fmt: skip
+
+
+def _gaussian_space():
+    return dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.l2_distance(T=float)
 
 
 def _scale(space, sensitivity, epsilon: float) -> float:

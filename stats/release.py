@@ -44,6 +44,7 @@ class Status(enum.StrEnum):
     SHOWN = "shown"
     SUPPRESSED = "suppressed"  # rests on too few residents, or would reveal such a value
     NOISY = "noisy"  # differential-privacy noise added
+    PERTURBED = "perturbed"  # cell-key noise added (stats.cellkey): the same residents, the same noise
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,12 @@ class Release:
     filters: dict
     buckets: list[date]
     measures: list[MeasureTable]
-    residents_included: int
-    residents_excluded: int
+    residents_included: int | None  # perturbed; None below the small-cell rule
+    residents_excluded: int | None  # without consent, from the consent records; None below the small-cell rule
     min_residents: int  # k of the small-cell rule
     generated_at: datetime
     noise: dict | None = None  # {"mechanism", "epsilon", "budget_total", "budget_spent"} in open-data mode
+    perturbation: dict | None = None  # the cell key method's parameters (stats.cellkey.parameters)
     retention: dict[str, Value] = field(default_factory=dict)  # place → share still active after 4 weeks
     consents: list[tuple[str, str, Value]] = field(default_factory=list)  # (purpose, level, count)
     export_id: int | None = None

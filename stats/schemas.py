@@ -132,7 +132,7 @@ class StatsExportSchema(ma.Schema):
 
 
 class PrivacyBudgetSchema(ma.Schema):
-    """The privacy budget of one open-data dataset: epsilon in total and spent, and how many releases."""
+    """The yearly privacy budget per resident: epsilon in total, the most any resident spent, in how many releases."""
 
     dataset = ma.fields.String()
     total = ma.fields.Float()

@@ -141,7 +141,8 @@ def publish_open_data():
     try:
         release = open_data.release(_city(form.filters()), viewer())
     except open_data.BudgetSpent:
-        flash(gettext("The privacy budget of this dataset is spent; no further release is possible."), "error")
+        flash(gettext("The yearly privacy budget of residents this release would use is spent; no further release "
+                      "is possible this year."), "error")  # fmt: skip
         return redirect(url_for("stats.dashboard", **form.args()))
     return download(release, fmt)
 

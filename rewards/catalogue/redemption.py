@@ -120,6 +120,17 @@ def cancel_voucher(voucher: Voucher, user: User, now: datetime | None = None) ->
     return voucher
 
 
+def void_vouchers(user: User, now: datetime) -> int:
+    """Void every unused voucher of a resident who deletes their account: back in stock, refunded to the books.
+
+    A partner validating such a code is told it was voided because its holder deleted their account.
+    """
+    issued = db.session.scalars(
+        select(Voucher).where(Voucher.user_id == user.id, Voucher.status == VoucherStatus.ISSUED).order_by(Voucher.id)
+    ).all()
+    return sum(_close(voucher, VoucherStatus.VOIDED, "voucher_voided", now) for voucher in issued)
+
+
 def expire_vouchers(now: datetime | None = None) -> int:
     """Refund every issued voucher past its expiry; safe to run twice. Returns how many expired."""
     now = now or utcnow()

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import zipfile
-from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,70 +12,23 @@ from sqlalchemy import func, select
 from accounts import services as accounts
 from accounts.models import Role, User
 from app.extensions import db
-from challenges import lifecycle, participation
-from challenges.kinds.trip import submit_trip
 from challenges.models import Challenge, NeighbourhoodScore, Submission
-from challenges.scoring import Category, Mode
 from leaderboards import services as boards
 from leaderboards.models import Period
-from notifications.services import notify
 from privacy import errors, services
 from privacy.models import AccountDeletion
 from rewards import ledger
-from rewards.catalogue import redemption
-from rewards.models import BadgeAward, BadgeClass, BadgeRule
-from sharing import uses
-from sharing.models import Consent, EndReason, Level
+from rewards.models import BadgeAward, LedgerEntry
+from sharing.models import Consent, EndReason
 from tests.challenges.conftest import NOW
 from tests.conftest import PASSWORD, log_in
-from tests.sharing.conftest import purpose
 
 FILES = {
     "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
     "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
+    "privacy_budget.json", "emails.json",
     "notifications.json", "notification_settings.json", "service_desk.json",
 }  # fmt: skip
-
-
-def _trip(enrollment, day, minute, now):
-    submit_trip(enrollment, day.date(), Mode.BIKE, 4.0, True, trip_time=time(8, minute), now=now)
-
-
-@pytest.fixture
-def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make_reward, manager_in_ctx):
-    """Me and a neighbour with data in the same challenges: one closed, one running."""
-    quarter = make_neighbourhood(name="Old Town")
-    me = db.session.merge(make_user(email="me@example.org", pseudonym="Sunny Me", neighbourhood_id=quarter.id))
-    other = db.session.merge(make_user(email="other@example.org", pseudonym="Neighbour Nora",
-                                       neighbourhood_id=quarter.id))  # fmt: skip
-    db.session.add(BadgeClass(name="First step", description="d", criteria="c", image_svg="<svg/>",
-                              rule=BadgeRule.FIRST_SUBMISSION))  # fmt: skip
-    old_start = NOW - timedelta(days=40)
-    closed = make_challenge(Category.MOBILITY, now=old_start, title="Spring bike weeks")
-    running = make_challenge(Category.MOBILITY, title="Autumn bike weeks")
-    for number, resident in enumerate((me, other)):
-        enrollment = participation.join(closed, resident, now=old_start)
-        _trip(enrollment, old_start - timedelta(days=2), number, old_start)
-        enrollment = participation.join(running, resident, now=NOW - timedelta(days=6))
-        _trip(enrollment, NOW - timedelta(days=5), number, NOW - timedelta(days=5))
-        _trip(enrollment, NOW - timedelta(days=4), number, NOW - timedelta(days=4))
-    lifecycle.close_challenge(closed, now=NOW - timedelta(days=18))
-    db.session.commit()
-    reward = make_reward(cost=10)
-    mine, _ = redemption.redeem(me, reward, now=NOW)
-    theirs, _ = redemption.redeem(other, reward, now=NOW)
-    for resident in (me, other):
-        give_consent(resident, "trips", "traffic_planning", "individual", now=NOW - timedelta(days=30))
-        notify(resident.id, "digest", "weekly_digest", f"digest:{resident.id}", {"name": resident.pseudonym})
-    uses.record_use(manager_in_ctx, purpose("traffic_planning"), ["trips"], Level.INDIVIDUAL, {}, [me.id, other.id])
-    db.session.commit()
-    return {"me": me, "other": other, "closed": closed, "running": running, "voucher": mine.code,
-            "their_voucher": theirs.code}  # fmt: skip
-
-
-@pytest.fixture
-def manager_in_ctx(ctx, make_user):
-    return db.session.merge(make_user(role=Role.MANAGER, pseudonym="Manager Max", email="max@example.org"))
 
 
 def _export(world) -> dict[str, str]:
@@ -103,6 +55,8 @@ def test_export_holds_every_file_with_my_data(world):
     assert consent["receipt"]["piiPrincipalId"] == f"civiquest-resident-{world['me'].id}"
     assert json.loads(files["data_uses.json"])[0]["organisation"]
     assert len(json.loads(files["notifications.json"])) == 1
+    [email] = json.loads(files["emails.json"])
+    assert email["to"] == "me@example.org" and email["text"] == "Hello Sunny Me"
     assert "ledger.csv" in files["README.txt"]
 
 
@@ -156,7 +110,7 @@ def test_deleting_erases_the_person_and_keeps_the_aggregates(world, client, make
     me = world["me"]
     token = make_token(me)
     closed_before = _aggregates(world["closed"].id)
-    balance_before = ledger.balance(me.id)
+    books_before = db.session.scalar(select(func.sum(LedgerEntry.amount)))
     assert len(_running_board(world).entries) == 2
     log_in(client, me)
     response = client.post("/me/delete", data={"password": PASSWORD, "understood": "y"})
@@ -175,12 +129,14 @@ def test_deleting_erases_the_person_and_keeps_the_aggregates(world, client, make
     season, _start = boards.season_board(Period.ALL, None, now=NOW)
     assert [entry.pseudonym for entry in season.entries] == ["Neighbour Nora"] and season.participants == 1
     assert _aggregates(world["closed"].id) == closed_before
-    assert ledger.balance(me.id) == balance_before
+    # The ledger is kept for the books, unlinked from me; my unused voucher was voided and refunded there.
+    assert db.session.scalar(select(func.count()).where(LedgerEntry.user_id == me.id)) == 0
+    assert db.session.scalar(select(func.sum(LedgerEntry.amount))) == books_before + 10
     consent = db.session.scalar(select(Consent).where(Consent.user_id == me.id))
     assert consent.end_reason == EndReason.ACCOUNT_DELETED
     deletion = db.session.scalars(select(AccountDeletion)).one()
     assert deletion.counts["submissions"] == 3 and deletion.counts["challenges_left"] == 1
-    assert str(me.id) not in json.dumps(deletion.counts)
+    assert all(isinstance(count, int) and str(me.id) not in kind for kind, count in deletion.counts.items())
 
 
 def test_closed_challenge_lists_only_a_hidden_participant(world, ctx):

@@ -98,3 +98,15 @@ def test_receipt_has_the_kantara_fields(app, give_consent, make_user):
     purpose = document["services"][0]["purposes"][0]
     assert purpose["thirdPartyDisclosure"] is True and purpose["piiCategory"] == ["Trips"]
     assert "2026-09-04" in purpose["termination"]
+    assert document["language"] == "en" and set(document["piiControllers"][0]["address"]) == {
+        "streetAddress", "addressCountry"}  # fmt: skip
+
+
+def test_receipt_is_in_the_residents_language(app, give_consent, make_user):
+    """A German-speaking resident's receipt says "de" and names purpose and category in German."""
+    resident = make_user(language="de")
+    consent = give_consent(resident, "trips", "research", "neighbourhood", months=6, now=NOW)
+    document = receipts.receipt(consent, "https://city.example/privacy", "https://city.example/me/consents")
+    purpose = document["services"][0]["purposes"][0]
+    assert document["language"] == "de"
+    assert purpose["purpose"] == consent.purpose.name_de and purpose["piiCategory"] == [consent.category.name_de]

@@ -203,6 +203,7 @@ def test_receipt_page_lists_the_fields_readably(resident):
     share(resident, level="city", months=3)
     consent = db.session.scalars(select(Consent)).one()
     text = text_of(resident.get(f"/me/consents/{consent.id}/receipt.html"))
+    assert "Town hall" in text and "streetAddress" not in text  # the address object, written as an address
     for expected in (consent.receipt_id, "Receipt ID", "Data controller", "Municipal statistics",
                      "Energy meter readings", "City: Only totals for the whole city", "3 months",
                      "Disclosed to a third party No", "How to withdraw", "Download this receipt (JSON)"):  # fmt: skip

@@ -32,3 +32,18 @@ def city(catalogue, make_user, make_neighbourhood, make_challenge, give_consent)
     give_consent(a1, "household_profile", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=30))
     give_consent(a2, "trips", "municipal_statistics", "city", now=NOW - timedelta(days=30))
     return {"north": north, "south": south, "a1": a1, "a2": a2, "b1": b1, "challenge": challenge}
+
+
+@pytest.fixture
+def exact(monkeypatch):
+    """Publish true values instead of perturbed ones, for tests of suppression, formats and pages.
+
+    The noise itself is tested in test_cellkey.py and test_attacks.py; production has no such switch.
+    """
+    from stats import services
+    from stats.release import Status, Value
+
+    def unperturbed(name, cell):
+        return Value(cell.value, Status.SHOWN)
+
+    monkeypatch.setattr(services, "perturbed", unperturbed)

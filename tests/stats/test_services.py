@@ -36,7 +36,7 @@ def test_small_cells_are_suppressed_with_k_5(city):
     assert release.suppressed_count > 0
 
 
-def test_everything_shows_with_k_1(city):
+def test_everything_shows_with_k_1(city, exact):
     """With k = 1 the same release shows every value, and totals add up."""
     release, _figures = services.build_release(_filters(), at=NOW, k=1)
     table = _measure(release, "car_km_avoided")
@@ -50,12 +50,12 @@ def test_export_is_logged_with_its_residents(city, make_user):
     staff = make_user(role="staff")
     release = services.export(_filters(Level.NEIGHBOURHOOD), db.session.merge(staff), "test export", at=NOW)
     use = db.session.get(DataUse, release.export_id)
-    assert use.resident_count == 1 and use.excluded_count == 2 and use.level == Level.NEIGHBOURHOOD
+    assert use.resident_count == 1 and use.excluded_count == 0 and use.level == Level.NEIGHBOURHOOD
     residents = {row.user_id for row in db.session.query(DataUseResident).filter_by(data_use_id=use.id)}
     assert residents == {city["a1"].id}
 
 
-def test_csv_xlsx_and_json_parse(city):
+def test_csv_xlsx_and_json_parse(city, exact):
     """The three formats open with standard readers and carry the same values and the metadata."""
     release, _figures = services.build_release(_filters(), at=NOW, k=1)
     rows = list(csv.DictReader(io.StringIO("".join(exports.csv_lines(release)))))
@@ -71,3 +71,19 @@ def test_csv_xlsx_and_json_parse(city):
     assert document["measures"]["car_km_avoided"]["grand_total"] == {"value": 20.0, "status": "shown"}
     assert document["metadata"]["dct:temporal"] == {"dcat:startDate": "2026-02-23", "dcat:endDate": "2026-03-08"}
     assert document["metadata"]["residents_left_out_without_consent"] == 1
+
+
+def test_values_are_perturbed_and_the_method_is_published(city):
+    """With k = 1 every non-zero value carries cell-key noise within its bound; the metadata names the method."""
+    for resident, key in ((city["a1"], 123_456_789), (city["a2"], 987_654_321)):  # fixed: the noise is reproducible
+        db.session.merge(resident).record_key = key
+    release, figures = services.build_release(_filters(), at=NOW, k=1)
+    published = _measure(release, "car_km_avoided").rows["city"][1]
+    true = figures.tables["car_km_avoided"][0][WEEK]
+    assert published.status == Status.PERTURBED and published.value != true.value
+    assert abs(published.value - true.value) <= 2.0 * true.largest + 0.05
+    metadata = exports.metadata(release, "Statistics office", "https://city.example/stats")
+    assert "cell key method" in metadata["perturbation"]["method"]
+    assert metadata["status_values"]["perturbed"].startswith("the aggregate with cell-key noise")
+    about = dict(exports._about_rows(release))
+    assert "Thompson" in about["perturbation_method"]

@@ -66,9 +66,10 @@ def test_no_small_cell_value_on_the_page(city, staff_client, k):
     assert values and set(values) == {"0"}, values
     assert 'class="num suppressed"' in page and "Suppressed: the figure rests on fewer than 5 residents" in page
     assert "Car-km avoided" in page and ">suppressed <span" in page  # the headline total, explained
+    assert 'id="perturbation-legend"' in page and "cell key method" in page  # what the other figures carry
 
 
-def test_figures_show_once_k_allows(city, staff_client, k):
+def test_figures_show_once_k_allows(city, staff_client, k, exact):
     """With k = 1 the same page shows the values, its charts and their tables."""
     k(1)
     page = staff_client.get("/stats", query_string=PERIOD).get_data(as_text=True)
@@ -118,7 +119,7 @@ def test_invalid_filters_show_form_errors(staff_client, catalogue, args, message
     assert _uses() == []
 
 
-def test_filters_narrow_the_figures(city, staff_client, k):
+def test_filters_narrow_the_figures(city, staff_client, k, exact):
     """Level, neighbourhood and category filters reach the release."""
     k(1)
     north = city["north"].id
@@ -136,7 +137,7 @@ def test_dashboard_view_is_logged_once_per_filter_set_and_day(city, staff_client
     assert len(_uses("dashboard view")) == 1
     staff_client.get("/stats", query_string={**PERIOD, "level": "city"})
     views = _uses("dashboard view")
-    assert len(views) == 2 and views[1].resident_count == 2 and views[1].excluded_count == 1
+    assert len(views) == 2 and views[1].resident_count == 2 and views[1].excluded_count == 0  # 1 < k: not published
 
 
 def _export(client, fmt, **args):
@@ -155,7 +156,7 @@ def test_csv_export_streams_and_hides_small_cells(city, staff_client, k):
     for row in rows:
         assert (row["status"] == "suppressed" and row["value"] == "") or float(row["value"]) == 0, row
     [use] = _uses("dashboard export (csv)")
-    assert use.resident_count == 1 and use.excluded_count == 2 and use.filters["from"] == "2026-02-23"
+    assert use.resident_count == 1 and use.excluded_count == 0 and use.filters["from"] == "2026-02-23"
 
 
 def test_xlsx_export_opens_and_hides_small_cells(city, staff_client, k):
@@ -164,8 +165,8 @@ def test_xlsx_export_opens_and_hides_small_cells(city, staff_client, k):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     assert {"About", "Definitions", "car_km_avoided"} <= set(book.sheetnames)
-    about = dict(row[:2] for row in book["About"].iter_rows(values_only=True))
-    assert about["residents_included"] == 1 and about["small_cell_rule_k"] == 5
+    about = dict((*row, None)[:2] for row in book["About"].iter_rows(values_only=True))
+    assert about["residents_included"] is None and about["small_cell_rule_k"] == 5  # 1 < k
     for name in book.sheetnames[1:-1]:
         for row in list(book[name].iter_rows(values_only=True))[2:]:
             assert all(value in (None, 0) for value in row[1:] if not isinstance(value, str)), (name, row)
@@ -176,7 +177,7 @@ def test_json_export_carries_metadata_and_hides_small_cells(city, staff_client, 
     """The JSON document has its DCAT-AP-style metadata; every small cell is withheld."""
     document = json.loads(_export(staff_client, "json").data)
     metadata = document["metadata"]
-    assert metadata["residents_included"] == 1 and metadata["residents_left_out_without_consent"] == 2
+    assert metadata["residents_included"] is None and metadata["residents_left_out_without_consent"] is None
     assert metadata["suppression"]["k"] == 5 and metadata["dct:publisher"]
     for measure in document["measures"].values():
         values = [v for row in measure["rows"] for v in [*row["values"], row["total"]]]
@@ -211,4 +212,4 @@ def test_history_lists_exports(city, staff_client, k):
     page = staff_client.get("/stats/exports").get_data(as_text=True)
     assert "dashboard export (csv)" in page and staff_client.user.pseudonym in page
     assert "2026-02-23 to 2026-03-08, by Week" in page and "<td>City</td>" in page
-    assert [cell for cell in NUMBER_CELL.findall(page)] == ["2", "1"]
+    assert [cell for cell in NUMBER_CELL.findall(page)] == ["2", "0"]
