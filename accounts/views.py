@@ -23,10 +23,10 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.preferences import COOKIE_NAME, DisplayPrefs
-from accounts.roles import login_required
 from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_locale
+from app.security import PUBLIC, SIGNED_IN, serves
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -60,6 +60,7 @@ def _login_attempt_key() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@serves(PUBLIC)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -88,6 +89,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@serves(PUBLIC)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_attempt_key)
 # Spraying many accounts from one address hits this looser, address-wide limit.
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
@@ -110,6 +112,7 @@ def login():
 # A code is its own account name, so each guess tries another account: only the address-wide
 # limit applies. With 79 random bits per code, guessing one is hopeless within it.
 @bp.route("/login/code", methods=["POST"])
+@serves(PUBLIC)
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login_code():
     """Log in with the printed code a resident got at a service desk."""
@@ -131,6 +134,7 @@ def _render_login(form: LoginForm, code_form: LoginCodeForm):
 
 
 @bp.route("/logout", methods=["POST"])
+@serves(PUBLIC)
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -140,7 +144,7 @@ def logout():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 def profile():
     form = _profile_form()
     if form.validate_on_submit():
@@ -176,7 +180,7 @@ def _profile_form(**kwargs) -> ProfileForm:
 
 
 @bp.route("/profile/password", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -195,6 +199,7 @@ def change_password():
 
 
 @bp.route("/display", methods=["GET", "POST"])
+@serves(PUBLIC)
 def display():
     """Text size, spacing and contrast: works for visitors (cookie) and users (profile)."""
     form = DisplayForm()
@@ -222,6 +227,7 @@ def _current_display_prefs() -> DisplayPrefs:
 
 
 @bp.route("/language", methods=["POST"])
+@serves(PUBLIC)
 def language():
     form = LanguageForm()
     if form.validate_on_submit():
@@ -234,7 +240,7 @@ def language():
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 def tokens():
     """Personal access tokens: the new secret is shown once, on the page that created it."""
     form = TokenForm()
@@ -249,7 +255,7 @@ def tokens():
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def revoke_token(token_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -1,14 +1,18 @@
 """Security headers on every response, the Secure flag on cookies served over HTTPS, and the
 refusal of input no person sends."""
 
+from functools import wraps
+
 from flask import abort, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_smorest import abort as api_abort
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import is_api_request
-from app.extensions import api
+from app.extensions import api, login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,6 +37,54 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+# Who a view serves, besides the roles of accounts.models.Role (admins pass every role's check):
+PUBLIC = "public"  # anyone, logged in or not
+SIGNED_IN = "signed-in"  # any logged-in account, whatever its role
+# Routes Flask and flask-smorest add themselves: static files and the OpenAPI description, public.
+FRAMEWORK_ENDPOINTS = frozenset({"static", "api-docs.openapi_json"})
+
+
+def serves(*roles: str):
+    """Declare whom a page or API handler serves, and let only them through: the one role check.
+
+    `serves(PUBLIC)` lets everyone in; `serves(SIGNED_IN)` any logged-in account; `serves(Role.X, …)`
+    accounts holding one of the roles (admins pass every role's check). Anonymous visitors are sent to
+    log in (pages) or get 401 (API); a wrong role gets 403. A route without a declaration is refused.
+    """
+    if not roles:
+        raise ValueError("serves() needs at least one role, PUBLIC or SIGNED_IN")
+    declared = frozenset(roles)
+
+    def decorator(view):
+        if PUBLIC in declared:
+            view.served_roles = declared
+            return view
+
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if SIGNED_IN not in declared and not current_user.has_role(*declared):
+                api_abort(403, message=_("Your role does not allow this."))
+            return view(*args, **kwargs)
+
+        guarded.served_roles = declared
+        return guarded
+
+    return decorator
+
+
+def declared_roles(view, method: str) -> frozenset | None:
+    """The roles a view function (or, for a class-based view, its handler of `method`) declares it serves."""
+    if declared := getattr(view, "served_roles", None):
+        return declared
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, method.lower(), None) if view_class else None
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return getattr(handler, "served_roles", None)
 
 
 def viewer():
@@ -95,6 +147,15 @@ def init_app(app) -> None:
         # (JSON bodies are checked field by field by the API's schemas.)
         if _input_has_nul():
             abort(400)
+
+    @app.before_request
+    def refuse_undeclared_routes():
+        # Fail closed: a route that forgot to say whom it serves serves no one.
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in FRAMEWORK_ENDPOINTS or request.method == "OPTIONS":
+            return
+        if not declared_roles(current_app.view_functions[endpoint], request.method):
+            abort(403)
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
