@@ -89,6 +89,13 @@ class Config:
     # The site's public address (e.g. https://civiquest.example) for links in emails sent by jobs.
     SITE_URL = os.environ.get("SITE_URL")
 
+    # Requests larger than this are refused (413) as they arrive, before anything reads them whole:
+    # room for the largest upload (a 2 MB CSV file) and the form around it.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(3 * 1024 * 1024)))
+    # The API's JSON bodies: at most this many bytes and this deep, checked before they are parsed.
+    MAX_JSON_BYTES = 256 * 1024
+    MAX_JSON_DEPTH = 32
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")

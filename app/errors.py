@@ -3,6 +3,7 @@
 
 import marshmallow as ma
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest.error_handler import ErrorSchema
@@ -127,6 +128,8 @@ class CiviquestApi(Api):
         data = getattr(error, "data", {}) or {}
         errors = flatten_field_errors(data.get("messages") or data.get("errors"))
         message = data.get("message")
+        if not message and error.code == 413:
+            message = _("The request is too large.")
         if not message:
             message = "The input is not valid." if errors else error.description
         headers = {**own_headers, **(data.get("headers") or {})}

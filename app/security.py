@@ -1,6 +1,7 @@
 """Security headers on every response, the Secure flag on cookies served over HTTPS, and the
 refusal of input no person sends."""
 
+import re
 from functools import wraps
 
 from flask import abort, current_app, has_request_context, render_template, request
@@ -122,6 +123,38 @@ def _frameable_headers() -> dict:
     return {**headers, "Content-Security-Policy": policy}
 
 
+# What decides nesting in a JSON text: an escaped character (skipped), a quote, a bracket. One linear pass.
+_JSON_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+# Characters no URL path of this site holds: C0 controls (NUL among them) and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def json_too_deep(body: bytes, limit: int) -> bool:
+    """True when a JSON text nests arrays and objects deeper than `limit`, found without parsing it."""
+    depth, in_string = 0, False
+    for match in _JSON_TOKEN.finditer(body):
+        token = match[0]
+        if token == b'"':
+            in_string = not in_string
+        elif not in_string and len(token) == 1:
+            depth += 1 if token in b"[{" else -1
+            if depth > limit:
+                return True
+    return False
+
+
+def _check_json_body() -> None:
+    """Refuse an API body too large or too deeply nested for the parser, before anything parses it."""
+    config = current_app.config
+    if request.content_length is not None and request.content_length > config["MAX_JSON_BYTES"]:
+        api_abort(413, message=_("The request is too large."))
+    body = request.get_data(cache=True)
+    if len(body) > config["MAX_JSON_BYTES"]:
+        api_abort(413, message=_("The request is too large."))
+    if json_too_deep(body, config["MAX_JSON_DEPTH"]):
+        api_abort(400, message=_("The JSON is nested too deeply."))
+
+
 def _input_has_nul() -> bool:
     """True when a query argument or form field, name or value, holds a NUL character."""
     fields = [*request.args.lists(), *request.form.lists()]
@@ -147,6 +180,13 @@ def init_app(app) -> None:
         # (JSON bodies are checked field by field by the API's schemas.)
         if _input_has_nul():
             abort(400)
+        if _CONTROL.search(request.path):
+            abort(404)  # no page's address holds a control character
+
+    @app.before_request
+    def bound_json_bodies():
+        if request.is_json and is_api_request():
+            _check_json_body()
 
     @app.before_request
     def refuse_undeclared_routes():

@@ -192,7 +192,7 @@ def upload(challenge_id: int):
     form, report = UploadForm(), None
     if form.validate_on_submit():
         try:
-            report = imports.import_csv(_enrollment(challenge), form.file.data.read())
+            report = imports.import_csv(_enrollment(challenge), form.file.data.read(imports.MAX_BYTES + 1))
         except errors.ChallengeError as error:
             show_refusal(form, error)
     status = 422 if form.errors else 200

@@ -320,3 +320,24 @@ def test_each_caller_gets_through_exactly_where_the_policy_says(app, callers):
             if response.status_code >= 500 or refused == admitted or (admitted and response.status_code in (401, 403)):
                 wrong.append(f"{key} as {caller}: {response.status_code}")
     assert wrong == []
+
+
+def test_a_route_without_a_declaration_serves_no_one(app):
+    """Fail closed: a view that forgot app.security.serves answers 403, even to an admin."""
+    from flask import Blueprint
+
+    from app import create_app
+    from app.config import TestConfig
+    from app.extensions import db
+
+    blueprint = Blueprint("forgetful", __name__)
+    blueprint.add_url_rule("/forgot-to-declare", "forgot", lambda: "served")
+    variant = create_app(
+        type("Variant", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    )
+    variant.register_blueprint(blueprint)
+    try:
+        assert variant.test_client().get("/forgot-to-declare").status_code == 403
+    finally:
+        with variant.app_context():
+            db.engine.dispose()
