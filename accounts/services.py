@@ -5,8 +5,8 @@ import secrets
 
 from sqlalchemy import func, select
 
-from accounts import errors
-from accounts.models import AccessToken, Role, User
+from accounts import errors, sessions
+from accounts.models import AccessToken, Role, User, UserSession
 from accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
 from accounts.preferences import DisplayPrefs
 from app.columns import utcnow
@@ -121,12 +121,12 @@ def update_profile(user: User, **changes) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the password after checking the current one."""
+def change_password(user: User, current_password: str, new_password: str, keep: UserSession | None = None) -> None:
+    """Replace the password after checking the current one; every session but `keep` (the asker's) ends."""
     if not verify_password(user.password_hash, current_password):
         raise errors.InvalidCredentials(field="current_password")
     user.password_hash = hash_password(new_password)
-    db.session.flush()
+    sessions.end_all(user, keep=keep)
 
 
 def save_display_prefs(user: User, prefs: DisplayPrefs) -> None:
@@ -143,18 +143,22 @@ def _count_active_admins() -> int:
 
 
 def set_role(user: User, role: Role | str) -> None:
-    """Give the user another role, keeping at least one active admin."""
+    """Give the user another role, keeping at least one active admin; their sessions end, to log in afresh."""
     role = Role(role)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.active and _count_active_admins() <= 1:
         raise errors.LastAdmin()
+    if role != user.role:
+        sessions.end_all(user)
     user.role = role
     db.session.flush()
 
 
 def set_active(user: User, active: bool) -> None:
-    """Deactivate (or reactivate) an account; a deactivated account cannot log in."""
+    """Deactivate (or reactivate) an account; a deactivated account cannot log in, and its sessions end."""
     if not active and user.role == Role.ADMIN and user.active and _count_active_admins() <= 1:
         raise errors.LastAdmin(field="active")
+    if not active:
+        sessions.end_all(user)
     user.active = active
     db.session.flush()
 

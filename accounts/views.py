@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, services
+from accounts import errors, services, sessions
 from accounts.forms import (
     NO_NEIGHBOURHOOD,
     ConfirmForm,
@@ -23,6 +23,7 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.preferences import COOKIE_NAME, DisplayPrefs
+from accounts.session import current_session, log_in, log_out
 from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_locale
@@ -82,7 +83,7 @@ def register():
             attach_error(form, error)
         else:
             services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
-            login_user(user)
+            log_in(user)
             flash(_("Welcome to Civiquest, %(name)s!", name=user.pseudonym), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
@@ -103,7 +104,7 @@ def login():
         except errors.AccountError as error:
             attach_error(form, error)
         else:
-            login_user(user)
+            log_in(user)
             return redirect(safe_next(form.next.data, url_for("main.index")))
     code_form = LoginCodeForm(formdata=None, data={"next": form.next.data})
     return _render_login(form, code_form)
@@ -123,7 +124,7 @@ def login_code():
         except errors.AccountError as error:
             attach_error(code_form, error)
         else:
-            login_user(user)
+            log_in(user)
             return redirect(safe_next(code_form.next.data, url_for("main.index")))
     return _render_login(LoginForm(formdata=None, data={"next": code_form.next.data}), code_form)
 
@@ -138,7 +139,7 @@ def _render_login(form: LoginForm, code_form: LoginCodeForm):
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        log_out()
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"))
 
@@ -162,10 +163,20 @@ def profile():
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    display_form = DisplayForm(obj=current_user, formdata=None)
+    return _render_profile(form, PasswordForm(formdata=None)), 422 if form.errors else 200
+
+
+def _render_profile(form, password_form: PasswordForm) -> str:
+    """The profile page, with the display settings and the devices logged in to the account."""
     return render_template(
-        "accounts/profile.html", form=form, password_form=PasswordForm(formdata=None), display_form=display_form
-    ), 422 if form.errors else 200
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        display_form=DisplayForm(obj=current_user, formdata=None),
+        user_sessions=[(record, _device_label(record.user_agent)) for record in sessions.running(current_user)],
+        this_session=current_session(),
+        end_form=ConfirmForm(formdata=None),
+    )
 
 
 def _profile_form(**kwargs) -> ProfileForm:
@@ -185,17 +196,53 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(
+                current_user, form.current_password.data, form.password.data, keep=current_session()
+            )
         except errors.AccountError as error:
             attach_error(form, error)
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
-    profile_form = _profile_form(formdata=None)
-    display_form = DisplayForm(obj=current_user, formdata=None)
-    return render_template(
-        "accounts/profile.html", form=profile_form, password_form=form, display_form=display_form
-    ), 422
+    return _render_profile(_profile_form(formdata=None), form), 422
+
+
+def _device_label(user_agent: str) -> str:
+    browser, system = sessions.device(user_agent)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown device")
+
+
+@bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
+@serves(SIGNED_IN)
+def end_session(session_id: int):
+    """Log one device out; ending this device's own session logs out here too."""
+    if ConfirmForm().validate_on_submit():
+        this = current_session()
+        if this is not None and this.id == session_id:
+            log_out()
+            flash(_("You are logged out."), "success")
+            return redirect(url_for("main.index"))
+        try:
+            sessions.end(current_user, session_id)
+        except errors.NotFound:
+            flash(_("That session has already ended."), "error")
+        else:
+            flash(_("That device is logged out."), "success")
+    return redirect(url_for("accounts.profile", _anchor="sessions-title"))
+
+
+@bp.route("/profile/sessions/end-all", methods=["POST"])
+@serves(SIGNED_IN)
+def end_all_sessions():
+    """Log out everywhere: every session of the account ends, this one too."""
+    if ConfirmForm().validate_on_submit():
+        sessions.end_all(current_user)
+        log_out()
+        flash(_("You are logged out on every device."), "success")
+        return redirect(url_for("main.index"))
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/display", methods=["GET", "POST"])

@@ -45,6 +45,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Each log-in is a session on the server (accounts.sessions): it ends after this many days unused,
+    # and after this many days in all, whatever happens; then the resident logs in again.
+    SESSION_IDLE_DAYS = int(os.environ.get("SESSION_IDLE_DAYS", "14"))
+    SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", "30"))
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
