@@ -50,10 +50,20 @@ def needs_rehash(password_hash: str) -> bool:
     return has_usable_password(password_hash) and _hasher().check_needs_rehash(password_hash)
 
 
-# A constant hash to verify against when the email is unknown, so timing does not tell.
+# Unknown accounts are checked against a hash of this, made once per cost setting, so that a log-in with an
+# unknown email costs one argon2 verification, exactly as a known one does, and timing does not tell them apart.
 _DUMMY_PASSWORD = "not-a-real-password"
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash() -> str:
+    hasher = _hasher()
+    cost = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if cost not in _dummy_hashes:
+        _dummy_hashes[cost] = hasher.hash(_DUMMY_PASSWORD)
+    return _dummy_hashes[cost]
 
 
 def burn_time() -> None:
-    """Spend the time of one verification; used when the account does not exist."""
-    verify_password(hash_password(_DUMMY_PASSWORD), _DUMMY_PASSWORD + "x")
+    """Spend the time of one verification (and no more); used when the account does not exist."""
+    verify_password(_dummy_hash(), _DUMMY_PASSWORD + "x")

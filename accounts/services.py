@@ -9,8 +9,10 @@ from accounts import errors, sessions
 from accounts.models import AccessToken, Role, User, UserSession
 from accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
 from accounts.preferences import DisplayPrefs
+from app import signals
 from app.columns import utcnow
 from app.extensions import db
+from app.signals import RegistrationAttempted
 from neighbourhoods.models import Neighbourhood
 
 TOKEN_PREFIX = "cq_"
@@ -87,6 +89,24 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def register(*, email: str, password: str, pseudonym: str, neighbourhood_id: int | None, **fields) -> User | None:
+    """Register a resident; None, and nothing created, when the email has an account already.
+
+    Then the owner is told (registration_attempted) instead of the asker, who gets the same answer as for a new
+    account, after the same time: registration never tells whether an address has an account.
+    """
+    _check_unique(pseudonym=pseudonym)  # pseudonyms are public anyway, on every leaderboard
+    _find_neighbourhood(neighbourhood_id, required=True)
+    owner = find_user_by_email(email)
+    if owner is None:
+        return create_user(
+            email=email, password=password, pseudonym=pseudonym, neighbourhood_id=neighbourhood_id, **fields
+        )
+    burn_time()  # a new account costs one argon2 hash
+    signals.registration_attempted.send(RegistrationAttempted(user_id=owner.id, attempted_at=utcnow()))
+    return None
 
 
 def authenticate(email: str, password: str) -> User:

@@ -71,7 +71,7 @@ def register():
         form.language.data = select_locale()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = services.register(
                 email=form.email.data,
                 password=form.password.data,
                 pseudonym=form.pseudonym.data,
@@ -82,9 +82,12 @@ def register():
         except errors.AccountError as error:
             attach_error(form, error)
         else:
-            services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
-            log_in(user)
-            flash(_("Welcome to Civiquest, %(name)s!", name=user.pseudonym), "success")
+            # An address with an account gets the same answer (its owner is told by email), so that
+            # registering never reveals who has an account.
+            if user is not None:
+                services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
+                log_in(user)
+            flash(_("Welcome to Civiquest, %(name)s!", name=form.pseudonym.data.strip()), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 

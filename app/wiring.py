@@ -49,17 +49,20 @@ def _connect_receivers() -> None:
       other in a circle.
     - `enrollment_changed`: leaderboards move the participant in the score histogram.
     - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
+    - `registration_attempted`: notifications warn the address's owner, in-app and by email.
 
     Connecting again (a second app in one process) keeps the first connection and its place.
     """
-    from app.signals import challenge_closed, enrollment_changed, submission_scored
+    from app.signals import challenge_closed, enrollment_changed, registration_attempted, submission_scored
     from leaderboards import receivers as leaderboards
+    from notifications import account_notices
     from rewards import receivers as rewards
 
     submission_scored.connect(leaderboards.add_season_points)
     submission_scored.connect(rewards.settle_submission)
     enrollment_changed.connect(leaderboards.move_in_histogram)
     challenge_closed.connect(rewards.pay_challenge)
+    registration_attempted.connect(account_notices.warn_of_registration)
 
 
 def _register_checks() -> None:
