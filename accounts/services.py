@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 
 from accounts import errors, sessions
 from accounts.models import AccessToken, Role, User, UserSession
-from accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
+from accounts.passwords import (
+    burn_time,
+    check_new_password,
+    hash_password,
+    needs_rehash,
+    unusable_password,
+    verify_password,
+)
 from accounts.preferences import DisplayPrefs
 from app import signals
 from app.columns import utcnow
@@ -99,6 +106,7 @@ def register(*, email: str, password: str, pseudonym: str, neighbourhood_id: int
     """
     _check_unique(pseudonym=pseudonym)  # pseudonyms are public anyway, on every leaderboard
     _find_neighbourhood(neighbourhood_id, required=True)
+    check_new_password(password, email, pseudonym)
     owner = find_user_by_email(email)
     if owner is None:
         return create_user(
@@ -145,6 +153,7 @@ def change_password(user: User, current_password: str, new_password: str, keep: 
     """Replace the password after checking the current one; every session but `keep` (the asker's) ends."""
     if not verify_password(user.password_hash, current_password):
         raise errors.InvalidCredentials(field="current_password")
+    check_new_password(new_password, user.email, user.pseudonym)
     user.password_hash = hash_password(new_password)
     sessions.end_all(user, keep=keep)
 
