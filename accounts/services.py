@@ -207,6 +207,18 @@ def list_users(search: str | None = None, role: Role | str | None = None, page: 
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def search_residents(search: str, page: int = 1, per_page: int = 20):
+    """Residents by part of their pseudonym, or by their whole email address: never by part of an address, so
+    that the desk cannot page through residents' addresses."""
+    query = select(User).where(User.role == Role.RESIDENT).order_by(User.created_at.desc(), User.id.desc())
+    if "@" in search:
+        query = query.where(User.email == normalise_email(search))
+    else:
+        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(User.pseudonym).like(f"%{term}%", escape="\\"))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
 # Residents registered at a service desk, and their printed log-in codes ---------------------
 
 

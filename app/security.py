@@ -114,6 +114,17 @@ def _framing_allowed(response) -> bool:
     return getattr(view, "allows_framing", False) and response.status_code < 400
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _personal(response) -> bool:
+    """True for answers no cache may keep: every API answer and every page shown to a logged-in user, unless
+    the view chose its own caching (public documents); static files are the same for everyone."""
+    if "Cache-Control" in response.headers or request.endpoint == "static":
+        return False
+    return is_api_request() or current_user.is_authenticated
+
+
 def _frameable_headers() -> dict:
     """The security headers with framing allowed for EMBED_FRAME_ANCESTORS; X-Frame-Options cannot say
     "these sites", so it is left out and the CSP (which browsers prefer anyway) decides alone."""
@@ -209,4 +220,8 @@ def init_app(app) -> None:
         headers = _frameable_headers() if _framing_allowed(response) else SECURITY_HEADERS
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:  # over HTTPS (as the proxies named by TRUSTED_PROXIES say): stay on HTTPS
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _personal(response):
+            response.headers["Cache-Control"] = "no-store"
         return response
