@@ -106,7 +106,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
 
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Counted in Redis when REDIS_URL is set, else in the database (app.rate_limits): either way shared by
+    # every process, so the limits hold with several gunicorn workers.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "civiquest+db://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")  # per address and account
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")

@@ -9,6 +9,7 @@ that several modules add routes to (rewards.blueprints) is listed once, after th
 def import_models() -> None:
     """Import every model so that migrations and create_all see them all."""
     import accounts.models  # noqa: F401
+    import app.rate_limits
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import leaderboards.models  # noqa: F401
