@@ -58,3 +58,17 @@ def test_bodies_past_max_content_length_are_refused_as_they_arrive(app, resident
 def test_json_depth_is_counted_without_parsing(body, deep):
     """The depth check counts brackets outside strings only."""
     assert json_too_deep(body, 32) is deep
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "message"),
+    [
+        ("get", "/api/v1/nothing-here", None, 404, "Nicht gefunden."),
+        ("delete", "/api/v1/rewards", None, 405, "Diese Methode ist hier nicht erlaubt."),
+        ("get", "/api/v1/challenges?status=nonsense", None, 422, "Die Eingabe ist ungültig."),
+    ],
+)
+def test_api_errors_speak_the_callers_language(client, method, path, body, status, message):
+    """The message of an API error is in the caller's language, like its field errors (once always English)."""
+    response = getattr(client, method)(path, json=body, headers={"Accept-Language": "de"})
+    assert (response.status_code, response.get_json()["message"]) == (status, message)
