@@ -1,5 +1,6 @@
-"""Security headers on every response, the Secure flag on cookies served over HTTPS, and the
-refusal of input no person sends."""
+"""Whom each route serves (`serves`, the one role check, failing closed), security headers and caching on
+every response, the Secure flag on cookies served over HTTPS, and the refusal of input no person sends
+(NUL and control characters, JSON too large or too deep for the parser)."""
 
 import re
 from functools import wraps

@@ -66,3 +66,14 @@ def test_pages_have_unique_ids_and_no_inline_styles(app, make_user, new_reward, 
         assert " style=" not in page.html and "<style" not in page.html, path
         for label in page.all("label"):
             assert label.attrs.get("for") in ids, (path, label.text)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.STAFF, Role.PARTNER])
+def test_other_roles_are_offered_no_way_to_redeem(app, make_user, new_reward, give, role):
+    """Managers, staff and partners see no redeem button, only why; a POST to redeem is 403 even with points."""
+    reward = new_reward()
+    client = as_user(app, make_user, role)
+    give(client.user, 100)
+    page = client.get(f"/rewards/{reward}").get_data(as_text=True)
+    assert "Redeem for" not in page and "yours is for another role" in page
+    assert client.post(f"/rewards/{reward}/redeem", data={"idempotency_key": "k"}).status_code == 403
