@@ -16,18 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.config import Config
 from app.extensions import db
 from app.rate_limits import DatabaseStorage, RateLimitCounter
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def test_the_embedded_default_counts_in_the_database():
-    """Without REDIS_URL the limits are counted in the database, not in each process's memory."""
-    assert (os.environ.get("REDIS_URL") or "civiquest+db://") == Config.RATELIMIT_STORAGE_URI
 
 
 def test_the_database_storage_counts_windows(app):
