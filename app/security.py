@@ -213,6 +213,7 @@ def init_app(app) -> None:
     def form_expired(error):
         # Mostly a form left open until its session ended: say so instead of a bare "bad request".
         if is_api_request():
+            error.data = {"message": _("The CSRF token is missing or invalid: send it in the X-CSRFToken header.")}
             return api.handle_http_exception(error)
         return render_template("errors/error.html", error=error, form_expired=True), error.code
 
