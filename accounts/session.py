@@ -24,7 +24,9 @@ def init_app(app) -> None:
 
 
 def log_in(user: User) -> None:
-    """Log `user` in on this device: a new server-side session, named in the cookie."""
+    """Log `user` in on this device: a new server-side session, named in the cookie (ending the one it replaces)."""
+    if (replaced := current_session()) is not None and replaced.ended_at is None:
+        sessions.end(replaced.user, replaced.id)
     login_user(user)
     session[SESSION_SECRET] = sessions.start(user, request.user_agent.string or "")
 

@@ -138,3 +138,13 @@ def select_sessions(user_id: int):
     from sqlalchemy import select
 
     return select(UserSession).where(UserSession.user_id == user_id).order_by(UserSession.id)
+
+
+def test_logging_in_again_ends_the_session_it_replaces(app, make_user):
+    """A second log-in on the same device ends the first session: a copy of the old cookie stops working."""
+    first, second = make_user(), make_user()
+    device = _device(app, first)
+    old_copy = _copy(app, device)
+    log_in(device, second)
+    assert not _logged_in(old_copy)
+    assert _logged_in(device)
