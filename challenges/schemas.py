@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictFloat, text_field
+from app.schemas import ChangesSchema, StrictFloat, text_field
 from challenges.models import Status, SubmissionKind, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -42,7 +42,7 @@ def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
 # Input ------------------------------------------------------------------------------------
 
 
-class ChallengeUpdateSchema(ma.Schema):
+class ChallengeUpdateSchema(ChangesSchema):
     """The fields of a challenge a manager may set; on PATCH only those sent change."""
 
     title = text_field(120, min_length=1)
@@ -60,11 +60,6 @@ class ChallengeUpdateSchema(ma.Schema):
     placement_points = ma.fields.List(_points(), metadata={"description": "Points for 1st, 2nd and 3rd place."})
     max_kwh_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
     max_km_per_day = amount_field(metadata={"description": "More per day than this is flagged for review."})
-
-    @ma.validates_schema
-    def not_empty(self, data, **kwargs):
-        if not data:
-            raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
 
 
 class ChallengeCreateSchema(ChallengeUpdateSchema):
