@@ -5,6 +5,7 @@ any declaration that differs from it and any caller let through where the table 
 import re
 
 import pytest
+from sqlalchemy import select
 
 from accounts.models import Role
 from app.security import FRAMEWORK_ENDPOINTS, declared_roles
@@ -323,6 +324,65 @@ def test_each_caller_gets_through_exactly_where_the_policy_says(app, callers):
             if response.status_code >= 500 or refused == admitted or (admitted and response.status_code in (401, 403)):
                 wrong.append(f"{key} as {caller}: {response.status_code}")
     assert wrong == []
+
+
+@pytest.fixture
+def owned(app, make_user):
+    """What the first resident owns: an access token, a notification and the session of a second device."""
+    from accounts import services as accounts
+    from accounts import sessions
+    from app.extensions import db
+    from notifications import services as notifications
+    from notifications.models import Notification
+
+    owner = make_user()
+    with app.app_context():
+        user = db.session.get(type(owner), owner.id)
+        token, _secret = accounts.create_token(user, "script")
+        notifications.notify(user.id, "account", "registration_attempted", "owned-1", {"attempted_at": "2026-01-01"})
+        device = sessions.start(user, "Firefox on Linux")
+        db.session.commit()
+        notification_id = db.session.scalar(select(Notification.id).where(Notification.user_id == user.id))
+        ids = {"token": token.id, "notification": notification_id, "session": sessions.find(user.id, device).id}
+        db.session.commit()
+    return owner, ids
+
+
+def _state(app, ids: dict) -> tuple:
+    from accounts.models import AccessToken, UserSession
+    from app.extensions import db
+    from notifications.models import Notification
+
+    with app.app_context():
+        return (
+            db.session.get(AccessToken, ids["token"]).revoked_at is None,
+            db.session.get(Notification, ids["notification"]).read_at is None,
+            db.session.get(UserSession, ids["session"]).ended_at is None,
+        )
+
+
+def test_a_second_resident_cannot_touch_what_the_first_owns(app, make_user, owned):
+    """The second resident's role passes every check the first's does; ownership still keeps them out:
+    another's token, notification or session is "not found" to them, and stays as it was."""
+    owner, ids = owned
+    other = app.test_client()
+    log_in(other, make_user())
+    attempts = [
+        ("POST", f"/tokens/{ids['token']}/revoke"),
+        ("POST", f"/me/notifications/{ids['notification']}/read"),
+        ("GET", f"/me/notifications/{ids['notification']}/open"),
+        ("POST", f"/api/v1/me/notifications/{ids['notification']}/read"),
+        ("POST", f"/profile/sessions/{ids['session']}/end"),
+    ]
+    for method, url in attempts:
+        response = _send(other, method, url)
+        assert response.status_code in (302, 404), (url, response.status_code)
+    assert _state(app, ids) == (True, True, True)
+    mine = app.test_client()
+    log_in(mine, owner)
+    for method, url in attempts:
+        _send(mine, method, url)
+    assert _state(app, ids) == (False, False, False)  # the owner could do each of them
 
 
 def test_a_route_without_a_declaration_serves_no_one(app):
