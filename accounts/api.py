@@ -6,8 +6,8 @@ from flask_smorest import Blueprint, abort
 
 from accounts import errors, services
 from accounts.preferences import DisplayPrefs
-from accounts.roles import login_required
 from accounts.schemas import MeSchema, MeUpdateSchema
+from app.security import SIGNED_IN, serves
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="The logged-in user")
 
@@ -29,7 +29,7 @@ def serialise_me(user) -> dict:
 
 @blp.route("/me")
 class Me(MethodView):
-    decorators = [login_required]
+    decorators = [serves(SIGNED_IN)]
 
     @blp.response(200, MeSchema)
     def get(self):

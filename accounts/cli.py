@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from accounts import errors, services
 from accounts.forms import PASSWORD_MIN, PSEUDONYM_PATTERN
 from accounts.models import Role
+from accounts.passwords import check_new_password
 from app.extensions import db
 from neighbourhoods.services import list_neighbourhoods
 
@@ -72,6 +73,7 @@ def create_user(email, role, pseudonym, neighbourhood_name, household_size, pass
             raise click.BadParameter(f"no neighbourhood named {neighbourhood_name!r}", param_hint="--neighbourhood")
         neighbourhood_id = matches[0].id
     try:
+        check_new_password(password, email, pseudonym)
         user = services.create_user(
             email=email,
             password=password,

@@ -17,6 +17,18 @@ class EmailTaken(AccountError):
     message = _l("An account with this email address already exists.")
 
 
+class CommonPassword(AccountError):
+    rule = "password_common"
+    field = "password"
+    message = _l("This password is too common or too easy to guess. A few unrelated words make a good one.")
+
+
+class PersonalPassword(AccountError):
+    rule = "password_personal"
+    field = "password"
+    message = _l("The password must not contain your email address or your pseudonym.")
+
+
 class PseudonymTaken(AccountError):
     status = 409
     rule = "pseudonym_taken"

@@ -50,7 +50,11 @@ def _new_password_fields():
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), Length(min=PASSWORD_MIN, max=128)],
-        description=_l("At least %(count)d characters.", count=PASSWORD_MIN),
+        description=_l(
+            "At least %(count)d characters, not a common password, and not containing your email address or "
+            "pseudonym. A few unrelated words make a good one.",
+            count=PASSWORD_MIN,
+        ),
     )
     confirm = PasswordField(
         _l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("Passwords must match."))]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from accounts.models import AccessToken, Role, User
+from accounts.models import AccessToken, Role, User, UserSession
 from accounts.passwords import unusable_password
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json, delete_rows
@@ -60,6 +60,7 @@ def anonymous_owner() -> User:
 def erase(user: User, now: datetime) -> dict[str, int]:
     """Delete the access tokens and anonymise the account; the row stays, as the anonymous owner of what is kept."""
     tokens = delete_rows(AccessToken, AccessToken.user_id == user.id)
+    delete_rows(UserSession, UserSession.user_id == user.id)  # the devices and times of each log-in
     db.session.expire(user, ["tokens"])
     _anonymise(user)
     return {"access_tokens": tokens}

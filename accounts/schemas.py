@@ -6,7 +6,7 @@ from marshmallow import validate
 from accounts.forms import PSEUDONYM_PATTERN
 from accounts.models import Role
 from accounts.preferences import LETTER_SPACINGS, LINE_SPACINGS, TEXT_SCALES
-from app.schemas import StrictBoolean, id_field
+from app.schemas import ChangesSchema, StrictBoolean, id_field
 from neighbourhoods.schemas import NeighbourhoodSchema
 
 
@@ -30,15 +30,10 @@ class MeSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
-class MeUpdateSchema(ma.Schema):
+class MeUpdateSchema(ChangesSchema):
     pseudonym = ma.fields.String(validate=[validate.Length(min=3, max=40), validate.Regexp(PSEUDONYM_PATTERN)])
     neighbourhood_id = id_field()
     household_size = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=12))
     language = ma.fields.String(validate=validate.OneOf(["en", "de"]))
     leaderboard_visible = StrictBoolean()
     display = ma.fields.Nested(DisplaySchema)
-
-    @ma.validates_schema
-    def not_empty(self, data, **kwargs):
-        if not data:
-            raise ma.ValidationError("Send at least one field to change.", "_schema")

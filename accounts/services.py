@@ -5,12 +5,21 @@ import secrets
 
 from sqlalchemy import func, select
 
-from accounts import errors
-from accounts.models import AccessToken, Role, User
-from accounts.passwords import burn_time, hash_password, needs_rehash, unusable_password, verify_password
+from accounts import errors, sessions
+from accounts.models import AccessToken, Role, User, UserSession
+from accounts.passwords import (
+    burn_time,
+    check_new_password,
+    hash_password,
+    needs_rehash,
+    unusable_password,
+    verify_password,
+)
 from accounts.preferences import DisplayPrefs
+from app import signals
 from app.columns import utcnow
 from app.extensions import db
+from app.signals import RegistrationAttempted
 from neighbourhoods.models import Neighbourhood
 
 TOKEN_PREFIX = "cq_"
@@ -89,6 +98,25 @@ def create_user(
     return user
 
 
+def register(*, email: str, password: str, pseudonym: str, neighbourhood_id: int | None, **fields) -> User | None:
+    """Register a resident; None, and nothing created, when the email has an account already.
+
+    Then the owner is told (registration_attempted) instead of the asker, who gets the same answer as for a new
+    account, after the same time: registration never tells whether an address has an account.
+    """
+    _check_unique(pseudonym=pseudonym)  # pseudonyms are public anyway, on every leaderboard
+    _find_neighbourhood(neighbourhood_id, required=True)
+    check_new_password(password, email, pseudonym)
+    owner = find_user_by_email(email)
+    if owner is None:
+        return create_user(
+            email=email, password=password, pseudonym=pseudonym, neighbourhood_id=neighbourhood_id, **fields
+        )
+    burn_time()  # a new account costs one argon2 hash
+    signals.registration_attempted.send(RegistrationAttempted(user_id=owner.id, attempted_at=utcnow()))
+    return None
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials, upgrading an outdated hash; raise otherwise."""
     user = find_user_by_email(email)
@@ -121,12 +149,13 @@ def update_profile(user: User, **changes) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Replace the password after checking the current one."""
+def change_password(user: User, current_password: str, new_password: str, keep: UserSession | None = None) -> None:
+    """Replace the password after checking the current one; every session but `keep` (the asker's) ends."""
     if not verify_password(user.password_hash, current_password):
         raise errors.InvalidCredentials(field="current_password")
+    check_new_password(new_password, user.email, user.pseudonym)
     user.password_hash = hash_password(new_password)
-    db.session.flush()
+    sessions.end_all(user, keep=keep)
 
 
 def save_display_prefs(user: User, prefs: DisplayPrefs) -> None:
@@ -143,18 +172,22 @@ def _count_active_admins() -> int:
 
 
 def set_role(user: User, role: Role | str) -> None:
-    """Give the user another role, keeping at least one active admin."""
+    """Give the user another role, keeping at least one active admin; their sessions end, to log in afresh."""
     role = Role(role)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.active and _count_active_admins() <= 1:
         raise errors.LastAdmin()
+    if role != user.role:
+        sessions.end_all(user)
     user.role = role
     db.session.flush()
 
 
 def set_active(user: User, active: bool) -> None:
-    """Deactivate (or reactivate) an account; a deactivated account cannot log in."""
+    """Deactivate (or reactivate) an account; a deactivated account cannot log in, and its sessions end."""
     if not active and user.role == Role.ADMIN and user.active and _count_active_admins() <= 1:
         raise errors.LastAdmin(field="active")
+    if not active:
+        sessions.end_all(user)
     user.active = active
     db.session.flush()
 
@@ -171,6 +204,18 @@ def list_users(search: str | None = None, role: Role | str | None = None, page: 
         )
     if role:
         query = query.where(User.role == Role(role))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def search_residents(search: str, page: int = 1, per_page: int = 20):
+    """Residents by part of their pseudonym, or by their whole email address: never by part of an address, so
+    that the desk cannot page through residents' addresses."""
+    query = select(User).where(User.role == Role.RESIDENT).order_by(User.created_at.desc(), User.id.desc())
+    if "@" in search:
+        query = query.where(User.email == normalise_email(search))
+    else:
+        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(User.pseudonym).like(f"%{term}%", escape="\\"))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

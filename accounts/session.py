@@ -1,10 +1,18 @@
-"""Who is asking: the user behind a session cookie or a personal access token, for Flask-Login."""
+"""Who is asking: the user behind a session cookie or a personal access token, for Flask-Login.
 
-from flask import redirect, request, url_for
+A session cookie counts only while the server-side session it names runs (accounts.sessions): a copy
+of the cookie stops working when that session ends, whoever ends it and wherever.
+"""
 
-from accounts import roles, services
+from flask import g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from accounts import roles, services, sessions
+from accounts.models import User, UserSession
 from app.extensions import login_manager
 from app.security import bearer_token
+
+SESSION_SECRET = "session_secret"  # the key in the signed cookie holding the secret of the user's session row
 
 
 def init_app(app) -> None:
@@ -15,12 +23,37 @@ def init_app(app) -> None:
     login_manager.request_loader(load_user_from_token)
 
 
+def log_in(user: User) -> None:
+    """Log `user` in on this device: a new server-side session, named in the cookie (ending the one it replaces)."""
+    if (replaced := current_session()) is not None and replaced.ended_at is None:
+        sessions.end(replaced.user, replaced.id)
+    login_user(user)
+    session[SESSION_SECRET] = sessions.start(user, request.user_agent.string or "")
+
+
+def log_out() -> None:
+    """End this device's session on the server too, so a copy of the cookie no longer works."""
+    if (record := current_session()) is not None and record.ended_at is None:
+        sessions.end(record.user, record.id)
+    logout_user()
+    session.pop(SESSION_SECRET, None)
+
+
+def current_session() -> UserSession | None:
+    """The server-side session of this request, when a session cookie logged it in."""
+    return g.get("user_session") if current_user.is_authenticated else None  # asking loads the user and session
+
+
 def load_user_from_session(user_id: str):
-    """The active user a session names; none when a bearer token is sent, since a token decides alone."""
-    if bearer_token():
+    """The active user whose running session the cookie names; none when a bearer token is sent, since a token
+    decides alone."""
+    if bearer_token() or not user_id.isdigit():
         return None
-    user = services.get_user(int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+    record = sessions.find(int(user_id), session.get(SESSION_SECRET))
+    if record is None or not record.user.active:
+        return None
+    g.user_session = record
+    return record.user
 
 
 def load_user_from_token(_request):

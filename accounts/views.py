@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, services
+from accounts import errors, services, sessions
 from accounts.forms import (
     NO_NEIGHBOURHOOD,
     ConfirmForm,
@@ -23,10 +23,11 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.preferences import COOKIE_NAME, DisplayPrefs
-from accounts.roles import login_required
+from accounts.session import current_session, log_in, log_out
 from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_locale
+from app.security import PUBLIC, SIGNED_IN, serves
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -60,6 +61,7 @@ def _login_attempt_key() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@serves(PUBLIC)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -69,7 +71,7 @@ def register():
         form.language.data = select_locale()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = services.register(
                 email=form.email.data,
                 password=form.password.data,
                 pseudonym=form.pseudonym.data,
@@ -80,14 +82,18 @@ def register():
         except errors.AccountError as error:
             attach_error(form, error)
         else:
-            services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
-            login_user(user)
-            flash(_("Welcome to Civiquest, %(name)s!", name=user.pseudonym), "success")
+            # An address with an account gets the same answer (its owner is told by email), so that
+            # registering never reveals who has an account.
+            if user is not None:
+                services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
+                log_in(user)
+            flash(_("Welcome to Civiquest, %(name)s!", name=form.pseudonym.data.strip()), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@serves(PUBLIC)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_attempt_key)
 # Spraying many accounts from one address hits this looser, address-wide limit.
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
@@ -101,7 +107,7 @@ def login():
         except errors.AccountError as error:
             attach_error(form, error)
         else:
-            login_user(user)
+            log_in(user)
             return redirect(safe_next(form.next.data, url_for("main.index")))
     code_form = LoginCodeForm(formdata=None, data={"next": form.next.data})
     return _render_login(form, code_form)
@@ -110,6 +116,7 @@ def login():
 # A code is its own account name, so each guess tries another account: only the address-wide
 # limit applies. With 79 random bits per code, guessing one is hopeless within it.
 @bp.route("/login/code", methods=["POST"])
+@serves(PUBLIC)
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login_code():
     """Log in with the printed code a resident got at a service desk."""
@@ -120,7 +127,7 @@ def login_code():
         except errors.AccountError as error:
             attach_error(code_form, error)
         else:
-            login_user(user)
+            log_in(user)
             return redirect(safe_next(code_form.next.data, url_for("main.index")))
     return _render_login(LoginForm(formdata=None, data={"next": code_form.next.data}), code_form)
 
@@ -131,16 +138,17 @@ def _render_login(form: LoginForm, code_form: LoginCodeForm):
 
 
 @bp.route("/logout", methods=["POST"])
+@serves(PUBLIC)
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        log_out()
         flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 def profile():
     form = _profile_form()
     if form.validate_on_submit():
@@ -158,10 +166,20 @@ def profile():
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    display_form = DisplayForm(obj=current_user, formdata=None)
+    return _render_profile(form, PasswordForm(formdata=None)), 422 if form.errors else 200
+
+
+def _render_profile(form, password_form: PasswordForm) -> str:
+    """The profile page, with the display settings and the devices logged in to the account."""
     return render_template(
-        "accounts/profile.html", form=form, password_form=PasswordForm(formdata=None), display_form=display_form
-    ), 422 if form.errors else 200
+        "accounts/profile.html",
+        form=form,
+        password_form=password_form,
+        display_form=DisplayForm(obj=current_user, formdata=None),
+        user_sessions=[(record, _device_label(record.user_agent)) for record in sessions.running(current_user)],
+        this_session=current_session(),
+        end_form=ConfirmForm(formdata=None),
+    )
 
 
 def _profile_form(**kwargs) -> ProfileForm:
@@ -176,25 +194,62 @@ def _profile_form(**kwargs) -> ProfileForm:
 
 
 @bp.route("/profile/password", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(
+                current_user, form.current_password.data, form.password.data, keep=current_session()
+            )
         except errors.AccountError as error:
             attach_error(form, error)
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
-    profile_form = _profile_form(formdata=None)
-    display_form = DisplayForm(obj=current_user, formdata=None)
-    return render_template(
-        "accounts/profile.html", form=profile_form, password_form=form, display_form=display_form
-    ), 422
+    return _render_profile(_profile_form(formdata=None), form), 422
+
+
+def _device_label(user_agent: str) -> str:
+    browser, system = sessions.device(user_agent)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown device")
+
+
+@bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
+@serves(SIGNED_IN)
+def end_session(session_id: int):
+    """Log one device out; ending this device's own session logs out here too."""
+    if ConfirmForm().validate_on_submit():
+        this = current_session()
+        if this is not None and this.id == session_id:
+            log_out()
+            flash(_("You are logged out."), "success")
+            return redirect(url_for("main.index"))
+        try:
+            sessions.end(current_user, session_id)
+        except errors.NotFound:
+            flash(_("That session has already ended."), "error")
+        else:
+            flash(_("That device is logged out."), "success")
+    return redirect(url_for("accounts.profile", _anchor="sessions-title"))
+
+
+@bp.route("/profile/sessions/end-all", methods=["POST"])
+@serves(SIGNED_IN)
+def end_all_sessions():
+    """Log out everywhere: every session of the account ends, this one too."""
+    if ConfirmForm().validate_on_submit():
+        sessions.end_all(current_user)
+        log_out()
+        flash(_("You are logged out on every device."), "success")
+        return redirect(url_for("main.index"))
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/display", methods=["GET", "POST"])
+@serves(PUBLIC)
 def display():
     """Text size, spacing and contrast: works for visitors (cookie) and users (profile)."""
     form = DisplayForm()
@@ -222,6 +277,7 @@ def _current_display_prefs() -> DisplayPrefs:
 
 
 @bp.route("/language", methods=["POST"])
+@serves(PUBLIC)
 def language():
     form = LanguageForm()
     if form.validate_on_submit():
@@ -234,7 +290,7 @@ def language():
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 def tokens():
     """Personal access tokens: the new secret is shown once, on the page that created it."""
     form = TokenForm()
@@ -249,7 +305,7 @@ def tokens():
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def revoke_token(token_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():

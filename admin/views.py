@@ -5,23 +5,19 @@ from flask_babel import gettext as _
 
 from accounts import services
 from accounts.models import Role
-from accounts.roles import ROLE_LABELS, role_required
+from accounts.roles import ROLE_LABELS
 from admin.forms import NeighbourhoodForm, UserAdminForm
 from app.errors import DomainError
 from app.forms import attach_error
+from app.security import serves
 from neighbourhoods import services as neighbourhoods
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 MAX_PAGE = 1_000_000  # far past any real list; larger page numbers would overflow the database's offset
 
 
-@bp.before_request
-@role_required(Role.ADMIN)
-def admins_only():
-    """Every page here is for admins."""
-
-
 @bp.route("/users")
+@serves(Role.ADMIN)
 def users():
     search = request.args.get("q", "").strip()
     role = request.args.get("role", "")
@@ -33,6 +29,7 @@ def users():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@serves(Role.ADMIN)
 def edit_user(user_id: int):
     user = services.get_user(user_id) or abort(404)
     form = UserAdminForm(obj=user, data={"role": user.role.value})
@@ -49,6 +46,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/neighbourhoods", methods=["GET", "POST"])
+@serves(Role.ADMIN)
 def neighbourhood_list():
     form = NeighbourhoodForm()
     if form.validate_on_submit():
@@ -68,6 +66,7 @@ def neighbourhood_list():
 
 
 @bp.route("/neighbourhoods/<int:neighbourhood_id>", methods=["GET", "POST"])
+@serves(Role.ADMIN)
 def edit_neighbourhood(neighbourhood_id: int):
     neighbourhood = neighbourhoods.get_neighbourhood(neighbourhood_id) or abort(404)
     form = NeighbourhoodForm(obj=neighbourhood)

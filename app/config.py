@@ -45,6 +45,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Each log-in is a session on the server (accounts.sessions): it ends after this many days unused,
+    # and after this many days in all, whatever happens; then the resident logs in again.
+    SESSION_IDLE_DAYS = int(os.environ.get("SESSION_IDLE_DAYS", "14"))
+    SESSION_MAX_DAYS = int(os.environ.get("SESSION_MAX_DAYS", "30"))
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
@@ -89,13 +93,22 @@ class Config:
     # The site's public address (e.g. https://civiquest.example) for links in emails sent by jobs.
     SITE_URL = os.environ.get("SITE_URL")
 
+    # Requests larger than this are refused (413) as they arrive, before anything reads them whole:
+    # room for the largest upload (a 2 MB CSV file) and the form around it.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(3 * 1024 * 1024)))
+    # The API's JSON bodies: at most this many bytes and this deep, checked before they are parsed.
+    MAX_JSON_BYTES = 256 * 1024
+    MAX_JSON_DEPTH = 32
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
     LANGUAGES = ("en", "de")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
 
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Counted in Redis when REDIS_URL is set, else in the database (app.rate_limits): either way shared by
+    # every process, so the limits hold with several gunicorn workers.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "civiquest+db://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")  # per address and account
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")

@@ -3,6 +3,7 @@
 
 import marshmallow as ma
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest.error_handler import ErrorSchema
@@ -108,6 +109,20 @@ def init_app(app) -> None:
     app.register_error_handler(DomainError, domain_error_answer)
 
 
+def _generic_message(error: HTTPException) -> str:
+    """A message in the caller's language for an HTTP error that brought none of its own."""
+    messages = {
+        400: _l("The request is not valid."),
+        403: _l("You are not allowed to do this."),
+        404: _l("Not found."),
+        405: _l("This method is not allowed here."),
+        413: _l("The request is too large."),
+        415: _l("This type of content is not accepted here."),
+        429: _l("Too many requests. Please wait a minute and try again."),
+    }
+    return str(messages.get(error.code, _l("The request could not be completed.")))
+
+
 class ApiErrorSchema(ErrorSchema):
     """The error body as documented in the OpenAPI description."""
 
@@ -128,7 +143,7 @@ class CiviquestApi(Api):
         errors = flatten_field_errors(data.get("messages") or data.get("errors"))
         message = data.get("message")
         if not message:
-            message = "The input is not valid." if errors else error.description
+            message = _("The input is not valid.") if errors else _generic_message(error)
         headers = {**own_headers, **(data.get("headers") or {})}
         if error.code == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="civiquest"')

@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.errors import CiviquestApi
+from app.schemas import RulesPlugin
 
 # Named constraints keep migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -32,4 +33,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-api = CiviquestApi()
+api = CiviquestApi(spec_kwargs={"extra_plugins": [RulesPlugin()]})

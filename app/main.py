@@ -4,16 +4,19 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from app.extensions import db, limiter
+from app.security import PUBLIC, serves
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@serves(PUBLIC)
 def index():
     return render_template("index.html")
 
 
 @bp.route("/healthz")
+@serves(PUBLIC)
 @limiter.exempt
 def healthz():
     """Liveness and readiness: answers 200 only when the database answers."""

@@ -1,6 +1,7 @@
 """Field helpers shared by the API schemas of every package."""
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
@@ -50,10 +51,30 @@ def year_between(first: int, last: int):
 def _no_control_characters(value: str) -> None:
     # PostgreSQL cannot store NUL, and no other control character belongs in plain text.
     if any(ord(char) < 32 and char not in "\n\r\t" for char in value):
-        raise ma.ValidationError("Control characters are not allowed.")
+        raise ma.ValidationError(str(_l("Control characters are not allowed.")))
 
 
 def text_field(max_length: int, min_length: int = 0, **kwargs) -> ma.fields.String:
     """Plain text of bounded length, free of control characters other than line breaks and tabs."""
     length = validate.Length(min=min_length, max=max_length)
     return ma.fields.String(validate=[length, _no_control_characters], **kwargs)
+
+
+class ChangesSchema(ma.Schema):
+    """The body of a PATCH: any of its fields, but at least one; the OpenAPI description says so (minProperties)."""
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
+
+
+class RulesPlugin(BasePlugin):
+    """apispec: write into the OpenAPI description what the schemas refuse beyond their fields (minProperties)."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        if isinstance(schema_class, type) and issubclass(schema_class, ChangesSchema):
+            return {"minProperties": 1}
+        return None

@@ -1,14 +1,20 @@
-"""Security headers on every response, the Secure flag on cookies served over HTTPS, and the
-refusal of input no person sends."""
+"""Whom each route serves (`serves`, the one role check, failing closed), security headers and caching on
+every response, the Secure flag on cookies served over HTTPS, and the refusal of input no person sends
+(NUL and control characters, JSON too large or too deep for the parser)."""
+
+import re
+from functools import wraps
 
 from flask import abort, current_app, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_smorest import abort as api_abort
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import is_api_request
-from app.extensions import api
+from app.extensions import api, login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,6 +39,54 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+# Who a view serves, besides the roles of accounts.models.Role (admins pass every role's check):
+PUBLIC = "public"  # anyone, logged in or not
+SIGNED_IN = "signed-in"  # any logged-in account, whatever its role
+# Routes Flask and flask-smorest add themselves: static files and the OpenAPI description, public.
+FRAMEWORK_ENDPOINTS = frozenset({"static", "api-docs.openapi_json"})
+
+
+def serves(*roles: str):
+    """Declare whom a page or API handler serves, and let only them through: the one role check.
+
+    `serves(PUBLIC)` lets everyone in; `serves(SIGNED_IN)` any logged-in account; `serves(Role.X, …)`
+    accounts holding one of the roles (admins pass every role's check). Anonymous visitors are sent to
+    log in (pages) or get 401 (API); a wrong role gets 403. A route without a declaration is refused.
+    """
+    if not roles:
+        raise ValueError("serves() needs at least one role, PUBLIC or SIGNED_IN")
+    declared = frozenset(roles)
+
+    def decorator(view):
+        if PUBLIC in declared:
+            view.served_roles = declared
+            return view
+
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if SIGNED_IN not in declared and not current_user.has_role(*declared):
+                api_abort(403, message=_("Your role does not allow this."))
+            return view(*args, **kwargs)
+
+        guarded.served_roles = declared
+        return guarded
+
+    return decorator
+
+
+def declared_roles(view, method: str) -> frozenset | None:
+    """The roles a view function (or, for a class-based view, its handler of `method`) declares it serves."""
+    if declared := getattr(view, "served_roles", None):
+        return declared
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, method.lower(), None) if view_class else None
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return getattr(handler, "served_roles", None)
 
 
 def viewer():
@@ -61,6 +115,17 @@ def _framing_allowed(response) -> bool:
     return getattr(view, "allows_framing", False) and response.status_code < 400
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _personal(response) -> bool:
+    """True for answers no cache may keep: every API answer and every page shown to a logged-in user, unless
+    the view chose its own caching (public documents); static files are the same for everyone."""
+    if "Cache-Control" in response.headers or request.endpoint == "static":
+        return False
+    return is_api_request() or current_user.is_authenticated
+
+
 def _frameable_headers() -> dict:
     """The security headers with framing allowed for EMBED_FRAME_ANCESTORS; X-Frame-Options cannot say
     "these sites", so it is left out and the CSP (which browsers prefer anyway) decides alone."""
@@ -68,6 +133,38 @@ def _frameable_headers() -> dict:
     policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
     headers = {name: value for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"}
     return {**headers, "Content-Security-Policy": policy}
+
+
+# What decides nesting in a JSON text: an escaped character (skipped), a quote, a bracket. One linear pass.
+_JSON_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+# Characters no URL path of this site holds: C0 controls (NUL among them) and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def json_too_deep(body: bytes, limit: int) -> bool:
+    """True when a JSON text nests arrays and objects deeper than `limit`, found without parsing it."""
+    depth, in_string = 0, False
+    for match in _JSON_TOKEN.finditer(body):
+        token = match[0]
+        if token == b'"':
+            in_string = not in_string
+        elif not in_string and len(token) == 1:
+            depth += 1 if token in b"[{" else -1
+            if depth > limit:
+                return True
+    return False
+
+
+def _check_json_body() -> None:
+    """Refuse an API body too large or too deeply nested for the parser, before anything parses it."""
+    config = current_app.config
+    if request.content_length is not None and request.content_length > config["MAX_JSON_BYTES"]:
+        api_abort(413, message=_("The request is too large."))
+    body = request.get_data(cache=True)
+    if len(body) > config["MAX_JSON_BYTES"]:
+        api_abort(413, message=_("The request is too large."))
+    if json_too_deep(body, config["MAX_JSON_DEPTH"]):
+        api_abort(400, message=_("The JSON is nested too deeply."))
 
 
 def _input_has_nul() -> bool:
@@ -95,11 +192,28 @@ def init_app(app) -> None:
         # (JSON bodies are checked field by field by the API's schemas.)
         if _input_has_nul():
             abort(400)
+        if _CONTROL.search(request.path):
+            abort(404)  # no page's address holds a control character
+
+    @app.before_request
+    def bound_json_bodies():
+        if request.is_json and is_api_request():
+            _check_json_body()
+
+    @app.before_request
+    def refuse_undeclared_routes():
+        # Fail closed: a route that forgot to say whom it serves serves no one.
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in FRAMEWORK_ENDPOINTS or request.method == "OPTIONS":
+            return
+        if not declared_roles(current_app.view_functions[endpoint], request.method):
+            abort(403)
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
         # Mostly a form left open until its session ended: say so instead of a bare "bad request".
         if is_api_request():
+            error.data = {"message": _("The CSRF token is missing or invalid: send it in the X-CSRFToken header.")}
             return api.handle_http_exception(error)
         return render_template("errors/error.html", error=error, form_expired=True), error.code
 
@@ -108,4 +222,8 @@ def init_app(app) -> None:
         headers = _frameable_headers() if _framing_allowed(response) else SECURITY_HEADERS
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:  # over HTTPS (as the proxies named by TRUSTED_PROXIES say): stay on HTTPS
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _personal(response):
+            response.headers["Cache-Control"] = "no-store"
         return response

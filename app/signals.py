@@ -80,6 +80,14 @@ class ChallengeClosed:
     neighbourhood_places: tuple[NeighbourhoodPlace, ...]  # ranked neighbourhoods, best first
 
 
+@dataclass(frozen=True)
+class RegistrationAttempted:
+    """Someone tried to register with the email address of an existing account (the answer did not say so)."""
+
+    user_id: int  # the account that owns the address
+    attempted_at: datetime
+
+
 class _ConnectionOrder(MutableSet):
     """A set that keeps the order items were added in: blinker's own set would call receivers in any order."""
 
@@ -120,4 +128,8 @@ enrollment_changed = _Signal(
 challenge_closed = _Signal(
     "challenge-closed",
     doc="Payload ChallengeClosed; sent by challenges once, in the transaction that closes it, after ranks froze.",
+)
+registration_attempted = _Signal(
+    "registration-attempted",
+    doc="Payload RegistrationAttempted; sent by accounts when a registration names an address that has an account.",
 )

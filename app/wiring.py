@@ -9,6 +9,7 @@ that several modules add routes to (rewards.blueprints) is listed once, after th
 def import_models() -> None:
     """Import every model so that migrations and create_all see them all."""
     import accounts.models  # noqa: F401
+    import app.rate_limits
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import leaderboards.models  # noqa: F401
@@ -49,17 +50,20 @@ def _connect_receivers() -> None:
       other in a circle.
     - `enrollment_changed`: leaderboards move the participant in the score histogram.
     - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
+    - `registration_attempted`: notifications warn the address's owner, in-app and by email.
 
     Connecting again (a second app in one process) keeps the first connection and its place.
     """
-    from app.signals import challenge_closed, enrollment_changed, submission_scored
+    from app.signals import challenge_closed, enrollment_changed, registration_attempted, submission_scored
     from leaderboards import receivers as leaderboards
+    from notifications import account_notices
     from rewards import receivers as rewards
 
     submission_scored.connect(leaderboards.add_season_points)
     submission_scored.connect(rewards.settle_submission)
     enrollment_changed.connect(leaderboards.move_in_histogram)
     challenge_closed.connect(rewards.pay_challenge)
+    registration_attempted.connect(account_notices.warn_of_registration)
 
 
 def _register_checks() -> None:

@@ -6,8 +6,8 @@ from flask_smorest import abort
 from flask_smorest.pagination import Page
 
 from accounts.models import Role
-from accounts.roles import role_required
 from app.pagination import Blueprint, page_of
+from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from challenges import activity, authoring, errors, kinds, participation, submissions, totals, visibility
 from challenges.kinds import SubmissionCreateSchema
@@ -28,8 +28,8 @@ from challenges.schemas import (
 
 blp = Blueprint("api_challenges", __name__, url_prefix="/api/v1/challenges", description="Challenges")
 
-manager_required = role_required(Role.MANAGER)
-resident_required = role_required(Role.RESIDENT)
+manager_required = serves(Role.MANAGER)
+resident_required = serves(Role.RESIDENT)
 # Public reads: anonymous visitors are welcome; logged-in ones also see their own part.
 OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 CHALLENGE_COLUMNS = tuple(column.key for column in Challenge.__table__.columns)
@@ -63,6 +63,7 @@ def _enrollment_of_viewer(challenge_id: int):
 
 @blp.route("")
 class Challenges(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(ChallengeFilterSchema, location="query")
     @blp.response(200, ChallengeSchema(many=True))
@@ -90,6 +91,7 @@ class Challenges(MethodView):
 
 @blp.route("/<int:challenge_id>")
 class ChallengeItem(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChallengeSchema)
     def get(self, challenge_id):
@@ -131,6 +133,7 @@ class Cancel(MethodView):
 
 @blp.route("/<int:challenge_id>/changes")
 class Changes(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChangeSchema(many=True))
     @blp.paginate(Page)

@@ -49,8 +49,8 @@ def get_resident(user_id: int) -> User:
 
 
 def find_residents(search: str, page: int = 1, per_page: int = 20):
-    """Residents whose pseudonym or email contains `search`, for the desk to pick from."""
-    return accounts.list_users(search=search, role=Role.RESIDENT, page=page, per_page=per_page)
+    """Residents whose pseudonym contains `search`, or whose whole email address it is, for the desk to pick from."""
+    return accounts.search_residents(search, page=page, per_page=per_page)
 
 
 def register_resident(manager: User, **fields) -> tuple[User, str]:

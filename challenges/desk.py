@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from accounts.forms import LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
 from accounts.models import Role, User
-from accounts.roles import role_required
 from app.columns import utcnow
 from app.errors import DomainError
 from app.forms import attach_error, choices
+from app.security import serves
 from app.transactions import refuse
 from challenges import activity, assisted, display, kinds, participation, visibility
 from challenges.forms import JoinForResidentForm, SubmissionForm
@@ -26,10 +26,8 @@ MAX_PAGE = 10_000
 LANGUAGE_NAMES = {choice.value: choice.label for choice in LANGUAGE_CHOICES}
 
 
-@bp.before_request
-@role_required(Role.MANAGER)
-def only_managers():
-    """Every desk page is for managers (and admins); residents get 403, visitors the log-in page."""
+# Every desk page is for managers (and admins): residents get 403, visitors the log-in page.
+desk_staff = serves(Role.MANAGER)
 
 
 def _manager() -> User:
@@ -48,6 +46,7 @@ def _challenge(challenge_id: int) -> Challenge:
 
 
 @bp.route("")
+@desk_staff
 def index():
     search = request.args.get("q", "").strip()[:100]
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
@@ -56,6 +55,7 @@ def index():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@desk_staff
 def register():
     form = AssistedRegisterForm()
     form.neighbourhood_id.choices = choices(neighbourhood_choices())
@@ -75,6 +75,7 @@ def register():
 
 
 @bp.route("/residents/<int:user_id>/code", methods=["POST"])
+@desk_staff
 def reissue_code(user_id: int):
     resident = _resident(user_id)
     if not ConfirmForm().validate_on_submit():
@@ -104,6 +105,7 @@ def _code_sheet(resident: User, code: str):
 
 
 @bp.route("/residents/<int:user_id>")
+@desk_staff
 def resident(user_id: int):
     return _render_resident(_resident(user_id))
 
@@ -127,6 +129,7 @@ def _joinable(resident: User):
 
 
 @bp.route("/residents/<int:user_id>/join", methods=["POST"])
+@desk_staff
 def join(user_id: int):
     resident = _resident(user_id)
     form = JoinForResidentForm()
@@ -147,6 +150,7 @@ def join(user_id: int):
 
 
 @bp.route("/residents/<int:user_id>/challenges/<int:challenge_id>")
+@desk_staff
 def entry(user_id: int, challenge_id: int):
     return _render_entry(_resident(user_id), _challenge(challenge_id))
 
@@ -171,6 +175,7 @@ def _render_entry(resident: User, challenge: Challenge, posted=None, status: int
     ), status
 
 
+@desk_staff
 def submit(user_id: int, challenge_id: int, kind_code: str):
     """A reading or trip from the resident's paper form, on the path its kind names."""
     resident, challenge, kind = _resident(user_id), _challenge(challenge_id), kinds.by_code(kind_code)

@@ -6,8 +6,6 @@ which columns it reads and how (`challenges.kinds`). Each row is submitted on it
 one bad row never loses the good ones.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.models import User
 from app.extensions import db
-from challenges import errors, kinds
+from challenges import csv_text, errors, kinds
 from challenges.csv_cells import RowError
 from challenges.kinds import Kind
 from challenges.models import Enrollment, SubmissionStatus
@@ -35,22 +33,13 @@ class RowResult:
 def _read_rows(content: bytes, kind: Kind) -> tuple[list[str], list[tuple[int, dict]]]:
     if len(content) > MAX_BYTES:
         raise errors.SubmissionRefused(_l("The file is larger than 2 MB."), "file", "too_large")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # older Excel exports
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
+    table = csv_text.rows(csv_text.decode(content))
+    if not table or not table[0]:
         raise errors.SubmissionRefused(_l("The file is empty."), "file", "empty")
-    names = [_column_name(kind, cell) for cell in header]
+    names = [_column_name(kind, cell) for cell in table[0]]
     rows = [
         (number, dict(zip(names, cells, strict=False)))
-        for number, cells in enumerate(reader, start=2)
+        for number, cells in enumerate(table[1:], start=2)
         if any(cell.strip() for cell in cells)
     ]
     if len(rows) > MAX_ROWS:

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictFloat, text_field
+from app.schemas import ChangesSchema, StrictFloat, text_field
 from challenges.models import Status, SubmissionKind, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -42,7 +42,7 @@ def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
 # Input ------------------------------------------------------------------------------------
 
 
-class ChallengeUpdateSchema(ma.Schema):
+class ChallengeUpdateSchema(ChangesSchema):
     """The fields of a challenge a manager may set; on PATCH only those sent change."""
 
     title = text_field(120, min_length=1)
@@ -64,11 +64,6 @@ class ChallengeUpdateSchema(ma.Schema):
         validate=ma.validate.Range(0, 14),
         metadata={"description": "Days after the end in which activity dated inside the challenge is still taken."},
     )
-
-    @ma.validates_schema
-    def not_empty(self, data, **kwargs):
-        if not data:
-            raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
 
 
 class ChallengeCreateSchema(ChallengeUpdateSchema):

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 
 from accounts.forms import ConfirmForm
 from accounts.models import Role
-from accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
+from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from app.transactions import refuse
 from challenges import (
@@ -29,7 +29,7 @@ from challenges.pages import challenge_context, route_each_kind, show_refusal, s
 from challenges.scoring import Category
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges", template_folder="templates")
-manager_required = role_required(Role.MANAGER)
+manager_required = serves(Role.MANAGER)
 PER_PAGE = 20
 MAX_PAGE = 10_000
 
@@ -60,6 +60,7 @@ def _filters(args, viewer) -> dict:
 
 
 @bp.route("")
+@serves(PUBLIC)
 def index():
     viewer = current_viewer()
     filters = _filters(request.args, viewer)
@@ -77,6 +78,7 @@ def index():
 
 
 @bp.route("/<int:challenge_id>")
+@serves(PUBLIC)
 def detail(challenge_id: int):
     return _render_detail(_visible(challenge_id))
 
@@ -110,7 +112,7 @@ def _render_detail(challenge: Challenge, posted: tuple[Kind, SubmissionForm] | N
 
 
 @bp.route("/<int:challenge_id>/join", methods=["POST"])
-@login_required
+@serves(Role.RESIDENT)
 def join(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
@@ -124,7 +126,7 @@ def join(challenge_id: int):
 
 
 @bp.route("/<int:challenge_id>/leave", methods=["POST"])
-@login_required
+@serves(Role.RESIDENT)
 def leave(challenge_id: int):
     challenge = _visible(challenge_id)
     if ConfirmForm().validate_on_submit():
@@ -163,7 +165,7 @@ def _flash_result(submission, created: bool, form: SubmissionForm) -> None:
     flash(f"{message} {form.recorded(submission)}", category)
 
 
-@login_required
+@serves(Role.RESIDENT)
 def submit(challenge_id: int, kind_code: str):
     """A reading, a trip or any other kind of submission from its form, on the path its kind names."""
     challenge, kind = _visible(challenge_id), kinds.by_code(kind_code)
@@ -183,14 +185,14 @@ route_each_kind(bp, "/<int:challenge_id>", submit)  # /challenges/<id>/readings,
 
 
 @bp.route("/<int:challenge_id>/upload", methods=["GET", "POST"])
-@login_required
+@serves(Role.RESIDENT)
 def upload(challenge_id: int):
     """Many readings or trips at once from a CSV file, with a report on every row."""
     challenge = _visible(challenge_id)
     form, report = UploadForm(), None
     if form.validate_on_submit():
         try:
-            report = imports.import_csv(_enrollment(challenge), form.file.data.read())
+            report = imports.import_csv(_enrollment(challenge), form.file.data.read(imports.MAX_BYTES + 1))
         except errors.ChallengeError as error:
             show_refusal(form, error)
     status = 422 if form.errors else 200
@@ -198,7 +200,7 @@ def upload(challenge_id: int):
 
 
 @bp.route("/<int:challenge_id>/me")
-@login_required
+@serves(Role.RESIDENT)
 def me(challenge_id: int):
     challenge = _visible(challenge_id)
     enrollment = participation.find_enrollment(challenge, current_viewer())
@@ -218,7 +220,7 @@ def me(challenge_id: int):
 
 
 @bp.route("/<int:challenge_id>/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])
-@login_required
+@serves(Role.RESIDENT)
 def withdraw(challenge_id: int, submission_id: int):
     """Withdraw one's own submission: the page shows it and asks why (the confirmation), the post withdraws it."""
     challenge = _visible(challenge_id)

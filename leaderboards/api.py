@@ -7,6 +7,7 @@ an object holding the page's `entries` and `me`, the caller's own rank, so it ca
 from flask.views import MethodView
 
 from app.pagination import Blueprint
+from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from challenges import results
 from leaderboards import caching, services
@@ -27,6 +28,7 @@ NOT_MODIFIED = "Not modified: the ETag sent in If-None-Match still matches."
 
 @blp.route("/challenges/<int:challenge_id>/leaderboard")
 class ChallengeLeaderboard(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, ChallengeLeaderboardSchema)
     @blp.paginate(per_page=services.PER_PAGE)
@@ -48,6 +50,7 @@ class ChallengeLeaderboard(MethodView):
 
 @blp.route("/challenges/<int:challenge_id>/leaderboard/neighbourhoods")
 class NeighbourhoodLeaderboard(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=[{}])
     @blp.response(200, NeighbourhoodLeaderboardSchema)
     @blp.alt_response(304, description=NOT_MODIFIED)
@@ -69,6 +72,7 @@ class NeighbourhoodLeaderboard(MethodView):
 
 @blp.route("/leaderboards/season")
 class SeasonLeaderboard(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(SeasonArgumentsSchema, location="query")
     @blp.response(200, SeasonLeaderboardSchema)

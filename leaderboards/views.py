@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from app.security import allow_framing
+from app.security import PUBLIC, allow_framing, serves
 from app.security import viewer as current_viewer
 from challenges import display, results
 from leaderboards import caching, charts, services
@@ -34,6 +34,7 @@ def _page() -> int:
 
 
 @bp.route("/challenges/<int:challenge_id>/leaderboard")
+@serves(PUBLIC)
 def challenge(challenge_id: int):
     viewer = current_viewer()
     shown = services.get_challenge(challenge_id, viewer)
@@ -52,11 +53,13 @@ def challenge(challenge_id: int):
 
 
 @bp.route("/leaderboards")
+@serves(PUBLIC)
 def index():
     return redirect(url_for("leaderboards.season"))
 
 
 @bp.route("/leaderboards/season")
+@serves(PUBLIC)
 def season():
     window = request.args.get("window", Period.WEEK.value)
     period = Period(window) if window in {p.value for p in Period} else Period.WEEK
@@ -73,6 +76,7 @@ def season():
 
 
 @bp.route("/embed/challenges/<int:challenge_id>/neighbourhoods")
+@serves(PUBLIC)
 @allow_framing
 def embed_neighbourhoods(challenge_id: int):
     """The public neighbourhood ranking, standalone for an iframe on the city's website; `?lang=de` picks a language."""

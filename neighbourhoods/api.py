@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from app.security import PUBLIC, serves
 from neighbourhoods import services
 from neighbourhoods.schemas import NeighbourhoodSchema
 
@@ -11,6 +12,7 @@ blp = Blueprint("api_neighbourhoods", __name__, url_prefix="/api/v1/neighbourhoo
 
 @blp.route("")
 class NeighbourhoodList(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=[])
     @blp.response(200, NeighbourhoodSchema(many=True))
     def get(self):

@@ -2,9 +2,8 @@
 
 from flask.views import MethodView
 
-from accounts.roles import login_required
 from app.pagination import Blueprint, page_of
-from app.security import viewer
+from app.security import SIGNED_IN, serves, viewer
 from notifications import display, services
 from notifications.models import Notification
 from notifications.schemas import (
@@ -35,7 +34,7 @@ def _settings(user) -> dict:
 
 @blp.route("/me/notifications")
 class MyNotifications(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.arguments(NotificationFilterSchema, location="query")
     @blp.response(200, NotificationPageSchema)
     @blp.paginate()
@@ -48,7 +47,7 @@ class MyNotifications(MethodView):
 
 @blp.route("/me/notifications/<int:notification_id>/read")
 class ReadNotification(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(200, NotificationSchema)
     @blp.alt_response(404, description="No such notification of yours.")
     def post(self, notification_id):
@@ -58,7 +57,7 @@ class ReadNotification(MethodView):
 
 @blp.route("/me/notifications/read-all")
 class ReadAll(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(200, ReadAllSchema)
     def post(self):
         """Mark all your notifications read."""
@@ -68,13 +67,13 @@ class ReadAll(MethodView):
 
 @blp.route("/me/notification-preferences")
 class MyPreferences(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(200, PreferencesSchema)
     def get(self):
         """How you want to hear about each kind of news: in_app (default), email or off."""
         return _settings(viewer())
 
-    @login_required
+    @serves(SIGNED_IN)
     @blp.arguments(PreferencesUpdateSchema)
     @blp.response(200, PreferencesSchema)
     def put(self, data):

@@ -63,6 +63,17 @@ def deliver(user_id: int, kind: str, message: str, key: str, params: dict | None
     return Outcome.STORED
 
 
+def warn(user_id: int, message: str, key: str, params: dict | None = None, now: datetime | None = None) -> bool:
+    """An account notice that must reach its owner: in-app, and by email too, whatever they chose, where possible."""
+    now = now or utcnow()
+    if deliver(user_id, Kind.ACCOUNT, message, key, params, now=now) is not Outcome.STORED:
+        return False
+    user = db.session.get(User, user_id)
+    if email_possible(user):
+        email.enqueue(db.session.scalar(select(Notification).where(Notification.key == key)), user, now)
+    return True
+
+
 def is_internal(link: str) -> bool:
     """True for a path on this site ("/me/consents"), never for another site ("//evil.example", "https://…")."""
     parts = urlsplit(link)

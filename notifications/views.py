@@ -6,9 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from accounts.roles import login_required
 from app.extensions import db
-from app.security import viewer
+from app.security import SIGNED_IN, serves, viewer
 from app.transactions import refuse
 from notifications import display, email, errors, services
 from notifications.forms import PreferencesForm
@@ -59,7 +58,7 @@ def _own(notification_id: int) -> Notification:
 
 
 @bp.route("/me/notifications")
-@login_required
+@serves(SIGNED_IN)
 def index():
     user = viewer()
     pagination = db.paginate(services.notifications_of(user.id), page=_page(), per_page=PER_PAGE, error_out=False)
@@ -68,7 +67,7 @@ def index():
 
 
 @bp.route("/me/notifications/<int:notification_id>/read", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def read(notification_id: int):
     services.mark_read(_own(notification_id))
     flash(_("Marked as read."), "success")
@@ -76,7 +75,7 @@ def read(notification_id: int):
 
 
 @bp.route("/me/notifications/read-all", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def read_all():
     count = services.mark_all_read(viewer())
     flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count),
@@ -85,7 +84,7 @@ def read_all():
 
 
 @bp.route("/me/notifications/<int:notification_id>/open")
-@login_required
+@serves(SIGNED_IN)
 def open_link(notification_id: int):
     """Follow a notification's link, marking it read; only paths inside the site are followed."""
     notification = services.mark_read(_own(notification_id))
@@ -98,7 +97,7 @@ def open_link(notification_id: int):
 
 
 @bp.route("/me/notifications/preferences", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 def preferences():
     user = viewer()
     possible = services.email_possible(user)

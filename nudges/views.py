@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.models import Role
-from accounts.roles import login_required, role_required
+from app.security import SIGNED_IN, serves
 from app.transactions import refuse
 from nudges import errors, funding
 from nudges.forms import FundingProgrammeForm
 from nudges.models import FundingProgramme
 
 bp = Blueprint("nudges", __name__, template_folder="templates")
-admin_required = role_required(Role.ADMIN)
+admin_required = serves(Role.ADMIN)
 
 
 def _language() -> str:
@@ -21,7 +21,7 @@ def _language() -> str:
 
 
 @bp.route("/me/funding")
-@login_required
+@serves(SIGNED_IN)
 def my_funding():
     programmes = funding.eligible(current_user._get_current_object())
     return render_template("nudges/mine.html", programmes=programmes, language=_language())

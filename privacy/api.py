@@ -3,8 +3,8 @@
 from flask.views import MethodView
 from flask_login import current_user
 
-from accounts.roles import login_required
 from app.pagination import Blueprint
+from app.security import SIGNED_IN, serves
 from privacy import downloads
 
 blp = Blueprint("api_rights", __name__, url_prefix="/api/v1", description="My data")
@@ -20,7 +20,7 @@ ZIP_DOC = {
 
 @blp.route("/me/export")
 class MyExport(MethodView):
-    decorators = [login_required]
+    decorators = [serves(SIGNED_IN)]
 
     @blp.doc(responses=ZIP_DOC)
     def get(self):

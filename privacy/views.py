@@ -6,9 +6,9 @@ from flask_login import current_user, logout_user
 
 from accounts.errors import AccountError
 from accounts.models import Role
-from accounts.roles import login_required
 from app.extensions import limiter
 from app.forms import attach_error
+from app.security import SIGNED_IN, serves
 from privacy import downloads, services
 from privacy.forms import DeleteAccountForm
 
@@ -16,21 +16,21 @@ bp = Blueprint("rights", __name__, template_folder="templates")
 
 
 @bp.route("/me/export")
-@login_required
+@serves(SIGNED_IN)
 def export():
     """What the download holds, and the button to get it."""
     return render_template("privacy/export.html", files=services.README_FILES)
 
 
 @bp.route("/me/export.zip")
-@login_required
+@serves(SIGNED_IN)
 def export_zip():
     """The zip itself."""
     return downloads.my_data(current_user)
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
-@login_required
+@serves(SIGNED_IN)
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def delete_account():
     """Explain what deleting erases and keeps; on a correct credential and the tick, erase and log out."""

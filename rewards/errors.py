@@ -71,6 +71,12 @@ class VoucherNotUsable(RewardError):
         super().__init__(message, "code", rule)
 
 
+class OwnVoucher(base.Forbidden, RewardError):
+    rule = "own_voucher"
+    field = "code"
+    message = _l("You cannot accept your own voucher; another member of the partner must.")
+
+
 class NotYourPartner(base.Forbidden, RewardError):
     rule = "other_partner"
     field = "code"

@@ -6,11 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest.pagination import Page
 from sqlalchemy import select
 
-from accounts.roles import login_required
 from app.columns import utcnow
 from app.extensions import db
 from app.pagination import Blueprint, page_of
-from app.security import viewer
+from app.security import PUBLIC, SIGNED_IN, serves, viewer
 from sharing import credits, display, errors, gate, receipts, services, uses
 from sharing.models import DURATIONS, Consent, DataCategory, DataUse, Level, Purpose
 from sharing.schemas import (
@@ -56,7 +55,7 @@ def _by_code(model, code: str, field: str):
 
 @blp.route("/me/consents")
 class MyConsents(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.arguments(ConsentFilterSchema, location="query")
     @blp.response(200, ConsentSchema(many=True))
     @blp.paginate(Page)
@@ -67,7 +66,7 @@ class MyConsents(MethodView):
         found = services.consent_history(user) if filters["all"] else services.active_consents(user, now)
         return [_shown(consent, now) for consent in found]
 
-    @login_required
+    @serves(SIGNED_IN)
     @blp.arguments(ConsentCreateSchema)
     @blp.response(201, ConsentSchema)
     @blp.alt_response(200, schema=ConsentSchema, description="Exactly this consent was in force already.")
@@ -87,7 +86,7 @@ class MyConsents(MethodView):
 
 @blp.route("/me/consents/<int:consent_id>")
 class MyConsent(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(204)
     @blp.alt_response(404, description="No such consent of yours.")
     @blp.alt_response(409, description="The consent has already ended.")
@@ -98,7 +97,7 @@ class MyConsent(MethodView):
 
 @blp.route("/me/consents/<int:consent_id>/receipt")
 class MyReceipt(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(200, ReceiptSchema)
     @blp.alt_response(404, description="No such consent of yours.")
     def get(self, consent_id):
@@ -113,7 +112,7 @@ class MyReceipt(MethodView):
 
 @blp.route("/me/data-uses")
 class MyDataUses(MethodView):
-    @login_required
+    @serves(SIGNED_IN)
     @blp.response(200, DataUseSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
@@ -132,6 +131,7 @@ class MyDataUses(MethodView):
 
 @blp.route("/data/catalogue")
 class Catalogue(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=[{}])
     @blp.response(200, CatalogueSchema)
     def get(self):

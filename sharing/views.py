@@ -12,12 +12,11 @@ from werkzeug.routing import BuildError
 
 from accounts.forms import ConfirmForm
 from accounts.models import Role
-from accounts.roles import login_required, role_required
 from app.charts import bar_chart
 from app.clock import city_zone, next_monday
 from app.columns import utcnow
 from app.extensions import db
-from app.security import viewer
+from app.security import PUBLIC, SIGNED_IN, serves, viewer
 from app.transactions import refuse
 from rewards.models import EntryKind, LedgerEntry
 from sharing import catalogue as catalogue_entries
@@ -26,8 +25,8 @@ from sharing.forms import CategoryForm, ConsentForm, PurposeForm, RateForm
 from sharing.models import DURATIONS, Consent, CreditRate, DataCategory, Level, Purpose
 
 bp = Blueprint("sharing", __name__, template_folder="templates")
-staff_required = role_required(Role.STAFF)
-admin_required = role_required(Role.ADMIN)
+staff_required = serves(Role.STAFF)
+admin_required = serves(Role.ADMIN)
 PER_PAGE = 20
 MAX_PAGE = 10_000
 
@@ -49,7 +48,7 @@ def _own(consent_id: int) -> Consent:
 
 
 @bp.route("/me/consents")
-@login_required
+@serves(SIGNED_IN)
 def consents():
     return _render_consents()
 
@@ -82,7 +81,7 @@ def _render_consents(failed: ConsentForm | None = None):
 
 
 @bp.route("/me/consents", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def grant():
     form = ConsentForm(display.this_week(utcnow()))
     if form.validate_on_submit():
@@ -113,7 +112,7 @@ def _show_errors(form, problems: dict) -> None:
 
 
 @bp.route("/me/consents/<int:consent_id>/revoke", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def revoke(consent_id: int):
     consent = _own(consent_id)
     if ConfirmForm().validate_on_submit():
@@ -133,7 +132,7 @@ def _receipt(consent: Consent) -> dict:
 
 
 @bp.route("/me/consents/<int:consent_id>/receipt")
-@login_required
+@serves(SIGNED_IN)
 def receipt(consent_id: int):
     document = _receipt(_own(consent_id))
     filename = f"consent-receipt-{document['consentReceiptID']}.json"
@@ -144,7 +143,7 @@ def receipt(consent_id: int):
 
 
 @bp.route("/me/consents/<int:consent_id>/receipt.html")
-@login_required
+@serves(SIGNED_IN)
 def receipt_page(consent_id: int):
     consent = _own(consent_id)
     return render_template("sharing/receipt.html", consent=consent, receipt=_receipt(consent), now=utcnow())
@@ -162,6 +161,7 @@ def _optional_url(endpoint: str) -> str | None:
 
 
 @bp.route("/privacy")
+@serves(PUBLIC)
 def privacy():
     week_start = display.this_week(utcnow())
     return render_template(
@@ -207,7 +207,7 @@ def _earnings_chart(months: list[tuple[date, int]], total: int) -> dict:
 
 
 @bp.route("/me/data")
-@login_required
+@serves(SIGNED_IN)
 def my_data():
     user = viewer()
     total, months, by_consent = _earnings(user.id)

@@ -9,10 +9,10 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from accounts.models import Role
-from accounts.roles import role_required
 from app.clock import city_zone
 from app.extensions import db
 from app.pagination import Blueprint, page_of
+from app.security import serves
 from challenges.models import Challenge
 from challenges.scoring import Category
 from neighbourhoods.models import Neighbourhood
@@ -31,7 +31,7 @@ from stats.schemas import (
 )
 
 blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats", description="Statistics")
-staff_required = role_required(Role.STAFF)
+staff_required = serves(Role.STAFF)
 FILE = {"schema": {"type": "string", "format": "binary"}}
 DOWNLOAD_DOC = {
     200: {

@@ -20,10 +20,9 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from accounts.models import Role
-from accounts.roles import role_required
 from app.clock import city_zone
 from app.extensions import db
-from app.security import viewer
+from app.security import serves, viewer
 from leaderboards.display import formatter
 from sharing import display as sharing_display
 from sharing.models import DataUse, Level, Purpose
@@ -36,7 +35,7 @@ from stats.release import DEFINITIONS, MEASURE_LABELS, Release
 from stats.schemas import FORMATS
 
 bp = Blueprint("stats", __name__, template_folder="templates")
-staff_required = role_required(Role.STAFF)
+staff_required = serves(Role.STAFF)
 DASHBOARD_VIEW = "dashboard view"
 PER_PAGE = 20
 MAX_PAGE = 10_000

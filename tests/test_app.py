@@ -31,7 +31,7 @@ def test_config_from_environment(monkeypatch):
 
 
 def test_embedded_defaults(monkeypatch):
-    """Without environment the app uses SQLite in instance/, memory rate limits and Berlin time."""
+    """Without environment the app uses SQLite in instance/, rate limits counted in it, and Berlin time."""
     for name in ("DATABASE_URL", "REDIS_URL", "TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
     import app.config as config_module
@@ -39,7 +39,7 @@ def test_embedded_defaults(monkeypatch):
     reloaded = importlib.reload(config_module)
     try:
         assert reloaded.Config.SQLALCHEMY_DATABASE_URI.endswith("/instance/civiquest.db")
-        assert reloaded.Config.RATELIMIT_STORAGE_URI == "memory://"
+        assert reloaded.Config.RATELIMIT_STORAGE_URI == "civiquest+db://"
         assert reloaded.Config.TIMEZONE == "Europe/Berlin"
         assert reloaded.Config.SESSION_COOKIE_HTTPONLY and reloaded.Config.SESSION_COOKIE_SAMESITE == "Lax"
     finally:

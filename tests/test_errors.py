@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.errors import DomainError, FieldErrors
 from app.extensions import db
+from app.security import PUBLIC, serves
 from app.transactions import refuse
 from neighbourhoods import services as neighbourhoods
 from neighbourhoods.models import Neighbourhood
@@ -73,26 +74,31 @@ def raising_app(app):
 
     @blueprint.route("/api/v1/raise/<int:index>")
     @blueprint.route("/raise/<int:index>")
+    @serves(PUBLIC)
     def raise_error(index: int):
         raise _instance(ERRORS[index])
 
     @blueprint.route("/write-then-raise", methods=["POST"])
+    @serves(PUBLIC)
     def write_then_raise():
         neighbourhoods.create_neighbourhood("Written before refusing", 10)
         raise DomainError("Refused after writing.")
 
     @blueprint.route("/write-then-refuse", methods=["POST"])
+    @serves(PUBLIC)
     def write_then_refuse():
         neighbourhoods.create_neighbourhood("Written before refusing", 10)
         refuse(DomainError("Refused after writing."))
         return redirect("/")
 
     @blueprint.route("/write-then-crash", methods=["POST"])
+    @serves(PUBLIC)
     def write_then_crash():
         neighbourhoods.create_neighbourhood("Written before refusing", 10)
         raise RuntimeError("a bug")
 
     @blueprint.route("/write", methods=["POST"])
+    @serves(PUBLIC)
     def write():
         neighbourhoods.create_neighbourhood("Written and kept", 10)
         return redirect("/")

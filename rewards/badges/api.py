@@ -12,14 +12,13 @@ from flask_smorest.pagination import Page
 from werkzeug.routing import BuildError
 
 from accounts.models import Role
-from accounts.roles import role_required
-from app.security import viewer
+from app.security import serves, viewer
 from rewards import errors
 from rewards.badges import services
 from rewards.badges.schemas import BadgeAwardSchema, BadgeUpdateSchema
 from rewards.blueprints import my_api as blp
 
-resident_required = role_required(Role.RESIDENT)
+resident_required = serves(Role.RESIDENT)
 BADGE_UID = re.compile(r"[0-9a-f]{1,32}")
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accounts.models import Role
-from accounts.roles import login_required, role_required
+from app.security import PUBLIC, SIGNED_IN, serves
 from app.transactions import refuse
 from rewards import errors
 from rewards.badges import documents, services
@@ -22,7 +22,7 @@ from rewards.display import BADGE_RULE_LABELS
 from rewards.models import BadgeAward, BadgeClass
 
 bp = Blueprint("badges", __name__, template_folder="templates")
-admin_required = role_required(Role.ADMIN)
+admin_required = serves(Role.ADMIN)
 
 # Documents change rarely, but a badge made private should stop verifying soon after.
 DOCUMENT_MAX_AGE = 300
@@ -71,6 +71,7 @@ def _public_badge(badge_id: int) -> BadgeClass:
 
 
 @bp.route("/badges/issuer")
+@serves(PUBLIC)
 def issuer():
     config = current_app.config
     website = config.get("BADGE_ISSUER_URL") or url_for("main.index", _external=True)
@@ -81,6 +82,7 @@ def issuer():
 
 
 @bp.route("/badges/classes/<int:badge_id>")
+@serves(PUBLIC)
 def badge_class(badge_id: int):
     badge = _public_badge(badge_id)
     image_url = url_for("badges.image", badge_id=badge.id, _external=True)
@@ -89,6 +91,7 @@ def badge_class(badge_id: int):
 
 
 @bp.route("/badges/classes/<int:badge_id>/image.svg")
+@serves(PUBLIC)
 def image(badge_id: int):
     badge = _public_badge(badge_id)
     response = current_app.response_class(badge.image_svg, mimetype="image/svg+xml")
@@ -99,6 +102,7 @@ def image(badge_id: int):
 
 
 @bp.route("/badges/classes/<int:badge_id>/criteria")
+@serves(PUBLIC)
 def criteria(badge_id: int):
     # A page of the site like any other (its header knows who is logged in), so not publicly cached.
     issuer_name = current_app.config["BADGE_ISSUER_NAME"]
@@ -106,6 +110,7 @@ def criteria(badge_id: int):
 
 
 @bp.route("/badges/assertions/<uid>")
+@serves(PUBLIC)
 def assertion(uid: str):
     """The hosted assertion; a private award answers 410 Gone with `revoked`, as OB 2.0 verifiers read it."""
     item = services.published_award(uid)
@@ -125,7 +130,7 @@ def assertion(uid: str):
 
 
 @bp.route("/me/badges")
-@login_required
+@serves(SIGNED_IN)
 def mine():
     user = current_user._get_current_object()
     return render_template(
@@ -138,7 +143,7 @@ def mine():
 
 
 @bp.route("/me/badges/<uid>/privacy", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def privacy(uid: str):
     user = current_user._get_current_object()
     item = services.own_award(user, uid)

@@ -10,9 +10,9 @@ from flask_smorest import abort
 from flask_smorest.pagination import Page
 
 from accounts.models import Role
-from accounts.roles import role_required
 from app.columns import utcnow
 from app.pagination import Blueprint, page_of
+from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from rewards import errors, ledger
 from rewards.catalogue import redemption, services, vouchers
@@ -32,9 +32,9 @@ from rewards.models import Reward, Voucher
 
 blp = Blueprint("api_rewards", __name__, url_prefix="/api/v1", description="Rewards")
 
-manager_required = role_required(Role.MANAGER)
-resident_required = role_required(Role.RESIDENT)
-validator_required = role_required(Role.MANAGER, Role.PARTNER)
+manager_required = serves(Role.MANAGER)
+resident_required = serves(Role.RESIDENT)
+validator_required = serves(Role.MANAGER, Role.PARTNER)
 # Public reads: anonymous visitors are welcome; logged-in residents also see their own part.
 OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 REWARD_OUTPUT = ("id", "partner", "title", "description", "cost", "stock", "sold_out", "per_resident_limit",
@@ -76,6 +76,7 @@ def _visible_reward(reward_id: int, viewer) -> Reward:
 
 @blp.route("/rewards")
 class Rewards(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.arguments(RewardFilterSchema, location="query")
     @blp.response(200, RewardSchema(many=True))
@@ -110,6 +111,7 @@ class Rewards(MethodView):
 
 @blp.route("/rewards/<int:reward_id>")
 class RewardItem(MethodView):
+    @serves(PUBLIC)
     @blp.doc(security=OPTIONAL_AUTH)
     @blp.response(200, RewardSchema)
     def get(self, reward_id):

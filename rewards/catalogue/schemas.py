@@ -8,7 +8,8 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import StrictBoolean, enum_field, id_field, text_field, year_between
+from app.schemas import ChangesSchema, StrictBoolean, enum_field, id_field, text_field, year_between
+from rewards.catalogue.services import MAX_COST, MAX_STOCK
 from rewards.models import PartnerKind, VoucherStatus
 
 _plausible_year = year_between(1900, 2999)  # no reward lies outside
@@ -26,6 +27,11 @@ def _whole_number(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, validate=validate.Range(min=-(2**63), max=2**63 - 1), **kwargs)
 
 
+def _between(low: int, high: int) -> dict:
+    # The range the service enforces (with its own rule and message), stated in the OpenAPI description.
+    return {"minimum": low, "maximum": high}
+
+
 # Input --------------------------------------------------------------------------------------
 
 
@@ -34,34 +40,31 @@ class PartnerCreateSchema(ma.Schema):
     kind = enum_field(PartnerKind, load_default=PartnerKind.OTHER)
 
 
-class RewardUpdateSchema(ma.Schema):
+class RewardUpdateSchema(ChangesSchema):
     """The fields of a reward a manager may set; on PATCH only those sent change."""
 
     partner_id = id_field()
     title = text_field(120)
     description = text_field(10_000)
-    cost = _whole_number(metadata={"description": "Points, 1 to 1,000,000."})
+    cost = _whole_number(metadata={"description": "Points, 1 to 1,000,000.", **_between(1, MAX_COST)})
     stock = _whole_number(
-        allow_none=True, metadata={"description": "Items left to redeem, 0 to 1,000,000; null for unlimited."}
+        allow_none=True,
+        metadata={"description": "Items left to redeem, 0 to 1,000,000; null for unlimited.", **_between(0, MAX_STOCK)},
     )
     per_resident_limit = _whole_number(
-        allow_none=True, metadata={"description": "Live vouchers one resident may hold; null for no limit."}
+        allow_none=True,
+        metadata={"description": "Live vouchers one resident may hold; null for no limit.", **_between(1, MAX_STOCK)},
     )
     valid_until = ma.fields.AwareDateTime(
         allow_none=True, validate=_plausible_year, metadata={"description": "Last moment to redeem; null for ever."}
     )
     active = StrictBoolean()
 
-    @ma.validates_schema
-    def not_empty(self, data, **kwargs):
-        if not data:
-            raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
-
 
 class RewardCreateSchema(RewardUpdateSchema):
     partner_id = id_field(required=True)
     title = text_field(120, required=True)
-    cost = _whole_number(required=True, metadata={"description": "Points, 1 to 1,000,000."})
+    cost = _whole_number(required=True, metadata={"description": "Points, 1 to 1,000,000.", **_between(1, MAX_COST)})
 
 
 class RewardFilterSchema(ma.Schema):

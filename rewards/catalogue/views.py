@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from accounts import services as accounts
 from accounts.forms import ConfirmForm
 from accounts.models import Role
-from accounts.roles import login_required, role_required
 from app.columns import utcnow
 from app.extensions import db
 from app.pagination import requested_page
+from app.security import PUBLIC, SIGNED_IN, serves
 from app.security import viewer as current_viewer
 from app.transactions import refuse
 from rewards import display, errors, ledger
@@ -29,8 +29,8 @@ from rewards.catalogue.forms import (
 from rewards.catalogue.qr import qr_svg
 from rewards.models import Partner, Reward, VoucherStatus
 
-manager_required = role_required(Role.MANAGER)
-validator_required = role_required(Role.MANAGER, Role.PARTNER)
+manager_required = serves(Role.MANAGER)
+validator_required = serves(Role.MANAGER, Role.PARTNER)
 PER_PAGE = 24
 
 
@@ -42,6 +42,7 @@ def _reward(reward_id: int) -> Reward:
 
 
 @bp.route("/rewards")
+@serves(PUBLIC)
 def catalogue():
     viewer = current_viewer()
     balance = ledger.balance(viewer.id) if viewer else None
@@ -57,6 +58,7 @@ def catalogue():
 
 
 @bp.route("/rewards/<int:reward_id>")
+@serves(PUBLIC)
 def detail(reward_id: int):
     return _render_detail(_reward(reward_id), RedeemForm(formdata=None))
 
@@ -79,7 +81,7 @@ def _render_detail(reward: Reward, form: RedeemForm, status: int = 200):
 
 
 @bp.route("/rewards/<int:reward_id>/redeem", methods=["POST"])
-@login_required
+@serves(Role.RESIDENT)
 def redeem(reward_id: int):
     reward = _reward(reward_id)
     form = RedeemForm()
@@ -102,7 +104,7 @@ def redeem(reward_id: int):
 
 
 @bp.route("/me/vouchers")
-@login_required
+@serves(SIGNED_IN)
 def my_vouchers():
     pagination = db.paginate(
         vouchers.vouchers_of(current_viewer()), page=requested_page(), per_page=PER_PAGE, error_out=False
@@ -115,7 +117,7 @@ def _own_voucher(code: str):
 
 
 @bp.route("/me/vouchers/<code>")
-@login_required
+@serves(SIGNED_IN)
 def voucher(code: str):
     voucher = _own_voucher(code)
     # Past its expiry but not yet refunded by the nightly job: no longer shown as usable.
@@ -133,7 +135,7 @@ def voucher(code: str):
 
 
 @bp.route("/me/vouchers/<code>/cancel", methods=["POST"])
-@login_required
+@serves(SIGNED_IN)
 def cancel_voucher(code: str):
     voucher = _own_voucher(code)
     if ConfirmForm().validate_on_submit():

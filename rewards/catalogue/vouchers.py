@@ -67,10 +67,12 @@ class Check:
 
 
 def _to_validate(code: str, validator: User) -> Voucher:
-    """The voucher of `code`, if `validator` may accept it: a manager, or an account of its partner."""
+    """The voucher of `code` if `validator` may accept it: a manager or its partner's account, never its holder."""
     voucher = find_voucher(code)
     if voucher is None:
         raise errors.UnknownVoucher()
+    if voucher.user_id == validator.id:
+        raise errors.OwnVoucher()  # whatever the role: no one earns and spends for themselves
     if validator.has_role(Role.MANAGER):
         return voucher
     if validator.role != Role.PARTNER or voucher.reward.partner_id not in partners_of(validator):

@@ -15,18 +15,17 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
 
 from accounts.models import Role
-from accounts.roles import role_required
 from app.clock import city_zone
 from app.columns import utcnow
 from app.pagination import page_arguments_schema, page_of
-from app.security import viewer
+from app.security import serves, viewer
 from rewards import display, ledger
 from rewards.blueprints import my_api as blp
 from rewards.points import services
 from rewards.points.downloads import csv_download
 from rewards.points.schemas import LedgerArgumentsSchema, LedgerSchema
 
-resident_required = role_required(Role.RESIDENT)
+resident_required = serves(Role.RESIDENT)
 LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE = 20, 100
 LEDGER_PAGE_ARGUMENTS = page_arguments_schema(LEDGER_PER_PAGE, LEDGER_MAX_PER_PAGE)
 CSV_DOC = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}

@@ -6,10 +6,10 @@ The routes belong to the `rewards` blueprint (rewards.blueprints), shared with t
 from flask import render_template, request
 from flask_login import current_user
 
-from accounts.roles import login_required
 from app.clock import city_zone
 from app.extensions import db
 from app.pagination import requested_page
+from app.security import SIGNED_IN, serves
 from rewards import display, ledger
 from rewards.blueprints import pages as bp
 from rewards.points import services
@@ -32,7 +32,7 @@ def _points_filters() -> PointsFilterForm:
 
 
 @bp.route("/me/points")
-@login_required
+@serves(SIGNED_IN)
 def my_points():
     form = _points_filters()
     filters = form.filters() if not form.errors else {}
@@ -45,7 +45,7 @@ def my_points():
 
 
 @bp.route("/me/points.csv")
-@login_required
+@serves(SIGNED_IN)
 def my_points_csv():
     form = _points_filters()
     if form.errors:

@@ -97,11 +97,6 @@ BAD_REGISTRATIONS = {
         "pseudonym",
         "This pseudonym is already taken. Please choose another one.",
     ),
-    "email taken": (
-        {"email": "Taken@EXAMPLE.org"},
-        "email",
-        "An account with this email address already exists.",
-    ),
     "household size 0": ({"household_size": "0"}, "household_size", "Number must be between 1 and 12."),
     "household size 13": ({"household_size": "13"}, "household_size", "Number must be between 1 and 12."),
     "household size not a number": ({"household_size": "two"}, "household_size", "Write a whole number, like 10,018"),

@@ -7,7 +7,7 @@ from accounts import services as accounts
 from accounts.models import Role, User
 from app.extensions import db
 from neighbourhoods.models import Neighbourhood
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in
 from tests.pages import Page
 
 
@@ -203,11 +203,15 @@ def test_last_admin_counts_only_active_admins(app, admin_client, make_user):
 
 
 def test_admin_can_step_down_when_another_admin_remains(app, admin_client, make_user):
-    """With another active admin, an admin may give up the role, and loses the admin pages."""
+    """With another active admin, an admin may give up the role, and loses the admin pages.
+
+    A role change ends the user's sessions, their own too: they log in again, with the new role."""
     make_user(role=Role.ADMIN)
     response = admin_client.post(f"/admin/users/{admin_client.user.id}", data={"role": "staff", "active": "y"})
     assert response.status_code == 302
     assert stored_user(app, admin_client.user.id).role == Role.STAFF
+    assert admin_client.get("/admin/users").status_code == 302
+    log_in(admin_client, admin_client.user)
     assert admin_client.get("/admin/users").status_code == 403
 
 

@@ -205,8 +205,8 @@ def test_no_code_for_residents_with_a_password(app, manager_client, make_user):
 # Finding residents ------------------------------------------------------------------------
 
 
-def test_search_finds_residents_by_pseudonym_or_email(manager_client, make_user, desk_resident):
-    """The search finds residents by pseudonym or email, and never lists managers or staff."""
+def test_search_finds_residents_by_pseudonym_or_whole_email(manager_client, make_user, desk_resident):
+    """The search finds residents by pseudonym or their whole email address, and never lists managers or staff."""
     desk_resident()
     make_user(pseudonym="Owl Online", email="hoot@example.org")
     make_user(role=Role.STAFF, pseudonym="Owl Staff")
@@ -215,10 +215,18 @@ def test_search_finds_residents_by_pseudonym_or_email(manager_client, make_user,
         "Owl Online",
         "Paper Owl",
     ]
-    assert "no email address" in page.html
-    page = Page(manager_client.get("/desk?q=hoot@"))
+    assert "hoot@example.org" not in page.html  # addresses are shown on a resident's own record only
+    page = Page(manager_client.get("/desk?q=Hoot@Example.org"))
     assert "Owl Online" in page.html and "Paper Owl" not in page.html
     assert "0 residents found." in text_of(manager_client.get("/desk?q=%25"))
+
+
+@pytest.mark.parametrize("query", ["%40", "@", "hoot@", "@example.org", "example.org", "hoot"])
+def test_residents_emails_cannot_be_listed(manager_client, make_user, query):
+    """Part of an address finds no one (once, /desk?q=%40 paged through every resident's address)."""
+    make_user(pseudonym="Owl Online", email="hoot@example.org")
+    page = text_of(manager_client.get(f"/desk?q={query}"))
+    assert "0 residents found." in page and "hoot@example.org" not in page
 
 
 @pytest.mark.parametrize("query", ["?page=abc", "?q=owl&page=-3", "?q=owl&page=99999999999", "?q=" + "x" * 500])

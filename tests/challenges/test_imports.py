@@ -80,3 +80,37 @@ def test_times_without_offset_are_city_time(energy_enrollment):
     import_csv(energy_enrollment, b"read_at,meter_kwh\n2026-03-01T09:00,500\n", now=NOW)
     reading = db.session.query(Submission).one()
     assert reading.read_at == NOW.replace(day=1, hour=8)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"read_at,meter_kwh\r2026-03-01T09:00,500\r2026-03-02T09:00,510\r", "line_endings"),  # a bare CR: was a 500
+        (PNG, "binary"),  # a PNG renamed .csv: was a 500
+        (bytes(range(256)) * 4, "binary"),  # random bytes: was a 500
+        (
+            b'read_at,meter_kwh\n2026-03-01T09:00,"' + b"9" * 200_000 + b'"\n',
+            "not_csv",
+        ),  # was "field larger than limit"
+        (b'read_at,meter_kwh\n2026-03-01T09:00,"' + b"9" * 2_000 + b'"\n', "cell_too_long"),
+        (b"read_at,meter_kwh\n2026-03-01T09:00,\x81\x8d\x8f\n", "encoding"),  # neither UTF-8 nor Windows-1252
+        (b"read_at,meter_kwh\n2026-03-01T09:00,5\x01\n", "binary"),
+    ],
+)
+def test_files_that_are_not_csv_text_are_refused_with_a_reason(energy_enrollment, content, rule):
+    """Binary data, lone carriage returns, huge cells and unreadable encodings are refused, never a server error."""
+    with pytest.raises(errors.SubmissionRefused) as caught:
+        import_csv(energy_enrollment, content, now=NOW)
+    assert (caught.value.rule, caught.value.field) == (rule, "file")
+    assert db.session.query(Submission).count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
+def test_excel_encodings_are_read(energy_enrollment, encoding):
+    """German Excel's Windows-1252 and "Unicode text" (UTF-16 with a byte-order mark) read like UTF-8."""
+    content = "Ablesezeitpunkt;Zählerstand (kWh)\r\n26.02.2026 08:00;1.000,5\r\n27.02.2026 08:00;1.008,5\r\n"
+    report = import_csv(energy_enrollment, content.encode(encoding), now=NOW)
+    assert [r.status for r in report] == ["accepted", "accepted"]

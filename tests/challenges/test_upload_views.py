@@ -64,3 +64,14 @@ def test_upload_needs_enrollment(app, client, make_challenge, make_user, login):
     )  # fmt: skip
     assert response.status_code == 422
     assert "Join the challenge first." in response.get_data(as_text=True)
+
+
+def test_upload_of_binary_data_named_csv_is_a_form_error(app, resident_client, make_challenge):
+    """A PNG renamed .csv is refused on the form (422), not a server error."""
+    challenge_id, _now = _joined_trip_challenge(app, make_challenge, resident_client.user)
+    response = resident_client.post(
+        f"/challenges/{challenge_id}/upload", data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00"), "photo.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "This is not a CSV file" in response.get_data(as_text=True)

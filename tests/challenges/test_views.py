@@ -717,3 +717,16 @@ def test_units_read_in_the_right_number(app):
         assert quantity(1.0, Metric.SUSTAINABLE_TRIPS) == "1 trip"
         assert quantity(3.0, Metric.SUSTAINABLE_TRIPS) == "3 trips"
         assert quantity(12.5, Metric.KWH_SAVED) == "12.5 kWh"
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.STAFF, Role.PARTNER])
+def test_other_roles_are_offered_no_way_to_take_part(app, make_user, new_challenge, role):
+    """Managers, staff and partners see no join button, only why; a POST to join is 403 for them."""
+    challenge_id = new_challenge()
+    client = app.test_client()
+    log_in(client, make_user(role=role))
+    page = client.get(f"/challenges/{challenge_id}").get_data(as_text=True)
+    assert "Join this challenge" not in page and "yours is for another role" in page
+    assert client.post(f"/challenges/{challenge_id}/join").status_code == 403
+    with app.app_context():
+        assert db.session.query(Enrollment).count() == 0

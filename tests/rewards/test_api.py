@@ -80,13 +80,17 @@ def test_staff_and_partners_get_403_on_manager_calls(staff_client, partner_clien
         assert_error(call(partner_client, name, reward_id), 403)
 
 
-def test_admins_pass_every_role_check(admin_client, partner, give):
-    """An admin can create a reward, redeem it and validate the voucher."""
+def test_admins_pass_every_role_check_but_never_accept_their_own_voucher(admin_client, manager_client, partner, give):
+    """An admin can create a reward and redeem it; its voucher is accepted by someone else, never by the admin."""
     created = admin_client.post(f"{API}/rewards", json={"partner_id": partner().id, "title": "Pool", "cost": 10})
     assert created.status_code == 201, created.get_json()
     give(admin_client.user, 10)
     voucher = voucher_of(admin_client, created.get_json()["id"])
-    assert admin_client.post(f"{API}/vouchers/{voucher['code']}/validate").status_code == 200
+    refused = admin_client.post(f"{API}/vouchers/{voucher['code']}/validate")
+    assert_error(refused, 403)
+    assert refused.get_json()["rule"] == "own_voucher"
+    assert admin_client.get(f"{API}/vouchers/{voucher['code']}").status_code == 403
+    assert manager_client.post(f"{API}/vouchers/{voucher['code']}/validate").status_code == 200
 
 
 def test_tokens_work_for_writes(client, make_user, make_token, reward, give):

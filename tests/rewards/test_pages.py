@@ -50,18 +50,30 @@ def test_navigation_links_follow_the_role(app, make_user, role, links):
 def test_pages_have_unique_ids_and_no_inline_styles(app, make_user, new_reward, give):
     """Every label points at one element, and nothing relies on inline styles the CSP would block."""
     reward = new_reward()
-    manager = as_user(app, make_user, Role.MANAGER)
-    give(manager.user, 100)
-    code = redeemed_code(manager, reward)
-    paths = [
-        "/rewards", f"/rewards/{reward}", "/me/points?since=nonsense", "/me/vouchers", f"/me/vouchers/{code}",
-        f"/vouchers/validate?code={code}", "/manage/rewards", "/manage/rewards/new", f"/manage/rewards/{reward}/edit",
-        "/manage/partners", "/profile",
+    manager, resident = as_user(app, make_user, Role.MANAGER), as_user(app, make_user)
+    give(resident.user, 100)
+    code = redeemed_code(resident, reward)  # only residents redeem
+    pages = [
+        (resident, "/rewards"), (resident, f"/rewards/{reward}"), (resident, "/me/points?since=nonsense"),
+        (resident, "/me/vouchers"), (resident, f"/me/vouchers/{code}"), (resident, "/profile"),
+        (manager, f"/vouchers/validate?code={code}"), (manager, "/manage/rewards"), (manager, "/manage/rewards/new"),
+        (manager, f"/manage/rewards/{reward}/edit"), (manager, "/manage/partners"), (manager, "/profile"),
     ]  # fmt: skip
-    for path in paths:
-        page = Page(manager.get(path))
+    for client, path in pages:
+        page = Page(client.get(path))
         ids = [element.attrs["id"] for element in page.root.iter() if "id" in element.attrs]
         assert len(ids) == len(set(ids)), path
         assert " style=" not in page.html and "<style" not in page.html, path
         for label in page.all("label"):
             assert label.attrs.get("for") in ids, (path, label.text)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.STAFF, Role.PARTNER])
+def test_other_roles_are_offered_no_way_to_redeem(app, make_user, new_reward, give, role):
+    """Managers, staff and partners see no redeem button, only why; a POST to redeem is 403 even with points."""
+    reward = new_reward()
+    client = as_user(app, make_user, role)
+    give(client.user, 100)
+    page = client.get(f"/rewards/{reward}").get_data(as_text=True)
+    assert "Redeem for" not in page and "yours is for another role" in page
+    assert client.post(f"/rewards/{reward}/redeem", data={"idempotency_key": "k"}).status_code == 403

@@ -1,0 +1,29 @@
+"""Notices about the account itself, sent on accounts' announcements (accounts cannot call the hub, which sits
+above it): someone tried to register with the owner's email address."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.signals import RegistrationAttempted
+from notifications import services
+from notifications.display import Message, register_messages
+
+register_messages(
+    {
+        # Accounts (kind account): params attempted_at (ISO). In-app and, where possible, by email.
+        "registration_attempted": Message(
+            _l("Someone tried to register with your email address"),
+            _l(
+                "On %(attempted_at)s someone tried to create a new Civiquest account with your email address. "
+                "Your account is unchanged. If it was you, simply log in. If it was not, you need not do anything; "
+                "if you use the same password elsewhere, consider changing it."
+            ),
+        )
+    }
+)
+
+
+def warn_of_registration(payload: RegistrationAttempted, **_extra) -> None:
+    """Tell the owner of an address that someone tried to register with it (once a day at most)."""
+    key = f"registration-attempt:{payload.user_id}:{payload.attempted_at:%Y-%m-%d}"
+    params = {"attempted_at": payload.attempted_at.isoformat()}
+    services.warn(payload.user_id, "registration_attempted", key, params, now=payload.attempted_at)
