@@ -13,6 +13,8 @@ from app.extensions import db
 from neighbourhoods.models import Neighbourhood
 from nudges import errors
 from nudges.models import FundingProgramme
+from sharing import gate
+from sharing.models import Level
 
 FIELDS = (
     "name_en", "name_de", "description_en", "description_de", "provider", "funds_en", "funds_de",
@@ -86,12 +88,28 @@ def list_programmes() -> list[FundingProgramme]:
     return list(db.session.scalars(query))
 
 
-def is_eligible(programme: FundingProgramme, user: User, now: datetime) -> bool:
-    """Active, still open on the city's today, the household size in range, the neighbourhood covered."""
+# Matching a programme's conditions reads the household profile (size, neighbourhood): the gate decides.
+PROFILE = ("household_profile", "personal_advice", Level.INDIVIDUAL)
+
+
+def may_use_profile(user: User, now: datetime | None = None) -> bool:
+    """Whether the resident lets their household profile be used for personal advice, funding matches included."""
+    return gate.is_allowed(user.id, *PROFILE, at=now or utcnow())
+
+
+def is_eligible(programme: FundingProgramme, user: User, now: datetime, profile: bool = True) -> bool:
+    """Active, still open on the city's today, the household size in range, the neighbourhood covered.
+
+    Without the profile (`profile=False`) only programmes open to every household qualify: their match
+    needs nothing of it.
+    """
+    open_now = programme.active and (programme.valid_until is None or programme.valid_until >= local_date(now))
+    if not profile:
+        conditions = (programme.min_household_size, programme.max_household_size)
+        return open_now and conditions == (None, None) and not programme.neighbourhoods
     size = user.household_size
     return (
-        programme.active
-        and (programme.valid_until is None or programme.valid_until >= local_date(now))
+        open_now
         and (programme.min_household_size is None or size >= programme.min_household_size)
         and (programme.max_household_size is None or size <= programme.max_household_size)
         and (not programme.neighbourhoods or user.neighbourhood_id in {n.id for n in programme.neighbourhoods})
@@ -99,7 +117,9 @@ def is_eligible(programme: FundingProgramme, user: User, now: datetime) -> bool:
 
 
 def eligible(user: User, now: datetime | None = None) -> list[FundingProgramme]:
-    """The active, valid programmes this resident may apply for, by English name."""
+    """The active, valid programmes this resident may apply for, by English name; matched to their household
+    only where the gate lets the household profile be used for personal advice."""
     now = now or utcnow()
+    profile = may_use_profile(user, now)
     query = select(FundingProgramme).where(FundingProgramme.active).order_by(FundingProgramme.name_en)
-    return [programme for programme in db.session.scalars(query) if is_eligible(programme, user, now)]
+    return [programme for programme in db.session.scalars(query) if is_eligible(programme, user, now, profile)]

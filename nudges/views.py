@@ -23,8 +23,9 @@ def _language() -> str:
 @bp.route("/me/funding")
 @serves(SIGNED_IN)
 def my_funding():
-    programmes = funding.eligible(current_user._get_current_object())
-    return render_template("nudges/mine.html", programmes=programmes, language=_language())
+    resident = current_user._get_current_object()
+    programmes, matched = funding.eligible(resident), funding.may_use_profile(resident)
+    return render_template("nudges/mine.html", programmes=programmes, matched=matched, language=_language())
 
 
 # Admin: the catalogue ---------------------------------------------------------------------------

@@ -18,10 +18,11 @@ def programme(**fields) -> FundingProgramme:
     return funding.create_programme(**{**VALID, **fields})
 
 
-def test_eligibility_by_household_neighbourhood_validity_and_status(ctx, make_user, make_neighbourhood):
+def test_eligibility_by_household_neighbourhood_validity_and_status(ctx, make_user, make_neighbourhood, give_consent):
     """Household size within range, neighbourhood listed (or none listed), still valid, active."""
     here, there = make_neighbourhood("Here"), make_neighbourhood("There")
     user = db.session.merge(make_user(household_size=3, neighbourhood_id=here.id))
+    give_consent(user, "household_profile", "personal_advice", "individual", now=NOW - timedelta(days=1))
     everyone = programme(name_en="A everyone")
     programme(name_en="B too small", max_household_size=2)
     sized = programme(name_en="C families", min_household_size=3, max_household_size=5)
@@ -99,3 +100,20 @@ def test_residents_see_the_programmes_they_may_use(app, resident_client):
         db.session.commit()
     page = resident_client.get("/me/funding").get_data(as_text=True)
     assert "Fridge bonus" in page and "https://example.org/fridge" in page and "Big families" not in page
+
+
+def test_without_the_profile_only_programmes_open_to_every_household_are_shown(
+    ctx, make_user, make_neighbourhood, give_consent
+):
+    """Matching reads the household profile: without consent to use it for personal advice, the gate says no and
+    only programmes without household conditions are listed; with it, the matching ones too."""
+    here = make_neighbourhood("Here")
+    user = db.session.merge(make_user(household_size=3, neighbourhood_id=here.id))
+    everyone = programme(name_en="A everyone")
+    sized = programme(name_en="C families", min_household_size=3)
+    local = programme(name_en="D here", neighbourhood_ids=[here.id])
+    assert funding.eligible(user, NOW) == [everyone]
+    consent = give_consent(user, "household_profile", "municipal_statistics", "individual", now=NOW - timedelta(1))
+    assert funding.eligible(user, NOW) == [everyone]  # another purpose is no consent for this one
+    give_consent(user, "household_profile", "personal_advice", "individual", now=NOW - timedelta(days=1))
+    assert consent is not None and funding.eligible(user, NOW) == [everyone, sized, local]
