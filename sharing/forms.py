@@ -28,6 +28,27 @@ class ConsentForm(FlaskForm):
         self.duration_months.choices = choices((str(months), display.months(months)) for months in DURATIONS)
 
 
+class PaperConsentForm(FlaskForm):
+    """A consent a resident signed on paper, entered at the service desk."""
+
+    category_id = SelectField(_l("Data"), validators=[InputRequired()])
+    purpose_id = SelectField(_l("Purpose"), validators=[InputRequired()])
+    level = SelectField(_l("Level of detail"), default=Level.CITY.value)
+    duration_months = SelectField(_l("For"), default="6")
+    paper_reference = StringField(
+        _l("Reference of the signed form"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("The number or file reference under which the signed paper is kept."),
+    )
+
+    def __init__(self, categories, purposes, week_start: date, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_id.choices = choices((str(c.id), display.name(c)) for c in categories)
+        self.purpose_id.choices = choices((str(p.id), display.name(p)) for p in purposes)
+        self.level.choices = choices((level.value, display.level_choice(level, week_start)) for level in Level)
+        self.duration_months.choices = choices((str(months), display.months(months)) for months in DURATIONS)
+
+
 def _code_field():
     return StringField(
         _l("Code"),

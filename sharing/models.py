@@ -97,14 +97,17 @@ class Consent(db.Model):
     purpose_id: Mapped[int] = mapped_column(ForeignKey("purpose.id"))
     level: Mapped[Level] = mapped_column(_enum(Level, "sharing_level"))
     duration_months: Mapped[int] = mapped_column(Integer)
-    method: Mapped[str] = mapped_column(String(20), default="web")  # how it was collected: web | api
+    method: Mapped[str] = mapped_column(String(20), default="web")  # how it was collected: web | api | paper
+    # Given on paper at the service desk: the manager who entered it and the signed form's reference.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    paper_reference: Mapped[str | None] = mapped_column(String(80))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[EndReason | None] = mapped_column(_enum(EndReason, "consent_end_reason"))
     expiry_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     category: Mapped[DataCategory] = relationship(lazy="joined")
     purpose: Mapped[Purpose] = relationship(lazy="joined")
 

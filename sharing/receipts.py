@@ -28,6 +28,13 @@ def _address(config) -> dict:
     return {"streetAddress": config["SHARING_CONTROLLER_ADDRESS"], "addressCountry": config["SHARING_JURISDICTION"]}
 
 
+COLLECTION_METHODS = {
+    "web": "web form",
+    "api": "API request by the resident",
+    "paper": "signed paper form, entered at the service desk",
+}
+
+
 def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
     """The receipt of one grant, as JSON-ready data, in the resident's language."""
     config = current_app.config
@@ -37,7 +44,7 @@ def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
         "version": RECEIPT_VERSION,
         "jurisdiction": config["SHARING_JURISDICTION"],
         "consentTimestamp": int(consent.granted_at.timestamp()),
-        "collectionMethod": "web form" if consent.method == "web" else "API request by the resident",
+        "collectionMethod": COLLECTION_METHODS.get(consent.method, consent.method),
         "consentReceiptID": consent.receipt_id,
         "language": language,
         "piiPrincipalId": pseudonymous_id(consent),

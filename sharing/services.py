@@ -18,6 +18,9 @@ from sharing.models import DURATIONS, Consent, DataCategory, EndReason, Level, P
 EXPIRY_NOTICE = timedelta(days=7)
 
 
+PAPER_REFERENCE_LENGTH = 80
+
+
 def add_months(moment: datetime, months: int) -> datetime:
     """The same day and time `months` later; the month's last day where that day does not exist."""
     month_index = moment.month - 1 + months
@@ -123,6 +126,21 @@ def grant(user: User, category: DataCategory, purpose: Purpose, level: Level | s
         duration_months=duration_months, method=method, granted_at=now, expires_at=add_months(now, duration_months),
     )  # fmt: skip
     db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def record_paper_consent(
+    resident: User, manager: User, category: DataCategory, purpose: Purpose, level: Level | str, duration_months: int,
+    reference: str, now: datetime | None = None,
+) -> Consent:  # fmt: skip
+    """A consent the resident signed on paper, entered at the service desk: kept with the manager who entered it
+    and the signed form's reference, so the paper can be found again; otherwise a grant like any other."""
+    reference = (reference or "").strip()
+    if not 1 <= len(reference) <= PAPER_REFERENCE_LENGTH:
+        raise errors.InvalidConsent({"paper_reference": _l("Give the signed form's reference (up to 80 characters).")})
+    consent = grant(resident, category, purpose, level, duration_months, method="paper", now=now)
+    consent.method, consent.entered_by_id, consent.paper_reference = "paper", manager.id, reference
     db.session.flush()
     return consent
 

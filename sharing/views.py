@@ -18,10 +18,11 @@ from app.columns import utcnow
 from app.extensions import db
 from app.security import PUBLIC, SIGNED_IN, serves, viewer
 from app.transactions import refuse
+from challenges.assisted import get_resident
 from rewards.models import EntryKind, LedgerEntry
 from sharing import catalogue as catalogue_entries
 from sharing import credits, display, errors, receipts, services, uses
-from sharing.forms import CategoryForm, ConsentForm, PurposeForm, RateForm
+from sharing.forms import CategoryForm, ConsentForm, PaperConsentForm, PurposeForm, RateForm
 from sharing.models import DURATIONS, Consent, CreditRate, DataCategory, Level, Purpose
 
 bp = Blueprint("sharing", __name__, template_folder="templates")
@@ -342,3 +343,38 @@ def set_rate():
             )
             return redirect(url_for("sharing.catalogue"))
     return _render_catalogue(rate_form=form)
+
+
+# The service desk: consents given on paper ---------------------------------------------------------------
+
+
+def _paper_form() -> PaperConsentForm:
+    return PaperConsentForm(services.categories(), services.purposes(), display.this_week(utcnow()))
+
+
+@bp.route("/desk/residents/<int:user_id>/consents", methods=["GET", "POST"])
+@serves(Role.MANAGER)
+def desk_consents(user_id: int):
+    """Enter a consent the resident signed on paper; the page lists what is in force for them."""
+    resident = get_resident(user_id)
+    form = _paper_form()
+    if form.validate_on_submit():
+        try:
+            services.record_paper_consent(
+                resident, viewer(), services.get_category(int(form.category_id.data)),
+                services.get_purpose(int(form.purpose_id.data)), form.level.data, int(form.duration_months.data),
+                form.paper_reference.data,
+            )  # fmt: skip
+        except errors.InvalidConsent as error:
+            refuse()
+            for field, message in error.errors.items():
+                if field in form:
+                    form[field].errors = [*form[field].errors, message]
+                else:
+                    form.form_errors.append(message)
+        else:
+            flash(_("Saved: the consent signed on paper is in force for %(name)s.", name=resident.pseudonym), "success")
+            return redirect(url_for("sharing.desk_consents", user_id=resident.id))
+    return render_template(
+        "sharing/desk_consents.html", resident=resident, form=form, consents=services.active_consents(resident)
+    )

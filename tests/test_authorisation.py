@@ -98,6 +98,8 @@ POLICY = {
     **dict.fromkeys(
         [
             "POST /api/v1/challenges",
+            "GET /desk/residents/<int:user_id>/consents",
+            "POST /desk/residents/<int:user_id>/consents",
             "PATCH /api/v1/challenges/<int:challenge_id>",
             "POST /api/v1/challenges/<int:challenge_id>/cancel",
             "POST /api/v1/challenges/<int:challenge_id>/publish",

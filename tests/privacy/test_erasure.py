@@ -29,7 +29,7 @@ RESIDENT_COLUMNS = {
     ("notification", "user_id"), ("notification_preference", "user_id"), ("points_account", "user_id"),
     ("privacy_spend", "user_id"), ("season_points", "user_id"), ("voucher", "user_id"),
     ("data_use_resident", "user_id"), ("enrollment", "user_id"), ("submission", "user_id"),
-    ("assisted_action", "resident_id"),
+    ("assisted_action", "resident_id"), ("user_session", "user_id"),
 }  # fmt: skip
 # Columns naming someone who acted on the row, not whose data it is.
 ACTOR_COLUMNS = {
@@ -43,6 +43,7 @@ ACTOR_COLUMNS = {
     ("submission", "assisted_by_id"): "the service-desk manager who entered a submission",
     ("assisted_action", "manager_id"): "the service-desk manager who helped",
     ("partner_member", "user_id"): "a partner's staff account (never a resident)",
+    ("consent", "entered_by_id"): "the service-desk manager who entered a consent signed on paper",
 }
 # What the law makes us keep with the anonymised account.
 KEPT = {("consent", "user_id"): "consent receipts: proof that past uses were allowed"}
