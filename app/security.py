@@ -167,10 +167,18 @@ def _check_json_body() -> None:
         api_abort(400, message=_("The JSON is nested too deeply."))
 
 
-def _input_has_nul() -> bool:
-    """True when a query argument or form field, name or value, holds a NUL character."""
-    fields = [*request.args.lists(), *request.form.lists()]
-    return any("\x00" in name or any("\x00" in value for value in values) for name, values in fields)
+# What no one types into a field: C0 controls and DEL, except the tab and the line breaks of a text area.
+_TYPED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _input_has_control_characters() -> bool:
+    """True when a query argument's name or value, or a form field's name, holds a control character, or a form
+    value one that no one types (tabs and line breaks are text)."""
+    if any(_CONTROL.search(name) or any(_CONTROL.search(value) for value in values) for name, values in
+           request.args.lists()):  # fmt: skip
+        return True
+    return any(_CONTROL.search(name) or any(_TYPED_CONTROL.search(value) for value in values) for name, values in
+               request.form.lists())  # fmt: skip
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -187,10 +195,10 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.before_request
-    def refuse_nul_characters():
-        # No person types a NUL, and PostgreSQL cannot store or even compare one: refuse it up front.
-        # (JSON bodies are checked field by field by the API's schemas.)
-        if _input_has_nul():
+    def refuse_control_characters():
+        # No person types a NUL or an escape, and PostgreSQL cannot store or even compare a NUL: refuse them up
+        # front. (JSON bodies are checked field by field by the API's schemas.)
+        if _input_has_control_characters():
             abort(400)
         if _CONTROL.search(request.path):
             abort(404)  # no page's address holds a control character

@@ -72,3 +72,24 @@ def test_api_errors_speak_the_callers_language(client, method, path, body, statu
     """The message of an API error is in the caller's language, like its field errors (once always English)."""
     response = getattr(client, method)(path, json=body, headers={"Accept-Language": "de"})
     assert (response.status_code, response.get_json()["message"]) == (status, message)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/challenges?q=a%1bb", None),  # an escape in a query value
+        ("get", "/challenges?%07=1", None),  # a bell in a query name
+        ("post", "/profile", {"pseudonym": "Ana\x1b[31m"}),  # a terminal escape typed into a form
+        ("post", "/profile", {"pseudonym\x08": "Ana"}),
+    ],
+)
+def test_control_characters_in_queries_and_forms_are_refused(resident_client, method, path, data):
+    """No one types an escape, a bell or a backspace: refused with a 400 before anything reads the field."""
+    response = getattr(resident_client, method)(path, data=data)
+    assert response.status_code == 400
+
+
+def test_tabs_and_line_breaks_in_a_text_area_are_text(app, resident_client):
+    """A description with line breaks and a tab passes the control-character check (the form decides)."""
+    response = resident_client.post("/profile", data={"pseudonym": "Ana\tBerg\r\n"})
+    assert response.status_code != 400
