@@ -36,6 +36,18 @@ def test_api_as_resident(case, resident_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {resident_token}"}, **CHECK_OPTIONS)
 
 
+@pytest.fixture
+def manager_token(make_user, make_token):
+    return make_token(make_user(role=Role.MANAGER))
+
+
+@schema.parametrize()
+@fuzz_settings
+def test_api_as_manager(case, manager_token):
+    """The third role: a manager's token on every operation answers within its schema (403 where it is not theirs)."""
+    case.call_and_validate(headers={"Authorization": f"Bearer {manager_token}"}, **CHECK_OPTIONS)
+
+
 @schema.parametrize()
 @fuzz_settings
 def test_api_anonymous(case):
