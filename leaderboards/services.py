@@ -148,11 +148,13 @@ def current_period(period: Period, now: datetime | None = None) -> date:
 
 def season_standings(period: Period, start: date) -> ranking.Standings:
     """Residents with points in one period, from ix_season_points_period_points (period, period_start, points)."""
-    where = (SeasonPoints.period == period, SeasonPoints.period_start == start, SeasonPoints.points > 0)
+    where = (SeasonPoints.period == period, SeasonPoints.period_start == start)
     participants = db.session.scalar(
         select(SeasonPeriod.participants).where(SeasonPeriod.period == period, SeasonPeriod.period_start == start)
     )
-    return ranking.Standings(SeasonPoints.id, SeasonPoints.user_id, SeasonPoints.points, where, participants or 0)
+    return ranking.Standings(
+        SeasonPoints.id, SeasonPoints.user_id, SeasonPoints.points, where, participants or 0, floor=0
+    )
 
 
 def season_board(
