@@ -19,10 +19,13 @@ from accounts import services as accounts
 from accounts.models import Role
 from accounts.passwords import hash_password
 from app import create_app
+from app.clock import local_date
 from app.extensions import db
 from challenges import authoring
 from challenges.scoring import Category, Format, Metric, Mode, trip_impact
 from leaderboards import histogram
+from leaderboards.models import Period
+from leaderboards.services import period_start
 
 NEIGHBOURHOODS = 12
 CHUNK = 50_000
@@ -172,12 +175,35 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
         with db.engine.begin() as connection:
             _bulk(connection, "enrollment", ENROLLMENT_COLUMNS, enrollments)
             _bulk(connection, "submission", SUBMISSION_COLUMNS, _submission_rows(values, counts, challenge_id, start))
+            _season_points(connection, counts, now)
             _settle_totals(connection, challenge_id)
         histogram.rebuild(challenge_id)
         db.session.commit()
         db.session.remove()  # an open transaction would keep VACUUM from marking the new rows visible
         _vacuum()
     return challenge_id
+
+
+def _season_points(connection, counts: list[int], now: datetime) -> None:
+    """The season board's rows, as the ledger's receivers would have kept them: every resident's points this
+    week (half of them have some), this month and all time, with the head counts the board reads."""
+    today = local_date(now)
+    windows = {
+        Period.WEEK: [5 * count if i % 2 else 0 for i, count in enumerate(counts)],
+        Period.MONTH: [5 * count for count in counts],
+        Period.ALL: [5 * count for count in counts],
+    }
+    ident = 0
+    for period, points in windows.items():
+        start = period_start(period, today)
+        rows = []
+        for user_id, value in enumerate(points, start=1):
+            if value > 0:
+                ident += 1
+                rows.append((ident, user_id, period.value, start, value))
+        _bulk(connection, "season_points", ("id", "user_id", "period", "period_start", "points"), rows)
+        _bulk(connection, "season_period", ("period", "period_start", "participants"),
+              [(period.value, start, len(rows))])  # fmt: skip
 
 
 def _vacuum() -> None:
@@ -223,7 +249,7 @@ def _sync_sequences(connection) -> None:
     """After inserting explicit ids, move PostgreSQL's id sequences past them."""
     if connection.dialect.name != "postgresql":
         return
-    for table in ("user_account", "enrollment", "submission", "neighbourhood"):
+    for table in ("user_account", "enrollment", "submission", "neighbourhood", "season_points"):
         connection.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
         )
