@@ -130,6 +130,19 @@ class PasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("The address you registered with."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
 class DisplayForm(FlaskForm):
     text_scale = SelectField(
         _l("Text size"), coerce=int, choices=choices((scale, f"{scale} %") for scale in TEXT_SCALES)

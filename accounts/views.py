@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, services, sessions
+from accounts import errors, resets, services, sessions
 from accounts.forms import (
     NO_NEIGHBOURHOOD,
     ConfirmForm,
     DisplayForm,
+    ForgotPasswordForm,
     LanguageForm,
     LoginCodeForm,
     LoginForm,
@@ -19,6 +20,7 @@ from accounts.forms import (
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    ResetPasswordForm,
     TokenForm,
 )
 from accounts.models import Role
@@ -135,6 +137,55 @@ def login_code():
 def _render_login(form: LoginForm, code_form: LoginCodeForm):
     page = render_template("accounts/login.html", form=form, code_form=code_form)
     return page, 422 if form.errors or code_form.errors else 200
+
+
+def _reset_request_key() -> str:
+    # Per account: however many places ask, one address gets a few links an hour, never a flood.
+    return "password-reset|" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@serves(PUBLIC)
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], key_func=_reset_request_key)
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by email; the answer is the same whether or not an account has the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data, lambda token: url_for("accounts.reset_password", token=token))
+        flash(
+            _(
+                "If an account has this email address, we have sent it a link to set a new password. "
+                "The link works once, within %(minutes)d minutes.",
+                minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@serves(PUBLIC)
+def reset_password(token: str):
+    """Set a new password with the link from the email; every session of the account ends."""
+    headers = {"Cache-Control": "no-store"}  # the address holds a secret
+    try:
+        resets.user_for_token(token)
+    except errors.InvalidResetToken as error:
+        return render_template("accounts/reset_password.html", form=None, problem=error.message), 400, headers
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.password.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            log_out()
+            flash(_("Your new password is set. Please log in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    page = render_template("accounts/reset_password.html", form=form, problem=None)
+    return page, 422 if form.errors else 200, headers
 
 
 @bp.route("/logout", methods=["POST"])

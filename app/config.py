@@ -113,6 +113,12 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")  # per address and account
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")
 
+    # Password reset by email: the link works once, for this many minutes; requests are limited per address
+    # asked for (and so per account) and per client address.
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour;10 per day")
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "10 per hour")
+
     # Argon2id cost: the library's recommended defaults (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -51,10 +51,17 @@ def _connect_receivers() -> None:
     - `enrollment_changed`: leaderboards move the participant in the score histogram.
     - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
     - `registration_attempted`: notifications warn the address's owner, in-app and by email.
+    - `password_reset_requested`: notifications queue the reset link by email.
 
     Connecting again (a second app in one process) keeps the first connection and its place.
     """
-    from app.signals import challenge_closed, enrollment_changed, registration_attempted, submission_scored
+    from app.signals import (
+        challenge_closed,
+        enrollment_changed,
+        password_reset_requested,
+        registration_attempted,
+        submission_scored,
+    )
     from leaderboards import receivers as leaderboards
     from notifications import account_notices
     from rewards import receivers as rewards
@@ -64,6 +71,7 @@ def _connect_receivers() -> None:
     enrollment_changed.connect(leaderboards.move_in_histogram)
     challenge_closed.connect(rewards.pay_challenge)
     registration_attempted.connect(account_notices.warn_of_registration)
+    password_reset_requested.connect(account_notices.send_password_reset)
 
 
 def _register_checks() -> None:
