@@ -183,11 +183,10 @@ def test_reset_requests_are_limited_per_account_and_per_address(app, make_user):
                         PASSWORD_RESET_ADDRESS_RATE_LIMIT="5 per hour")  # fmt: skip
     try:
         one, two = limited.test_client(), limited.test_client()
-        ask = lambda client, email, ip: (
-            client.post(  # noqa: E731
-                "/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": ip}
-            ).status_code
-        )
+
+        def ask(client, email: str, ip: str) -> int:
+            return client.post("/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": ip}).status_code
+
         assert [ask(one, "qi@example.org", "10.0.0.1"), ask(two, "qi@example.org", "10.0.0.2")] == [302, 302]
         assert ask(two, "QI@example.org", "10.0.0.3") == 429  # per account, from anywhere
         statuses = [ask(one, f"r{number}@example.org", "10.0.0.9") for number in range(6)]
