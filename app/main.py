@@ -15,6 +15,13 @@ def index():
     return render_template("index.html")
 
 
+@bp.route("/api-documentation")
+@serves(PUBLIC)
+def api_documentation():
+    """How to use the JSON API, with a link to its OpenAPI description."""
+    return render_template("api_documentation.html")
+
+
 @bp.route("/healthz")
 @serves(PUBLIC)
 @limiter.exempt

@@ -13,6 +13,7 @@ def import_models() -> None:
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import leaderboards.models  # noqa: F401
+    import legal.models  # noqa: F401
     import neighbourhoods.models  # noqa: F401
     import notifications.models  # noqa: F401
     import nudges.models  # noqa: F401
@@ -99,6 +100,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import views as challenges_views
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
+    from legal import views as legal_views
     from neighbourhoods import api as neighbourhoods_api
     from notifications import api as notifications_api
     from notifications import views as notifications_views
@@ -131,6 +133,7 @@ def blueprints() -> tuple[tuple, tuple]:
         stats_views.bp,
         notifications_views.bp,
         nudges_views.bp,
+        legal_views.bp,
     )
     apis = (
         accounts_api.blp,

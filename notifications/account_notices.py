@@ -36,5 +36,11 @@ def send_password_reset(payload: PasswordResetRequested, **_extra) -> None:
     context = {"name": payload.pseudonym, "link": email.absolute(payload.link), "minutes": payload.valid_minutes}
     subject = _l("Set a new password for Civiquest")
     email.enqueue_service(
-        payload.email, payload.language, subject, "password_reset", context, payload.requested_at, payload.user_id
+        payload.email,
+        payload.language,
+        subject,
+        "notifications/password_reset",
+        context,
+        payload.requested_at,
+        payload.user_id,
     )

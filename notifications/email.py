@@ -57,12 +57,12 @@ def enqueue(notification: Notification, user, now: datetime) -> OutboxEmail:
 def enqueue_service(to_address: str, language: str, subject, template: str, context: dict, now: datetime,
                     user_id: int | None = None) -> OutboxEmail:  # fmt: skip
     """Queue a service email that is no notification (a reset link, feedback to the city), written in `language`:
-    `subject` a lazy string, the body the templates `notifications/<template>.txt` and `.html`."""
+    `subject` a lazy string, the body the templates `<template>.txt` and `<template>.html`."""
     with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = str(subject)
         context = {**context, "language": language, "subject": subject}
-        text = _render(f"notifications/{template}.txt", context)
-        html = _render(f"notifications/{template}.html", context)
+        text = _render(f"{template}.txt", context)
+        html = _render(f"{template}.html", context)
     row = OutboxEmail(user_id=user_id, to_address=to_address, subject=subject[:200], body_text=text, body_html=html,
                       attempts=0, next_attempt_at=now, created_at=now)  # fmt: skip
     db.session.add(row)

@@ -62,6 +62,11 @@ POLICY = {
             "GET /password/reset/<token>",
             "POST /password/reset/<token>",
             "GET /privacy",
+            "GET /privacy-notice",
+            "GET /imprint",
+            "GET /accessibility",
+            "POST /accessibility",
+            "GET /api-documentation",
             "GET /register",
             "POST /register",
             "GET /rewards",
@@ -71,6 +76,9 @@ POLICY = {
     ),
     **dict.fromkeys(
         [
+            "GET /admin/legal",
+            "GET /admin/legal/<kind>",
+            "POST /admin/legal/<kind>",
             "GET /admin/badges",
             "GET /admin/badges/<int:badge_id>/edit",
             "POST /admin/badges/<int:badge_id>/edit",
