@@ -62,11 +62,20 @@ def _new_password_fields():
     return password, confirm
 
 
+CHOOSE_NEIGHBOURHOOD = _l("Choose your neighbourhood")
+
+
 class RegisterForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     password, confirm = _new_password_fields()
     pseudonym = _pseudonym_field()
-    neighbourhood_id = _neighbourhood_field()
+    # No neighbourhood is preselected: its empty first choice must be replaced by the resident's own.
+    neighbourhood_id = SelectField(
+        _l("Neighbourhood"),
+        coerce=_int_or_none,
+        validators=[InputRequired()],
+        description=_l("Where you live. Your efforts count for this neighbourhood."),
+    )
     household_size = _household_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 

@@ -2,13 +2,14 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from accounts import errors, resets, services, sessions
 from accounts.forms import (
+    CHOOSE_NEIGHBOURHOOD,
     NO_NEIGHBOURHOOD,
     ConfirmForm,
     DisplayForm,
@@ -34,6 +35,7 @@ from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 ONE_YEAR = 365 * 24 * 3600
+NEW_ACCOUNT = "new_account"  # session key read once by the home page (app.main)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -68,7 +70,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    form.neighbourhood_id.choices = choices([("", CHOOSE_NEIGHBOURHOOD), *neighbourhood_choices()])
     if request.method == "GET":
         form.language.data = select_locale()
     if form.validate_on_submit():
@@ -89,6 +91,7 @@ def register():
             if user is not None:
                 services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
                 log_in(user)
+                session[NEW_ACCOUNT] = True  # the home page then shows the first steps, not "welcome back"
             flash(_("Welcome to Civiquest, %(name)s!", name=form.pseudonym.data.strip()), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
