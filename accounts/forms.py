@@ -65,17 +65,17 @@ def _new_password_fields():
 CHOOSE_NEIGHBOURHOOD = _l("Choose your neighbourhood")
 
 
+def _chosen_neighbourhood_field(description=None):
+    # No neighbourhood is preselected at registration: the empty first choice (CHOOSE_NEIGHBOURHOOD) must be
+    # replaced by the resident's own, so nobody lands silently in the first one of the list.
+    return SelectField(_l("Neighbourhood"), coerce=_int_or_none, validators=[InputRequired()], description=description)
+
+
 class RegisterForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     password, confirm = _new_password_fields()
     pseudonym = _pseudonym_field()
-    # No neighbourhood is preselected: its empty first choice must be replaced by the resident's own.
-    neighbourhood_id = SelectField(
-        _l("Neighbourhood"),
-        coerce=_int_or_none,
-        validators=[InputRequired()],
-        description=_l("Where you live. Your efforts count for this neighbourhood."),
-    )
+    neighbourhood_id = _chosen_neighbourhood_field(_l("Where you live. Your efforts count for this neighbourhood."))
     household_size = _household_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
@@ -100,7 +100,7 @@ class AssistedRegisterForm(FlaskForm):
     """A resident registered by a manager at a service desk: no password, and the email is optional."""
 
     pseudonym = _pseudonym_field(_l("Shown in public instead of the resident's name. Let the resident choose it."))
-    neighbourhood_id = _neighbourhood_field()
+    neighbourhood_id = _chosen_neighbourhood_field()
     household_size = LocaleIntegerField(
         _l("People in the household"),
         validators=[InputRequired(), InRange(min=1, max=12)],

@@ -64,3 +64,10 @@ def test_residents_see_their_menu_items(app, make_user):
     nav = html[html.index('class="main-nav"') : html.index("</nav>", html.index('class="main-nav"'))]
     for item in RESIDENT_ITEMS:
         assert item in nav
+
+
+def test_the_service_desk_asks_for_the_neighbourhood_too(manager_client, make_neighbourhood):
+    """Registering a resident at the desk starts from the same empty choice."""
+    first = make_neighbourhood("Altstadt")
+    page = Page(manager_client.get("/desk/register"))
+    assert page.options("neighbourhood_id") == ["", str(first.id)]

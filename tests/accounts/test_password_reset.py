@@ -165,9 +165,11 @@ def test_an_account_without_email_gets_nothing(app, client, make_user, inbox):
     assert inbox == []
 
 
-def test_resetting_ends_every_other_session(app, client, make_user, inbox):
-    """A device logged in with the old password is logged out by the reset; the rest of the account stays."""
+def test_resetting_ends_every_other_session(app, client, make_user, make_token, inbox):
+    """A device logged in with the old password is logged out by the reset; the rest of the account stays
+    (a personal access token keeps working: a reset revokes sessions, nothing else)."""
     user = make_user(email="pia@example.org")
+    token = make_token(user)
     elsewhere = app.test_client()
     log_in(elsewhere, user)
     assert elsewhere.get("/profile").status_code == 200
@@ -175,6 +177,7 @@ def test_resetting_ends_every_other_session(app, client, make_user, inbox):
     assert client.post(link_in(inbox[0]), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     response = elsewhere.get("/profile")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_reset_requests_are_limited_per_account_and_per_address(app, make_user):

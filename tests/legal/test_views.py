@@ -161,6 +161,23 @@ def test_accessibility_feedback_reaches_the_contact_by_email(app, client, inbox)
     assert "The chart on /stats has no text." in text and "vera@example.org" in text and "/stats" in text
 
 
+def test_feedback_is_rate_limited_per_client(app):
+    """A client sends a few messages an hour, not a flood into the city's mailbox."""
+    from app.extensions import limiter
+    from tests.accounts.test_roles import build_app
+
+    limited = build_app(app, RATELIMIT_ENABLED=True, ACCESSIBILITY_FEEDBACK_RATE_LIMIT="2 per hour")
+    try:
+        client = limited.test_client()
+        statuses = [client.post("/accessibility", data={"message": f"Note {n}"}).status_code for n in range(3)]
+        assert statuses == [302, 302, 429]
+        assert client.get("/accessibility").status_code == 200  # reading the statement is never limited
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
+        limiter.init_app(app)
+
+
 def test_feedback_needs_a_message_and_a_valid_address(app, client, inbox):
     """An empty message or a broken address is refused on the form; nothing is queued."""
     empty = client.post("/accessibility", data={"message": "  ", "reply_to": ""})
