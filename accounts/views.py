@@ -172,7 +172,8 @@ def forgot_password():
 @serves(PUBLIC)
 def reset_password(token: str):
     """Set a new password with the link from the email; every session of the account ends."""
-    headers = {"Cache-Control": "no-store"}  # the address holds a secret
+    # The address holds a secret: no cache keeps the page, and no link from it sends the address on.
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     try:
         resets.user_for_token(token)
     except errors.InvalidResetToken as error:

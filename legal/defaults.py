@@ -43,7 +43,7 @@ def _accessibility(config) -> str:
         "level AA, the harmonised standard EN 301 549 and the German BITV 2.0, because of the gaps listed below.\n\n"
         "## Known gaps\n- Some texts written by the city (challenges, rewards, partners) may exist in one language "
         "only.\n- Charts are also given as tables; some long tables scroll sideways inside their own box on narrow "
-        "screens.\n[Further gaps found: please complete]\n\n"
+        "screens.\n\n[Further gaps found: please complete]\n\n"
         "## How this statement was made\nBy self-assessment, with automated checks (axe) and manual checks with "
         "keyboard and screen reader. [Date of the last review: please complete]"
     )

@@ -8,9 +8,19 @@ class Block:
     heading: bool
     lines: tuple[str, ...]
 
+    @property
+    def is_list(self) -> bool:
+        """A paragraph whose every line starts with "- " is a bulleted list."""
+        return not self.heading and all(line.startswith("- ") for line in self.lines)
+
+    @property
+    def items(self) -> list[str]:
+        return [line[2:].strip() for line in self.lines]
+
 
 def blocks(text: str) -> list[Block]:
-    """Blocks of a text: a line starting with "## " is a heading, blank lines separate paragraphs."""
+    """Blocks of a text: a line starting with "## " is a heading, blank lines separate paragraphs, and a paragraph
+    of lines that all start with "- " is a list."""
     result, lines = [], []
 
     def close():

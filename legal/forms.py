@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 MAX_BODY = 50_000
 BODY_HELP = _l(
-    "Plain text. A blank line starts a new paragraph; a line starting with “## ” is a heading. Leave a language "
-    "empty to show the default text in it."
+    "Plain text. A blank line starts a new paragraph; a line starting with “## ” is a heading, lines starting "
+    "with “- ” make a list. Leave a language empty to show the default text in it."
 )
 
 

@@ -76,6 +76,7 @@ def test_a_resident_resets_their_password_by_email(app, client, make_user, inbox
     path = link_in(message)
     form = client.get(path)
     assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"
+    assert form.headers["Referrer-Policy"] == "no-referrer"
     response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 422

@@ -73,12 +73,14 @@ def test_an_admin_edits_a_page_in_both_languages(app, client, make_user):
     form = client.get("/admin/legal/imprint").get_data(as_text=True)
     assert "Published by" in form and "Herausgeber" in form  # the form starts from both defaults
     body_en = "## Published by\nCity of Musterstadt\nMarktplatz 1\n\nRepresented by the mayor <b>Erika</b>."
+    body_en += "\n\n- one\n- two"
     response = client.post("/admin/legal/imprint", data={"body_en": body_en, "body_de": ""})
     assert response.status_code == 302
     client.post("/logout")
     page = client.get("/imprint").get_data(as_text=True)
     assert "<h2>Published by</h2>" in page and "City of Musterstadt<br>Marktplatz 1" in page
     assert "&lt;b&gt;Erika&lt;/b&gt;" in page  # plain text: markup is shown, never run
+    assert "<ul><li>one</li><li>two</li></ul>" in page
     assert "Last updated" in page
     german = text_of(client.get("/imprint", headers=GERMAN))
     assert "Herausgeber" in german and "Musterstadt" not in german
