@@ -1,6 +1,7 @@
 """Notices about the account itself, sent on accounts' announcements (accounts cannot call the hub, which sits
 above it): someone tried to register with the owner's email address; a password reset link."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.signals import PasswordResetRequested, RegistrationAttempted
@@ -32,6 +33,8 @@ def warn_of_registration(payload: RegistrationAttempted, **_extra) -> None:
 def send_password_reset(payload: PasswordResetRequested, **_extra) -> None:
     """Queue the reset link by email (only email: an in-app notice would not reach someone locked out)."""
     if not email.configured():
+        # The asker was told a link is on its way; whoever runs the site must learn that none can be.
+        current_app.logger.warning("A password reset link was asked for, but SMTP_HOST is not set: nothing sent.")
         return
     context = {"name": payload.pseudonym, "link": email.absolute(payload.link), "minutes": payload.valid_minutes}
     subject = _l("Set a new password for Civiquest")

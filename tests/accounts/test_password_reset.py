@@ -216,3 +216,13 @@ def test_reset_mails_are_in_the_data_export_and_go_with_the_account(app, client,
         privacy.delete_account(resident, password=PASSWORD)
         db.session.commit()
         assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+def test_without_smtp_nothing_is_queued_and_the_operator_is_warned(app, client, make_user, caplog):
+    """No SMTP_HOST: the asker gets the usual answer, no row waits in the outbox, the log says why."""
+    make_user(email="val@example.org")
+    response = client.post("/password/forgot", data={"email": "val@example.org"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+    assert "SMTP_HOST is not set" in caplog.text
