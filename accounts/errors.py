@@ -69,3 +69,10 @@ class HasPassword(AccountError):
 
 class NotAllowed(base.Forbidden, AccountError):
     message = _l("Only community managers can do this.")
+
+
+class InvalidResetToken(AccountError):
+    status = 400
+    rule = "reset_link_invalid"
+    field = "password"
+    message = _l("This password reset link has expired or has been used already. Please ask for a new one.")

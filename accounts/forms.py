@@ -62,11 +62,20 @@ def _new_password_fields():
     return password, confirm
 
 
+CHOOSE_NEIGHBOURHOOD = _l("Choose your neighbourhood")
+
+
+def _chosen_neighbourhood_field(description=None):
+    # No neighbourhood is preselected at registration: the empty first choice (CHOOSE_NEIGHBOURHOOD) must be
+    # replaced by the resident's own, so nobody lands silently in the first one of the list.
+    return SelectField(_l("Neighbourhood"), coerce=_int_or_none, validators=[InputRequired()], description=description)
+
+
 class RegisterForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     password, confirm = _new_password_fields()
     pseudonym = _pseudonym_field()
-    neighbourhood_id = _neighbourhood_field()
+    neighbourhood_id = _chosen_neighbourhood_field(_l("Where you live. Your efforts count for this neighbourhood."))
     household_size = _household_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
@@ -91,7 +100,7 @@ class AssistedRegisterForm(FlaskForm):
     """A resident registered by a manager at a service desk: no password, and the email is optional."""
 
     pseudonym = _pseudonym_field(_l("Shown in public instead of the resident's name. Let the resident choose it."))
-    neighbourhood_id = _neighbourhood_field()
+    neighbourhood_id = _chosen_neighbourhood_field()
     household_size = LocaleIntegerField(
         _l("People in the household"),
         validators=[InputRequired(), InRange(min=1, max=12)],
@@ -127,6 +136,19 @@ class NonResidentProfileForm(ProfileForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password, confirm = _new_password_fields()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("The address you registered with."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 

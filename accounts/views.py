@@ -2,16 +2,18 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, services, sessions
+from accounts import errors, resets, services, sessions
 from accounts.forms import (
+    CHOOSE_NEIGHBOURHOOD,
     NO_NEIGHBOURHOOD,
     ConfirmForm,
     DisplayForm,
+    ForgotPasswordForm,
     LanguageForm,
     LoginCodeForm,
     LoginForm,
@@ -19,6 +21,7 @@ from accounts.forms import (
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    ResetPasswordForm,
     TokenForm,
 )
 from accounts.models import Role
@@ -32,6 +35,7 @@ from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 ONE_YEAR = 365 * 24 * 3600
+NEW_ACCOUNT = "new_account"  # session key read once by the home page (app.main)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -66,7 +70,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    form.neighbourhood_id.choices = choices([("", CHOOSE_NEIGHBOURHOOD), *neighbourhood_choices()])
     if request.method == "GET":
         form.language.data = select_locale()
     if form.validate_on_submit():
@@ -87,6 +91,7 @@ def register():
             if user is not None:
                 services.save_display_prefs(user, DisplayPrefs.from_cookie(request.cookies.get(COOKIE_NAME)))
                 log_in(user)
+                session[NEW_ACCOUNT] = True  # the home page then shows the first steps, not "welcome back"
             flash(_("Welcome to Civiquest, %(name)s!", name=form.pseudonym.data.strip()), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
@@ -135,6 +140,56 @@ def login_code():
 def _render_login(form: LoginForm, code_form: LoginCodeForm):
     page = render_template("accounts/login.html", form=form, code_form=code_form)
     return page, 422 if form.errors or code_form.errors else 200
+
+
+def _reset_request_key() -> str:
+    # Per account: however many places ask, one address gets a few links an hour, never a flood.
+    return "password-reset|" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@serves(PUBLIC)
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], key_func=_reset_request_key)
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by email; the answer is the same whether or not an account has the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        resets.request_reset(form.email.data, lambda token: url_for("accounts.reset_password", token=token))
+        flash(
+            _(
+                "If an account has this email address, we have sent it a link to set a new password. "
+                "The link works once, within %(minutes)d minutes.",
+                minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@serves(PUBLIC)
+def reset_password(token: str):
+    """Set a new password with the link from the email; every session of the account ends."""
+    # The address holds a secret: no cache keeps the page, and no link from it sends the address on.
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    try:
+        resets.user_for_token(token)
+    except errors.InvalidResetToken as error:
+        return render_template("accounts/reset_password.html", form=None, problem=error.message), 400, headers
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            resets.reset_password(token, form.password.data)
+        except errors.AccountError as error:
+            attach_error(form, error)
+        else:
+            log_out()
+            flash(_("Your new password is set. Please log in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    page = render_template("accounts/reset_password.html", form=form, problem=None)
+    return page, 422 if form.errors else 200, headers
 
 
 @bp.route("/logout", methods=["POST"])

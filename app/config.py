@@ -113,6 +113,27 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")  # per address and account
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")
 
+    # The accessibility statement (BITV 2.0): where its feedback form's messages go (and in which language they
+    # are framed), how soon the city answers, and the enforcement body a resident may turn to after that.
+    ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "accessibility@civiquest.example")
+    ACCESSIBILITY_CONTACT_LANGUAGE = os.environ.get("ACCESSIBILITY_CONTACT_LANGUAGE", "de")
+    ACCESSIBILITY_FEEDBACK_RATE_LIMIT = os.environ.get("ACCESSIBILITY_FEEDBACK_RATE_LIMIT", "5 per hour")
+    ACCESSIBILITY_RESPONSE_WEEKS = int(os.environ.get("ACCESSIBILITY_RESPONSE_WEEKS", "6"))
+    ACCESSIBILITY_ENFORCEMENT_BODY = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_BODY",
+        "Schlichtungsstelle nach § 16 BGG beim Beauftragten der Bundesregierung für die Belange von Menschen mit "
+        "Behinderungen, Mauerstraße 53, 10117 Berlin, info@schlichtungsstelle-bgg.de",
+    )
+    ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_URL", "https://www.schlichtungsstelle-bgg.de"
+    )
+
+    # Password reset by email: the link works once, for this many minutes; requests are limited per address
+    # asked for (and so per account) and per client address.
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour;10 per day")
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "10 per hour")
+
     # Argon2id cost: the library's recommended defaults (RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -1,6 +1,6 @@
 """The landing page and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, session
 from sqlalchemy import text
 
 from app.extensions import db, limiter
@@ -12,7 +12,15 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @serves(PUBLIC)
 def index():
-    return render_template("index.html")
+    # Set by registration: a new resident is shown their first steps once, instead of "welcome back".
+    return render_template("index.html", new_account=session.pop("new_account", False))
+
+
+@bp.route("/api-documentation")
+@serves(PUBLIC)
+def api_documentation():
+    """How to use the JSON API, with a link to its OpenAPI description."""
+    return render_template("api_documentation.html")
 
 
 @bp.route("/healthz")

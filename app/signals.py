@@ -81,6 +81,19 @@ class ChallengeClosed:
 
 
 @dataclass(frozen=True)
+class PasswordResetRequested:
+    """Someone asked for a password reset link for an account that has an email address (the answer did not say so)."""
+
+    user_id: int
+    email: str
+    pseudonym: str
+    language: str
+    link: str  # the reset page with its secret token, as a full address or a path
+    valid_minutes: int
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
 class RegistrationAttempted:
     """Someone tried to register with the email address of an existing account (the answer did not say so)."""
 
@@ -128,6 +141,10 @@ enrollment_changed = _Signal(
 challenge_closed = _Signal(
     "challenge-closed",
     doc="Payload ChallengeClosed; sent by challenges once, in the transaction that closes it, after ranks froze.",
+)
+password_reset_requested = _Signal(
+    "password-reset-requested",
+    doc="Payload PasswordResetRequested; sent by accounts when an account with an email address asks for a reset.",
 )
 registration_attempted = _Signal(
     "registration-attempted",

@@ -13,6 +13,7 @@ def import_models() -> None:
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import leaderboards.models  # noqa: F401
+    import legal.models  # noqa: F401
     import neighbourhoods.models  # noqa: F401
     import notifications.models  # noqa: F401
     import nudges.models  # noqa: F401
@@ -51,10 +52,17 @@ def _connect_receivers() -> None:
     - `enrollment_changed`: leaderboards move the participant in the score histogram.
     - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
     - `registration_attempted`: notifications warn the address's owner, in-app and by email.
+    - `password_reset_requested`: notifications queue the reset link by email.
 
     Connecting again (a second app in one process) keeps the first connection and its place.
     """
-    from app.signals import challenge_closed, enrollment_changed, registration_attempted, submission_scored
+    from app.signals import (
+        challenge_closed,
+        enrollment_changed,
+        password_reset_requested,
+        registration_attempted,
+        submission_scored,
+    )
     from leaderboards import receivers as leaderboards
     from notifications import account_notices
     from rewards import receivers as rewards
@@ -64,6 +72,7 @@ def _connect_receivers() -> None:
     enrollment_changed.connect(leaderboards.move_in_histogram)
     challenge_closed.connect(rewards.pay_challenge)
     registration_attempted.connect(account_notices.warn_of_registration)
+    password_reset_requested.connect(account_notices.send_password_reset)
 
 
 def _register_checks() -> None:
@@ -91,6 +100,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import views as challenges_views
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
+    from legal import views as legal_views
     from neighbourhoods import api as neighbourhoods_api
     from notifications import api as notifications_api
     from notifications import views as notifications_views
@@ -123,6 +133,7 @@ def blueprints() -> tuple[tuple, tuple]:
         stats_views.bp,
         notifications_views.bp,
         nudges_views.bp,
+        legal_views.bp,
     )
     apis = (
         accounts_api.blp,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from accounts.forms import LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
+from accounts.forms import CHOOSE_NEIGHBOURHOOD, LANGUAGE_CHOICES, AssistedRegisterForm, ConfirmForm
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.errors import DomainError
@@ -58,7 +58,7 @@ def index():
 @desk_staff
 def register():
     form = AssistedRegisterForm()
-    form.neighbourhood_id.choices = choices(neighbourhood_choices())
+    form.neighbourhood_id.choices = choices([("", CHOOSE_NEIGHBOURHOOD), *neighbourhood_choices()])
     if form.validate_on_submit():
         try:
             resident, code = assisted.register_resident(

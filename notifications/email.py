@@ -42,7 +42,7 @@ def enqueue(notification: Notification, user, now: datetime) -> OutboxEmail:
         subject, body = display.render(notification.message, notification.params)
         context = {
             "language": user.language, "name": user.pseudonym, "subject": subject, "body": body,
-            "link": _absolute(notification.link), "preferences_url": _absolute(PREFERENCES_PATH),
+            "link": absolute(notification.link), "preferences_url": absolute(PREFERENCES_PATH),
             "kind_label": str(display.KIND_LABELS[Kind(notification.kind)]),
         }  # fmt: skip
         text = _render("notifications/email.txt", context)
@@ -54,12 +54,28 @@ def enqueue(notification: Notification, user, now: datetime) -> OutboxEmail:
     return row
 
 
+def enqueue_service(to_address: str, language: str, subject, template: str, context: dict, now: datetime,
+                    user_id: int | None = None) -> OutboxEmail:  # fmt: skip
+    """Queue a service email that is no notification (a reset link, feedback to the city), written in `language`:
+    `subject` a lazy string, the body the templates `<template>.txt` and `<template>.html`."""
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = str(subject)
+        context = {**context, "language": language, "subject": subject}
+        text = _render(f"{template}.txt", context)
+        html = _render(f"{template}.html", context)
+    row = OutboxEmail(user_id=user_id, to_address=to_address, subject=subject[:200], body_text=text, body_html=html,
+                      attempts=0, next_attempt_at=now, created_at=now)  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def _render(name: str, context: dict) -> str:
     # Straight from the Jinja environment: the page context processors need a request and a logged-in user.
     return current_app.jinja_env.get_template(name).render(**context)
 
 
-def _absolute(path: str | None) -> str | None:
+def absolute(path: str | None) -> str | None:
     """The path as a full address: SITE_URL, else the current request's host; None when neither is known."""
     base = current_app.config.get("SITE_URL") or (request.host_url if has_request_context() else None)
     if not path or not base:
@@ -108,7 +124,7 @@ def build(row: OutboxEmail) -> EmailMessage:
     message["From"] = current_app.config["SMTP_SENDER"]
     message["To"] = row.to_address
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(idstring=f"notification-{row.notification_id}")
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}")
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")

@@ -72,16 +72,19 @@ class NotificationPreference(db.Model):
 
 
 class OutboxEmail(db.Model):
-    """An email of one notification, rendered when queued; `next_attempt_at` is set while it still has to go.
+    """An email, rendered when queued; `next_attempt_at` is set while it still has to go.
 
-    It goes with its notification: when a resident deletes their account, their queued emails go too.
+    Most carry one notification and go with it. Service emails that are no notification (a password reset
+    link, accessibility feedback to the city) have none; those to an account name it in `user_id`, so they
+    go with the account too.
     """
 
     __tablename__ = "outbox_email"
     __table_args__ = (Index("ix_outbox_email_next_attempt_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), unique=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)

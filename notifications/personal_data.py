@@ -6,7 +6,7 @@ account" (the list and its order: privacy/holders.py).
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from accounts.models import User
 from app.extensions import db
@@ -28,8 +28,8 @@ def _emails(user: User) -> list[dict]:
     """Copies of the emails sent (or still to be sent) to the resident, oldest first."""
     query = (
         select(OutboxEmail)
-        .join(Notification, Notification.id == OutboxEmail.notification_id)
-        .where(Notification.user_id == user.id)
+        .outerjoin(Notification, Notification.id == OutboxEmail.notification_id)
+        .where(or_(Notification.user_id == user.id, OutboxEmail.user_id == user.id))
         .order_by(OutboxEmail.created_at, OutboxEmail.id)
     )
     return [{"to": e.to_address, "subject": e.subject, "text": e.body_text, "queued_at": e.created_at,
@@ -50,8 +50,10 @@ def _settings(user: User) -> dict:
 
 
 def erase(user: User, now: datetime) -> dict[str, int]:
-    """Delete the notifications (the database drops emails still waiting to go out with them) and the settings."""
+    """Delete the notifications (the database drops their emails with them), the service emails (password reset
+    links) and the settings."""
     return {
+        "service_emails": delete_rows(OutboxEmail, OutboxEmail.user_id == user.id),
         "notifications": delete_rows(Notification, Notification.user_id == user.id),
         "notification_settings": delete_rows(NotificationPreference, NotificationPreference.user_id == user.id),
     }

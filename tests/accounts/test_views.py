@@ -54,7 +54,7 @@ def test_register_page_offers_every_neighbourhood(client, make_neighbourhood):
     first, second = make_neighbourhood("Altstadt"), make_neighbourhood("Nordend")
     page = Page(client.get("/register"))
     assert page.response.status_code == 200
-    assert page.options("neighbourhood_id") == [str(first.id), str(second.id)]
+    assert page.options("neighbourhood_id") == ["", str(first.id), str(second.id)]
 
 
 def test_register_creates_account_logs_in_and_redirects(app, client, make_neighbourhood):

@@ -158,6 +158,7 @@ def test_the_sheet_is_in_the_residents_language(manager_client, make_neighbourho
         ({"email": "taken@example.org"}, "email", "An account with this email address already exists."),
         ({"household_size": "0"}, "household_size", "Number must be between 1 and 12."),
         ({"neighbourhood_id": "999999"}, "neighbourhood_id", "Not a valid choice."),
+        ({"neighbourhood_id": ""}, "neighbourhood_id", "This field is required."),  # nothing is preselected
         ({"language": "fr"}, "language", "Not a valid choice."),
     ],
 )

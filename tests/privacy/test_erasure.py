@@ -29,7 +29,7 @@ RESIDENT_COLUMNS = {
     ("notification", "user_id"), ("notification_preference", "user_id"), ("points_account", "user_id"),
     ("privacy_spend", "user_id"), ("season_points", "user_id"), ("voucher", "user_id"),
     ("data_use_resident", "user_id"), ("enrollment", "user_id"), ("submission", "user_id"),
-    ("assisted_action", "resident_id"), ("user_session", "user_id"),
+    ("assisted_action", "resident_id"), ("user_session", "user_id"), ("outbox_email", "user_id"),
 }  # fmt: skip
 # Columns naming someone who acted on the row, not whose data it is.
 ACTOR_COLUMNS = {
