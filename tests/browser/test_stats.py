@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from app.extensions import db
 from tests.browser.actions import log_in
 from tests.browser.axe import assert_accessible
+from tests.browser.test_display import scrolls_sideways
 from tests.stats.conftest import catalogue, city, give_consent, make_challenge  # noqa: F401  (fixtures)
 
 START, END = "2026-02-23", "2026-03-08"  # the two weeks around the city's trips
@@ -100,3 +101,20 @@ def test_period_error_export_history_and_german(app, page, make_user, city, two_
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.locator("#table-car_km_avoided")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(("level", "granularity"), [("city", "week"), ("neighbourhood", "week"), ("city", "day")])
+def test_dashboard_fits_a_320_px_window_in_german(new_page, make_user, city, two_residents_suffice, level, granularity):  # noqa: F811
+    """At 320 CSS px (400 % zoom) the German dashboard does not scroll sideways; wide tables scroll in their box."""
+    page = new_page(locale="de-DE", viewport={"width": 320, "height": 640})
+    log_in(page, make_user(role=Role.STAFF, language="de"), language="de")
+    page.goto(f"/stats?start={START}&end={END}&level={level}&granularity={granularity}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert not scrolls_sideways(page), page.evaluate(WIDEST)
+    assert_accessible(page)
+
+
+# The elements wider than the window, for the failure message.
+WIDEST = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
