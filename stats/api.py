@@ -129,7 +129,7 @@ class OpenData(MethodView):
         is refused with 409 and rule `budget_spent`, before any noise is drawn. The metadata states the
         mechanism, epsilon, the budget spent and each measure's noise scale and relative error.
         `group_by`, `challenge_id`, `category` and `neighbourhood_id` are ignored: open data is city-wide
-        over all challenges.
+        over all challenges; so is `dialect`: its CSV is always RFC 4180 (comma, decimal point, codes).
         """
         filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
         filters = Filters(filters.start, filters.end, filters.granularity, Level.CITY)
