@@ -121,3 +121,5 @@ def test_history_shows_the_activity_day_beside_the_booking(app, make_user, make_
     text = text_of(client.get("/me/points"))
     assert activity in text and text.count(activity) == 1
     assert ("Booked" if language == "en" else "Gebucht") in text  # the column's time is the booking's
+    rows = list(csv.DictReader(io.StringIO(client.get("/me/points.csv").get_data(as_text=True))))
+    assert [row["activity_day"] for row in rows] == ["2026-03-01"]
