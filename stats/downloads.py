@@ -50,6 +50,7 @@ def metadata_of(release: Release) -> dict:
 
 
 def reader_locale() -> str:
+    """The request's locale as a name ("de", "en_GB"): exports are written for the one who asked."""
     return str(get_locale() or "en")
 
 
