@@ -15,7 +15,7 @@ from app.extensions import db
 from tests.browser.actions import log_in
 from tests.browser.axe import assert_accessible
 from tests.browser.test_display import scrolls_sideways
-from tests.stats.conftest import catalogue, city, give_consent, make_challenge  # noqa: F401  (fixtures)
+from tests.stats.conftest import catalogue, city, exact, give_consent, make_challenge  # noqa: F401  (fixtures)
 
 START, END = "2026-02-23", "2026-03-08"  # the two weeks around the city's trips
 
@@ -40,7 +40,7 @@ def show(page: Page, start: str = START, end: str = END, level: str | None = Non
     form.get_by_role("button", name="Show figures").click()
 
 
-def test_staff_filter_the_dashboard(page, make_user, city, two_residents_suffice):  # noqa: F811
+def test_staff_filter_the_dashboard(page, make_user, city, two_residents_suffice, exact):  # noqa: F811
     """Per neighbourhood every figure is suppressed and marked; the whole city shows figures, charts and tables."""
     log_in(page, make_user(role=Role.STAFF))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
