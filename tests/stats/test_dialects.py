@@ -135,3 +135,18 @@ def test_german_workbook_has_german_sheets_headers_and_the_marker(city, german_s
     assert any(row and str(row[0]).startswith(". = Zahlenwert unbekannt") for row in rows)
     about = dict((*row, None)[:2] for row in book["Info"].iter_rows(values_only=True))
     assert about["Stufe"] == "Pro Quartier" and about["Einteilung"] == "Woche"
+
+
+def test_api_writes_rfc4180_unless_asked_for_excel(city, app, make_user, make_token, k):
+    """The API serves programs: RFC 4180 by default even for a German user; dialect=excel gives the spreadsheet CSV."""
+    k(5)
+    headers = {"Authorization": f"Bearer {make_token(make_user(role=Role.STAFF, language='de'))}"}
+    query = {"from": PERIOD["start"], "to": PERIOD["end"], "period": "week", "format": "csv"}
+    refresh()
+    machine = app.test_client().get("/api/v1/stats/participation", query_string=query, headers=headers)
+    assert machine.get_data(as_text=True).startswith("measure,place,period_start,value,status")
+    refresh()
+    excel = app.test_client().get("/api/v1/stats/participation", query_string={**query, "dialect": "excel"},
+                                  headers=headers)  # fmt: skip
+    rows = _german_rows(excel.data)
+    assert rows[0] == HEADER_DE and any(row[3:] == [".", "geheim gehalten"] for row in rows)
