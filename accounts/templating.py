@@ -24,7 +24,7 @@ def init_app(app) -> None:
     @app.context_processor
     def layout_context():
         prefs = _display_prefs()
-        locale = str(get_locale() or "en")
+        locale = get_locale().language if get_locale() else "en"  # "en" also when formatting as en_GB
         return {
             "display_prefs": prefs,
             "current_locale": locale,

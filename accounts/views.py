@@ -29,7 +29,7 @@ from accounts.preferences import COOKIE_NAME, DisplayPrefs
 from accounts.session import current_session, log_in, log_out
 from app.extensions import limiter
 from app.forms import attach_error, choices
-from app.i18n import LANGUAGE_COOKIE, select_locale
+from app.i18n import LANGUAGE_COOKIE, select_language
 from app.security import PUBLIC, SIGNED_IN, serves
 from neighbourhoods.services import neighbourhood_choices
 
@@ -72,7 +72,7 @@ def register():
     form = RegisterForm()
     form.neighbourhood_id.choices = choices([("", CHOOSE_NEIGHBOURHOOD), *neighbourhood_choices()])
     if request.method == "GET":
-        form.language.data = select_locale()
+        form.language.data = select_language()
     if form.validate_on_submit():
         try:
             user = services.register(

@@ -104,6 +104,9 @@ class Config:
 
     LANGUAGES = ("en", "de")
     BABEL_DEFAULT_LOCALE = "en"
+    # How English pages write dates, times and numbers: en_GB gives "7 Mar 2027" and 24-hour times, which
+    # European readers cannot misread; en_US would give "Mar 7, 2027" and "3:00 PM". German is always de.
+    ENGLISH_LOCALE = os.environ.get("ENGLISH_LOCALE", "en_GB")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
 
     # Counted in Redis when REDIS_URL is set, else in the database (app.rate_limits): either way shared by

@@ -1,4 +1,9 @@
-"""Language and time zone: the user's setting, else the visitor's cookie, else the browser."""
+"""Language and time zone: the user's setting, else the visitor's cookie, else the browser.
+
+The language ("en" or "de") picks the messages; the locale Babel formats with follows from it: German
+as `de`, English as `ENGLISH_LOCALE` (`en_GB` unless the city sets another), so an English page shows
+"7 Mar 2027, 15:00" while its messages stay the English ones.
+"""
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
@@ -6,7 +11,19 @@ from flask_login import current_user
 LANGUAGE_COOKIE = "language"
 
 
+def locale_for(language: str | None) -> str:
+    """The locale that formats dates and numbers for `language` (the default language when unknown)."""
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return current_app.config["ENGLISH_LOCALE"] if language == "en" else language
+
+
 def select_locale() -> str:
+    """The locale for this request: its language's, formatted as the city configures English."""
+    return locale_for(select_language())
+
+
+def select_language() -> str:
     """Pick the language for this request."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and scheduled jobs

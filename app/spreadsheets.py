@@ -15,10 +15,10 @@ def safe_cell(value):
     return value
 
 
-def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
+def csv_lines(header: Iterable, rows: Iterable[Iterable], delimiter: str = ",") -> Iterator[str]:
     """The header and each row as one CSV line, every text cell made safe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     yield _line(buffer, writer, header)
     for values in rows:
         yield _line(buffer, writer, values)

@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from app.columns import utcnow
 from app.errors import DomainError
 from app.forms import attach_error, choices
+from app.i18n import locale_for
 from app.security import serves
 from app.transactions import refuse
 from challenges import activity, assisted, display, kinds, participation, visibility
@@ -93,7 +94,7 @@ def _code_sheet(resident: User, code: str):
     """The printable sheet, in the resident's language; shown once and kept out of every cache."""
     language = resident.language if resident.language in current_app.config["LANGUAGES"] else None
     language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
+    with force_locale(locale_for(language)):
         sheet = render_template(
             "challenges/desk/_code_sheet.html", resident=resident, code=code, manager=_manager(), issued_at=utcnow()
         )

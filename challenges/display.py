@@ -154,17 +154,17 @@ def quantity(value: float | None, metric: Metric) -> str:
 
 
 def short_date(day: date) -> str:
-    """A day as a chart label: "Mar 4" in English, "4. März" in German."""
+    """A day as a chart label: "4 Mar" in English (en_GB), "4. März" in German."""
     return format_skeleton("MMMd", day, locale=get_locale() or "en")
 
 
 def day(value: date | None) -> str:
-    """A day with its weekday: "Wed, Mar 4, 2026"."""
+    """A day with its weekday: "Wed, 4 Mar 2026"."""
     return format_skeleton("yMMMEd", value, locale=get_locale() or "en") if value else "–"
 
 
 def when(moment: datetime | None) -> str:
-    """A moment in the city's time: "Wed, Mar 4, 2026, 1:00 PM" or "Mi., 4. März 2026, 13:00"."""
+    """A moment in the city's time: "Wed, 4 Mar 2026, 13:00" or "Mi., 4. März 2026, 13:00"."""
     if moment is None:
         return "–"
     local_day = format_skeleton("yMMMEd", moment, tzinfo=get_timezone(), locale=get_locale() or "en")
@@ -172,7 +172,7 @@ def when(moment: datetime | None) -> str:
 
 
 def date_range(start: datetime | None, end: datetime | None) -> str:
-    """The days a challenge runs, compactly: "Nov 4 – Dec 9, 2026"."""
+    """The days a challenge runs, compactly: "4 Nov – 9 Dec 2026"."""
     if start is None or end is None:
         return "–"
     return format_interval(start, end, "yMMMd", tzinfo=get_timezone(), locale=get_locale() or "en")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from accounts.models import User
 from app.extensions import db
@@ -82,5 +83,5 @@ def _import_row(enrollment, kind: Kind, line, row, source, assisted_by, now) -> 
         return RowResult(line, SubmissionStatus.REJECTED.value, str(error.message))
     if submission.status == SubmissionStatus.FLAGGED:
         return RowResult(line, submission.status.value, submission.flag_reason or "", submission.id)
-    counted = _l("Counted: %(points)d points.", points=submission.points)
+    counted = ngettext("Counted: %(num)d point.", "Counted: %(num)d points.", submission.points)
     return RowResult(line, submission.status.value, str(counted), submission.id)

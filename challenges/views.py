@@ -2,11 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from accounts.forms import ConfirmForm
 from accounts.models import Role
 from app.columns import utcnow
 from app.extensions import db
+from app.forms import format_number
 from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from app.transactions import refuse
@@ -157,10 +159,12 @@ def _flash_result(submission, created: bool, form: SubmissionForm) -> None:
     elif note := kinds.of_submission(submission).saved_note(submission):
         message = note
     else:
-        message = _(
+        message = ngettext(
+            "Saved. It counts for %(quantity)s and %(points)s point.",
             "Saved. It counts for %(quantity)s and %(points)s points.",
+            submission.points,
             quantity=display.quantity(submission.units, challenge.metric),
-            points=submission.points,
+            points=format_number(submission.points),
         )
     flash(f"{message} {form.recorded(submission)}", category)
 

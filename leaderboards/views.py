@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import locale_for
 from app.security import PUBLIC, allow_framing, serves
 from app.security import viewer as current_viewer
 from challenges import display, results
@@ -81,7 +82,7 @@ def season():
 def embed_neighbourhoods(challenge_id: int):
     """The public neighbourhood ranking, standalone for an iframe on the city's website; `?lang=de` picks a language."""
     language = request.args.get("lang")
-    with force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext():
+    with force_locale(locale_for(language)) if language in current_app.config["LANGUAGES"] else nullcontext():
         shown = services.get_public_neighbourhood_challenge(challenge_id)
         unit = display.METRIC_UNITS[shown.metric]
         standings = results.neighbourhood_ranking(shown)

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import locale_for
 from notifications import display
 from notifications.models import Kind, Notification, OutboxEmail
 
@@ -38,7 +39,7 @@ def configured() -> bool:
 
 def enqueue(notification: Notification, user, now: datetime) -> OutboxEmail:
     """Queue the notification's email to `user`, written in their language now."""
-    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(locale_for(user.language)):
         subject, body = display.render(notification.message, notification.params)
         context = {
             "language": user.language, "name": user.pseudonym, "subject": subject, "body": body,

@@ -42,7 +42,10 @@ README_FILES = (
                                              "rank; the JSON file adds your daily rank history.")),
     ("submissions.json, submissions.csv", _l("Every meter reading and trip you sent, and what it counted for. "
                                              "Readings and trips older than the retention period are deleted.")),
-    ("ledger.csv", _l("Every entry of your points ledger: date (UTC), kind, amount, reason and source.")),
+    ("ledger.csv", _l(
+        "Every entry of your points ledger: date (UTC), kind, amount, reason, source and, for points paid for a "
+        "reading or trip, the day of that activity."
+    )),
     ("vouchers.json", _l("The vouchers you redeemed points for, with their status.")),
     ("badges.json", _l("The badges you earned.")),
     ("season_points.json", _l("Your points per week, month and all time, as the season leaderboard counts them.")),

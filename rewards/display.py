@@ -4,6 +4,8 @@ Entries store a reason code and its values, not a sentence, so each reader sees 
 their own language however it was booked.
 """
 
+from datetime import date
+
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
@@ -81,6 +83,12 @@ def when(moment) -> str:
 def day(moment) -> str:
     """The moment's day in the city, e.g. "4 Mar 2026"; a dash for none."""
     return format_date(local_date(moment), "medium") if moment else "–"
+
+
+def activity_day(entry: LedgerEntry) -> str | None:
+    """The day of the activity an entry pays for, e.g. "4 Mar 2026"; None for entries not from an activity."""
+    day = (entry.reason_params or {}).get("day")
+    return format_date(date.fromisoformat(day), "medium") if isinstance(day, str) else None
 
 
 def points(value: int) -> str:

@@ -27,7 +27,8 @@ TOP_BADGE_RANK = 10
 
 def settle_submission(scored: SubmissionScored) -> None:
     """Credit (or take back) what a submission is now worth; the first counted one earns a badge."""
-    params = {"challenge": scored.challenge_title, "challenge_id": scored.challenge_id}
+    # The activity's day goes with the entry: the history shows it beside the booking, which may be days later.
+    params = {"challenge": scored.challenge_title, "challenge_id": scored.challenge_id, "day": scored.day.isoformat()}
     ledger.settle(scored.user_id, scored.points, EntryKind.ACTIVITY, "activity", ("submission", scored.submission_id),
                   reversal_reason="rescored", params=params)  # fmt: skip
     if scored.points > 0 and scored.counted:

@@ -172,6 +172,8 @@ def csv_rows(query, describe, when) -> Iterator[str]:
     """
     entries = db.session.scalars(query.execution_options(yield_per=500))
     rows = (
-        [entry.id, when(entry), entry.kind.value, entry.amount, describe(entry), entry.source_key] for entry in entries
-    )
-    yield from csv_lines(["id", "date", "kind", "amount", "reason", "source"], rows)
+        [entry.id, when(entry), entry.kind.value, entry.amount, describe(entry), entry.source_key,
+         (entry.reason_params or {}).get("day", "")]  # the day of the activity paid for, when there was one
+        for entry in entries
+    )  # fmt: skip
+    yield from csv_lines(["id", "date", "kind", "amount", "reason", "source", "activity_day"], rows)

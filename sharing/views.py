@@ -16,6 +16,7 @@ from app.charts import bar_chart
 from app.clock import city_zone, next_monday
 from app.columns import utcnow
 from app.extensions import db
+from app.forms import format_number
 from app.security import PUBLIC, SIGNED_IN, serves, viewer
 from app.transactions import refuse
 from challenges.assisted import get_resident
@@ -197,8 +198,9 @@ def _earnings(user_id: int) -> tuple[int, list[tuple[date, int]], dict[int, int]
 
 
 def _earnings_chart(months: list[tuple[date, int]], total: int) -> dict:
-    summary = _("Sharing data has earned you %(total)s points in all, over %(months)s.", total=total,
-                months=display.months(len(months)))  # fmt: skip
+    summary = ngettext("Sharing data has earned you %(total)s point in all, over %(months)s.",
+                       "Sharing data has earned you %(total)s points in all, over %(months)s.", total,
+                       total=format_number(total), months=display.months(len(months)))  # fmt: skip
     svg = bar_chart(
         [(display.month(first), points) for first, points in months], chart_id="earnings-chart",
         title=_("Points earned by sharing data, per month"), unit=_("points"),

@@ -17,8 +17,8 @@ from challenges.models import Challenge
 from challenges.scoring import Category
 from neighbourhoods.models import Neighbourhood
 from sharing.models import Level
-from stats import exports, open_data, services
-from stats.downloads import XLSX, download, history_query, metadata_of, no_places_problem
+from stats import dialects, exports, open_data, services
+from stats.downloads import XLSX, download, history_query, metadata_of, no_places_problem, reader_locale
 from stats.figures import Filters
 from stats.periods import Granularity
 from stats.schemas import (
@@ -92,14 +92,15 @@ class Participation(MethodView):
         are counted; the metadata says how many were included and left out. A value resting on
         fewer than k residents, or one that would reveal such a value through the totals, has the
         status `suppressed` and no value. Each call is recorded in the data use log. `format=csv`
-        streams a tidy table (measure, place, period_start, value, status), `xlsx` a workbook with
-        About and Definitions sheets, `zip` the CSV with its metadata.json; JSON carries `metadata`.
+        streams a tidy table (measure, place, period_start, value, status; `dialect=excel` for a spreadsheet
+        in the caller's language), `xlsx` a workbook in the caller's language with About and Definitions
+        sheets (a withheld value is `.`), `zip` the RFC 4180 CSV with its metadata.json; JSON carries `metadata`.
         """
         filters = _filters(query)
         fmt = query["format"]
         release = services.export(filters, current_user._get_current_object(), description=f"API export ({fmt})")
         if fmt != "json":
-            return download(release, fmt)
+            return download(release, fmt, dialects.choose(query["dialect"], reader_locale()))
         return exports.json_document(release, metadata_of(release))
 
 
@@ -128,7 +129,7 @@ class OpenData(MethodView):
         is refused with 409 and rule `budget_spent`, before any noise is drawn. The metadata states the
         mechanism, epsilon, the budget spent and each measure's noise scale and relative error.
         `group_by`, `challenge_id`, `category` and `neighbourhood_id` are ignored: open data is city-wide
-        over all challenges.
+        over all challenges; so is `dialect`: its CSV is always RFC 4180 (comma, decimal point, codes).
         """
         filters = _filters({**query, "group_by": Level.CITY.value, "challenge_id": [], "neighbourhood_id": []})
         filters = Filters(filters.start, filters.end, filters.granularity, Level.CITY)

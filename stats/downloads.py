@@ -5,14 +5,14 @@ import io
 import zipfile
 
 from flask import Response, current_app, stream_with_context, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import select
 
 from app.extensions import db
 from challenges.models import Challenge
 from neighbourhoods.models import Neighbourhood
 from sharing.models import DataUse, Level, Purpose
-from stats import exports
+from stats import dialects, exports
 from stats.figures import PURPOSE, Filters
 from stats.release import Release
 
@@ -49,12 +49,19 @@ def metadata_of(release: Release) -> dict:
     return exports.metadata(release, current_app.config["STATS_PUBLISHER"], url_for("stats.dashboard", _external=True))
 
 
-def download(release: Release, fmt: str) -> Response:
-    """A release as a file; CSV streams, ZIP bundles data.csv with metadata.json, JSON carries its metadata."""
+def reader_locale() -> str:
+    """The request's locale as a name ("de", "en_GB"): exports are written for the one who asked."""
+    return str(get_locale() or "en")
+
+
+def download(release: Release, fmt: str, dialect: dialects.Dialect | None = None) -> Response:
+    """A release as a file; CSV streams (RFC 4180 unless `dialect` says otherwise), ZIP bundles data.csv
+    (always RFC 4180: it is for machines, with metadata.json), JSON carries its metadata."""
     start, end = release.filters["from"], release.filters["to"]
     name = f"civiquest-statistics-{start}-{end}"
     if fmt == "csv":
-        return _attachment(stream_with_context(exports.csv_lines(release)), "text/csv", f"{name}.csv")
+        locale = dialect.locale if dialect else reader_locale()
+        return _attachment(stream_with_context(_csv(release, dialect, locale)), "text/csv", f"{name}.csv")
     if fmt == "xlsx":
         return _attachment(exports.xlsx_bytes(release), XLSX, f"{name}.xlsx")
     metadata = metadata_of(release)
@@ -62,6 +69,13 @@ def download(release: Release, fmt: str) -> Response:
         return _attachment(_zip(release, metadata), "application/zip", f"{name}.zip")
     document = exports.json_bytes(exports.json_document(release, metadata))
     return _attachment(document, "application/json", f"{name}.json")
+
+
+def _csv(release: Release, dialect: dialects.Dialect | None, locale: str):
+    # The lines are written while the response streams: the language is fixed beforehand, as choosing it
+    # again then would read the logged-in user, no longer attached to a database session.
+    with force_locale(locale):
+        yield from exports.csv_lines(release, dialect)
 
 
 def _attachment(body, mimetype: str, filename: str) -> Response:

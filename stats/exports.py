@@ -5,15 +5,21 @@ import io
 import json
 from collections.abc import Iterator
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from app.spreadsheets import csv_lines as spreadsheet_lines
 from app.spreadsheets import safe_cell
+from sharing.models import Level
+from stats.dialects import MARKER, MARKER_NOTE, NOISE_NOTE, RFC4180, TOTAL, Dialect, place_name, sheet_name
+from stats.dialects import spreadsheet_lines as excel_lines
+from stats.forms import GRANULARITY_LABELS, LEVEL_LABELS
+from stats.periods import Granularity
 from stats.release import DEFINITIONS, MEASURE_LABELS, Release, Status, Value
 
-TOTAL = "TOTAL"
 LICENCE = "https://www.govdata.de/dl-de/by-2-0"  # Datenlizenz Deutschland – Namensnennung – 2.0
 
 
@@ -35,41 +41,77 @@ def _number(value: Value):
     return round(value.value, 3)
 
 
-def csv_lines(release: Release) -> Iterator[str]:
-    """The release as CSV, one line at a time: measure, place, period_start, value, status."""
+def csv_lines(release: Release, dialect: Dialect | None = None) -> Iterator[str]:
+    """The release as CSV, one line at a time: measure, place, period_start, value, status.
+
+    `rfc4180` (the default) writes codes and decimal points; `excel` the reader's language (stats.dialects).
+    """
+    if dialect is not None and dialect.name != RFC4180:
+        return excel_lines(release, _cells(release), dialect)
     rows = ([measure, place, period, _number(value), value.status.value]
             for measure, place, period, value in _cells(release))  # fmt: skip
     return spreadsheet_lines(["measure", "place", "period_start", "value", "status"], rows)
 
 
+def _shown(value: Value):
+    """A workbook cell: the number, or the marker where the value is withheld."""
+    return MARKER if value.value is None else round(value.value, 3)
+
+
 def xlsx_bytes(release: Release) -> bytes:
-    """The release as a workbook: About, one sheet per measure (places × periods with totals), Definitions."""
+    """The release as a workbook in the reader's language: About, a sheet per measure (places × periods), Definitions.
+
+    A withheld value is the marker `.`, explained under each table.
+    """
     book = Workbook(write_only=True)
     bold = Font(bold=True)
-    about = book.create_sheet("About")
+    about = book.create_sheet(sheet_name(gettext("About")))
     for key, value in _about_rows(release):
-        about.append([key, value])
+        about.append([str(ABOUT_LABELS.get(key, key)), _about_value(key, value)])
     for table in release.measures:
-        sheet = book.create_sheet(table.name[:31])
-        sheet.append([str(MEASURE_LABELS[table.name])])
-        sheet.append(["place", *(start.isoformat() for start in release.buckets), TOTAL])
+        sheet = book.create_sheet(sheet_name(str(MEASURE_LABELS[table.name])))
+        sheet.append([_bold(sheet, str(MEASURE_LABELS[table.name]), bold)])
+        sheet.append([gettext("Area"), *(start.isoformat() for start in release.buckets), gettext("Total")])
         for place, values in table.rows.items():
-            sheet.append([safe_cell(place), *(_number(v) for v in values), _number(table.row_totals[place])])
-        sheet.append([TOTAL, *(_number(v) for v in table.column_totals), _number(table.grand_total)])
+            label = safe_cell(place_name(release, place))
+            sheet.append([label, *(_shown(v) for v in values), _shown(table.row_totals[place])])
+        sheet.append([gettext("Total"), *(_shown(v) for v in table.column_totals), _shown(table.grand_total)])
         sheet.append([])
-        sheet.append(["An empty cell is suppressed: it rests on fewer residents than the small-cell rule allows, "
-                      "or it would reveal such a value through the totals."])  # fmt: skip
-        sheet.append(["Other values carry cell-key noise (see About): totals may differ slightly from the sum "
-                      "of their cells."])  # fmt: skip
-    definitions = book.create_sheet("Definitions")
-    header = [_bold(definitions, "measure", bold), _bold(definitions, "label", bold),
-              _bold(definitions, "definition", bold)]  # fmt: skip
+        sheet.append([str(MARKER_NOTE)])
+        sheet.append([str(NOISE_NOTE)])
+    definitions = book.create_sheet(sheet_name(gettext("Definitions")))
+    header = [_bold(definitions, gettext("Code"), bold), _bold(definitions, gettext("Measure"), bold),
+              _bold(definitions, gettext("Definition"), bold)]  # fmt: skip
     definitions.append(header)
     for name in DEFINITIONS:
         definitions.append([name, str(MEASURE_LABELS[name]), str(DEFINITIONS[name])])
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def _about_value(key: str, value):
+    """Period length and level by name in the reader's language; everything else as it is."""
+    if key == "granularity" and value in set(Granularity):
+        return str(GRANULARITY_LABELS[Granularity(value)])
+    if key == "level" and value in set(Level):
+        return str(LEVEL_LABELS[Level(value)])
+    return value
+
+
+# The About sheet's rows in the reader's language; the parameters of the noise keep their codes.
+ABOUT_LABELS = {
+    "title": _l("Title"),
+    "generated_at": _l("Generated at"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "granularity": _l("Period length"),
+    "level": _l("Level"),
+    "residents_included": _l("Residents included"),
+    "residents_left_out_without_consent": _l("Residents left out without consent"),
+    "small_cell_rule_k": _l("Small-cell rule: fewest residents per published value (k)"),
+    "cells_suppressed": _l("Values withheld"),
+}
 
 
 def _bold(sheet, text: str, font: Font):

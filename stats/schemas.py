@@ -9,6 +9,7 @@ from marshmallow import validate
 from app.routing import MAX_ID
 from challenges.scoring import Category
 from sharing.models import Level
+from stats.dialects import DIALECTS, RFC4180
 from stats.periods import Granularity, bucket_start
 
 # A table wider than this is unreadable and slow to suppress: the period is refused instead.
@@ -98,6 +99,15 @@ class ParticipationQuerySchema(ma.Schema):
         load_default="json",
         validate=validate.OneOf(FORMATS),
         metadata={"description": "json (with metadata), csv, xlsx, or zip (data.csv and metadata.json)."},
+    )
+    dialect = ma.fields.String(
+        load_default=RFC4180,
+        validate=validate.OneOf(DIALECTS),
+        metadata={
+            "description": "For format=csv: rfc4180 (comma, decimal point, codes, a withheld value empty) or excel "
+            "(for a spreadsheet in the caller's language: in German `;`, decimal comma, a UTF-8 byte order mark, "
+            "translated headers and codes, a withheld value as `.` with a note under the table)."
+        },
     )
 
 

@@ -26,8 +26,15 @@ from app.security import serves, viewer
 from leaderboards.display import formatter
 from sharing import display as sharing_display
 from sharing.models import DataUse, Level, Purpose
-from stats import charts, open_data, services
-from stats.downloads import download, history_query, neighbourhoods, no_places_problem, published_challenges
+from stats import charts, dialects, open_data, services
+from stats.downloads import (
+    download,
+    history_query,
+    neighbourhoods,
+    no_places_problem,
+    published_challenges,
+    reader_locale,
+)
 from stats.figures import Filters
 from stats.forms import GRANULARITY_LABELS, LEVEL_LABELS, StatsFilterForm
 from stats.periods import Granularity
@@ -115,12 +122,14 @@ def dashboard():
 def export():
     form = _filter_form()
     fmt = request.args.get("format", "csv")
-    if fmt not in FORMATS:
+    requested = request.args.get("dialect") or None
+    if fmt not in FORMATS or requested not in (None, *dialects.DIALECTS):
         form.form_errors.append(_format_error())
     if form.errors or form.form_errors:
         return _render(form, None)
     release = services.export(form.filters(), viewer(), description=f"dashboard export ({fmt})")
-    return download(release, fmt)
+    # Without `dialect`, a German reader gets the CSV their Excel opens (`;`, decimal comma, BOM).
+    return download(release, fmt, dialects.choose(requested, reader_locale()))
 
 
 def _city(filters: Filters) -> Filters:

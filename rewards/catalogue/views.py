@@ -5,6 +5,7 @@ The routes belong to the `rewards` blueprint (rewards.blueprints), shared with a
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from accounts import services as accounts
 from accounts.forms import ConfirmForm
@@ -144,8 +145,10 @@ def cancel_voucher(code: str):
         except errors.RewardError as error:
             refuse(error)
         else:
-            points = display.points(voucher.cost)
-            flash(_("Voucher cancelled. %(points)s points are back in your balance.", points=points), "success")
+            message = ngettext("Voucher cancelled. %(points)s point is back in your balance.",
+                               "Voucher cancelled. %(points)s points are back in your balance.", voucher.cost,
+                               points=display.points(voucher.cost))  # fmt: skip
+            flash(message, "success")
     return redirect(url_for("rewards.voucher", code=voucher.code))
 
 

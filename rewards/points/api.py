@@ -87,7 +87,7 @@ class MyLedger(MethodView):
         The body is an object; `entries` holds this page and X-Pagination counts every matching
         entry. Filter with `kind` (repeated or comma-separated), `from` and `to` (a day, or a moment
         in ISO 8601; days are the city's, `to` includes its day). `format=csv` or `Accept: text/csv`
-        downloads every matching entry as CSV (id, date in UTC, kind, amount, reason, source), unpaged.
+        downloads every matching entry as CSV (id, date in UTC, kind, amount, reason, source, activity_day), unpaged.
         """
         user = viewer()
         summary = services.summary(user.id)

@@ -40,7 +40,7 @@ def my_points():
     pagination = db.paginate(query, page=requested_page(), per_page=HISTORY_PER_PAGE, error_out=False)
     return render_template(
         "rewards/points.html", summary=services.summary(current_user.id), form=form, pagination=pagination,
-        describe=display.describe,
+        describe=display.describe, activity_day=display.activity_day,
     ), 422 if form.errors else 200  # fmt: skip
 
 

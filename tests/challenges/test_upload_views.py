@@ -29,7 +29,7 @@ def test_upload_reports_every_row(app, resident_client, make_challenge):
     )  # fmt: skip
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "1 rows counted, 0 held for a manager to check, 1 refused." in page
+    assert "1 row counted, 0 held for a manager to check, 1 refused." in page
     assert "rocket" in page
     with app.app_context():
         assert db.session.query(Submission).count() == 1

@@ -81,7 +81,8 @@ def test_accepted_activity_is_credited_once(make_challenge, make_user, rule_badg
     entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.user_id == resident.id))
     assert (entry.kind, entry.amount, entry.reason) == (EntryKind.ACTIVITY, 50, "activity")
     assert (entry.source_type, entry.source_id) == ("submission", submission.id)
-    assert entry.reason_params == {"challenge": challenge.title, "challenge_id": challenge.id}
+    day = submission.day.isoformat()  # the activity's day, shown in the history beside the booking
+    assert entry.reason_params == {"challenge": challenge.title, "challenge_id": challenge.id, "day": day}
     assert ledger.balance(resident.id) == 50
     trip(enrollment, 2.0, day=TRIP_DAY - timedelta(days=1))
     assert ledger.balance(resident.id) == 70

@@ -294,7 +294,7 @@ def test_csv_escapes_reasons_that_look_like_formulas(ctx, make_user):
     query = ledger.history_query(resident.id).order_by(None).order_by(LedgerEntry.id)
     text = "".join(ledger.csv_rows(query, lambda entry: entry.reason, lambda entry: "date"))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["id", "date", "kind", "amount", "reason", "source"]
+    assert rows[0] == ["id", "date", "kind", "amount", "reason", "source", "activity_day"]
     cells = [row[4] for row in rows[1:]]
     assert cells == ["'" + reason for reason in reasons[:6]] + ["Plain reason", "a=b"]
 

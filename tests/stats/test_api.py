@@ -85,7 +85,7 @@ def test_xlsx_and_zip_open(city, client, staff_token):
     """format=xlsx opens with openpyxl; format=zip bundles data.csv with metadata.json."""
     response = client.get(URL, query_string={**PERIOD, "format": "xlsx"}, headers=_auth(staff_token))
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert {"About", "Definitions", "submissions"} <= set(book.sheetnames)
+    assert {"About", "Definitions", "Submissions"} <= set(book.sheetnames)
     response = client.get(URL, query_string={**PERIOD, "format": "zip"}, headers=_auth(staff_token))
     bundle = zipfile.ZipFile(io.BytesIO(response.data))
     assert json.loads(bundle.read("metadata.json"))["suppression"]["k"] == 5

@@ -63,9 +63,9 @@ def test_csv_xlsx_and_json_parse(city, exact):
                 and r["place"] == "city")  # fmt: skip
     assert float(cell["value"]) == 20.0 and cell["status"] == "shown"
     book = load_workbook(io.BytesIO(exports.xlsx_bytes(release)), read_only=True)
-    assert {"About", "Definitions", "car_km_avoided"} <= set(book.sheetnames)
-    sheet_rows = list(book["car_km_avoided"].iter_rows(values_only=True))
-    assert sheet_rows[1][0] == "place" and sheet_rows[2][0] == "city" and sheet_rows[2][2] == 20.0
+    assert {"About", "Definitions", "Car-km avoided"} <= set(book.sheetnames)
+    sheet_rows = list(book["Car-km avoided"].iter_rows(values_only=True))
+    assert sheet_rows[1][0] == "Area" and sheet_rows[2][0] == "Whole city" and sheet_rows[2][2] == 20.0
     metadata = exports.metadata(release, "Statistics office", "https://city.example/stats")
     document = json.loads(exports.json_bytes(exports.json_document(release, metadata)))
     assert document["measures"]["car_km_avoided"]["grand_total"] == {"value": 20.0, "status": "shown"}

@@ -164,12 +164,16 @@ def test_xlsx_export_opens_and_hides_small_cells(city, staff_client, k):
     response = _export(staff_client, "xlsx")
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert {"About", "Definitions", "car_km_avoided"} <= set(book.sheetnames)
+    assert {"About", "Definitions", "Car-km avoided"} <= set(book.sheetnames)
     about = dict((*row, None)[:2] for row in book["About"].iter_rows(values_only=True))
-    assert about["residents_included"] is None and about["small_cell_rule_k"] == 5  # 1 < k
+    rule = "Small-cell rule: fewest residents per published value (k)"
+    assert about["Residents included"] is None and about[rule] == 5  # 1 < k
+    withheld = 0
     for name in book.sheetnames[1:-1]:
         for row in list(book[name].iter_rows(values_only=True))[2:]:
             assert all(value in (None, 0) for value in row[1:] if not isinstance(value, str)), (name, row)
+            withheld += sum(value == "." for value in row[1:])  # the marker, explained under the table
+    assert withheld > 0
     assert len(_uses("dashboard export (xlsx)")) == 1
 
 

@@ -30,7 +30,7 @@ def test_catalogue_for_visitors_shows_each_reward_with_its_facts(client, new_rew
     new_reward(title="Bus ticket", stock=0)
     page = text_of(client.get("/rewards"))
     assert "Pool day" in page and "Unlimited" in page
-    assert "Museum entry" in page and "3 left" in page and "2 per resident" in page and "May 31, 2099" in page
+    assert "Museum entry" in page and "3 left" in page and "2 per resident" in page and "31 May 2099" in page
     assert "Bus ticket" in page and "Sold out" in page
     assert "No limit" in page and "100 points" in page
     assert "Log in to redeem rewards" in page and "Your balance" not in page

@@ -108,7 +108,7 @@ def test_ledger_as_csv(history):
     assert [row["kind"] for row in rows] == ["redemption", "prize", "bonus"]
     reason = "Completion bonus: you reached the goal of “Clean air”"
     assert rows[2] == {"id": rows[2]["id"], "date": "2026-03-01T09:00:00+00:00", "kind": "bonus", "amount": "80",
-                       "reason": reason, "source": "test:bonus"}  # fmt: skip
+                       "reason": reason, "source": "test:bonus", "activity_day": ""}  # fmt: skip
     assert rows[1]["reason"] == "Prize for place 2 in “=Bike week”"
     assert [
         row["kind"] for row in _csv(history.get(f"{API}/me/ledger?kind=prize", headers={"Accept": "text/csv"}))

@@ -2,11 +2,16 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from app.extensions import db
+from challenges import participation
+from challenges.kinds.trip import submit_trip
+from challenges.scoring import Category, Mode
 from rewards.points import services
+from tests.challenges.conftest import NOW, make_challenge  # noqa: F401
 from tests.pages import Page
 from tests.rewards.conftest import as_user, redeemed_code, text_of
 
@@ -100,3 +105,21 @@ def test_levels_use_lifetime_points_not_the_balance(app, make_user, new_reward, 
     text = text_of(client.get("/me/points"))
     assert "Level 2: Contributor" in text and "Balance 0 points" in text
     assert read(lambda: services.summary(client.user.id)).lifetime == 100
+
+
+@pytest.mark.parametrize(("language", "activity"), [("en", "for activity on 1 Mar 2026"),
+                                                    ("de", "für die Aktivität vom 01.03.2026")])  # fmt: skip
+def test_history_shows_the_activity_day_beside_the_booking(app, make_user, make_challenge, login, language, activity):  # noqa: F811
+    """Points for a trip sent days later show the trip's day beside the booking time; other entries do not."""
+    client = app.test_client()
+    client.user = make_user(language=language)
+    with app.app_context():
+        enrollment = participation.join(make_challenge(Category.MOBILITY), db.session.merge(client.user), now=NOW)
+        submit_trip(enrollment, date(2026, 3, 1), Mode.BIKE, 5.0, True, trip_time=time(8), now=NOW)
+        db.session.commit()
+    login(client, client.user)
+    text = text_of(client.get("/me/points"))
+    assert activity in text and text.count(activity) == 1
+    assert ("Booked" if language == "en" else "Gebucht") in text  # the column's time is the booking's
+    rows = list(csv.DictReader(io.StringIO(client.get("/me/points.csv").get_data(as_text=True))))
+    assert [row["activity_day"] for row in rows] == ["2026-03-01"]
