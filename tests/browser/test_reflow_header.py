@@ -12,7 +12,8 @@ from tests.browser.test_challenges import set_text_size
 from tests.browser.test_display import scrolls_sideways
 
 WIDEST = """[...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.table-scroll'))
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(e => !e.closest('.table-scroll'))
   .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
