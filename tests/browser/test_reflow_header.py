@@ -17,6 +17,15 @@ WIDEST = """[...document.querySelectorAll('body *')]
   .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
+COMMON = ("/", "/challenges", "/profile", "/rewards", "/leaderboards/season", "/notifications", "/imprint",
+          "/privacy-notice", "/accessibility")  # fmt: skip
+OWN = {
+    Role.RESIDENT: ("/me/consents", "/me/data", "/me/points", "/me/funding"),
+    Role.MANAGER: ("/desk", "/rewards/manage", "/challenges/new"),
+    Role.ADMIN: ("/admin/users", "/admin/neighbourhoods", "/admin/legal"),
+}
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MANAGER, Role.ADMIN])
 def test_the_header_reflows_at_320_px_and_200_percent_text(app, new_page, make_user, language, role):
@@ -25,7 +34,7 @@ def test_the_header_reflows_at_320_px_and_200_percent_text(app, new_page, make_u
     set_text_size(app, user)
     page = new_page(locale="de-DE" if language == "de" else "en-GB", viewport={"width": 320, "height": 640})
     log_in(page, user, language=language)
-    for path in ("/", "/challenges", "/profile"):
+    for path in (*COMMON, *OWN[role]):
         page.goto(path)
         expect(page.locator("html")).to_have_class(re.compile(r"\bts-200\b"))
         assert not scrolls_sideways(page), (path, page.evaluate(WIDEST))
