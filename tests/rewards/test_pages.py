@@ -34,8 +34,8 @@ def test_pages_render_for_every_role(app, make_user, new_reward, role):
     [
         (None, {"Rewards"}),
         (Role.RESIDENT, {"Rewards", "My points"}),
-        (Role.PARTNER, {"Rewards", "My points", "Validate vouchers"}),
-        (Role.MANAGER, {"Rewards", "My points", "Validate vouchers", "Reward catalogue"}),
+        (Role.PARTNER, {"Rewards", "Validate vouchers"}),  # points are residents' own
+        (Role.MANAGER, {"Rewards", "Validate vouchers", "Reward catalogue"}),
     ],
 )
 def test_navigation_links_follow_the_role(app, make_user, role, links):
