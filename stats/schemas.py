@@ -11,6 +11,7 @@ from challenges.scoring import Category
 from sharing.models import Level
 from stats.dialects import DIALECTS, RFC4180
 from stats.periods import Granularity, bucket_start
+from stats.services import protected_head_count
 
 # A table wider than this is unreadable and slow to suppress: the period is refused instead.
 MAX_BUCKETS = 400
@@ -135,7 +136,11 @@ class StatsExportSchema(ma.Schema):
     description = ma.fields.String()
     level = ma.fields.Enum(Level, by_value=True)
     filters = ma.fields.Dict()
-    residents_included = ma.fields.Integer(attribute="resident_count")
+    residents_included = ma.fields.Function(
+        lambda use: protected_head_count(use.resident_count),
+        metadata={"description": "Residents the use rested on, rounded to a multiple of 5; null below the "
+                                 "small-cell threshold."},
+    )  # fmt: skip
     residents_excluded = ma.fields.Integer(
         attribute="excluded_count", metadata={"description": "Residents left out for lack of consent."}
     )

@@ -31,6 +31,21 @@ def min_residents() -> int:
     return current_app.config["STATS_MIN_RESIDENTS"]
 
 
+HEAD_COUNT_BASE = 5
+
+
+def protected_head_count(residents: int, k: int | None = None) -> int | None:
+    """A use's head count as staff may see it in the history: None below the small-cell rule, else rounded to
+    a multiple of HEAD_COUNT_BASE (rounding, as statistical offices publish counts), so that two entries of
+    the history cannot be subtracted to find one resident."""
+    k = k or min_residents()
+    if residents == 0:
+        return 0
+    if residents < k:
+        return None
+    return max(HEAD_COUNT_BASE, HEAD_COUNT_BASE * round(residents / HEAD_COUNT_BASE))
+
+
 def perturbed(name: str, cell: Cell) -> Value:
     """A cell's published value under the cell key method; a true zero (nobody in it) stays 0."""
     if cell.residents == 0:

@@ -168,4 +168,5 @@ def history():
     return render_template(
         "stats/history.html", pagination=pagination, challenges=dict(published_challenges()),
         neighbourhoods=dict(neighbourhoods()), granularity_labels=granularity_labels,
+        head_count=services.protected_head_count, min_residents=services.min_residents(),
     )  # fmt: skip

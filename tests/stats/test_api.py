@@ -131,7 +131,7 @@ def test_history_lists_exports_paginated(city, client, staff_token):
     [entry] = response.get_json()
     assert json.loads(response.headers["X-Pagination"])["total"] == 2
     assert entry["description"] == "API export (csv)" and entry["actor"] == "Statistician"
-    assert entry["residents_included"] == 1 and entry["residents_excluded"] == 0
+    assert entry["residents_included"] is None and entry["residents_excluded"] == 0  # one resident: below k
     assert entry["filters"]["from"] == "2026-02-23" and entry["level"] == "neighbourhood"
 
 

@@ -5,6 +5,7 @@ import io
 import json
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
@@ -87,3 +88,13 @@ def test_values_are_perturbed_and_the_method_is_published(city):
     assert metadata["status_values"]["perturbed"].startswith("the aggregate with cell-key noise")
     about = dict(exports._about_rows(release))
     assert "Thompson" in about["perturbation_method"]
+
+
+@pytest.mark.parametrize(
+    ("residents", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (7, 5), (8, 10), (33, 35), (1002, 1000)]
+)
+def test_the_history_shows_head_counts_rounded_and_none_below_k(app, residents, shown):
+    """Two entries of the export history cannot be subtracted to find one resident: below k nothing, above it a
+    multiple of 5 (33 and 32 residents both read 35 or 30, never the single one between)."""
+    with app.app_context():
+        assert services.protected_head_count(residents, k=5) == shown
