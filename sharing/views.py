@@ -105,9 +105,10 @@ def grant():
     return _render_consents(failed=form)
 
 
-def _show_errors(form, problems: dict) -> None:
+def _show_errors(form, problems: dict, on_fields=("level", "duration_months")) -> None:
+    """A refusal's messages on the visible fields they concern; any other (a hidden choice) above the form."""
     for field, message in problems.items():
-        if field in ("level", "duration_months"):
+        if field in on_fields:
             form[field].errors = [*form[field].errors, message]
         else:
             form.form_errors.append(message)
@@ -369,11 +370,7 @@ def desk_consents(user_id: int):
             )  # fmt: skip
         except errors.InvalidConsent as error:
             refuse()
-            for field, message in error.errors.items():
-                if field in form:
-                    form[field].errors = [*form[field].errors, message]
-                else:
-                    form.form_errors.append(message)
+            _show_errors(form, error.errors, on_fields=("level", "duration_months", "paper_reference"))
         else:
             flash(_("Saved: the consent signed on paper is in force for %(name)s.", name=resident.pseudonym), "success")
             return redirect(url_for("sharing.desk_consents", user_id=resident.id))
