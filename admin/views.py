@@ -1,16 +1,21 @@
-"""Admin pages: users and their roles, and the list of neighbourhoods."""
+"""Admin pages: users and their roles, the list of neighbourhoods, and organisation clients (partner systems)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from accounts import services
 from accounts.models import Role
 from accounts.roles import ROLE_LABELS
-from admin.forms import NeighbourhoodForm, UserAdminForm
+from admin.forms import ClientForm, NeighbourhoodForm, UserAdminForm
 from app.errors import DomainError
 from app.forms import attach_error
 from app.security import serves
+from app.transactions import refuse
+from clients import services as clients
+from clients.scopes import SCOPE_LABELS
 from neighbourhoods import services as neighbourhoods
+from rewards.catalogue import services as catalogue
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 MAX_PAGE = 1_000_000  # far past any real list; larger page numbers would overflow the database's offset
@@ -81,3 +86,54 @@ def edit_neighbourhood(neighbourhood_id: int):
     return render_template(
         "admin/neighbourhood_edit.html", neighbourhood=neighbourhood, form=form
     ), 422 if form.errors else 200
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+@serves(Role.ADMIN)
+def client_list():
+    form = ClientForm()
+    form.set_partners(catalogue.list_partners())
+    if form.validate_on_submit():
+        try:
+            client, secret = clients.register_client(
+                form.name.data, form.organisation.data, form.chosen_scopes, form.chosen_partner
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            current_app.logger.info("Organisation client %s registered by admin %s", client.label, current_user.id)
+            return _show_secret(client, secret, 201)
+    return _clients_page(form), 422 if form.errors else 200
+
+
+@bp.route("/clients/<int:client_pk>/rotate", methods=["POST"])
+@serves(Role.ADMIN)
+def rotate_client_secret(client_pk: int):
+    client = clients.get_client(client_pk) or abort(404)
+    try:
+        secret = clients.rotate_secret(client)
+    except DomainError as error:
+        refuse(error)
+        return redirect(url_for("admin.client_list"))
+    current_app.logger.info("Secret of organisation client %s rotated by admin %s", client.label, current_user.id)
+    return _show_secret(client, secret, 200)
+
+
+@bp.route("/clients/<int:client_pk>/revoke", methods=["POST"])
+@serves(Role.ADMIN)
+def revoke_client(client_pk: int):
+    client = clients.get_client(client_pk) or abort(404)
+    clients.revoke_client(client)
+    current_app.logger.info("Organisation client %s revoked by admin %s", client.label, current_user.id)
+    flash(_("%(name)s is revoked: its secret and tokens no longer work.", name=client.name), "success")
+    return redirect(url_for("admin.client_list"))
+
+
+def _clients_page(form: ClientForm):
+    partners = {partner.id: partner.name for partner in catalogue.list_partners()}
+    return render_template("admin/clients.html", form=form, clients=clients.list_clients(), partners=partners,
+                           scope_labels=SCOPE_LABELS)  # fmt: skip
+
+
+def _show_secret(client, secret: str, status: int):
+    return render_template("admin/client_secret.html", client=client, secret=secret), status

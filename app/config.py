@@ -29,6 +29,14 @@ def _database_url() -> str:
     return url
 
 
+# The scopes an organisation client may hold (clients.scopes gives them their translated labels).
+CLIENT_SCOPES = {
+    "readings:write": "Deliver meter readings for linked meters (the utility's connector).",
+    "vouchers:validate": "Look vouchers up and mark them used, for the client's reward partner (a till).",
+    "stats:read": "Read the protected participation statistics and the export history.",
+}
+
+
 class Config:
     """Settings for a running Civiquest; every value can come from the environment."""
 
@@ -150,17 +158,31 @@ class Config:
     # it repairs them as well. Off by default: a difference is a bug to find, and repairing hides it.
     SCORES_CHECK_FIX = os.environ.get("SCORES_CHECK_FIX", "false").lower() in ("1", "true", "yes")
 
+    # Organisation clients (partner systems): how long a client-credentials access token lives, and how often one
+    # address may ask /oauth/token for one (a guessed secret costs a request like a guessed password).
+    CLIENT_TOKEN_LIFETIME = int(os.environ.get("CLIENT_TOKEN_LIFETIME", "900"))
+    OAUTH_TOKEN_RATE_LIMIT = os.environ.get("OAUTH_TOKEN_RATE_LIMIT", "30 per minute")
+
     API_TITLE = "Civiquest API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {
-        "info": {"description": "Civiquest's JSON API. Authenticate with a session or a personal access token."},
+        "info": {
+            "description": "Civiquest's JSON API. People authenticate with a session or a personal access token; "
+            "partner systems (organisation clients) with an OAuth 2.0 client-credentials token from /oauth/token, "
+            "on the operations that name its scope."
+        },
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token."},
                 "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "clientCredentials": {
+                    "type": "oauth2",
+                    "description": "An organisation client's access token (OAuth 2.0 client credentials).",
+                    "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": CLIENT_SCOPES}},
+                },
             }
         },
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],

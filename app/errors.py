@@ -71,8 +71,8 @@ class Conflict(DomainError):
 
 
 def is_api_request() -> bool:
-    """True for requests to the JSON API, which never get an HTML answer."""
-    return request.path.startswith("/api/")
+    """True for requests to the JSON API and the OAuth token endpoint, which never get an HTML answer."""
+    return request.path.startswith(("/api/", "/oauth/"))
 
 
 def flatten_field_errors(errors: dict | None) -> dict:

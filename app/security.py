@@ -5,7 +5,7 @@ every response, the Secure flag on cookies served over HTTPS, and the refusal of
 import re
 from functools import wraps
 
-from flask import abort, current_app, has_request_context, render_template, request
+from flask import abort, current_app, g, has_request_context, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -48,45 +48,87 @@ SIGNED_IN = "signed-in"  # any logged-in account, whatever its role
 FRAMEWORK_ENDPOINTS = frozenset({"static", "api-docs.openapi_json"})
 
 
-def serves(*roles: str):
+def serves(*roles: str, scopes: tuple[str, ...] = ()):
     """Declare whom a page or API handler serves, and let only them through: the one role check.
 
     `serves(PUBLIC)` lets everyone in; `serves(SIGNED_IN)` any logged-in account; `serves(Role.X, …)`
     accounts holding one of the roles (admins pass every role's check). Anonymous visitors are sent to
     log in (pages) or get 401 (API); a wrong role gets 403. A route without a declaration is refused.
+
+    `scopes` names the OAuth 2.0 scopes with which an organisation client's token may call an API handler
+    too (clients.oauth checks the token before the view runs); a handler naming none serves no client.
     """
     if not roles:
         raise ValueError("serves() needs at least one role, PUBLIC or SIGNED_IN")
     declared = frozenset(roles)
+    accepted_scopes = frozenset(scopes)
 
     def decorator(view):
+        if accepted_scopes:
+            _document_scopes(view, sorted(accepted_scopes))
         if PUBLIC in declared:
-            view.served_roles = declared
+            view.served_roles, view.accepted_scopes = declared, accepted_scopes
             return view
 
         @wraps(view)
         def guarded(*args, **kwargs):
+            if api_client() is not None:
+                if not accepted_scopes & api_client_scopes():
+                    api_abort(403, message=_("This client's token does not allow this."))
+                return view(*args, **kwargs)
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if SIGNED_IN not in declared and not current_user.has_role(*declared):
                 api_abort(403, message=_("Your role does not allow this."))
             return view(*args, **kwargs)
 
-        guarded.served_roles = declared
+        guarded.served_roles, guarded.accepted_scopes = declared, accepted_scopes
         return guarded
 
     return decorator
 
 
+# The OpenAPI security of an operation that organisation clients may call as well as people.
+PERSONAL_SECURITY = [{"bearerAuth": []}, {"cookieAuth": []}]
+CLIENT_SCHEME = "clientCredentials"
+
+
+def _document_scopes(view, scopes: list[str]) -> None:
+    """Write into the operation's OpenAPI description (flask-smorest's `_apidoc`) the client scopes it accepts."""
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    security = [*PERSONAL_SECURITY, {CLIENT_SCHEME: scopes}]
+    apidoc["manual_doc"] = {**apidoc.get("manual_doc", {}), "security": security}
+    view._apidoc = apidoc
+
+
+def api_client():
+    """The organisation client whose access token authenticated this request (clients.oauth sets it), or None."""
+    return g.get("api_client") if has_request_context() else None
+
+
+def api_client_scopes() -> frozenset[str]:
+    """The scopes of this request's client token (empty without one)."""
+    return g.get("api_client_scopes", frozenset()) if has_request_context() else frozenset()
+
+
 def declared_roles(view, method: str) -> frozenset | None:
     """The roles a view function (or, for a class-based view, its handler of `method`) declares it serves."""
-    if declared := getattr(view, "served_roles", None):
-        return declared
+    return getattr(_handler(view, method), "served_roles", None)
+
+
+def declared_scopes(view, method: str) -> frozenset:
+    """The client scopes a view function (or a class-based view's handler of `method`) accepts; empty for none."""
+    return getattr(_handler(view, method), "accepted_scopes", frozenset())
+
+
+def _handler(view, method: str):
+    if getattr(view, "served_roles", None):
+        return view
     view_class = getattr(view, "view_class", None)
     handler = getattr(view_class, method.lower(), None) if view_class else None
     if handler is None and method == "HEAD":
         handler = getattr(view_class, "get", None)
-    return getattr(handler, "served_roles", None)
+    return handler
 
 
 def viewer():

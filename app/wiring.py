@@ -12,6 +12,7 @@ def import_models() -> None:
     import app.rate_limits
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
+    import clients.models  # noqa: F401
     import leaderboards.models  # noqa: F401
     import legal.models  # noqa: F401
     import neighbourhoods.models  # noqa: F401
@@ -98,6 +99,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import api as challenges_api
     from challenges import desk
     from challenges import views as challenges_views
+    from clients import oauth
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
     from legal import views as legal_views
@@ -134,6 +136,7 @@ def blueprints() -> tuple[tuple, tuple]:
         notifications_views.bp,
         nudges_views.bp,
         legal_views.bp,
+        oauth.bp,
     )
     apis = (
         accounts_api.blp,
@@ -154,12 +157,14 @@ def init_domains(app) -> None:
     """What domains add to the app beyond blueprints: the layout's template context, the user loader, commands."""
     from accounts import cli as accounts_cli
     from accounts import session, templating
+    from clients import oauth
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
     from sharing import cli as sharing_cli
 
     templating.init_app(app)
     session.init_app(app)
+    oauth.init_app(app)
     app.extensions["civiquest.commands"] = (
         *demo_cli.COMMANDS,
         *accounts_cli.COMMANDS,

@@ -186,6 +186,10 @@ class Voucher(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Or the partner system (a till's organisation client) that accepted it.
+    validated_by_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation_client.id", ondelete="SET NULL")
+    )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cancelled or expired
 
     reward: Mapped[Reward] = relationship(lazy="joined")

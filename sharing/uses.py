@@ -15,12 +15,16 @@ from sharing.models import DataUse, DataUseResident, Level, Purpose
 
 def record_use(
     actor: User | None, purpose: Purpose, categories: list[str], level: Level, filters: dict,
-    resident_ids: Iterable[int], excluded_count: int = 0, description: str = "",
+    resident_ids: Iterable[int], excluded_count: int = 0, description: str = "", actor_label: str | None = None,
 ) -> DataUse:  # fmt: skip
-    """Log one use of personal data with the residents it included (each sees it on their data page)."""
+    """Log one use of personal data with the residents it included (each sees it on their data page).
+
+    `actor_label` names an actor with no account (an organisation client); otherwise the actor's pseudonym does.
+    """
+    actor_label = actor_label or (actor.pseudonym if actor else "scheduler")
     ids = sorted(set(resident_ids))
     use = DataUse(
-        actor_id=actor.id if actor else None, actor_label=actor.pseudonym if actor else "scheduler",
+        actor_id=actor.id if actor else None, actor_label=actor_label[:120],
         organisation=purpose.organisation, purpose=purpose, categories=list(categories), level=Level(level),
         filters=filters, resident_count=len(ids), excluded_count=excluded_count, description=description,
     )  # fmt: skip

@@ -12,9 +12,10 @@ from accounts.models import Role
 from app.clock import city_zone
 from app.extensions import db
 from app.pagination import Blueprint, page_of
-from app.security import serves
+from app.security import api_client, serves
 from challenges.models import Challenge
 from challenges.scoring import Category
+from clients.scopes import STATS_READ
 from neighbourhoods.models import Neighbourhood
 from sharing.models import Level
 from stats import dialects, exports, open_data, services
@@ -32,6 +33,8 @@ from stats.schemas import (
 
 blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats", description="Statistics")
 staff_required = serves(Role.STAFF)
+# Reads a partner system (e.g. the city's statistics office) may also make with a `stats:read` client token.
+staff_or_client_reads = serves(Role.STAFF, scopes=(STATS_READ,))
 FILE = {"schema": {"type": "string", "format": "binary"}}
 DOWNLOAD_DOC = {
     200: {
@@ -81,7 +84,7 @@ def _filters(query: dict) -> Filters:
 
 @blp.route("/participation")
 class Participation(MethodView):
-    @staff_required
+    @staff_or_client_reads
     @blp.arguments(ParticipationQuerySchema, location="query")
     @blp.response(200, ParticipationSchema)
     @blp.doc(responses=DOWNLOAD_DOC)
@@ -98,7 +101,10 @@ class Participation(MethodView):
         """
         filters = _filters(query)
         fmt = query["format"]
-        release = services.export(filters, current_user._get_current_object(), description=f"API export ({fmt})")
+        if (client := api_client()) is not None:  # a partner system: the data use log names the client
+            release = services.export(filters, None, f"API export ({fmt})", actor_label=client.label)
+        else:
+            release = services.export(filters, current_user._get_current_object(), description=f"API export ({fmt})")
         if fmt != "json":
             return download(release, fmt, dialects.choose(query["dialect"], reader_locale()))
         return exports.json_document(release, metadata_of(release))
@@ -106,7 +112,7 @@ class Participation(MethodView):
 
 @blp.route("/exports")
 class Exports(MethodView):
-    @staff_required
+    @staff_or_client_reads
     @blp.response(200, StatsExportSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
@@ -145,7 +151,7 @@ class OpenData(MethodView):
 
 @blp.route("/open-data/budget")
 class OpenDataBudget(MethodView):
-    @staff_required
+    @staff_or_client_reads
     @blp.arguments(ParticipationQuerySchema, location="query")
     @blp.response(200, PrivacyBudgetSchema)
     def get(self, query):

@@ -187,13 +187,17 @@ def build_release(filters: Filters, at: datetime | None = None, k: int | None = 
     return release, figures
 
 
-def export(filters: Filters, actor: User, description: str, at: datetime | None = None) -> Release:
-    """A staff export: the protected release, logged with every resident any of its figures rests on."""
+def export(
+    filters: Filters, actor: User | None, description: str, at: datetime | None = None, actor_label: str | None = None
+) -> Release:
+    """A staff export (or an organisation client's, named by `actor_label`): the protected release, logged with
+    every resident any of its figures rests on."""
     release, figures = build_release(filters, at)
     purpose = db.session.scalar(select(Purpose).where(Purpose.code == "municipal_statistics"))
     if purpose is not None:
         used = [code for code, residents in figures.by_category().items() if residents]
         use = record_use(actor, purpose, used, filters.level, filters.as_dict(), figures.included,
-                         excluded_count=release.residents_excluded or 0, description=description)  # fmt: skip
+                         excluded_count=release.residents_excluded or 0, description=description,
+                         actor_label=actor_label)  # fmt: skip
         release.export_id = use.id
     return release

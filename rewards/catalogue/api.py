@@ -12,8 +12,9 @@ from flask_smorest.pagination import Page
 from accounts.models import Role
 from app.columns import utcnow
 from app.pagination import Blueprint, page_of
-from app.security import PUBLIC, serves
+from app.security import PUBLIC, api_client, serves
 from app.security import viewer as current_viewer
+from clients.scopes import VOUCHERS_VALIDATE
 from rewards import errors, ledger
 from rewards.catalogue import redemption, services, vouchers
 from rewards.catalogue.schemas import (
@@ -34,7 +35,7 @@ blp = Blueprint("api_rewards", __name__, url_prefix="/api/v1", description="Rewa
 
 manager_required = serves(Role.MANAGER)
 resident_required = serves(Role.RESIDENT)
-validator_required = serves(Role.MANAGER, Role.PARTNER)
+validator_required = serves(Role.MANAGER, Role.PARTNER, scopes=(VOUCHERS_VALIDATE,))
 # Public reads: anonymous visitors are welcome; logged-in residents also see their own part.
 OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
 REWARD_OUTPUT = ("id", "partner", "title", "description", "cost", "stock", "sold_out", "per_resident_limit",
@@ -196,8 +197,9 @@ class VoucherCheck(MethodView):
     @validator_required
     @blp.response(200, VoucherCheckSchema)
     def get(self, code):
-        """Look a voucher up without using it (managers, or accounts of the voucher's partner)."""
-        check = vouchers.check_voucher(code, current_viewer())
+        """Look a voucher up without using it (managers, accounts of the voucher's partner, or its partner's client
+        with the `vouchers:validate` scope)."""
+        check = vouchers.check_voucher(code, api_client() or current_viewer())
         problem = check.problem and {"rule": check.problem.rule, "message": str(check.problem.message)}
         shown = {name: getattr(check.voucher, name) for name in VOUCHER_OUTPUT}
         return shown | {"usable": check.usable, "problem": problem}
@@ -208,12 +210,13 @@ class ValidateVoucher(MethodView):
     @validator_required
     @blp.response(200, VoucherSchema)
     def post(self, code):
-        """Mark a voucher used, exactly once (managers, or accounts of the voucher's partner).
+        """Mark a voucher used, exactly once (managers, accounts of the voucher's partner, or its partner's client
+        with the `vouchers:validate` scope).
 
         After that it is a 409 with rule `used` and the message "Already used on …"; cancelled and
         expired vouchers are 409s too. An unknown code is a 404, another partner's voucher a 403.
         """
-        return vouchers.validate_voucher(code, current_viewer())
+        return vouchers.validate_voucher(code, api_client() or current_viewer())
 
 
 # Partners ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from accounts.models import Role, User
 from app.columns import utcnow
 from app.extensions import db
+from clients.models import OrganisationClient
 from rewards import errors
 from rewards.catalogue.services import partners_of
 from rewards.models import Voucher, VoucherStatus
@@ -66,11 +67,16 @@ class Check:
     problem: errors.VoucherNotUsable | None
 
 
-def _to_validate(code: str, validator: User) -> Voucher:
-    """The voucher of `code` if `validator` may accept it: a manager or its partner's account, never its holder."""
+def _to_validate(code: str, validator: User | OrganisationClient) -> Voucher:
+    """The voucher of `code` if `validator` may accept it: a manager, its partner's account or its partner's client
+    (a till), never its holder."""
     voucher = find_voucher(code)
     if voucher is None:
         raise errors.UnknownVoucher()
+    if isinstance(validator, OrganisationClient):
+        if validator.partner_id is None or voucher.reward.partner_id != validator.partner_id:
+            raise errors.NotYourPartner()
+        return voucher
     if voucher.user_id == validator.id:
         raise errors.OwnVoucher()  # whatever the role: no one earns and spends for themselves
     if validator.has_role(Role.MANAGER):
@@ -85,7 +91,7 @@ def not_usable(voucher: Voucher) -> errors.VoucherNotUsable:
     return errors.voucher_not_usable(voucher, voucher.status.value)
 
 
-def check_voucher(code: str, validator: User, now: datetime | None = None) -> Check:
+def check_voucher(code: str, validator: User | OrganisationClient, now: datetime | None = None) -> Check:
     """Look a code up for a partner without using it."""
     now = now or utcnow()
     voucher = _to_validate(code, validator)
@@ -100,14 +106,20 @@ def _expired_or_not_usable(voucher: Voucher, now: datetime) -> errors.VoucherNot
     return not_usable(voucher)
 
 
-def validate_voucher(code: str, validator: User, now: datetime | None = None) -> Voucher:
+def validate_voucher(code: str, validator: User | OrganisationClient, now: datetime | None = None) -> Voucher:
     """Mark a voucher used, exactly once: of two partners scanning it at the same moment, one succeeds."""
     now = now or utcnow()
     voucher = _to_validate(code, validator)
+    by_client = isinstance(validator, OrganisationClient)
     used = db.session.execute(
         update(Voucher)
         .where(Voucher.id == voucher.id, Voucher.status == VoucherStatus.ISSUED, Voucher.expires_at > now)
-        .values(status=VoucherStatus.USED, used_at=now, validated_by_id=validator.id)
+        .values(
+            status=VoucherStatus.USED,
+            used_at=now,
+            validated_by_id=None if by_client else validator.id,
+            validated_by_client_id=validator.id if by_client else None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(voucher)
