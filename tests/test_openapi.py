@@ -48,6 +48,31 @@ def test_api_as_manager(case, manager_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {manager_token}"}, **CHECK_OPTIONS)
 
 
+@pytest.fixture
+def organisation_token(app, client):
+    """An access token of an organisation client holding every scope, from /oauth/token."""
+    from app.extensions import db
+    from clients import services
+    from clients.scopes import SCOPE_LABELS
+    from rewards.catalogue.services import create_partner
+
+    with app.app_context():
+        partner = create_partner("Stadtbad")
+        registered, secret = services.register_client("Till", "Stadtbad", list(SCOPE_LABELS), partner.id)
+        client_id = registered.client_id
+        db.session.commit()
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    return client.post("/oauth/token", data=form).get_json()["access_token"]
+
+
+@schema.parametrize()
+@fuzz_settings
+def test_api_as_organisation_client(case, organisation_token):
+    """A partner system's client-credentials token on every operation answers within its schema (403 where no scope
+    of it is accepted)."""
+    case.call_and_validate(headers={"Authorization": f"Bearer {organisation_token}"}, **CHECK_OPTIONS)
+
+
 @schema.parametrize()
 @fuzz_settings
 def test_api_anonymous(case):
