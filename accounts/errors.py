@@ -76,3 +76,19 @@ class InvalidResetToken(AccountError):
     rule = "reset_link_invalid"
     field = "password"
     message = _l("This password reset link has expired or has been used already. Please ask for a new one.")
+
+
+class IdentityLinked(AccountError):
+    status = 409
+    rule = "identity_linked"
+    message = _l("This sign-in is already linked to an account.")
+
+
+class UnknownIdentity(base.NotFound, AccountError):
+    message = _l("Not found.")
+
+
+class LastWayIn(AccountError):
+    status = 409
+    rule = "last_way_in"
+    message = _l("This is the only way you can log in, so it cannot be removed. Set a password first.")

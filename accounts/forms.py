@@ -177,3 +177,18 @@ class TokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button that posts with a CSRF token."""
+
+
+class FirstSignInForm(FlaskForm):
+    """What a first sign-in with a provider still needs: what the provider did not give."""
+
+    pseudonym = _pseudonym_field()
+    neighbourhood_id = _chosen_neighbourhood_field(_l("Where you live. Your efforts count for this neighbourhood."))
+    household_size = _household_field()
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class LinkAccountForm(FlaskForm):
+    """Prove once that the existing account with the provider's email address is yours, to link the two."""
+
+    password = PasswordField(_l("Password of your Civiquest account"), validators=[DataRequired(), Length(max=128)])

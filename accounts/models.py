@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.passwords import has_usable_password
@@ -116,6 +116,23 @@ class AccessToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ExternalIdentity(db.Model):
+    """A sign-in at an OpenID Connect provider linked to an account: the provider's subject, never its tokens."""
+
+    __tablename__ = "external_identity"
+    __table_args__ = (UniqueConstraint("provider", "subject", name="uq_external_identity_provider_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))  # the name in OIDC_PROVIDERS
+    subject: Mapped[str] = mapped_column(String(255))  # the provider's `sub`: stable, unique at that provider
+    email: Mapped[str | None] = mapped_column(String(254))  # as the provider last gave it, for the profile page
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class UserSession(db.Model):

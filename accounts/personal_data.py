@@ -1,4 +1,5 @@
-"""The personal data accounts hold about a resident: the profile and access tokens; erasing anonymises the account.
+"""The personal data accounts hold about a resident: the profile, access tokens and linked sign-ins at the city's
+identity providers; erasing anonymises the account.
 
 One of the domains' `personal_data` modules that privacy/ asks for "download my data" and "delete my
 account" (the list and its order: privacy/holders.py).
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from accounts.models import AccessToken, Role, User, UserSession
+from accounts.models import AccessToken, ExternalIdentity, Role, User, UserSession
 from accounts.passwords import unusable_password
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json, delete_rows
@@ -22,6 +23,9 @@ def export(user: User, links: ExportLinks) -> dict[str, str]:
 
 def _profile(user: User) -> dict:
     tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.id))
+    identities = db.session.scalars(
+        select(ExternalIdentity).where(ExternalIdentity.user_id == user.id).order_by(ExternalIdentity.id)
+    )
     return {
         "resident_id": f"civiquest-resident-{user.id}",  # as the consent receipts name you
         "email": user.email, "pseudonym": user.pseudonym,
@@ -35,6 +39,8 @@ def _profile(user: User) -> dict:
         "last_login_at": user.last_login_at,
         "access_tokens": [{"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at,
                            "revoked_at": t.revoked_at} for t in tokens],
+        "linked_sign_ins": [{"provider": i.provider, "subject": i.subject, "email": i.email, "linked_at": i.created_at,
+                             "last_login_at": i.last_login_at} for i in identities],
     }  # fmt: skip
 
 
@@ -61,6 +67,7 @@ def erase(user: User, now: datetime) -> dict[str, int]:
     """Delete the access tokens and anonymise the account; the row stays, as the anonymous owner of what is kept."""
     tokens = delete_rows(AccessToken, AccessToken.user_id == user.id)
     delete_rows(UserSession, UserSession.user_id == user.id)  # the devices and times of each log-in
+    delete_rows(ExternalIdentity, ExternalIdentity.user_id == user.id)  # no provider can sign in to it again
     db.session.expire(user, ["tokens"])
     _anonymise(user)
     return {"access_tokens": tokens}

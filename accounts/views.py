@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, resets, services, sessions
+from accounts import errors, providers, resets, services, sessions
 from accounts.forms import (
     CHOOSE_NEIGHBOURHOOD,
     NO_NEIGHBOURHOOD,
@@ -138,7 +138,8 @@ def login_code():
 
 
 def _render_login(form: LoginForm, code_form: LoginCodeForm):
-    page = render_template("accounts/login.html", form=form, code_form=code_form)
+    buttons = providers.buttons(select_language())
+    page = render_template("accounts/login.html", form=form, code_form=code_form, sign_in_buttons=buttons)
     return page, 422 if form.errors or code_form.errors else 200
 
 

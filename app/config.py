@@ -37,6 +37,35 @@ CLIENT_SCOPES = {
 }
 
 
+def oidc_providers(environ=os.environ) -> dict[str, dict]:
+    """The OpenID Connect providers named in OIDC_PROVIDERS ("city,state"), each configured by OIDC_<NAME>_…
+    variables; a provider missing its issuer, client id or secret is left out, so nothing shows half-configured."""
+    providers = {}
+    for name in filter(None, (part.strip().lower() for part in environ.get("OIDC_PROVIDERS", "").split(","))):
+
+        def setting(key: str, default: str | None = None, name=name) -> str | None:
+            return environ.get(f"OIDC_{name.upper()}_{key}", default) or default
+
+        issuer, client_id, secret = setting("ISSUER"), setting("CLIENT_ID"), setting("CLIENT_SECRET")
+        if not (issuer and client_id and secret):
+            continue
+        providers[name] = {
+            "issuer": issuer.rstrip("/"),
+            "client_id": client_id,
+            "client_secret": secret,
+            "label": {
+                "en": setting("LABEL_EN", name.title()),
+                "de": setting("LABEL_DE", setting("LABEL_EN", name.title())),
+            },
+            "email_claim": setting("EMAIL_CLAIM", "email"),
+            "name_claim": setting("NAME_CLAIM", "preferred_username"),
+            "language_claim": setting("LANGUAGE_CLAIM", "locale"),
+            "neighbourhood_claim": setting("NEIGHBOURHOOD_CLAIM"),
+            "scope": setting("SCOPE", "openid email profile"),
+        }
+    return providers
+
+
 class Config:
     """Settings for a running Civiquest; every value can come from the environment."""
 
@@ -158,6 +187,9 @@ class Config:
     # it repairs them as well. Off by default: a difference is a bug to find, and repairing hides it.
     SCORES_CHECK_FIX = os.environ.get("SCORES_CHECK_FIX", "false").lower() in ("1", "true", "yes")
 
+    # Sign-in with the city's identity providers (OpenID Connect); none unless OIDC_PROVIDERS names them.
+    OIDC_PROVIDERS = oidc_providers()
+
     # Organisation clients (partner systems): how long a client-credentials access token lives, and how often one
     # address may ask /oauth/token for one (a guessed secret costs a request like a guessed password).
     CLIENT_TOKEN_LIFETIME = int(os.environ.get("CLIENT_TOKEN_LIFETIME", "900"))
@@ -199,6 +231,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SCHEDULER_MODE = "off"
+    OIDC_PROVIDERS = {}  # tests that sign in with a provider start one and configure it
     SMTP_HOST = None  # tests that send email start their own SMTP server
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -93,6 +93,7 @@ def _register_checks() -> None:
 def blueprints() -> tuple[tuple, tuple]:
     """The HTML blueprints and the JSON API blueprints, in registration order."""
     from accounts import api as accounts_api
+    from accounts import sign_in
     from accounts import views as accounts_views
     from admin import views as admin_views
     from app import main
@@ -124,6 +125,7 @@ def blueprints() -> tuple[tuple, tuple]:
     pages = (
         main.bp,
         accounts_views.bp,
+        sign_in.bp,
         admin_views.bp,
         challenges_views.bp,
         desk.bp,
@@ -156,7 +158,7 @@ def blueprints() -> tuple[tuple, tuple]:
 def init_domains(app) -> None:
     """What domains add to the app beyond blueprints: the layout's template context, the user loader, commands."""
     from accounts import cli as accounts_cli
-    from accounts import session, templating
+    from accounts import providers, session, templating
     from clients import oauth
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
@@ -164,6 +166,7 @@ def init_domains(app) -> None:
 
     templating.init_app(app)
     session.init_app(app)
+    providers.init_app(app)
     oauth.init_app(app)
     app.extensions["civiquest.commands"] = (
         *demo_cli.COMMANDS,

@@ -1,0 +1,67 @@
+"""Sign-ins at the city's identity providers (OpenID Connect) linked to accounts: finding the account of a
+provider's subject, creating a resident on a first sign-in, linking an existing account once its password is
+proven, and removing a link (never the last way in)."""
+
+from sqlalchemy import select
+
+from accounts import errors
+from accounts.models import ExternalIdentity, User
+from accounts.passwords import unusable_password
+from accounts.services import create_user
+from app.columns import utcnow
+from app.extensions import db
+
+
+def find_identity(provider: str, subject: str) -> ExternalIdentity | None:
+    return db.session.scalar(
+        select(ExternalIdentity).where(ExternalIdentity.provider == provider, ExternalIdentity.subject == subject)
+    )
+
+
+def identities_of(user: User) -> list[ExternalIdentity]:
+    query = select(ExternalIdentity).where(ExternalIdentity.user_id == user.id).order_by(ExternalIdentity.created_at)
+    return list(db.session.scalars(query))
+
+
+def signed_in(identity: ExternalIdentity, email: str | None) -> User:
+    """Record a sign-in through a linked identity; the account must be active."""
+    if not identity.user.active:
+        raise errors.InvalidCredentials()
+    identity.last_login_at = identity.user.last_login_at = utcnow()
+    identity.email = email or identity.email
+    db.session.flush()
+    return identity.user
+
+
+def link(user: User, provider: str, subject: str, email: str | None) -> ExternalIdentity:
+    """Link a provider's subject to an account (whose owner has just proven it is theirs)."""
+    if find_identity(provider, subject) is not None:
+        raise errors.IdentityLinked()
+    identity = ExternalIdentity(user=user, provider=provider, subject=subject, email=email, last_login_at=utcnow())
+    db.session.add(identity)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return identity
+
+
+def create_resident(provider: str, subject: str, email: str | None, **profile) -> User:
+    """A resident's first sign-in: a new account without a password, linked to the provider's subject.
+
+    `email` is the provider's verified address (or None): it counts as verified, as the provider checked it.
+    """
+    user = create_user(email=email, password="", password_hash=unusable_password(), **profile)
+    link(user, provider, subject, email)
+    return user
+
+
+def unlink(user: User, identity_id: int) -> ExternalIdentity:
+    """Remove a linked sign-in of `user`; refused when it is the only way left to log in."""
+    identity = db.session.get(ExternalIdentity, identity_id)
+    if identity is None or identity.user_id != user.id:
+        raise errors.UnknownIdentity()
+    others = [other for other in identities_of(user) if other.id != identity.id]
+    if not others and not user.has_password and user.login_code_hash is None:
+        raise errors.LastWayIn()
+    db.session.delete(identity)
+    db.session.flush()
+    return identity

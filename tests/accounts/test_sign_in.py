@@ -1,0 +1,211 @@
+"""Sign-in with the city's identity provider, end to end against a real OpenID provider on loopback
+(oidc-provider-mock, Authlib-based): discovery, authorization code with PKCE, the ID token checked against the
+provider's JWKS. First sign-ins create a resident or, after the password, link an existing account; refusals
+create nothing."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from joserfc.errors import InvalidClaimError
+from oidc_provider_mock import run_server_in_thread
+from sqlalchemy import func, select
+
+from accounts import providers
+from accounts.models import ExternalIdentity, User
+from app.extensions import db
+from tests.accounts.test_roles import build_app
+from tests.conftest import PASSWORD
+
+CLIENT_ID, CLIENT_SECRET = "civiquest", "civiquest-secret"
+
+
+def _provider_settings(issuer: str, client_id: str = CLIENT_ID) -> dict:
+    return {"city": {
+        "issuer": issuer, "client_id": client_id, "client_secret": CLIENT_SECRET,
+        "label": {"en": "City account", "de": "Stadtkonto"}, "email_claim": "email", "name_claim": "preferred_username",
+        "language_claim": "locale", "neighbourhood_claim": None, "scope": "openid email profile",
+    }}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A real OpenID provider on a loopback port for this module's tests; its issuer URL."""
+    with run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def expiring_provider():
+    """A provider whose ID tokens are expired when issued (their lifetime is negative)."""
+    with run_server_in_thread(access_token_max_age=timedelta(minutes=-10)) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture
+def city_app(app, provider):
+    return build_app(app, OIDC_PROVIDERS=_provider_settings(provider))
+
+
+def _at_provider(provider: str, sub: str, **claims) -> None:
+    requests.put(f"{provider}/users/{sub}", json=claims, timeout=10).raise_for_status()
+
+
+def _authorize(client, sub: str) -> str:
+    """Click the button and sign in at the provider as `sub`; the callback path (with code and state) it sends back."""
+    start = client.get("/login/with/city")
+    assert start.status_code == 302, start.get_data(as_text=True)
+    asked = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert asked["code_challenge_method"] == ["S256"] and asked["nonce"] and asked["state"]
+    answer = requests.post(start.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    back = urlsplit(answer.headers["Location"])
+    return f"{back.path}?{back.query}"
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_without_configuration_no_button_shows(client):
+    """No OIDC_PROVIDERS: the log-in page has no provider button and the sign-in paths are 404."""
+    assert "Sign in with" not in client.get("/login").get_data(as_text=True)
+    assert client.get("/login/with/city").status_code == 404
+
+
+def test_the_button_shows_in_english_and_german(city_app):
+    """The configured label, in the visitor's language."""
+    client = city_app.test_client()
+    assert "Sign in with City account" in client.get("/login").get_data(as_text=True)
+    german = client.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Stadtkonto" in german
+
+
+def test_a_first_sign_in_creates_a_resident_asking_only_what_is_missing(city_app, provider, make_neighbourhood):
+    """The provider's verified email and name are taken; the resident adds pseudonym, neighbourhood and household,
+    and is signed in; the next sign-in goes straight in."""
+    quarter = make_neighbourhood("Altstadt")
+    _at_provider(provider, "alice-1", email="alice@city.example", email_verified=True, preferred_username="Alice",
+                 locale="de")  # fmt: skip
+    client = city_app.test_client()
+    answer = client.get(_authorize(client, "alice-1"))
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/login/with/complete")
+    form = client.get("/login/with/complete").get_data(as_text=True)
+    assert 'value="Alice"' in form and "alice@city.example" in form
+    done = client.post("/login/with/complete", data={"pseudonym": "Alice", "neighbourhood_id": quarter.id,
+                                                      "household_size": "2", "language": "de"})  # fmt: skip
+    assert done.status_code == 302, done.get_data(as_text=True)
+    with city_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "alice@city.example"))
+        assert user.pseudonym == "Alice" and not user.has_password and user.language == "de"
+        identity = db.session.scalar(select(ExternalIdentity))
+        assert (identity.provider, identity.subject, identity.user_id) == ("city", "alice-1", user.id)
+    assert client.get("/api/v1/me").status_code == 200
+    again = city_app.test_client()
+    assert again.get(_authorize(again, "alice-1")).headers["Location"].endswith("/")
+    assert again.get("/api/v1/me").get_json()["pseudonym"] == "Alice"
+
+
+def test_an_existing_email_links_only_after_the_password(city_app, provider, make_user):
+    """Same verified email as an account: a wrong password links nothing; the right one links and signs in."""
+    owner = make_user(email="bob@city.example")
+    _at_provider(provider, "bob-1", email="bob@city.example", email_verified=True)
+    client = city_app.test_client()
+    assert client.get(_authorize(client, "bob-1")).headers["Location"].endswith("/login/with/link")
+    wrong = client.post("/login/with/link", data={"password": "not the password"})
+    assert wrong.status_code == 422 and _count(city_app, ExternalIdentity) == 0
+    assert client.get("/api/v1/me").status_code == 401
+    right = client.post("/login/with/link", data={"password": PASSWORD})
+    assert right.status_code == 302
+    assert client.get("/api/v1/me").get_json()["id"] == owner.id
+    with city_app.app_context():
+        assert db.session.scalar(select(ExternalIdentity.user_id)) == owner.id
+
+
+def test_an_unverified_email_never_links(city_app, provider, make_user):
+    """An address the provider did not verify is not used: the visitor completes a new account without it."""
+    make_user(email="carol@city.example")
+    _at_provider(provider, "carol-1", email="carol@city.example", email_verified=False)
+    client = city_app.test_client()
+    assert client.get(_authorize(client, "carol-1")).headers["Location"].endswith("/login/with/complete")
+    assert client.get("/login/with/link").status_code == 404
+
+
+def test_a_replayed_answer_is_refused_and_creates_nothing(city_app, provider):
+    """The provider's answer used twice (its state and nonce are spent): the second is refused with a clear page."""
+    _at_provider(provider, "dora-1", email="dora@city.example", email_verified=True)
+    client = city_app.test_client()
+    callback = _authorize(client, "dora-1")
+    assert client.get(callback).status_code == 302
+    replayed = client.get(callback)
+    assert replayed.status_code == 400 and "Sign-in did not work" in replayed.get_data(as_text=True)
+    attacker = city_app.test_client()  # a stolen answer in another browser: no state there at all
+    assert attacker.get(callback).status_code == 400
+
+
+def test_a_tampered_answer_or_a_refusal_at_the_provider_is_refused(city_app, provider):
+    """A changed state, a changed code, or the provider's access_denied: the refusal page, nothing created."""
+    _at_provider(provider, "erik-1", email="erik@city.example", email_verified=True)
+    client = city_app.test_client()
+    callback = _authorize(client, "erik-1")
+    assert client.get(callback.replace("state=", "state=x")).status_code == 400
+    client = city_app.test_client()
+    callback = _authorize(client, "erik-1")
+    assert client.get(callback.replace("code=", "code=x")).status_code == 400
+    denied = client.get("/login/with/city/callback?error=access_denied&state=whatever")
+    assert denied.status_code == 400 and "No account was created" in denied.get_data(as_text=True)
+    assert _count(city_app, ExternalIdentity) == 0 and client.get("/login/with/complete").status_code == 404
+
+
+def test_an_expired_id_token_is_refused(app, expiring_provider):
+    """An ID token past its expiry is refused, whatever else is right."""
+    expired_app = build_app(app, OIDC_PROVIDERS=_provider_settings(expiring_provider))
+    _at_provider(expiring_provider, "finn-1", email="finn@city.example", email_verified=True)
+    client = expired_app.test_client()
+    answer = client.get(_authorize(client, "finn-1"))
+    assert answer.status_code == 400 and "Sign-in did not work" in answer.get_data(as_text=True)
+
+
+def test_an_answer_meant_for_another_client_is_refused(app, provider):
+    """The provider's answer to Civiquest carried to a site configured with another client id: refused."""
+    ours = build_app(app, OIDC_PROVIDERS=_provider_settings(provider, client_id="civiquest"))
+    _at_provider(provider, "gina-1", email="gina@city.example", email_verified=True)
+    client = ours.test_client()
+    callback = _authorize(client, "gina-1")
+    other = build_app(app, OIDC_PROVIDERS=_provider_settings(provider, client_id="someone-else"))
+    with client.session_transaction() as session:
+        state = dict(session)
+    thief = other.test_client()
+    with thief.session_transaction() as session:
+        session.update(state)
+    assert thief.get(callback).status_code == 400
+    assert _count(app, ExternalIdentity) == 0
+
+
+def test_an_id_token_for_another_audience_fails_the_check(app, provider):
+    """A real ID token issued to client "civiquest" passes the check of a site configured as "civiquest" and fails
+    (aud) at one configured as another client; the same check the callback makes."""
+    issued_for = build_app(app, OIDC_PROVIDERS=_provider_settings(provider, client_id="civiquest"))
+    _at_provider(provider, "hana-1", email="hana@city.example", email_verified=True)
+    client = issued_for.test_client()
+    back = parse_qs(urlsplit(_authorize(client, "hana-1")).query)
+    with client.session_transaction() as session:
+        sent = session[f"_state_city_{back['state'][0]}"]["data"]
+    metadata = requests.get(f"{provider}/.well-known/openid-configuration", timeout=10).json()
+    token = requests.post(metadata["token_endpoint"], auth=(CLIENT_ID, CLIENT_SECRET), timeout=10, data={
+        "grant_type": "authorization_code", "code": back["code"][0], "redirect_uri": sent["redirect_uri"],
+        "code_verifier": sent["code_verifier"],
+    }).json()  # fmt: skip
+
+    def check(site, nonce):
+        with site.test_request_context():
+            return providers.client_for("city").parse_id_token(token, nonce, providers.claims_options("city"))
+
+    assert check(issued_for, sent["nonce"])["sub"] == "hana-1"
+    elsewhere = build_app(app, OIDC_PROVIDERS=_provider_settings(provider, client_id="someone-else"))
+    with pytest.raises(InvalidClaimError, match="aud"):
+        check(elsewhere, sent["nonce"])
+    with pytest.raises(InvalidClaimError, match="nonce"):
+        check(issued_for, "another nonce")
