@@ -91,4 +91,4 @@ class UnknownIdentity(base.NotFound, AccountError):
 class LastWayIn(AccountError):
     status = 409
     rule = "last_way_in"
-    message = _l("This is the only way you can log in, so it cannot be removed. Set a password first.")
+    message = _l("This is the only way you can log in to your account, so it cannot be removed.")

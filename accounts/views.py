@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from accounts import errors, providers, resets, services, sessions
+from accounts import errors, identities, providers, resets, services, sessions
 from accounts.forms import (
     CHOOSE_NEIGHBOURHOOD,
     NO_NEIGHBOURHOOD,
@@ -31,6 +31,7 @@ from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_language
 from app.security import PUBLIC, SIGNED_IN, serves
+from app.transactions import refuse
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -235,7 +236,15 @@ def _render_profile(form, password_form: PasswordForm) -> str:
         user_sessions=[(record, _device_label(record.user_agent)) for record in sessions.running(current_user)],
         this_session=current_session(),
         end_form=ConfirmForm(formdata=None),
+        linked_sign_ins=[
+            (identity, _provider_label(identity.provider)) for identity in identities.identities_of(current_user)
+        ],
     )
+
+
+def _provider_label(name: str) -> str:
+    """A provider's button label in the reader's language; its bare name once it is no longer configured."""
+    return dict(providers.buttons(select_language())).get(name, name)
 
 
 def _profile_form(**kwargs) -> ProfileForm:
@@ -290,6 +299,21 @@ def end_session(session_id: int):
         else:
             flash(_("That device is logged out."), "success")
     return redirect(url_for("accounts.profile", _anchor="sessions-title"))
+
+
+@bp.route("/profile/sign-ins/<int:identity_id>/remove", methods=["POST"])
+@serves(SIGNED_IN)
+def remove_sign_in(identity_id: int):
+    """Unlink a provider's sign-in from the account (never the last way in)."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            removed = identities.unlink(current_user, identity_id)
+        except errors.AccountError as error:
+            refuse(error)
+        else:
+            flash(_("%(provider)s is no longer linked to your account.", provider=_provider_label(removed.provider)),
+                  "success")  # fmt: skip
+    return redirect(url_for("accounts.profile", _anchor="sign-ins-title"))
 
 
 @bp.route("/profile/sessions/end-all", methods=["POST"])

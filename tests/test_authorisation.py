@@ -231,6 +231,7 @@ POLICY = {
             "POST /profile/password",
             "POST /profile/sessions/<int:session_id>/end",
             "POST /profile/sessions/end-all",
+            "POST /profile/sign-ins/<int:identity_id>/remove",
             "GET /tokens",
             "POST /tokens",
             "POST /tokens/<int:token_id>/revoke",

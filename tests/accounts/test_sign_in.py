@@ -209,3 +209,49 @@ def test_an_id_token_for_another_audience_fails_the_check(app, provider):
         check(elsewhere, sent["nonce"])
     with pytest.raises(InvalidClaimError, match="nonce"):
         check(issued_for, "another nonce")
+
+
+def _first_sign_in(site, provider, sub: str, quarter) -> object:
+    """A new resident created through the provider; the signed-in test client."""
+    _at_provider(provider, sub, email=f"{sub}@city.example", email_verified=True)
+    client = site.test_client()
+    client.get(_authorize(client, sub))
+    done = client.post("/login/with/complete", data={"pseudonym": sub.title(), "neighbourhood_id": quarter.id,
+                                                      "household_size": "1", "language": "en"})  # fmt: skip
+    assert done.status_code == 302
+    return client
+
+
+def _identity_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(ExternalIdentity.id)))
+
+
+def test_the_profile_lists_linked_sign_ins_and_never_removes_the_last_way_in(city_app, provider, make_neighbourhood):
+    """A resident created by the provider has no password: its one linked sign-in shows and cannot be removed;
+    another resident cannot remove it either."""
+    quarter = make_neighbourhood("Neustadt")
+    client = _first_sign_in(city_app, provider, "jona-1", quarter)
+    [identity_id] = _identity_ids(city_app)
+    profile = client.get("/profile").get_data(as_text=True)
+    assert "Linked sign-ins" in profile and "City account" in profile and "jona-1@city.example" in profile
+    refused = client.post(f"/profile/sign-ins/{identity_id}/remove", follow_redirects=True)
+    assert "This is the only way you can log in" in refused.get_data(as_text=True)
+    other = _first_sign_in(city_app, provider, "kai-1", quarter)
+    other.post(f"/profile/sign-ins/{identity_id}/remove")
+    assert identity_id in _identity_ids(city_app)
+
+
+def test_a_linked_account_with_a_password_can_remove_the_link(city_app, provider, make_user):
+    """With a password left to log in, the link goes; the provider's next sign-in asks to link again."""
+    make_user(email="lena@city.example")
+    _at_provider(provider, "lena-1", email="lena@city.example", email_verified=True)
+    client = city_app.test_client()
+    client.get(_authorize(client, "lena-1"))
+    assert client.post("/login/with/link", data={"password": PASSWORD}).status_code == 302
+    [identity_id] = _identity_ids(city_app)
+    removed = client.post(f"/profile/sign-ins/{identity_id}/remove", follow_redirects=True)
+    assert "City account is no longer linked to your account." in removed.get_data(as_text=True)
+    assert _identity_ids(city_app) == []
+    again = city_app.test_client()
+    assert again.get(_authorize(again, "lena-1")).headers["Location"].endswith("/login/with/link")
