@@ -150,5 +150,9 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A session opened by signing in at an identity provider: which one, and its session id (`sid`) when it gave
+    # one, so that the provider's back-channel logout can end it.
+    provider: Mapped[str | None] = mapped_column(String(40))
+    provider_sid: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship(lazy="joined")

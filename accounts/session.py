@@ -13,6 +13,7 @@ from app.extensions import login_manager
 from app.security import bearer_token
 
 SESSION_SECRET = "session_secret"  # the key in the signed cookie holding the secret of the user's session row
+ID_TOKEN = "provider_id_token"  # the ID token of a sign-in at a provider, sent back as id_token_hint at logout
 
 
 def init_app(app) -> None:
@@ -23,12 +24,14 @@ def init_app(app) -> None:
     login_manager.request_loader(load_user_from_token)
 
 
-def log_in(user: User) -> None:
-    """Log `user` in on this device: a new server-side session, named in the cookie (ending the one it replaces)."""
+def log_in(user: User, provider: str | None = None, provider_sid: str | None = None) -> None:
+    """Log `user` in on this device: a new server-side session, named in the cookie (ending the one it replaces);
+    `provider` and `provider_sid` name the identity provider's session it was opened through, if any."""
     if (replaced := current_session()) is not None and replaced.ended_at is None:
         sessions.end(replaced.user, replaced.id)
     login_user(user)
-    session[SESSION_SECRET] = sessions.start(user, request.user_agent.string or "")
+    session[SESSION_SECRET] = sessions.start(user, request.user_agent.string or "", provider=provider,
+                                             provider_sid=provider_sid)  # fmt: skip
 
 
 def log_out() -> None:

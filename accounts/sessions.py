@@ -35,15 +35,23 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(user: User, user_agent: str, now: datetime | None = None) -> str:
-    """Open a session for a user who just logged in; returns the secret for the session cookie."""
+def start(
+    user: User,
+    user_agent: str,
+    now: datetime | None = None,
+    provider: str | None = None,
+    provider_sid: str | None = None,
+) -> str:
+    """Open a session for a user who just logged in (at `provider`, in its session `provider_sid`, when signing in
+    with one); returns the secret for the session cookie."""
     now = now or utcnow()
     secret = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
-            user=user, secret_hash=_digest(secret), user_agent=user_agent[:255], created_at=now, last_seen_at=now
+            user=user, secret_hash=_digest(secret), user_agent=user_agent[:255], created_at=now, last_seen_at=now,
+            provider=provider, provider_sid=(provider_sid or None) and provider_sid[:255],
         )
-    )
+    )  # fmt: skip
     db.session.flush()
     return secret
 
@@ -95,3 +103,18 @@ def end_all(user: User, keep: UserSession | None = None, now: datetime | None = 
         query = query.where(UserSession.id != keep.id)
     db.session.execute(query.values(ended_at=now or utcnow()).execution_options(synchronize_session="fetch"))
     db.session.flush()
+
+
+def end_at_provider(provider: str, user_id: int | None, provider_sid: str | None, now: datetime | None = None) -> int:
+    """End the sessions a provider's back-channel logout names: those opened in its session `provider_sid`, or
+    (without one) every session the user opened through that provider. Returns how many ended."""
+    query = update(UserSession).where(UserSession.provider == provider, UserSession.ended_at.is_(None))
+    if provider_sid:
+        query = query.where(UserSession.provider_sid == provider_sid)
+    elif user_id is not None:
+        query = query.where(UserSession.user_id == user_id)
+    else:
+        return 0
+    ended = db.session.execute(query.values(ended_at=now or utcnow()).execution_options(synchronize_session="fetch"))
+    db.session.flush()
+    return ended.rowcount

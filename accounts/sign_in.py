@@ -9,14 +9,25 @@ provider refusing) shows the refusal page and creates nothing.
 import time
 
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)  # fmt: skip
 from joserfc.errors import JoseError
 from requests import RequestException
 
-from accounts import errors, identities, providers, services
+from accounts import errors, identities, providers, services, sessions
 from accounts.forms import CHOOSE_NEIGHBOURHOOD, FirstSignInForm, LinkAccountForm
-from accounts.session import log_in
-from app.extensions import limiter
+from accounts.session import ID_TOKEN, log_in
+from app.extensions import csrf, limiter
 from app.forms import attach_error, choices
 from app.i18n import select_language
 from app.security import PUBLIC, serves
@@ -60,11 +71,12 @@ def callback(provider: str):
             user = identities.signed_in(identity, email)
         except errors.AccountError as error:
             return _refused(provider, error)
-        log_in(user)
+        _log_in(user, provider, claims.get("sid"), token.get("id_token"))
         return redirect(url_for("main.index"))
     session[PENDING] = {
         "provider": provider, "subject": str(claims["sub"]), "email": email, "at": time.time(),
         "name": claims.get(settings["name_claim"]), "language": claims.get(settings["language_claim"]),
+        "sid": claims.get("sid"), "id_token": token.get("id_token"),
     }  # fmt: skip
     owner = services.find_user_by_email(email) if email else None
     return redirect(url_for(".link" if owner is not None else ".complete"))
@@ -98,7 +110,7 @@ def complete():
             attach_error(form, error)
         else:
             session.pop(PENDING, None)
-            log_in(user)
+            _log_in(user, pending["provider"], pending.get("sid"), pending.get("id_token"))
             return redirect(url_for("main.index"))
     label = dict(providers.buttons(select_language())).get(pending["provider"])
     page = render_template("accounts/sign_in_complete.html", form=form, pending=pending, provider_label=label)
@@ -121,11 +133,40 @@ def link():
             attach_error(form, error)
         else:
             session.pop(PENDING, None)
-            log_in(user)
+            _log_in(user, pending["provider"], pending.get("sid"), pending.get("id_token"))
             return redirect(url_for("main.index"))
     label = dict(providers.buttons(select_language())).get(pending["provider"])
     return render_template("accounts/sign_in_link.html", form=form, pending=pending,
                            provider_label=label), 422 if form.errors else 200  # fmt: skip
+
+
+def _log_in(user, provider: str, sid, id_token: str | None) -> None:
+    """Log in with a session tied to the provider's; keep its ID token to name the session when logging out there."""
+    log_in(user, provider, str(sid) if sid else None)
+    session[ID_TOKEN] = id_token
+
+
+@bp.route("/<provider>/backchannel-logout", methods=["POST"])
+@serves(PUBLIC)
+@csrf.exempt
+def backchannel_logout(provider: str):
+    """OpenID Connect Back-Channel Logout: the provider says one of its sessions ended; the matching ones end here."""
+    providers.client_for(provider) or abort(404)
+    try:
+        claims = providers.logout_claims(provider, request.form.get("logout_token", ""))
+    except (AuthlibBaseError, JoseError, RequestException, ValueError) as error:
+        current_app.logger.warning("Back-channel logout from %s refused: %s", provider, error)
+        return _no_store(jsonify(error="invalid_request"), 400)
+    identity = identities.find_identity(provider, str(claims["sub"])) if claims.get("sub") else None
+    ended = sessions.end_at_provider(provider, identity.user_id if identity else None, claims.get("sid"))
+    current_app.logger.info("Back-channel logout from %s ended %d session(s)", provider, ended)
+    return _no_store(make_response("", 200), 200)
+
+
+def _no_store(response, status: int):
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _refused(provider: str, reason):

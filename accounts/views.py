@@ -2,9 +2,11 @@
 
 from urllib.parse import urlsplit
 
+from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from requests import RequestException
 from werkzeug.exceptions import HTTPException
 
 from accounts import errors, identities, providers, resets, services, sessions
@@ -26,7 +28,7 @@ from accounts.forms import (
 )
 from accounts.models import Role
 from accounts.preferences import COOKIE_NAME, DisplayPrefs
-from accounts.session import current_session, log_in, log_out
+from accounts.session import ID_TOKEN, current_session, log_in, log_out
 from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_language
@@ -199,9 +201,23 @@ def reset_password(token: str):
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        record, id_token = current_session(), session.pop(ID_TOKEN, None)
         log_out()
         flash(_("You are logged out."), "success")
+        # Signed in at the city's provider: log out there too, when it offers that.
+        if record is not None and record.provider:
+            home = url_for("main.index", _external=True)
+            if at_provider := _provider_logout(record.provider, id_token, home):
+                return redirect(at_provider)
     return redirect(url_for("main.index"))
+
+
+def _provider_logout(provider: str, id_token: str | None, home: str) -> str | None:
+    try:
+        return providers.logout_url(provider, id_token, home)
+    except (AuthlibBaseError, RequestException, ValueError) as error:  # the provider is unreachable: local only
+        current_app.logger.warning("No logout at %s: %s", provider, error)
+        return None
 
 
 @bp.route("/profile", methods=["GET", "POST"])

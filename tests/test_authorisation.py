@@ -58,6 +58,7 @@ POLICY = {
             "POST /oauth/token",
             "GET /login/with/<provider>",
             "GET /login/with/<provider>/callback",
+            "POST /login/with/<provider>/backchannel-logout",
             "GET /login/with/complete",
             "POST /login/with/complete",
             "GET /login/with/link",

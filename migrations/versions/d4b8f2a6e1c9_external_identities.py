@@ -1,4 +1,5 @@
-"""external identities: sign-ins at the city's OpenID Connect providers linked to accounts
+"""external identities: sign-ins at the city's OpenID Connect providers linked to accounts, and the provider
+(and its session id) of a session opened through one, for back-channel logout
 
 Revision ID: d4b8f2a6e1c9
 Revises: c3a9e1f7d5b2
@@ -31,9 +32,15 @@ def upgrade():
     )
     with op.batch_alter_table('external_identity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_external_identity_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('provider', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('provider_sid', sa.String(length=255), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_column('provider_sid')
+        batch_op.drop_column('provider')
     with op.batch_alter_table('external_identity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_external_identity_user_id'))
     op.drop_table('external_identity')

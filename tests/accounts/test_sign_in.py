@@ -3,12 +3,15 @@
 provider's JWKS. First sign-ins create a resident or, after the password, link an existing account; refusals
 create nothing."""
 
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from joserfc import jwt
 from joserfc.errors import InvalidClaimError
+from joserfc.jwk import RSAKey
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import func, select
 
@@ -16,7 +19,7 @@ from accounts import providers
 from accounts.models import ExternalIdentity, User
 from app.extensions import db
 from tests.accounts.test_roles import build_app
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in
 
 CLIENT_ID, CLIENT_SECRET = "civiquest", "civiquest-secret"
 
@@ -30,10 +33,27 @@ def _provider_settings(issuer: str, client_id: str = CLIENT_ID) -> dict:
 
 
 @pytest.fixture(scope="module")
-def provider():
-    """A real OpenID provider on a loopback port for this module's tests; its issuer URL."""
+def provider_server():
+    """A real OpenID provider on a loopback port for this module's tests."""
     with run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
+        yield server
+
+
+@pytest.fixture(scope="module")
+def provider(provider_server):
+    """The provider's issuer URL."""
+    return f"http://localhost:{provider_server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def provider_key(provider_server) -> RSAKey:
+    """The provider's own signing key (the one its JWKS publishes), to sign its back-channel logout tokens: the
+    provider runs in this process, and this one has no logout endpoint of its own to call."""
+    from oidc_provider_mock._storage import storage
+
+    with provider_server.app.test_request_context():
+        provider_server.app.preprocess_request()
+        return RSAKey.import_key(storage.jwk.as_dict(is_private=True))
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +275,55 @@ def test_a_linked_account_with_a_password_can_remove_the_link(city_app, provider
     assert _identity_ids(city_app) == []
     again = city_app.test_client()
     assert again.get(_authorize(again, "lena-1")).headers["Location"].endswith("/login/with/link")
+
+
+def test_logging_out_also_logs_out_at_the_provider(city_app, provider, make_neighbourhood):
+    """Signed in through the provider: logging out ends the session here and sends the browser to the provider's
+    end-session endpoint, with the ID token as hint and the home page to come back to."""
+    client = _first_sign_in(city_app, provider, "mia-1", make_neighbourhood())
+    answer = client.post("/logout")
+    at = urlsplit(answer.headers["Location"])
+    assert answer.status_code == 302 and at.path == "/oauth2/end_session", answer.headers["Location"]
+    asked = parse_qs(at.query)
+    assert asked["post_logout_redirect_uri"] == ["http://localhost/"] and asked["id_token_hint"][0].count(".") == 2
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_logging_out_of_a_password_session_stays_here(city_app, make_user):
+    """A session opened with a password logs out here only."""
+    client = city_app.test_client()
+    log_in(client, make_user())
+    answer = client.post("/logout")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+
+
+def _logout_token(key: RSAKey, provider: str, **changes) -> str:
+    claims = {"iss": provider, "aud": CLIENT_ID, "iat": int(time.time()), "jti": f"jti-{time.time()}",
+              "events": {"http://schemas.openid.net/event/backchannel-logout": {}}, **changes}  # fmt: skip
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, {k: v for k, v in claims.items() if v is not None}, key)
+
+
+def test_back_channel_logout_ends_the_sessions_opened_through_the_provider(
+    city_app, provider, provider_key, make_neighbourhood
+):
+    """The provider's logout token for a subject ends that resident's sessions opened through it; refused tokens
+    (another key, another audience, another issuer, no logout event, a nonce, naming nobody) end nothing."""
+    client = _first_sign_in(city_app, provider, "noah-1", make_neighbourhood())
+    refused = [
+        _logout_token(RSAKey.generate_key(2048, {"kid": provider_key.kid}, private=True), provider, sub="noah-1"),
+        _logout_token(provider_key, provider, sub="noah-1", aud="someone-else"),
+        _logout_token(provider_key, "http://localhost:1", sub="noah-1"),
+        _logout_token(provider_key, provider, sub="noah-1", events={}),
+        _logout_token(provider_key, provider, sub="noah-1", nonce="n"),
+        _logout_token(provider_key, provider),
+        "not-a-token",
+    ]
+    backchannel = city_app.test_client()
+    for token in refused:
+        answer = backchannel.post("/login/with/city/backchannel-logout", data={"logout_token": token})
+        assert answer.status_code == 400 and answer.get_json() == {"error": "invalid_request"}
+    assert client.get("/api/v1/me").status_code == 200
+    answer = backchannel.post("/login/with/city/backchannel-logout",
+                              data={"logout_token": _logout_token(provider_key, provider, sub="noah-1")})  # fmt: skip
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/me").status_code == 401
