@@ -2,12 +2,13 @@
 provider's subject, creating a resident on a first sign-in, linking an existing account once its password is
 proven, and removing a link (never the last way in)."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts import errors
-from accounts.models import ExternalIdentity, User
+from accounts.models import ExternalIdentity, Role, User
 from accounts.passwords import unusable_password
-from accounts.services import create_user
+from accounts.services import create_user, set_role
 from app.columns import utcnow
 from app.extensions import db
 
@@ -65,3 +66,29 @@ def unlink(user: User, identity_id: int) -> ExternalIdentity:
     db.session.delete(identity)
     db.session.flush()
     return identity
+
+
+# When a resident belongs to several mapped groups, the role that may do most wins.
+ROLE_RANK = [Role.RESIDENT, Role.PARTNER, Role.STAFF, Role.MANAGER, Role.ADMIN]
+
+
+def apply_role_claim(user: User, provider: str, groups, role_map: dict[str, Role]) -> Role | None:
+    """Give `user` the role their provider groups map to (an admin's optional mapping), logging the change.
+
+    Without a mapped group the role stays as Civiquest set it: a claim never takes a role away by its absence.
+    Returns the new role when it changed.
+    """
+    if isinstance(groups, str):
+        groups = [groups]
+    mapped = [role_map[group] for group in groups or () if isinstance(group, str) and group in role_map]
+    if not mapped:
+        return None
+    role = max(mapped, key=ROLE_RANK.index)
+    if role == user.role:
+        return None
+    before = user.role
+    set_role(user, role)
+    current_app.logger.warning(
+        "Role of account %s changed from %s to %s by the group claim of provider %s", user.id, before, role, provider
+    )
+    return role

@@ -9,6 +9,8 @@ from flask import current_app
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from accounts.models import Role
+
 BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 REGISTRY = "civiquest.oidc"
@@ -17,6 +19,9 @@ REGISTRY = "civiquest.oidc"
 def init_app(app) -> None:
     registry = OAuth(app)
     for name, provider in app.config["OIDC_PROVIDERS"].items():
+        provider["role_map"] = {
+            group.strip(): Role(role.strip()) for group, role in provider.get("role_map", {}).items()
+        }
         registry.register(
             name,
             client_id=provider["client_id"],

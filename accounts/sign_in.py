@@ -66,9 +66,11 @@ def callback(provider: str):
     if not claims.get("sub"):
         return _refused(provider, "no subject")
     email = claims.get(settings["email_claim"]) if claims.get("email_verified") is True else None
+    groups = claims.get(settings["role_claim"]) if settings.get("role_claim") else None
     if (identity := identities.find_identity(provider, str(claims["sub"]))) is not None:
         try:
             user = identities.signed_in(identity, email)
+            identities.apply_role_claim(user, provider, groups, settings["role_map"])
         except errors.AccountError as error:
             return _refused(provider, error)
         _log_in(user, provider, claims.get("sid"), token.get("id_token"))
@@ -76,7 +78,7 @@ def callback(provider: str):
     session[PENDING] = {
         "provider": provider, "subject": str(claims["sub"]), "email": email, "at": time.time(),
         "name": claims.get(settings["name_claim"]), "language": claims.get(settings["language_claim"]),
-        "sid": claims.get("sid"), "id_token": token.get("id_token"),
+        "sid": claims.get("sid"), "id_token": token.get("id_token"), "groups": groups,
     }  # fmt: skip
     owner = services.find_user_by_email(email) if email else None
     return redirect(url_for(".link" if owner is not None else ".complete"))
@@ -106,6 +108,7 @@ def complete():
                 neighbourhood_id=form.neighbourhood_id.data, household_size=form.household_size.data,
                 language=form.language.data,
             )  # fmt: skip
+            _apply_roles(user, pending)
         except errors.AccountError as error:
             attach_error(form, error)
         else:
@@ -129,6 +132,7 @@ def link():
         try:
             user = services.authenticate(pending["email"], form.password.data)
             identities.link(user, pending["provider"], pending["subject"], pending["email"])
+            _apply_roles(user, pending)
         except errors.AccountError as error:
             attach_error(form, error)
         else:
@@ -138,6 +142,11 @@ def link():
     label = dict(providers.buttons(select_language())).get(pending["provider"])
     return render_template("accounts/sign_in_link.html", form=form, pending=pending,
                            provider_label=label), 422 if form.errors else 200  # fmt: skip
+
+
+def _apply_roles(user, pending: dict) -> None:
+    role_map = providers.settings_of(pending["provider"])["role_map"]
+    identities.apply_role_claim(user, pending["provider"], pending.get("groups"), role_map)
 
 
 def _log_in(user, provider: str, sid, id_token: str | None) -> None:

@@ -62,6 +62,9 @@ def oidc_providers(environ=os.environ) -> dict[str, dict]:
             "language_claim": setting("LANGUAGE_CLAIM", "locale"),
             "neighbourhood_claim": setting("NEIGHBOURHOOD_CLAIM"),
             "scope": setting("SCOPE", "openid email profile"),
+            # Optional: a claim listing groups (e.g. "groups"), and "group=role,…" pairs giving a role to members.
+            "role_claim": setting("ROLE_CLAIM"),
+            "role_map": dict(pair.split("=", 1) for pair in (setting("ROLE_MAP") or "").split(",") if "=" in pair),
         }
     return providers
 

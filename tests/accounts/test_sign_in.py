@@ -327,3 +327,28 @@ def test_back_channel_logout_ends_the_sessions_opened_through_the_provider(
                               data={"logout_token": _logout_token(provider_key, provider, sub="noah-1")})  # fmt: skip
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_mapped_group_claim_gives_its_role_and_the_change_is_logged(app, provider, make_neighbourhood, caplog):
+    """With OIDC_<NAME>_ROLE_CLAIM and _ROLE_MAP, a member of a mapped group gets its role (the highest, if in
+    several), logged; without a mapped group the role stays; an unknown role in the map stops the app starting."""
+    settings = _provider_settings(provider)
+    settings["city"] |= {"role_claim": "groups", "role_map": {"city-staff": "staff", "city-admins": "admin"}}
+    site = build_app(app, OIDC_PROVIDERS=settings)
+    _at_provider(provider, "olga-1", email="olga@city.example", email_verified=True, groups=["city-staff", "choir"])
+    client = site.test_client()
+    client.get(_authorize(client, "olga-1"))
+    with caplog.at_level("WARNING"):
+        client.post("/login/with/complete", data={"pseudonym": "Olga", "neighbourhood_id": make_neighbourhood().id,
+                                                  "household_size": "1", "language": "en"})  # fmt: skip
+    assert client.get("/api/v1/me").get_json()["role"] == "staff"
+    assert any("changed from resident to staff by the group claim of provider city" in r.getMessage()
+               for r in caplog.records)  # fmt: skip
+    _at_provider(provider, "olga-1", email="olga@city.example", email_verified=True, groups=["choir"])
+    again = site.test_client()
+    again.get(_authorize(again, "olga-1"))
+    assert again.get("/api/v1/me").get_json()["role"] == "staff"
+    wrong = _provider_settings(provider)
+    wrong["city"] |= {"role_claim": "groups", "role_map": {"city-staff": "mayor"}}
+    with pytest.raises(ValueError):
+        build_app(app, OIDC_PROVIDERS=wrong)
