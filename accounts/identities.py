@@ -4,6 +4,7 @@ proven, and removing a link (never the last way in)."""
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts import errors
 from accounts.models import ExternalIdentity, Role, User
@@ -39,7 +40,11 @@ def link(user: User, provider: str, subject: str, email: str | None) -> External
     if find_identity(provider, subject) is not None:
         raise errors.IdentityLinked()
     identity = ExternalIdentity(user=user, provider=provider, subject=subject, email=email, last_login_at=utcnow())
-    db.session.add(identity)
+    try:
+        with db.session.begin_nested():  # the same first sign-in completed twice at once: one of them links
+            db.session.add(identity)
+    except IntegrityError:
+        raise errors.IdentityLinked() from None
     user.last_login_at = utcnow()
     db.session.flush()
     return identity
@@ -50,7 +55,11 @@ def create_resident(provider: str, subject: str, email: str | None, **profile) -
 
     `email` is the provider's verified address (or None): it counts as verified, as the provider checked it.
     """
-    user = create_user(email=email, password="", password_hash=unusable_password(), **profile)
+    try:
+        with db.session.begin_nested():  # the same first sign-in completed twice at once: one account, not two
+            user = create_user(email=email, password="", password_hash=unusable_password(), **profile)
+    except IntegrityError:
+        raise errors.IdentityLinked() if find_identity(provider, subject) else errors.PseudonymTaken() from None
     link(user, provider, subject, email)
     return user
 

@@ -79,9 +79,17 @@ def callback(provider: str):
         "provider": provider, "subject": str(claims["sub"]), "email": email, "at": time.time(),
         "name": claims.get(settings["name_claim"]), "language": claims.get(settings["language_claim"]),
         "sid": claims.get("sid"), "id_token": token.get("id_token"), "groups": groups,
+        "neighbourhood": claims.get(settings["neighbourhood_claim"]) if settings.get("neighbourhood_claim") else None,
     }  # fmt: skip
     owner = services.find_user_by_email(email) if email else None
     return redirect(url_for(".link" if owner is not None else ".complete"))
+
+
+def _neighbourhood_named(name) -> int | None:
+    """The id of the neighbourhood the provider's claim names (any case), to preselect; None when none matches."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return next((nid for nid, label in neighbourhood_choices() if label.casefold() == name.strip().casefold()), None)
 
 
 def _pending() -> dict | None:
@@ -101,6 +109,7 @@ def complete():
         form.pseudonym.data = (pending.get("name") or "")[:40]
         language = str(pending.get("language") or "")[:2].lower()
         form.language.data = language if language in ("en", "de") else select_language()
+        form.neighbourhood_id.data = _neighbourhood_named(pending.get("neighbourhood"))
     if form.validate_on_submit():
         try:
             user = identities.create_resident(

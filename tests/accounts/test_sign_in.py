@@ -3,6 +3,7 @@
 provider's JWKS. First sign-ins create a resident or, after the password, link an existing account; refusals
 create nothing."""
 
+import threading
 import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +21,7 @@ from accounts.models import ExternalIdentity, User
 from app.extensions import db
 from tests.accounts.test_roles import build_app
 from tests.conftest import PASSWORD, log_in
+from tests.rewards.test_concurrency import postgres_only  # noqa: F401  (fixture)
 
 CLIENT_ID, CLIENT_SECRET = "civiquest", "civiquest-secret"
 
@@ -352,3 +354,72 @@ def test_a_mapped_group_claim_gives_its_role_and_the_change_is_logged(app, provi
     wrong["city"] |= {"role_claim": "groups", "role_map": {"city-staff": "mayor"}}
     with pytest.raises(ValueError):
         build_app(app, OIDC_PROVIDERS=wrong)
+
+
+def test_the_neighbourhood_claim_preselects_and_german_pseudonyms_are_welcome(app, provider, make_neighbourhood):
+    """A neighbourhood named in the claim (any case) is preselected; a pseudonym with umlauts and ß is taken."""
+    make_neighbourhood("Altstadt")
+    südstadt = make_neighbourhood("Südstadt")
+    settings = _provider_settings(provider)
+    settings["city"]["neighbourhood_claim"] = "district"
+    site = build_app(app, OIDC_PROVIDERS=settings)
+    _at_provider(provider, "paul-1", email="paul@city.example", email_verified=True, district="SÜDSTADT")
+    client = site.test_client()
+    client.get(_authorize(client, "paul-1"))
+    form = client.get("/login/with/complete").get_data(as_text=True)
+    assert f'<option selected value="{südstadt.id}">Südstadt</option>' in form
+    done = client.post("/login/with/complete", data={"pseudonym": "Jürgen Weiß", "neighbourhood_id": südstadt.id,
+                                                      "household_size": "3", "language": "de"})  # fmt: skip
+    assert done.status_code == 302, done.get_data(as_text=True)
+    assert client.get("/api/v1/me").get_json()["pseudonym"] == "Jürgen Weiß"
+
+
+def test_bad_input_on_the_completion_form_is_shown_and_creates_nothing(city_app, provider, make_neighbourhood):
+    """No neighbourhood, a household of 0, a taken pseudonym: 422 with the reasons, no account, still pending."""
+    quarter = make_neighbourhood()
+    _first_sign_in(city_app, provider, "rosa-1", quarter)
+    _at_provider(provider, "sven-1", email="sven@city.example", email_verified=True)
+    client = city_app.test_client()
+    client.get(_authorize(client, "sven-1"))
+    valid = {"pseudonym": "Sven", "neighbourhood_id": quarter.id, "household_size": "1", "language": "en"}
+    for change in [{"neighbourhood_id": ""}, {"household_size": "0"}, {"pseudonym": "Rosa-1"}]:
+        data = valid | change
+        answer = client.post("/login/with/complete", data=data)
+        assert answer.status_code == 422 and "Please correct the following" in answer.get_data(as_text=True), data
+    assert _count(city_app, ExternalIdentity) == 1 and client.get("/login/with/complete").status_code == 200
+
+
+def test_a_provider_that_cannot_be_reached_shows_the_refusal_page(app):
+    """Discovery fails (nothing listens there): the refusal page, not an error."""
+    site = build_app(app, OIDC_PROVIDERS=_provider_settings("http://127.0.0.1:9"))
+    answer = site.test_client().get("/login/with/city")
+    assert answer.status_code == 400 and "Sign-in did not work" in answer.get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("postgres_only")  # SQLite lets one writer in at a time: no race to be had
+def test_the_same_first_sign_in_completed_twice_at_once_makes_one_account(app, provider, make_neighbourhood):
+    """Two tabs completing the same first sign-in at the same moment: one account and one link; the other tab is
+    told the sign-in is already linked (422), never an error."""
+    quarter = make_neighbourhood()
+    site = build_app(app, OIDC_PROVIDERS=_provider_settings(provider),
+                     SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 4})  # fmt: skip
+    _at_provider(provider, "tara-1", email="tara@city.example", email_verified=True)
+    tabs = [site.test_client(), site.test_client()]
+    for tab in tabs:
+        tab.get(_authorize(tab, "tara-1"))
+    barrier, statuses = threading.Barrier(2), []
+
+    def complete(tab, pseudonym):
+        barrier.wait()
+        data = {"pseudonym": pseudonym, "neighbourhood_id": quarter.id, "household_size": "1", "language": "en"}
+        statuses.append(tab.post("/login/with/complete", data=data).status_code)
+
+    threads = [threading.Thread(target=complete, args=(tab, f"Tara {n}")) for n, tab in enumerate(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [302, 422]
+    assert _count(app, ExternalIdentity) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(User.email == "tara@city.example")) == 1
