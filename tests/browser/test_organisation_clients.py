@@ -20,8 +20,10 @@ WORDS = {
 }
 
 
+# What sticks out past the window (outside the tables' own scrolling regions), to name it when a page scrolls.
 WIDE = """() => [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll')
-    && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.outerHTML.slice(0, 120))"""
+    && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(e => e.outerHTML.slice(0, 120))"""
 
 
 def _check(page, where: str) -> None:
