@@ -23,9 +23,9 @@ def export(user: User, links: ExportLinks) -> dict[str, str]:
 
 def _profile(user: User) -> dict:
     tokens = db.session.scalars(select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.id))
-    identities = db.session.scalars(
+    identities = list(db.session.scalars(
         select(ExternalIdentity).where(ExternalIdentity.user_id == user.id).order_by(ExternalIdentity.id)
-    )
+    ))  # fmt: skip
     return {
         "resident_id": f"civiquest-resident-{user.id}",  # as the consent receipts name you
         "email": user.email, "pseudonym": user.pseudonym,
@@ -34,7 +34,7 @@ def _profile(user: User) -> dict:
         "leaderboard_visible": user.leaderboard_visible,
         "display": {"text_scale": user.text_scale, "line_spacing": user.line_spacing,
                     "letter_spacing": user.letter_spacing, "high_contrast": user.high_contrast},
-        "logs_in_with": "password" if user.has_password else "log-in code",
+        "logs_in_with": _logs_in_with(user, identities),
         "login_code_issued_at": user.login_code_issued_at, "created_at": user.created_at,
         "last_login_at": user.last_login_at,
         "access_tokens": [{"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at,
@@ -42,6 +42,12 @@ def _profile(user: User) -> dict:
         "linked_sign_ins": [{"provider": i.provider, "subject": i.subject, "email": i.email, "linked_at": i.created_at,
                              "last_login_at": i.last_login_at} for i in identities],
     }  # fmt: skip
+
+
+def _logs_in_with(user: User, identities: list[ExternalIdentity]) -> str:
+    if user.has_password:
+        return "password"
+    return "identity provider" if identities else "log-in code"
 
 
 # What an anonymous account says about when it was made: nothing (it predates Civiquest).

@@ -423,3 +423,31 @@ def test_the_same_first_sign_in_completed_twice_at_once_makes_one_account(app, p
     assert _count(app, ExternalIdentity) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(User.email == "tara@city.example")) == 1
+
+
+def test_the_data_export_names_linked_sign_ins_and_erasure_removes_them(city_app, provider, make_neighbourhood):
+    """ "Download my data" lists each linked sign-in (provider, subject, email, dates); "delete my account" removes
+    them, so the provider can never sign in to the erased account again."""
+    import io
+    import json
+    import zipfile
+
+    from accounts import personal_data
+    from privacy import services as privacy
+    from tests.challenges.conftest import NOW
+
+    _first_sign_in(city_app, provider, "uwe-1", make_neighbourhood())
+    with city_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "uwe-1@city.example"))
+        data = privacy.export_bytes(user, "https://city.example/privacy", "https://city.example/me/consents", NOW)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            profile = json.loads(archive.read("profile.json"))
+        assert profile["logs_in_with"] == "identity provider"
+        assert [(s["provider"], s["subject"], s["email"]) for s in profile["linked_sign_ins"]] == [
+            ("city", "uwe-1", "uwe-1@city.example")
+        ]
+        personal_data.erase(user, NOW)  # accounts' part of "delete my account" (privacy.holders asks each domain)
+        db.session.commit()
+    assert _count(city_app, ExternalIdentity) == 0
+    again = city_app.test_client()
+    assert again.get(_authorize(again, "uwe-1")).headers["Location"].endswith("/login/with/complete")
