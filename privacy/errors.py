@@ -17,3 +17,7 @@ class WrongCode(AccountError):
 
 class NotResidentAccount(AccountError):
     message = _l("Only residents can delete their account here. Please ask an admin.")
+
+
+class SignInAgain(AccountError):
+    message = _l("Please sign in again with your identity provider first, then delete your account within 15 minutes.")

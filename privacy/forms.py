@@ -20,9 +20,10 @@ class DeleteAccountForm(FlaskForm):
         validators=[DataRequired(message=_l("Please confirm that you understand this is final."))],
     )
 
-    def require_credential(self, has_password: bool) -> None:
-        """Residents with a password confirm with it; those registered at a service desk with their log-in code."""
+    def require_credential(self, has_password: bool, has_code: bool = True) -> None:
+        """Residents with a password confirm with it; those registered at a service desk with their log-in code;
+        those made at an identity provider by a recent sign-in there (no field)."""
         if has_password:
             self.password.validators = [DataRequired(), Length(max=128)]
-        else:
+        elif has_code:
             self.code.validators = [DataRequired(), Length(max=40)]

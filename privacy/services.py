@@ -15,7 +15,7 @@ with the anonymised account, as the law requires.
 
 import io
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -27,7 +27,7 @@ from app.clock import local_date
 from app.columns import utcnow
 from app.extensions import db
 from app.personal_data import ExportLinks
-from privacy.errors import NotResidentAccount, WrongCode, WrongPassword
+from privacy.errors import NotResidentAccount, SignInAgain, WrongCode, WrongPassword
 from privacy.holders import HOLDERS
 from privacy.models import AccountDeletion
 
@@ -109,11 +109,22 @@ def export_filename(now: datetime | None = None) -> str:
 # Delete my account ----------------------------------------------------------------------------
 
 
-def check_credential(user: User, password: str | None = None, code: str | None = None) -> None:
-    """The resident proves it is them: their password, or for service-desk residents their log-in code."""
+# An account made by signing in at an identity provider has neither password nor code: a sign-in there this
+# recent proves it is the resident.
+RECENT_SIGN_IN = timedelta(minutes=15)
+
+
+def check_credential(user: User, password: str | None = None, code: str | None = None,
+                     provider_sign_in_at: datetime | None = None, now: datetime | None = None) -> None:  # fmt: skip
+    """The resident proves it is them: their password, for service-desk residents their log-in code, and for
+    accounts made at an identity provider a sign-in there in the last 15 minutes."""
     if user.has_password:
         if not password or not verify_password(user.password_hash, password):
             raise WrongPassword()
+        return
+    if user.login_code_hash is None:
+        if provider_sign_in_at is None or provider_sign_in_at < (now or utcnow()) - RECENT_SIGN_IN:
+            raise SignInAgain()
         return
     try:
         owner = accounts.authenticate_code(code or "")
@@ -123,13 +134,15 @@ def check_credential(user: User, password: str | None = None, code: str | None =
         raise WrongCode()
 
 
-def delete_account(user: User, password: str | None = None, code: str | None = None,
-                   now: datetime | None = None) -> AccountDeletion:  # fmt: skip
+def delete_account(
+    user: User, password: str | None = None, code: str | None = None, now: datetime | None = None,
+    provider_sign_in_at: datetime | None = None,
+) -> AccountDeletion:  # fmt: skip
     """Erase the resident's personal data for good, keep anonymous aggregates, log it without naming them."""
     now = now or utcnow()
     if user.role != Role.RESIDENT:
         raise NotResidentAccount()
-    check_credential(user, password, code)
+    check_credential(user, password, code, provider_sign_in_at, now)
     counts: dict[str, int] = {}
     for holder in HOLDERS:
         counts |= holder.erase(user, now)

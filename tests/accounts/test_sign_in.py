@@ -451,3 +451,26 @@ def test_the_data_export_names_linked_sign_ins_and_erasure_removes_them(city_app
     assert _count(city_app, ExternalIdentity) == 0
     again = city_app.test_client()
     assert again.get(_authorize(again, "uwe-1")).headers["Location"].endswith("/login/with/complete")
+
+
+def test_an_account_made_at_the_provider_can_be_deleted_after_a_recent_sign_in(city_app, provider, make_neighbourhood):
+    """No password, no code: "delete my account" asks for a sign-in at the provider in the last 15 minutes; an
+    older session is refused with that request, nothing erased; a fresh one erases."""
+    from sqlalchemy import update
+
+    from accounts.models import UserSession
+    from app.columns import utcnow
+
+    client = _first_sign_in(city_app, provider, "vera-1", make_neighbourhood())
+    page = client.get("/me/delete").get_data(as_text=True)
+    assert "Sign in with City account" in page
+    with city_app.app_context():
+        db.session.execute(update(UserSession).values(created_at=utcnow() - timedelta(minutes=16)))
+        db.session.commit()
+    stale = client.post("/me/delete", data={"understood": "y"})
+    assert stale.status_code == 422 and "Please sign in again" in stale.get_data(as_text=True)
+    assert _count(city_app, ExternalIdentity) == 1
+    client.get(_authorize(client, "vera-1"))  # signing in again opens a fresh session
+    deleted = client.post("/me/delete", data={"understood": "y"})
+    assert deleted.status_code == 302, deleted.get_data(as_text=True)
+    assert _count(city_app, ExternalIdentity) == 0
