@@ -57,9 +57,7 @@ def callback(provider: str):
     if "error" in request.args:
         return _refused(provider, request.args.get("error"))
     try:
-        token = client.authorize_access_token(
-            claims_options={"iss": {"essential": True, "values": [settings["issuer"]]}}
-        )
+        token = client.authorize_access_token(claims_options=providers.claims_options(provider))
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as error:
         return _refused(provider, error)
     claims = token.get("userinfo") or {}

@@ -21,12 +21,14 @@ WORDS = {
 
 
 # What sticks out past the window (outside the tables' own scrolling regions), to name it when a page scrolls.
-WIDE = """() => [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll')
+WIDE = """() => [...document.querySelectorAll('body *')]
+    .filter(e => !(e.parentElement && e.parentElement.closest('.table-scroll'))
     && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
     .map(e => e.outerHTML.slice(0, 120))"""
 
 
 def _check(page, where: str) -> None:
+    page.wait_for_load_state("load")  # the stylesheet and fonts applied, not just the first paint
     assert not scrolls_sideways(page), f"{where} scrolls sideways: {page.evaluate(WIDE)}"
     assert_accessible(page)
 
