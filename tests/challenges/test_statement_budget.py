@@ -13,12 +13,13 @@ from tests.challenges.conftest import joined_at_the_start
 from tests.challenges.test_api import API, bearer
 
 # Statements of one accepted trip sent with a token (authentication to commit), after the first one: 33 before
-# issue 18, now 14 on SQLite and 15 on PostgreSQL (which locks the challenge and the resident one by one).
-TRIP_BUDGET = 15
+# issue 18, now 15 on SQLite and 16 on PostgreSQL (which locks the challenge and the resident one by one), the
+# season board's histogram included.
+TRIP_BUDGET = 16
 # A meter reading reads the counted readings around it to score and check it (18 statements before issue 18,
 # without scoring); this one earns the resident's first points, so the season's head count and the badge move
-# too: 16 on SQLite, 17 on PostgreSQL.
-READING_BUDGET = 17
+# too: 17 on SQLite, 18 on PostgreSQL.
+READING_BUDGET = 18
 
 
 class StatementLog:
