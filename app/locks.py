@@ -103,12 +103,6 @@ def read_under_locks(key: tuple) -> bool:
     return ("read", key) in db.session.info.get(_HELD, ())
 
 
-def holds(name: str, ident: int) -> bool:
-    """Whether this session's transaction already holds the lock of challenge or resident `ident`."""
-    held = db.session.info.get(_HELD)
-    return held is not None and (_WRITER in held or (name, ident) in held)
-
-
 def _lock(name: str, ids: Iterable[int]) -> None:
     held = db.session.info.setdefault(_HELD, set())
     ids = sorted(ident for ident in set(ids) if (name, ident) not in held)
