@@ -15,7 +15,8 @@ ever wait for each other in a circle:
    first (`lock_residents`) or visits them in ascending id; it never locks a resident whose id is
    lower than one it already holds. Taking a lock it already holds again costs nothing.
 3. Rows that residents share, only once it holds every resident it needs: the season standings
-   (a resident's own rows, then the periods' head counts), a voucher, then its reward's row (the stock).
+   (a resident's own rows, then the periods' head counts, then the periods' score buckets, each in one
+   statement with its rows in key order), a voucher, then its reward's row (the stock).
 
 Who takes a challenge's row: scoring (submitting, reviewing, rescoring), joining and leaving — all
 through `challenges.totals.hold`, which then takes the resident's lock — and closing. Who takes a
@@ -31,17 +32,35 @@ in id order, which writes nothing and still lets other transactions insert rows 
 row. SQLite has no row locks (it does not even send FOR UPDATE) but one writer at a time: a write
 that changes no row takes that writer lock, for every challenge and resident at once, until the
 transaction ends.
+
+Each session remembers the locks its transaction holds (SQLite: that it holds the writer lock), so
+taking one again sends nothing: a submission's scoring, ledger and season points each ask for the
+resident's lock, and one statement is enough. The memory is dropped whenever a transaction or a
+savepoint ends (a savepoint rolled back gives up the row locks taken inside it on PostgreSQL).
 """
 
 from collections.abc import Iterable
 
-from sqlalchemy import Table, false, select, update
+from sqlalchemy import Table, event, false, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
 CHUNK = 1000  # ids per statement, far below PostgreSQL's limit on bind parameters
 
 _tables: dict[str, Table] = {}
+_HELD = "civiquest.locks_held"  # in Session.info: the (name, id) locks this transaction holds
+_WRITER = ("sqlite", "writer")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session, transaction) -> None:
+    """A transaction or savepoint ended: what it held may be gone, so the next request for a lock asks again.
+
+    (A flush's inner "subtransaction" ends too, but it is no transaction of the database.)
+    """
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_HELD, None)
 
 
 def register_residents(table: Table) -> None:
@@ -74,9 +93,20 @@ def lock_residents(user_ids: Iterable[int]) -> None:
     _lock("resident", user_ids)
 
 
+def note_read_under_locks(key: tuple) -> None:
+    """Remember that `key` (a row, say) was read after this transaction took the locks that guard it."""
+    db.session.info.setdefault(_HELD, set()).add(("read", key))
+
+
+def read_under_locks(key: tuple) -> bool:
+    """Whether `key` was read under its locks in this transaction, so reading it again would find the same."""
+    return ("read", key) in db.session.info.get(_HELD, ())
+
+
 def _lock(name: str, ids: Iterable[int]) -> None:
-    ids = sorted(set(ids))
-    if not ids:
+    held = db.session.info.setdefault(_HELD, set())
+    ids = sorted(ident for ident in set(ids) if (name, ident) not in held)
+    if not ids or _WRITER in held:
         return
     table = _tables.get(name)
     if table is None:
@@ -84,7 +114,9 @@ def _lock(name: str, ids: Iterable[int]) -> None:
     (key,) = table.primary_key.columns
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(update(table).where(false()).values({key: key}))
+        held.add(_WRITER)  # one writer at a time: this transaction now holds every lock there is
         return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         db.session.execute(select(key).where(key.in_(chunk)).order_by(key).with_for_update(key_share=True))
+    held.update((name, ident) for ident in ids)

@@ -28,6 +28,8 @@ class SubmissionScored:
     units_delta: float  # now minus before
     points_delta: int  # now minus before
     counted: bool  # accepted, and so counting (not held for review, not rejected)
+    new: bool = False  # scored as it was stored, in this transaction: nothing was credited for it before
+    first_points: bool = False  # the resident's points in this challenge turned positive with this change
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,8 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
             _season_points(connection, counts, now)
             _settle_totals(connection, challenge_id)
         histogram.rebuild(challenge_id)
+        for period in Period:  # the season board's histograms, as add_season_points keeps them
+            histogram.season_rebuild(period, period_start(period, local_date(now)))
         db.session.commit()
         db.session.remove()  # an open transaction would keep VACUUM from marking the new rows visible
         _vacuum()

@@ -183,7 +183,7 @@ class Submissions(MethodView):
         A refusal is a 422 naming the field and the `rule` broken; implausible amounts are accepted
         as `flagged` for review.
         """
-        enrollment = _enrollment_of_viewer(challenge_id)
+        enrollment = participation.enrollment_to_submit_to(challenge_id, current_viewer())
         kind = kinds.of_challenge(enrollment.challenge)
         if problems := kind.problems(data):
             abort(422, errors=problems)

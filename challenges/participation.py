@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from accounts.models import User
 from app.columns import utcnow
 from app.extensions import db
-from challenges import errors, kinds
+from challenges import errors, kinds, visibility
 from challenges.models import Challenge, Enrollment, Status
-from challenges.totals import announce_change, count_participant, hold, hold_enrollment
+from challenges.totals import announce_change, count_participant, held_enrollment, hold, hold_enrollment
 
 
 def find_enrollment(challenge: Challenge, user: User) -> Enrollment | None:
@@ -21,6 +21,18 @@ def find_enrollment(challenge: Challenge, user: User) -> Enrollment | None:
     return db.session.scalar(
         select(Enrollment).where(Enrollment.challenge_id == challenge.id, Enrollment.user_id == user.id)
     )
+
+
+def enrollment_to_submit_to(challenge_id: int, user: User) -> Enrollment:
+    """The user's enrollment in a challenge they can see, read under the locks submitting takes (one query).
+
+    NotFound for a challenge they cannot see, NotEnrolled if they never joined it.
+    """
+    enrollment = held_enrollment(challenge_id, user.id)
+    visibility.get_visible_challenge(challenge_id, user)  # already in the session when they joined it
+    if enrollment is None:
+        raise errors.NotEnrolled()
+    return enrollment
 
 
 def enrollments_by_challenge(user: User | None, challenge_ids: list[int]) -> dict[int, Enrollment]:

@@ -14,10 +14,11 @@ Plain functions over models and values; they flush and never commit (the request
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.locks import lock_challenge, lock_challenges, lock_resident
+from app.locks import lock_challenge, lock_challenges, lock_resident, note_read_under_locks, read_under_locks
 from app.signals import EnrollmentChanged, enrollment_changed
 from app.upserts import upsert_adding
 from challenges.activity import meter_readings
@@ -45,9 +46,32 @@ def hold(challenge: Challenge, user_id: int) -> None:
 
 
 def hold_enrollment(enrollment: Enrollment) -> None:
-    """`hold` the enrollment's challenge and resident, and read the enrollment's score and state afresh."""
+    """`hold` the enrollment's challenge and resident, and read the enrollment's score and state afresh.
+
+    Nothing to do for an enrollment `held_enrollment` read: it was read under those locks already.
+    """
+    if read_under_locks(("enrollment", enrollment.id)):
+        return
     hold(enrollment.challenge, enrollment.user_id)
     db.session.refresh(enrollment)
+
+
+def held_enrollment(challenge_id: int, user_id: int) -> Enrollment | None:
+    """Take `hold`'s locks first, then read the resident's enrollment and its challenge in one query.
+
+    Read after the locks, they need no second read; `hold_enrollment` then has nothing left to do.
+    """
+    db.session.flush()
+    lock_challenge(challenge_id)
+    lock_resident(user_id)
+    enrollment = db.session.scalar(
+        select(Enrollment).join(Enrollment.challenge).options(contains_eager(Enrollment.challenge))
+        .where(Enrollment.challenge_id == challenge_id, Enrollment.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )  # fmt: skip
+    if enrollment is not None:
+        note_read_under_locks(("enrollment", enrollment.id))
+    return enrollment
 
 
 def hold_challenges(challenge_ids) -> None:

@@ -16,13 +16,14 @@ counts, say) get a bucket each. Zero, and negatives left by rounding, share buck
 
 import struct
 from collections import Counter
+from datetime import date
 
 from sqlalchemy import delete, func, select, true
 
 from app.extensions import db
 from app.upserts import upsert_adding
 from challenges.models import Enrollment
-from leaderboards.models import ScoreBucket
+from leaderboards.models import Period, ScoreBucket, SeasonBucket, SeasonPoints
 
 MANTISSA_BITS = 5
 _SHIFT = 52 - MANTISSA_BITS
@@ -79,23 +80,84 @@ def tally(challenge_id: int, score: float) -> tuple[int, int]:
     One statement: two sums over the bucket rows, and two counts within the score's bucket on
     ix_enrollment_leaderboard (above and below the score), whose rest is the score's tie group.
     """
+    buckets = (ScoreBucket.bucket, ScoreBucket.entries, (ScoreBucket.challenge_id == challenge_id,))
+    return _tally(buckets, (Enrollment.score, _active(challenge_id)), score)
+
+
+def season_tally(period: Period, start: date, points: int) -> tuple[int, int]:
+    """(residents with more points, residents with exactly `points`) in one season period, `points` > 0.
+
+    As `tally`: the season's buckets, then two counts inside one bucket on ix_season_points_period_points.
+    """
+    where = (SeasonBucket.period == period, SeasonBucket.period_start == start)
+    rows = (SeasonPoints.period == period, SeasonPoints.period_start == start)
+    return _tally((SeasonBucket.bucket, SeasonBucket.entries, where), (SeasonPoints.points, rows), points)
+
+
+def _tally(buckets: tuple, rows: tuple, score: float) -> tuple[int, int]:
+    """(entries above `score`, entries at it) from a histogram (`buckets`: its bucket and count columns and
+    which rows are this ranking's) and the ranked rows (`rows`: score column and the ranking's condition)."""
+    bucket_column, entries, bucket_where = buckets
+    score_column, row_where = rows
     number = bucket(score)
     low, high = bounds(number)
-    total = func.coalesce(func.sum(ScoreBucket.entries), 0)
+    total = func.coalesce(func.sum(entries), 0)
 
-    def buckets(*where):
-        return select(total).where(ScoreBucket.challenge_id == challenge_id, *where).scalar_subquery()
+    def summed(*where):
+        return select(total).where(*bucket_where, *where).scalar_subquery()
 
     def inside(*where):
-        return select(func.count()).select_from(Enrollment).where(*_active(challenge_id), *where).scalar_subquery()
+        return select(func.count()).select_from(score_column.table).where(*row_where, *where).scalar_subquery()
 
-    higher = inside(Enrollment.score > score, *(() if high is None else (Enrollment.score < high,)))
-    lower = inside(Enrollment.score < score, *(() if low is None else (Enrollment.score >= low,)))
+    higher = inside(score_column > score, *(() if high is None else (score_column < high,)))
+    lower = inside(score_column < score, *(() if low is None else (score_column >= low,)))
     row = db.session.execute(
-        select(buckets(ScoreBucket.bucket > number), buckets(ScoreBucket.bucket == number), higher, lower)
+        select(summed(bucket_column > number), summed(bucket_column == number), higher, lower)
     ).one()
     above, own, higher_inside, lower_inside = row
     return above + higher_inside, own - higher_inside - lower_inside
+
+
+def shift_season(moves: list[tuple[Period, date, int, int]]) -> None:
+    """Move residents between the season buckets of their points: (period, start, points before, after).
+
+    Only points above zero are in a bucket. One upsert, its rows in key order, adding in the database,
+    so that concurrent changes add up and take the rows in one order.
+    """
+    counts = Counter()
+    for period, start, before, after in moves:
+        if before > 0:
+            counts[Period(period).value, start, bucket(before)] -= 1
+        if after > 0:
+            counts[Period(period).value, start, bucket(after)] += 1
+    rows = [{"period": period, "period_start": start, "bucket": number, "entries": change}
+            for (period, start, number), change in sorted(counts.items()) if change]  # fmt: skip
+    if rows:
+        keys = ("period", "period_start", "bucket")
+        db.session.execute(upsert_adding(SeasonBucket.__table__, rows, keys, "entries"))
+
+
+def season_recount(period: Period, start: date) -> dict[int, int]:
+    """One season period's non-empty buckets counted afresh from the residents' points."""
+    rows = db.session.execute(
+        select(SeasonPoints.points, func.count())
+        .where(SeasonPoints.period == period, SeasonPoints.period_start == start, SeasonPoints.points > 0)
+        .group_by(SeasonPoints.points)
+    )
+    counts = Counter()
+    for points, entries in rows:
+        counts[bucket(points)] += entries
+    return dict(counts)
+
+
+def season_rebuild(period: Period, start: date) -> None:
+    """Replace one season period's histogram with a recount (its head count's row is held by the caller)."""
+    db.session.execute(delete(SeasonBucket).where(SeasonBucket.period == period, SeasonBucket.period_start == start))
+    rows = [{"period": Period(period).value, "period_start": start, "bucket": number, "entries": entries}
+            for number, entries in sorted(season_recount(period, start).items())]  # fmt: skip
+    if rows:
+        db.session.execute(SeasonBucket.__table__.insert(), rows)
+    db.session.flush()
 
 
 def recount(challenge_id: int) -> dict[int, int]:

@@ -79,3 +79,21 @@ class ScoreBucket(db.Model):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeasonBucket(db.Model):
+    """How many residents have season points in one score bucket of one period (see leaderboards.histogram).
+
+    Kept with SeasonPoints in the same statement's wake, so the season board's "my rank" is a sum over
+    a few hundred buckets plus a count inside one, as the challenge board's is. Rows falling to 0 stay.
+    """
+
+    __tablename__ = "season_score_bucket"
+
+    period: Mapped[Period] = mapped_column(
+        Enum(Period, native_enum=False, length=8, name="season_period", values_callable=lambda e: [m.value for m in e]),
+        primary_key=True,
+    )
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entries: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from accounts.models import User
 from app.extensions import db
 from app.personal_data import ExportLinks, as_json
 from challenges import personal_data as challenges
+from leaderboards import histogram
 from leaderboards.models import RankSnapshot, SeasonPeriod, SeasonPoints
 
 
@@ -42,7 +43,8 @@ def _season_points(user: User) -> list[dict]:
 
 
 def erase(user: User, now: datetime) -> dict[str, int]:
-    """Take the resident out of the season rankings: their rows go, and each period counts one resident less.
+    """Take the resident out of the season rankings: their rows go, each period counts one resident less and
+    their bucket one entry less.
 
     Daily ranks in challenges stay with the (anonymised) enrollment: they are the closed challenges' history.
     """
@@ -56,4 +58,5 @@ def erase(user: User, now: datetime) -> dict[str, int]:
             )
         db.session.delete(row)
     db.session.flush()
+    histogram.shift_season([(row.period, row.period_start, row.points, 0) for row in rows])  # out of the buckets
     return {"season_points": len(rows)}

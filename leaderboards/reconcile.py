@@ -1,5 +1,6 @@
 """The leaderboards' totals for `flask scores check` (app.reconciliation): each challenge's score histogram
-against its active enrollments, season points against the submissions, and each period's head count.
+against its active enrollments, season points against the submissions, each period's head count, and
+each period's histogram of points against the season points.
 
 Season points of a week or month are compared with the submissions only for periods that began after
 the oldest moment retention may have reached (challenges.reconcile.kept_since): older periods lost
@@ -22,7 +23,7 @@ from challenges.models import Enrollment, Submission, SubmissionStatus
 from challenges.reconcile import kept_since
 from challenges.totals import hold_challenges
 from leaderboards import histogram
-from leaderboards.models import Period, ScoreBucket, SeasonPeriod, SeasonPoints
+from leaderboards.models import Period, ScoreBucket, SeasonBucket, SeasonPeriod, SeasonPoints
 from leaderboards.services import ALL_TIME_START
 
 CHECKED = (Period.WEEK, Period.MONTH)  # compared with the submissions; all time with the months
@@ -260,8 +261,47 @@ def repair_season_periods(differences: list[Difference]) -> None:
         )
 
 
+# Season histograms --------------------------------------------------------------------------------
+
+
+def find_season_histograms() -> list[Difference]:
+    """Season buckets whose count is not the number of residents with points in them, in one statement."""
+    points = (
+        select(SeasonPoints.period, SeasonPoints.period_start, literal(0).label("kept"),
+               cast(SeasonPoints.points, Float), func.count())
+        .where(SeasonPoints.points > 0)
+        .group_by(SeasonPoints.period, SeasonPoints.period_start, SeasonPoints.points)
+    )  # fmt: skip
+    buckets = select(
+        SeasonBucket.period, SeasonBucket.period_start, literal(1), cast(SeasonBucket.bucket, Float),
+        SeasonBucket.entries,
+    ).where(SeasonBucket.entries != 0)  # fmt: skip
+    recounted, kept = defaultdict(Counter), defaultdict(Counter)
+    for period, start, is_kept, value, entries in db.session.execute(union_all(points, buckets)):
+        key = (Period(period), _as_date(start))
+        if is_kept:
+            kept[key][int(value)] += entries
+        else:
+            recounted[key][histogram.bucket(value)] += entries
+    found = []
+    for key in sorted(recounted.keys() | kept.keys(), key=lambda k: (k[0].value, k[1])):
+        counts, expected = kept[key], recounted[key]
+        for number in sorted(counts.keys() | expected.keys()):
+            if counts[number] != expected[number]:
+                what = f"season histogram of the {key[0].value} from {key[1].isoformat()}, {_bucket_range(number)}"
+                found.append(Difference(what, "entries", counts[number], expected[number], key=key))
+    return found
+
+
+def repair_season_histograms(differences: list[Difference]) -> None:
+    """Count the histograms of the periods found afresh from the residents' season points."""
+    for period, start in sorted({d.key for d in differences}, key=lambda k: (k[0].value, k[1])):
+        histogram.season_rebuild(period, start)
+
+
 CHECKS = (
     Check("score histograms", find_histograms, repair_histograms),
     Check("season points", find_season_points, repair_season_points),
     Check("season periods", find_season_periods, repair_season_periods),
+    Check("season histograms", find_season_histograms, repair_season_histograms),
 )

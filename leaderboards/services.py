@@ -22,7 +22,7 @@ from challenges import errors as challenge_errors
 from challenges import participation, visibility
 from challenges.models import Challenge, Enrollment, Status
 from challenges.scoring import Format
-from leaderboards import errors, ranking
+from leaderboards import errors, histogram, ranking
 from leaderboards.histogram import tally
 from leaderboards.models import Period, RankSnapshot, SeasonPeriod, SeasonPoints
 
@@ -139,6 +139,11 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
     if counts:
         periods = SeasonPeriod.__table__
         db.session.execute(upsert_adding(periods, counts, ("period", "period_start"), "participants"))
+    histogram.shift_season([(period, _as_date(start), total - points, total) for period, start, total in totals])
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def current_period(period: Period, now: datetime | None = None) -> date:
@@ -147,14 +152,16 @@ def current_period(period: Period, now: datetime | None = None) -> date:
 
 
 def season_standings(period: Period, start: date) -> ranking.Standings:
-    """Residents with points in one period, from ix_season_points_period_points (period, period_start, points)."""
+    """Residents with points in one period, from ix_season_points_period_points (period, period_start, points),
+    counted with the period's score histogram."""
     where = (SeasonPoints.period == period, SeasonPoints.period_start == start)
     participants = db.session.scalar(
         select(SeasonPeriod.participants).where(SeasonPeriod.period == period, SeasonPeriod.period_start == start)
     )
     return ranking.Standings(
-        SeasonPoints.id, SeasonPoints.user_id, SeasonPoints.points, where, participants or 0, floor=0
-    )
+        SeasonPoints.id, SeasonPoints.user_id, SeasonPoints.points, where, participants or 0,
+        tally=functools.partial(histogram.season_tally, period, start), floor=0,
+    )  # fmt: skip
 
 
 def season_board(

@@ -29,9 +29,15 @@ def settle_submission(scored: SubmissionScored) -> None:
     """Credit (or take back) what a submission is now worth; the first counted one earns a badge."""
     # The activity's day goes with the entry: the history shows it beside the booking, which may be days later.
     params = {"challenge": scored.challenge_title, "challenge_id": scored.challenge_id, "day": scored.day.isoformat()}
-    ledger.settle(scored.user_id, scored.points, EntryKind.ACTIVITY, "activity", ("submission", scored.submission_id),
-                  reversal_reason="rescored", params=params)  # fmt: skip
-    if scored.points > 0 and scored.counted:
+    source = ("submission", scored.submission_id)
+    if scored.new:  # stored in this transaction: nothing credited for it yet, and its first key is free
+        if scored.points > 0:
+            ledger.credit_first(scored.user_id, scored.points, EntryKind.ACTIVITY, "activity", source, params=params)
+    else:
+        ledger.settle(scored.user_id, scored.points, EntryKind.ACTIVITY, "activity", source,
+                      reversal_reason="rescored", params=params)  # fmt: skip
+    # The badge's input is "has counted points": asked only when the resident's points in a challenge turn positive.
+    if scored.points > 0 and scored.counted and scored.first_points:
         badges.award(scored.user_id, BadgeRule.FIRST_SUBMISSION, {"challenge_id": scored.challenge_id})
 
 

@@ -89,6 +89,26 @@ def credit(user_id: int, amount: int, kind: EntryKind, reason: str, source, sour
     return post(user_id, amount, kind, reason, source, source_key, **extra)[0]
 
 
+def credit_first(
+    user_id: int, amount: int, kind: EntryKind, reason: str, source: tuple[str, int], params: dict | None = None
+) -> LedgerEntry:
+    """Credit a source that was made in this transaction and has no entry yet: the first key `settle` would use.
+
+    One INSERT: no other transaction can know the source yet, so the unique source key cannot be taken
+    and there is nothing credited to read first (a bug that broke this would fail the request, never
+    book twice). The resident's lock is taken as for every change (free when already held).
+    """
+    if amount <= 0:
+        raise ValueError("a first credit adds points")
+    lock_resident(user_id)
+    entry = LedgerEntry(
+        user_id=user_id, amount=amount, kind=kind, reason=reason, reason_params=params or {},
+        source_type=source[0], source_id=source[1], source_key=f"{source[0]}:{source[1]}:1", created_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(entry)
+    return entry
+
+
 def settle(
     user_id: int, owed: int, kind: EntryKind, reason: str, source: tuple[str, int], reversal_reason: str, **extra
 ) -> LedgerEntry | None:

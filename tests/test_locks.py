@@ -76,3 +76,29 @@ def test_other_residents_and_rows_referring_to_a_locked_one_do_not_wait(app, mak
     assert _waited(app, [first], lambda: lock_residents([second])) < HOLD / 2
     notice = {"user_id": first, "kind": "account", "message": "test", "params": {}, "key": "lock-test"}
     assert _waited(app, [first], lambda: db.session.execute(insert(Notification).values(**notice))) < HOLD / 2
+
+
+def _statements_of(action) -> list[str]:
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_lock_held_is_not_asked_for_again_until_the_transaction_ends(ctx, make_user):
+    """Scoring, the ledger and season points each ask for the resident's lock: one statement takes it, the
+    repeats send nothing, and after a commit the next transaction asks again."""
+    first, second = make_user().id, make_user().id
+    assert len(_statements_of(lambda: lock_residents([first]))) == 1
+    assert _statements_of(lambda: lock_residents([first, first])) == []
+    other = _statements_of(lambda: lock_residents([first, second]))
+    assert len(other) == (0 if db.engine.dialect.name == "sqlite" else 1)  # SQLite: the writer lock covers all
+    db.session.commit()
+    assert len(_statements_of(lambda: lock_residents([first]))) == 1

@@ -14,7 +14,6 @@ import marshmallow as ma
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from app.clock import local_date
@@ -145,11 +144,14 @@ class Kind:
             created_at=now, **columns,
         )  # fmt: skip
         units, points = self.assess(submission)
-        submission, created = _store(submission)
-        if not created:
-            return submission, False
-        if submission.status == SubmissionStatus.ACCEPTED:
-            self.count(submission, units, points)
+        if submission.status == SubmissionStatus.ACCEPTED:  # stored with its score: no second write of the row
+            submission.units, submission.points = units, points
+            submission.kwh_saved, submission.car_km_avoided, submission.co2_kg_avoided = self.impact(submission)
+        # The resident's lock is held and _replayed read under it: no one else can store this key meanwhile.
+        db.session.add(submission)
+        db.session.flush()
+        if submission.status == SubmissionStatus.ACCEPTED and (units or points):
+            self._counted(submission, units, points, new=True)
         self.stored(submission)
         db.session.flush()
         return submission, True
@@ -186,10 +188,16 @@ class Kind:
         submission.units, submission.points = units, points
         impact = self.impact(submission) if submission.status == SubmissionStatus.ACCEPTED else Impact()
         submission.kwh_saved, submission.car_km_avoided, submission.co2_kg_avoided = impact
-        add_units(submission.enrollment, units_delta, points_delta)
         db.session.flush()
+        self._counted(submission, units_delta, points_delta)
+
+    def _counted(self, submission: Submission, units_delta: float, points_delta: int, new: bool = False) -> None:
+        """Add what a submission's score changed by to the running totals, and announce it."""
+        enrollment = submission.enrollment
+        add_units(enrollment, units_delta, points_delta)
         if units_delta or points_delta:
-            submission_scored.send(scored(submission, units_delta, points_delta))
+            first_points = enrollment.points > 0 >= enrollment.points - points_delta
+            submission_scored.send(scored(submission, units_delta, points_delta, new=new, first_points=first_points))
 
 
 def _replayed(user: User, key: str | None) -> Submission | None:
@@ -210,27 +218,17 @@ def _check_can_submit(enrollment: Enrollment) -> None:
         raise errors.SubmissionRefused(_l("This challenge does not take submissions now."), rule="not_running")
 
 
-def _store(submission: Submission) -> tuple[Submission, bool]:
-    """Insert; if a concurrent request stored the same idempotency key first, return that one."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(submission)
-    except IntegrityError:
-        existing = _replayed(submission.user, submission.idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return submission, True
-
-
-def scored(submission: Submission, units_delta: float = 0.0, points_delta: int = 0) -> SubmissionScored:
+def scored(
+    submission: Submission, units_delta: float = 0.0, points_delta: int = 0, new: bool = False,
+    first_points: bool = False,
+) -> SubmissionScored:  # fmt: skip
     """What `submission_scored` says of a submission: what it counts for now, and by how much that changed."""
     challenge = submission.challenge
     return SubmissionScored(
         submission_id=submission.id, user_id=submission.user_id, challenge_id=challenge.id,
         challenge_title=challenge.title, day=activity_day(submission), units=submission.units,
         points=submission.points, units_delta=units_delta, points_delta=points_delta,
-        counted=submission.status == SubmissionStatus.ACCEPTED,
+        counted=submission.status == SubmissionStatus.ACCEPTED, new=new, first_points=first_points,
     )  # fmt: skip
 
 

@@ -1,16 +1,19 @@
 """The score histogram: buckets keep the order of scores; joins, leaves and scoring keep it equal to a recount."""
 
+import itertools
 import math
 from collections import Counter
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select, true, update
 
 from app.extensions import db
 from challenges import participation, totals
 from challenges.models import Enrollment
-from leaderboards import histogram
+from leaderboards import histogram, reconcile, services
+from leaderboards.models import Period, SeasonBucket, SeasonPoints
 from tests.challenges.conftest import NOW
 from tests.leaderboards.conftest import add_residents
 
@@ -98,3 +101,56 @@ def test_rebuild_counts_what_was_written_around_the_services(ctx, field_challeng
     db.session.execute(Enrollment.__table__.update().where(Enrollment.challenge_id == challenge.id).values(score=3.0))
     histogram.rebuild(challenge.id)
     assert histogram.stored(challenge.id) == {histogram.bucket(3.0): 2}
+
+
+# The season board's histograms ------------------------------------------------------------------
+
+_season_weeks = itertools.count()
+SEASON_STEPS = st.lists(st.tuples(st.integers(0, 4), st.integers(-40, 90).filter(bool)), max_size=25)
+
+
+def _season_stored(period: Period, start: date) -> dict[int, int]:
+    rows = db.session.execute(
+        select(SeasonBucket.bucket, SeasonBucket.entries).where(
+            SeasonBucket.period == period, SeasonBucket.period_start == start, SeasonBucket.entries != 0
+        )
+    )
+    return dict(rows.all())
+
+
+@given(steps=SEASON_STEPS)
+@PROPERTY
+def test_season_points_coming_and_going_keep_the_season_histograms_equal_to_a_recount(ctx, steps):
+    """Credits and take-backs (down to none, and below) leave each period's buckets equal to a recount, and
+    the season board's tally equal to counting the points themselves."""
+    day = date(2002, 1, 2) + timedelta(weeks=next(_season_weeks))  # a week and month of its own
+    residents = add_residents(5)
+    for who, points in steps:
+        services.add_season_points(residents[who].id, day, points)
+    db.session.flush()
+    for period in (Period.WEEK, Period.MONTH):
+        start = services.period_start(period, day)
+        assert _season_stored(period, start) == histogram.season_recount(period, start)
+        rows = (SeasonPoints.period == period, SeasonPoints.period_start == start)
+        for points in db.session.scalars(select(SeasonPoints.points).where(*rows, SeasonPoints.points > 0)):
+            higher = db.session.scalar(select(func.count()).where(*rows, SeasonPoints.points > points))
+            tied = db.session.scalar(select(func.count()).where(*rows, SeasonPoints.points == points))
+            assert histogram.season_tally(period, start, points) == (higher, tied)
+    assert reconcile.find_season_histograms() == []
+
+
+def test_the_scores_check_finds_and_repairs_a_season_histogram(ctx):
+    """A bucket written around the services is reported, and `--fix` counts the period afresh."""
+    day = date(2003, 5, 7)
+    (resident,) = add_residents(1)
+    services.add_season_points(resident.id, day, 12)
+    start = services.period_start(Period.WEEK, day)
+    db.session.execute(
+        update(SeasonBucket).where(SeasonBucket.period == Period.WEEK, SeasonBucket.period_start == start)
+        .values(entries=SeasonBucket.entries + 2)
+    )  # fmt: skip
+    found = reconcile.find_season_histograms()
+    assert [(d.key, d.kept, d.recomputed) for d in found] == [((Period.WEEK, start), 3, 1)]
+    reconcile.repair_season_histograms(found)
+    assert reconcile.find_season_histograms() == []
+    assert _season_stored(Period.WEEK, start) == {histogram.bucket(12): 1}
