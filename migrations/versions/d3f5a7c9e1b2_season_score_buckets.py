@@ -1,7 +1,7 @@
 """season score buckets: the season board's "my rank" from a histogram, as the challenge board's
 
 Revision ID: d3f5a7c9e1b2
-Revises: b8d4f6a2c0e3
+Revises: d4b8f2a6e1c9
 Create Date: 2026-12-07 18:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd3f5a7c9e1b2'
-down_revision = 'b8d4f6a2c0e3'
+down_revision = 'd4b8f2a6e1c9'
 branch_labels = None
 depends_on = None
 
