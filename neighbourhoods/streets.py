@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import contains_eager
 
 from app import csv_text
 from app.errors import DomainError
@@ -57,7 +58,13 @@ def lookup(street: str | None, postcode: str | None) -> Lookup:
     if postcode and code is None:
         raise errors.NotAPostcode()
     key = street_key(without_house_number(street)) if street else ""
-    query = select(Street).join(Street.neighbourhood).order_by(Street.name, Street.postcode).limit(MAX_CANDIDATES)
+    query = (
+        select(Street)
+        .join(Street.neighbourhood)
+        .options(contains_eager(Street.neighbourhood))  # each candidate shows its neighbourhood: one query
+        .order_by(Street.name, Street.postcode)
+        .limit(MAX_CANDIDATES)
+    )
     if code:
         query = query.where(Street.postcode == code)
     if not street:
