@@ -86,9 +86,13 @@ def _look_up_neighbourhood(neighbourhood_field) -> tuple[NeighbourhoodLookupForm
     return lookup_form, found
 
 
-# Looking streets up is open to anyone, so it is limited like the other pages that anonymous visitors can repeat.
-lookup_limit = limiter.limit(
-    lambda: current_app.config["LOOKUP_RATE_LIMIT"], methods=["GET"], exempt_when=lambda: not _asks_lookup()
+# Looking streets up is open to anyone, so it is limited per client address like the other things anonymous
+# visitors can repeat; one budget for the registration page, the profile and the API (the same scope).
+lookup_limit = limiter.shared_limit(
+    lambda: current_app.config["LOOKUP_RATE_LIMIT"],
+    scope=streets.RATE_LIMIT_SCOPE,
+    methods=["GET"],
+    exempt_when=lambda: not _asks_lookup(),
 )
 
 

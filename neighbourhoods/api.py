@@ -24,8 +24,8 @@ class NeighbourhoodList(MethodView):
 
 @blp.route("/lookup")
 class NeighbourhoodLookup(MethodView):
-    # Open to anyone, so limited per client address like the other pages anonymous visitors can repeat.
-    decorators = [limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])]
+    # Open to anyone, so limited per client address; one budget with the pages' lookup (the same scope).
+    decorators = [limiter.shared_limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"], scope=streets.RATE_LIMIT_SCOPE)]
 
     @serves(PUBLIC)
     @blp.doc(security=[])

@@ -24,6 +24,7 @@ MAX_ROWS = 50_000  # a city of a million people has about 10,000 street names; o
 MAX_NAME = 120
 MIN_PREFIX = 3  # fewer letters than this match too many streets to help
 MAX_CANDIDATES = 30
+RATE_LIMIT_SCOPE = "street-lookup"  # the pages' and the API's lookups count against one limit per client address
 HEADINGS = {
     "street": {"street", "streetname", "strasse", "strassenname", "strasse_name", "str"},
     "postcode": {"postcode", "postalcode", "zip", "zipcode", "plz", "postleitzahl"},
