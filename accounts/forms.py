@@ -71,6 +71,16 @@ def _chosen_neighbourhood_field(description=None):
     return SelectField(_l("Neighbourhood"), coerce=_int_or_none, validators=[InputRequired()], description=description)
 
 
+class NeighbourhoodLookupForm(FlaskForm):
+    """Sent by GET beside the registration and profile forms: no JavaScript, and nothing typed there is lost."""
+
+    class Meta:
+        csrf = False  # it changes nothing, and its address can be bookmarked or shared
+
+    street = StringField(_l("Street"), description=_l("With or without the house number, for example Hauptstraße 12."))
+    postcode = StringField(_l("Postcode"), description=_l("Five digits, for example 79098."))
+
+
 class RegisterForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     password, confirm = _new_password_fields()

@@ -229,13 +229,21 @@ def register_assisted_resident(
     manager: User, pseudonym: str, neighbourhood_id: int | None, household_size: int, language: str,
     email: str | None = None,
 ) -> tuple[User, str]:  # fmt: skip
-    """Register a resident at a service desk, without a password; returns them and their new log-in code."""
+    """Register a resident at a service desk, without a password; returns them and their new log-in code.
+
+    An email address that has an account already is answered as public registration answers it: the desk sees
+    the same success as for a free address, the address's owner is told (registration_attempted), and the new
+    account is made without it — so the desk form never tells whether an address has an account.
+    """
     if not manager.has_role(Role.MANAGER):
         raise errors.NotAllowed()
+    owner = find_user_by_email(email) if email else None
     user = create_user(
-        email=email, password="", password_hash=unusable_password(), pseudonym=pseudonym, role=Role.RESIDENT,
-        neighbourhood_id=neighbourhood_id, household_size=household_size, language=language,
+        email=None if owner else email, password="", password_hash=unusable_password(), pseudonym=pseudonym,
+        role=Role.RESIDENT, neighbourhood_id=neighbourhood_id, household_size=household_size, language=language,
     )  # fmt: skip
+    if owner is not None:
+        signals.registration_attempted.send(RegistrationAttempted(user_id=owner.id, attempted_at=utcnow()))
     return user, issue_login_code(user)
 
 

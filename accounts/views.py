@@ -19,6 +19,7 @@ from accounts.forms import (
     LanguageForm,
     LoginCodeForm,
     LoginForm,
+    NeighbourhoodLookupForm,
     NonResidentProfileForm,
     PasswordForm,
     ProfileForm,
@@ -29,11 +30,13 @@ from accounts.forms import (
 from accounts.models import Role
 from accounts.preferences import COOKIE_NAME, DisplayPrefs
 from accounts.session import ID_TOKEN, current_session, log_in, log_out
+from app.errors import DomainError
 from app.extensions import limiter
 from app.forms import attach_error, choices
 from app.i18n import LANGUAGE_COOKIE, select_language
 from app.security import PUBLIC, SIGNED_IN, serves
 from app.transactions import refuse
+from neighbourhoods import streets
 from neighbourhoods.services import neighbourhood_choices
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -67,8 +70,38 @@ def _login_attempt_key() -> str:
     return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
 
 
+def _asks_lookup() -> bool:
+    return "street" in request.args or "postcode" in request.args
+
+
+def _look_up_neighbourhood(neighbourhood_field) -> tuple[NeighbourhoodLookupForm, streets.Lookup | None]:
+    """The "find my neighbourhood" form and what it found; a single match is chosen in the page's select."""
+    lookup_form = NeighbourhoodLookupForm(request.args)
+    if not _asks_lookup():
+        return lookup_form, None
+    try:
+        found = streets.lookup(lookup_form.street.data, lookup_form.postcode.data)
+    except DomainError as error:
+        attach_error(lookup_form, error)
+        return lookup_form, None
+    if found.neighbourhood is not None and request.method == "GET":
+        neighbourhood_field.data = found.neighbourhood.id
+    return lookup_form, found
+
+
+# Looking streets up is open to anyone, so it is limited per client address like the other things anonymous
+# visitors can repeat; one budget for the registration page, the profile and the API (the same scope).
+lookup_limit = limiter.shared_limit(
+    lambda: current_app.config["LOOKUP_RATE_LIMIT"],
+    scope=streets.RATE_LIMIT_SCOPE,
+    methods=["GET"],
+    exempt_when=lambda: not _asks_lookup(),
+)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @serves(PUBLIC)
+@lookup_limit
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -97,7 +130,10 @@ def register():
                 session[NEW_ACCOUNT] = True  # the home page then shows the first steps, not "welcome back"
             flash(_("Welcome to Civiquest, %(name)s!", name=form.pseudonym.data.strip()), "success")
             return redirect(url_for("main.index"))
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+    lookup_form, found = _look_up_neighbourhood(form.neighbourhood_id)
+    return render_template(
+        "accounts/register.html", form=form, lookup_form=lookup_form, found=found
+    ), 422 if form.errors or lookup_form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -222,6 +258,7 @@ def _provider_logout(provider: str, id_token: str | None, home: str) -> str | No
 
 @bp.route("/profile", methods=["GET", "POST"])
 @serves(SIGNED_IN)
+@lookup_limit
 def profile():
     form = _profile_form()
     if form.validate_on_submit():
@@ -239,10 +276,13 @@ def profile():
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return _render_profile(form, PasswordForm(formdata=None)), 422 if form.errors else 200
+    lookup_form, found = _look_up_neighbourhood(form.neighbourhood_id)
+    return _render_profile(
+        form, PasswordForm(formdata=None), lookup_form=lookup_form, found=found
+    ), 422 if form.errors or lookup_form.errors else 200
 
 
-def _render_profile(form, password_form: PasswordForm) -> str:
+def _render_profile(form, password_form: PasswordForm, lookup_form=None, found=None) -> str:
     """The profile page, with the display settings and the devices logged in to the account."""
     return render_template(
         "accounts/profile.html",
@@ -255,6 +295,8 @@ def _render_profile(form, password_form: PasswordForm) -> str:
         linked_sign_ins=[
             (identity, _provider_label(identity.provider)) for identity in identities.identities_of(current_user)
         ],
+        lookup_form=lookup_form or NeighbourhoodLookupForm(formdata=None),
+        found=found,
     )
 
 

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -50,3 +51,18 @@ class ClientForm(FlaskForm):
     @property
     def chosen_partner(self) -> int | None:
         return int(self.partner_id.data) if self.partner_id.data else None
+
+
+class StreetTableForm(FlaskForm):
+    file = FileField(
+        _l("CSV file of streets"),
+        validators=[
+            FileRequired(_l("Choose a file to upload.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+            FileSize(max_size=5 * 1024 * 1024, message=_l("The file is larger than 5 MB.")),
+        ],
+        description=_l(
+            "One row per street and postcode, with the columns street, postcode and neighbourhood (or Straße, PLZ "
+            "and Stadtteil), separated by semicolons or commas. It replaces the whole table."
+        ),
+    )

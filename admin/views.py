@@ -1,20 +1,24 @@
-"""Admin pages: users and their roles, the list of neighbourhoods, and organisation clients (partner systems)."""
+"""Admin pages: users and their roles, the neighbourhoods and the table of their streets, and organisation clients
+(partner systems)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from accounts import services
 from accounts.models import Role
 from accounts.roles import ROLE_LABELS
-from admin.forms import ClientForm, NeighbourhoodForm, UserAdminForm
+from admin.forms import ClientForm, NeighbourhoodForm, StreetTableForm, UserAdminForm
 from app.errors import DomainError
-from app.forms import attach_error
+from app.forms import attach_error, format_number
 from app.security import serves
 from app.transactions import refuse
 from clients import services as clients
 from clients.scopes import SCOPE_LABELS
 from neighbourhoods import services as neighbourhoods
+from neighbourhoods import streets
+from neighbourhoods.errors import StreetTableRefused
 from rewards.catalogue import services as catalogue
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -137,3 +141,34 @@ def _clients_page(form: ClientForm):
 
 def _show_secret(client, secret: str, status: int):
     return render_template("admin/client_secret.html", client=client, secret=secret), status
+
+
+MAX_PROBLEMS_SHOWN = 200  # a file wrong in every row is not fixed from a list of 50,000 lines
+
+
+@bp.route("/streets", methods=["GET", "POST"])
+@serves(Role.ADMIN)
+def street_table():
+    form, problems = StreetTableForm(), []
+    if form.validate_on_submit():
+        try:
+            count = streets.replace_streets(form.file.data.read())
+        except StreetTableRefused as refused:
+            attach_error(form, refused)
+            problems = refused.problems
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(
+                ngettext("The street table now holds %(rows)s row.", "The street table now holds %(rows)s rows.", count,
+                         rows=format_number(count)),
+                "success",
+            )  # fmt: skip
+            return redirect(url_for("admin.street_table"))
+    return render_template(
+        "admin/streets.html",
+        form=form,
+        problems=problems[:MAX_PROBLEMS_SHOWN],
+        more_problems=max(len(problems) - MAX_PROBLEMS_SHOWN, 0),
+        street_count=streets.street_count(),
+    ), 422 if form.errors else 200

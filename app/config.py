@@ -155,6 +155,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")  # per address and account
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute;300 per hour")
+    # Street lookups (registration, profile, API) per client address: far more than a person types.
+    LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "30 per minute;300 per hour")
 
     # The accessibility statement (BITV 2.0): where its feedback form's messages go (and in which language they
     # are framed), how soon the city answers, and the enforcement body a resident may turn to after that.

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from accounts.models import User
+from app import csv_text
 from app.extensions import db
-from challenges import csv_text, errors, kinds
+from challenges import errors, kinds
 from challenges.csv_cells import RowError
 from challenges.kinds import Kind
 from challenges.models import Enrollment, SubmissionStatus
@@ -34,7 +35,10 @@ class RowResult:
 def _read_rows(content: bytes, kind: Kind) -> tuple[list[str], list[tuple[int, dict]]]:
     if len(content) > MAX_BYTES:
         raise errors.SubmissionRefused(_l("The file is larger than 2 MB."), "file", "too_large")
-    table = csv_text.rows(csv_text.decode(content))
+    try:
+        table = csv_text.rows(csv_text.decode(content))
+    except csv_text.UnreadableFile as unreadable:
+        raise errors.SubmissionRefused(unreadable.message, "file", unreadable.rule) from None
     if not table or not table[0]:
         raise errors.SubmissionRefused(_l("The file is empty."), "file", "empty")
     names = [_column_name(kind, cell) for cell in table[0]]

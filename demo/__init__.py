@@ -13,6 +13,7 @@ from accounts.passwords import hash_password
 from app.extensions import db
 from challenges import demo as challenges_demo
 from neighbourhoods import services as neighbourhoods
+from neighbourhoods import streets
 from nudges import demo as nudges_demo
 from rewards import demo as rewards_demo
 from sharing import demo as sharing_demo
@@ -32,6 +33,22 @@ NEIGHBOURHOODS = [
     ("Auenhain", 410),
     ("Am Mühlbach", 780),
 ]
+
+# Which streets lie in which demo neighbourhood, for "Find your neighbourhood" at registration. Bahnhofstraße
+# and Mühlbachweg cross into a second neighbourhood under another postcode.
+STREETS = {
+    "Altstadt": ("79098", ["Marktplatz", "Münsterstraße", "Rathausgasse", "Schusterstraße", "Bahnhofstraße"]),
+    "Bahnhofsviertel": ("79106", ["Bahnhofstraße", "Poststraße", "Gleisweg", "Am Güterbahnhof", "Lokhallenweg"]),
+    "Gartenstadt": ("79110", ["Rosenweg", "Fliederweg", "Lindenallee", "Am Gartentor", "Tulpenstraße"]),
+    "Hafenviertel": ("79112", ["Hafenstraße", "Kaistraße", "Speicherweg", "Am Kran", "Fährgasse"]),
+    "Nordend": ("79104", ["Nordring", "Sternwaldstraße", "Eichendorffstraße", "Wilhelm-Raabe-Straße", "Am Nordtor"]),
+    "Südstadt": ("79100", ["Südallee", "Schwarzwaldstraße", "Goethestraße", "Schillerstraße", "Lessingplatz"]),
+    "Weststadt": ("79114", ["Westring", "Sonnenstraße", "Obere Au", "Ahornweg", "Kastanienplatz"]),
+    "Auenhain": ("79117", ["Auenweg", "Weidenstraße", "Am Altrhein", "Schilfgasse"]),
+    "Am Mühlbach": ("79115", ["Mühlbachweg", "Mühlenstraße", "Müllerweg", "Radgasse"]),
+}
+STREETS_ACROSS = [("Mühlbachweg", "79117", "Auenhain")]
+
 
 STAFF = [
     (Role.ADMIN, "admin", "City Admin"),
@@ -53,12 +70,21 @@ def demo_email(local_part: str) -> str:
     return f"{local_part}@{DEMO_DOMAIN}"
 
 
+def seed_streets() -> int:
+    """The demo city's street table, loaded as an admin would upload it."""
+    lines = ["Straße;PLZ;Stadtteil"]
+    lines += [f"{street};{code};{place}" for place, (code, names) in STREETS.items() for street in names]
+    lines += [f"{street};{code};{place}" for street, code, place in STREETS_ACROSS]
+    return streets.replace_streets("\n".join(lines).encode())
+
+
 def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     """Create neighbourhoods, residents, managers, staff and an admin; returns a summary."""
     rng = random.Random(seed_value)
     # One hash for all demo accounts: they share the documented demo password anyway.
     password_hash = hash_password(DEMO_PASSWORD)
     places = [neighbourhoods.create_neighbourhood(name, households) for name, households in NEIGHBOURHOODS]
+    street_count = seed_streets()
     for role, local_part, pseudonym in STAFF:
         accounts.create_user(
             email=demo_email(local_part), password="", password_hash=password_hash, pseudonym=pseudonym, role=role
@@ -81,7 +107,8 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     funding_count = nudges_demo.seed()
     consent_count = sharing_demo.seed(rng)
     return (
-        f"{len(places)} neighbourhoods, {resident_count} residents, {staff_counts[Role.MANAGER]} managers, "
+        f"{len(places)} neighbourhoods, {street_count} streets, {resident_count} residents, "
+        f"{staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
         f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
         f"{consent_count} consents"

@@ -1,5 +1,9 @@
 """Statistics pages for municipal staff: the dashboard, its downloads, and the export history.
 
+The dashboard is split so that no page is more than a few screens long: `/stats` is the overview (filters,
+the figures at a glance, downloads and open data), and each chart and each measure's table has a view of its
+own (`/stats/<section>`, `/stats/measures/<measure>`), reached from the overview with the same filters.
+
 Every download goes through `services.export`, which writes one entry to the data use log. Viewing
 the dashboard uses residents' data too, so it is logged as well ("dashboard view"), but only once
 per staff member, filter set and day: reloading the page or switching the chart adds no entry.
@@ -9,6 +13,7 @@ from datetime import datetime, time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Role
@@ -46,6 +52,15 @@ staff_required = serves(Role.STAFF)
 DASHBOARD_VIEW = "dashboard view"
 PER_PAGE = 20
 MAX_PAGE = 10_000
+# The views beside the overview, in the order the overview lists them.
+SECTIONS = {
+    "participation": _l("Participation over time"),
+    "comparison": _l("Neighbourhood comparison"),
+    "savings": _l("Savings per household"),
+    "retention": _l("Retention"),
+    "consents": _l("Data-sharing consents"),
+    "definitions": _l("Definitions"),
+}
 
 
 @bp.context_processor
@@ -85,13 +100,19 @@ def _dashboard_release(filters: Filters) -> Release:
     return services.export(filters, actor, description=DASHBOARD_VIEW)
 
 
-def _render(form: StatsFilterForm, release: Release | None):
-    context = {"form": form, "release": release, "formats": FORMATS}
+def _render(form: StatsFilterForm, release: Release | None, template: str = "stats/dashboard.html", **view):
+    view_args = form.args() if not form.errors else {}
+    if form.compare.data in MEASURE_LABELS and not form.errors:
+        view_args["compare"] = form.compare.data
+    context = {
+        "form": form, "release": release, "formats": FORMATS, "sections": SECTIONS, "labels": MEASURE_LABELS,
+        "view_args": view_args, **view,
+    }  # fmt: skip
     if release is not None:
         granularity = Granularity(release.filters["granularity"])
         compare = form.compare.data if form.compare.data in MEASURE_LABELS else "submissions"
         context.update(
-            measures={table.name: table for table in release.measures}, labels=MEASURE_LABELS,
+            measures={table.name: table for table in release.measures},
             definitions=DEFINITIONS, granularity_label=GRANULARITY_LABELS[granularity],
             level_label=LEVEL_LABELS[Level(release.filters["level"])],
             periods=[charts.period_label(start, granularity) for start in release.buckets],
@@ -101,20 +122,41 @@ def _render(form: StatsFilterForm, release: Release | None):
             export_args=form.args(), purpose_names=_purpose_names(),
             budget=open_data.budget_state(_city(form.filters())), epsilon=current_app.config["STATS_DP_EPSILON"],
         )  # fmt: skip
-    return render_template("stats/dashboard.html", **context), 422 if form.errors else 200
+    return render_template(template, **context), 422 if form.errors else 200
 
 
 def _purpose_names() -> dict[str, str]:
     return {purpose.code: sharing_display.name(purpose) for purpose in db.session.scalars(select(Purpose))}
 
 
+def _show(template: str, **view):
+    form = _filter_form()
+    if form.errors:
+        return _render(form, None, template, **view)
+    return _render(form, _dashboard_release(form.filters()), template, **view)
+
+
 @bp.route("/stats")
 @staff_required
 def dashboard():
-    form = _filter_form()
-    if form.errors:
-        return _render(form, None)
-    return _render(form, _dashboard_release(form.filters()))
+    """The overview: filters, the figures at a glance, downloads and open data, and links to every view."""
+    return _show("stats/dashboard.html")
+
+
+@bp.route("/stats/<any(participation, comparison, savings, retention, consents, definitions):section>")
+@staff_required
+def section(section: str):
+    """One chart with its table (or the retention, consents or definitions), with the overview's filters."""
+    return _show("stats/section.html", section=section, section_title=SECTIONS[section])
+
+
+@bp.route("/stats/measures/<measure>")
+@staff_required
+def measure(measure: str):
+    """One measure's table of places × periods, with the overview's filters."""
+    if measure not in MEASURE_LABELS:
+        abort(404)
+    return _show("stats/measure.html", measure=measure)
 
 
 @bp.route("/stats/export")

@@ -1,4 +1,9 @@
-"""Check the page in the browser against WCAG 2.1 A and AA with axe-core.
+"""Check the page in the browser against WCAG 2.1 A and AA with axe-core, and that it reflows (WCAG 1.4.10).
+
+axe does not test reflow, so `assert_accessible` also narrows the window to 320 CSS px (what 400 % zoom
+leaves of a 1280 px screen) and checks that the page does not scroll sideways, then sets 200 % text there and
+checks again, and puts window and text size back. Data tables may scroll inside their own `.table-scroll`
+box; the page itself may not.
 
 axe-playwright-python injects axe-core with `page.evaluate`, which DevTools runs outside the page's
 Content-Security-Policy, so the strict CSP (no inline script) needs no `bypass_csp` here.
@@ -31,9 +36,51 @@ def describe(found: list[dict]) -> str:
 
 
 def assert_accessible(page: Page) -> None:
-    """Fail with a readable list when axe-core finds any WCAG 2.1 A/AA violation on the page."""
+    """Fail with a readable list when axe-core finds any WCAG 2.1 A/AA violation on the page, or when the page
+    scrolls sideways at 320 px width or at 200 % text."""
     found = violations(page)
     assert not found, f"{len(found)} accessibility violation(s) on {page.url}:\n{describe(found)}"
+    assert_reflows(page)
+
+
+REFLOW_WIDTH = 320
+# The elements that stick out of the window (outside the tables' own scrolling boxes), for the failure message.
+_WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(e => !e.closest('.table-scroll'))
+  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+# The text size is a class on <html> (the display settings); 200 % is `ts-200`, as the server would render it.
+_TEXT_SIZE = "[...document.documentElement.classList].find(name => /^ts-\\d+$/.test(name)) || null"
+_SET_TEXT_SIZE = """size => {
+  const root = document.documentElement;
+  [...root.classList].filter(name => /^ts-\\d+$/.test(name)).forEach(name => root.classList.remove(name));
+  if (size) root.classList.add(size);
+}"""
+
+
+def scrolls_sideways(page: Page) -> bool:
+    """Whether the page (not a box inside it) is wider than the window."""
+    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def assert_reflows(page: Page) -> None:
+    """The page does not scroll sideways at 320 px wide, at its own text size and at 200 % text; the window and
+    text size are put back afterwards."""
+    viewport = page.viewport_size or {"width": 1280, "height": 720}
+    own_size = page.evaluate(_TEXT_SIZE)
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": viewport["height"]})
+    try:
+        _assert_fits(page, f"{REFLOW_WIDTH} px wide")
+        page.evaluate(_SET_TEXT_SIZE, "ts-200")
+        _assert_fits(page, f"{REFLOW_WIDTH} px wide at 200 % text")
+    finally:
+        page.evaluate(_SET_TEXT_SIZE, own_size)
+        page.set_viewport_size(viewport)
+
+
+def _assert_fits(page: Page, how: str) -> None:
+    if scrolls_sideways(page):
+        raise AssertionError(f"{page.url} scrolls sideways {how}: {page.evaluate(_WIDEST)}")
 
 
 def assert_accessible_without_script(page: Page, checker: Page) -> None:

@@ -21,7 +21,6 @@ from challenges.models import Submission, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 from tests.browser.actions import log_in, tab_to
 from tests.browser.axe import assert_accessible, assert_accessible_without_script
-from tests.browser.test_display import scrolls_sideways
 from tests.challenges import conftest as challenge_fixtures
 
 make_challenge = challenge_fixtures.make_challenge  # the challenge tests' builder, usable here too
@@ -330,9 +329,8 @@ NUMBER_WORDS = {
 
 
 def assert_reflows_and_accessible(page: Page) -> None:
-    """At 200 % text on a 390 px wide screen the page does not scroll sideways, and it passes axe."""
+    """The resident's own 200 % text is in force; the page passes axe and reflows (assert_accessible checks both)."""
     expect(page.locator("html")).to_have_class(re.compile(r"\bts-200\b"))
-    assert not scrolls_sideways(page), f"{page.url} scrolls sideways at 200 % text, 390 px wide"
     assert_accessible(page)
 
 
@@ -359,7 +357,6 @@ def test_a_meter_reading_is_typed_as_the_residents_language_writes_numbers(
     page = new_page(locale=words["browser"], viewport={"width": 390, "height": 844})
     page.goto("/login")
     assert_accessible(page)  # before logging in the text size is the visitor's own
-    assert not scrolls_sideways(page)
     log_in(page, resident, language=language)
     page.goto(f"/challenges/{challenge_id}")
     assert_reflows_and_accessible(page)
@@ -498,5 +495,4 @@ def test_challenge_pages_reflow_at_200_percent_text(app, new_page, make_user, ma
         for path in paths:
             page.goto(path)
             expect(page.locator("html")).to_have_class(re.compile(r"\bts-200\b"))
-            assert not scrolls_sideways(page), f"{path} scrolls sideways at 200 % text, 390 px wide"
-            assert_accessible(page)
+            assert_accessible(page)  # with reflow at 320 px and 200 % text

@@ -138,7 +138,7 @@ def test_keyboard_only(page, make_user):
     expect(page.get_by_text(f"Logged in as {user.pseudonym}")).to_be_visible()
 
     # The display panel opens from the keyboard, and its settings apply from the keyboard.
-    summary = page.get_by_role("banner").locator("summary")
+    summary = page.get_by_role("banner").locator(".display-control > summary")
     tab_to(page, summary)
     page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("banner").get_by_label("High contrast"))
@@ -163,7 +163,7 @@ def test_without_javascript(new_page, make_neighbourhood, make_user):
     expect(page.get_by_text("Logged in as Quiet Reader")).to_be_visible()
     assert_accessible_without_script(page, checker)
 
-    page.get_by_role("banner").locator("summary").click()
+    page.get_by_role("banner").locator(".display-control > summary").click()
     page.get_by_role("banner").get_by_label("Text size").select_option("175")
     page.get_by_role("button", name="Apply display settings").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bts-175\b"))

@@ -12,6 +12,7 @@ from app.extensions import db
 from challenges import assisted
 from challenges.models import AssistedAction, AssistedActionKind, Challenge, Enrollment, Status, Submission
 from challenges.scoring import Category
+from notifications.models import Notification
 from tests.challenges.conftest import joined_at_the_start
 from tests.challenges.test_views import local, text_of
 from tests.conftest import log_in
@@ -155,7 +156,6 @@ def test_the_sheet_is_in_the_residents_language(manager_client, make_neighbourho
         ({"pseudonym": ""}, "pseudonym", "This field is required."),
         ({"pseudonym": "Taken Name"}, "pseudonym", "This pseudonym is already taken. Please choose another one."),
         ({"email": "not-an-email"}, "email", "Invalid email address."),
-        ({"email": "taken@example.org"}, "email", "An account with this email address already exists."),
         ({"household_size": "0"}, "household_size", "Number must be between 1 and 12."),
         ({"neighbourhood_id": "999999"}, "neighbourhood_id", "Not a valid choice."),
         ({"neighbourhood_id": ""}, "neighbourhood_id", "This field is required."),  # nothing is preselected
@@ -172,6 +172,27 @@ def test_register_refusals_show_on_the_field(
     assert page.field_error(field) == message
     with app.app_context():
         assert db.session.scalar(select(User).where(User.pseudonym == "Paper Owl")) is None
+
+
+@pytest.mark.parametrize("taken", ["taken@example.org", " TAKEN@Example.org "])
+def test_an_address_with_an_account_gets_the_same_answer_as_a_free_one(app, manager_client, make_user,
+                                                                       make_neighbourhood, taken):  # fmt: skip
+    """As in public registration: the desk sees the code sheet, not "taken"; the address's owner is told, and
+    the new account is made without the address, so no address has two accounts."""
+    owner = make_user(role=Role.ADMIN, email="taken@example.org")
+    place = make_neighbourhood().id
+    free = Page(manager_client.post("/desk/register", data=register_data(place, pseudonym="Free Owl",
+                                                                          email="free@example.org")))  # fmt: skip
+    page = Page(manager_client.post("/desk/register", data=register_data(place, email=taken)))
+    assert (page.response.status_code, page.flashes) == (200, [("success", "Paper Owl is registered.")])
+    assert free.response.status_code == 200 and len(code_on(page)) == len(code_on(free))
+    assert "already" not in page.html
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.pseudonym == "Paper Owl")) is None
+        notices = select(Notification).where(
+            Notification.user_id == owner.id, Notification.message == "registration_attempted"
+        )
+        assert len(db.session.scalars(notices).all()) == 1
 
 
 def test_register_with_email_keeps_it(app, manager_client, make_neighbourhood):

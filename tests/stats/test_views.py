@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from app.extensions import db
 from sharing.models import DataUse
+from stats.release import MEASURE_LABELS
+from stats.views import SECTIONS
 
 PERIOD = {"start": "2026-02-23", "end": "2026-03-08", "granularity": "week"}
 NUMBER_CELL = re.compile(r'<td class="num">([^<]*)</td>')
@@ -27,6 +29,15 @@ def k(app, monkeypatch):
 
     set_k(5)
     return set_k
+
+
+def every_view(client, query: dict) -> str:
+    """The overview and every view it links to, as one text: what a staff member can see with these filters."""
+    measures = [f"/stats/measures/{name}" for name in MEASURE_LABELS]
+    paths = ["/stats", *(f"/stats/{name}" for name in SECTIONS), *measures]
+    pages = [client.get(path, query_string=query) for path in paths]
+    assert [page.status_code for page in pages] == [200] * len(paths)
+    return "\n".join(page.get_data(as_text=True) for page in pages)
 
 
 def _uses(description: str | None = None) -> list[DataUse]:
@@ -59,8 +70,8 @@ def test_admin_sees_the_dashboard_and_staff_the_nav_link(admin_client, staff_cli
 
 
 def test_no_small_cell_value_on_the_page(city, staff_client, k):
-    """With k = 5 and three residents, every non-zero figure on the page is suppressed and marked."""
-    page = staff_client.get("/stats", query_string=PERIOD).get_data(as_text=True)
+    """With k = 5 and three residents, every non-zero figure on every view is suppressed and marked."""
+    page = every_view(staff_client, PERIOD)
     assert "Participation statistics" in page
     values = NUMBER_CELL.findall(page)
     assert values and set(values) == {"0"}, values
@@ -70,9 +81,9 @@ def test_no_small_cell_value_on_the_page(city, staff_client, k):
 
 
 def test_figures_show_once_k_allows(city, staff_client, k, exact):
-    """With k = 1 the same page shows the values, its charts and their tables."""
+    """With k = 1 the same views show the values, their charts and their tables."""
     k(1)
-    page = staff_client.get("/stats", query_string=PERIOD).get_data(as_text=True)
+    page = every_view(staff_client, PERIOD)
     assert "10" in NUMBER_CELL.findall(page)  # a1's 10 km by bike, the only resident counted per neighbourhood
     for chart in ("participation-chart", "comparison-chart", "savings-co2-chart"):
         assert f'<svg class="chart" id="{chart}"' in page and f'aria-labelledby="{chart}-title {chart}-desc"' in page
@@ -82,10 +93,29 @@ def test_figures_show_once_k_allows(city, staff_client, k, exact):
     assert "Residents with at least one counted reading or trip in the period." in page  # the definitions
 
 
+def test_the_overview_links_every_view_with_its_filters(city, staff_client, k):
+    """The overview lists the charts' views and one table per measure, each link keeping the filters; the
+    downloads stay on the overview; an unknown measure is a 404."""
+    from tests.pages import Page
+
+    page = Page(staff_client.get("/stats", query_string={**PERIOD, "level": "city", "compare": "joins"}))
+    nav = next(nav for nav in page.all("nav") if nav.attrs.get("aria-label") == "Statistics views")
+    links = [a.attrs["href"] for a in nav.iter() if a.tag == "a"]
+    assert len(links) == 1 + len(SECTIONS) + len(MEASURE_LABELS)
+    assert all("start=2026-02-23" in link and "level=city" in link and "compare=joins" in link for link in links)
+    assert "/stats/measures/car_km_avoided?" in " ".join(links)
+    assert page.by_id("downloads-title") is not None and page.by_id("open-data-title") is not None
+    measure = Page(staff_client.get(links[-1]))
+    assert measure.response.status_code == 200 and measure.by_id("downloads-title") is None
+    assert len(measure.all("table")) == 1
+    assert staff_client.get("/stats/measures/nothing", query_string=PERIOD).status_code == 404
+    assert staff_client.get("/stats/charts").status_code == 404
+
+
 def test_default_period_is_the_last_twelve_weeks(staff_client, catalogue, make_neighbourhood):
     """Without filters the dashboard shows the twelve full weeks before this one, Monday to Sunday."""
     make_neighbourhood("North")
-    page = staff_client.get("/stats").get_data(as_text=True)
+    page = staff_client.get("/stats/participation").get_data(as_text=True)
     starts = re.findall(r'name="start" type="date" value="([0-9-]+)"', page)
     ends = re.findall(r'name="end" type="date" value="([0-9-]+)"', page)
     start, end = date.fromisoformat(starts[0]), date.fromisoformat(ends[0])
@@ -126,7 +156,7 @@ def test_filters_narrow_the_figures(city, staff_client, k, exact):
     args = {**PERIOD, "level": "city", "category": "mobility", "neighbourhood_ids": north}
     page = staff_client.get("/stats", query_string=args).get_data(as_text=True)
     assert "Whole city" in page
-    energy = staff_client.get("/stats", query_string={**PERIOD, "category": "energy"}).get_data(as_text=True)
+    energy = every_view(staff_client, {**PERIOD, "category": "energy"})
     assert "10" not in NUMBER_CELL.findall(energy)
 
 

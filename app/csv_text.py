@@ -1,5 +1,8 @@
 """An uploaded file's bytes as CSV text and rows, or a refusal that says what is wrong with the file.
 
+Shared plumbing: readings and trips (challenges.imports) and the street table (neighbourhoods.streets) are read
+by it; each domain turns `UnreadableFile` into its own refusal where it needs one.
+
 Spreadsheets save CSV as UTF-8 (with or without a byte-order mark), as UTF-16 with a byte-order mark
 ("Unicode text" in Excel) or, German Excel's default, as Windows-1252: all three are read. Anything
 else (an image renamed .csv, random bytes, a text in another encoding, lines ended by a lone carriage
@@ -13,7 +16,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from challenges import errors
+from app.errors import DomainError
 
 MAX_CELL_CHARS = 1_000  # far beyond any date, number or mode; a longer cell is not a reading or a trip
 # Control characters no spreadsheet writes into a CSV (tab, line feed and carriage return are fine).
@@ -25,8 +28,14 @@ NOT_TEXT = _l("This is not a CSV file: it holds binary data. Save the table as C
 LONE_CR = _l("The file's lines end in a way this reader does not know (a lone carriage return). Save it as CSV again.")
 
 
-def _refuse(message, rule: str):
-    return errors.SubmissionRefused(message, "file", rule)
+class UnreadableFile(DomainError):
+    """The upload is not CSV text this reader can read; `rule` says why, the field is always the file."""
+
+    field = "file"
+
+
+def _refuse(message, rule: str) -> UnreadableFile:
+    return UnreadableFile(message, "file", rule)
 
 
 def decode(content: bytes) -> str:
