@@ -117,6 +117,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from sharing import api as sharing_api
     from sharing import views as sharing_views
     from stats import api as stats_api
+    from stats import impact_api, impact_pages
     from stats import views as stats_views
 
     pages = (
@@ -134,6 +135,7 @@ def blueprints() -> tuple[tuple, tuple]:
         notifications_views.bp,
         nudges_views.bp,
         legal_views.bp,
+        impact_pages.bp,
     )
     apis = (
         accounts_api.blp,
@@ -145,6 +147,7 @@ def blueprints() -> tuple[tuple, tuple]:
         sharing_api.blp,
         privacy_api.blp,
         stats_api.blp,
+        impact_api.blp,
         notifications_api.blp,
     )
     return pages, apis
