@@ -36,6 +36,7 @@ def connect_receivers_and_jobs() -> None:
     import rewards.tasks  # noqa: F401
     import sharing.messages
     import sharing.tasks  # noqa: F401
+    import stats.tasks  # noqa: F401
 
 
 def _connect_receivers() -> None:

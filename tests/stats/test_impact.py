@@ -106,3 +106,13 @@ def test_the_badge_is_an_svg_in_the_asked_language(app, client, city, monkeypatc
     db.session.query(ImpactSnapshot).delete()
     db.session.commit()
     assert "Our city is saving CO₂ with Civiquest" in client.get("/impact/badge.svg").get_data(as_text=True)
+
+
+def test_the_nightly_job_stores_the_board_once(app, city):
+    """Run twice, the job leaves one snapshot and one log entry for the day."""
+    from app import scheduler
+
+    assert scheduler.JOBS["impact-board"].trigger_args == {"hour": 0, "minute": 10}
+    assert scheduler.run_job(app, "impact-board") and scheduler.run_job(app, "impact-board")
+    entries = select(func.count()).select_from(DataUse).where(DataUse.description == impact.DESCRIPTION)
+    assert db.session.scalar(select(func.count()).select_from(ImpactSnapshot)) == 1 and db.session.scalar(entries) == 1
