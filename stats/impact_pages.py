@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import force_locale, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import charts as kit
 from app.i18n import locale_for
@@ -44,10 +45,11 @@ def _chart(figures: dict):
     ) if bars else None  # fmt: skip
 
 
-def _render(template: str):
+def _render(template: str, personal_header: bool = False):
     with _language():
         figures = impact.board()
-        caching.cache_publicly(vary=("Accept-Language", "Cookie"))
+        if not (personal_header and current_user.is_authenticated):  # a logged-in header is no shared cache's
+            caching.cache_publicly(vary=("Accept-Language", "Cookie"))
         return render_template(
             template, figures=figures, labels=FIGURE_LABELS, modes=[(m.value, MODE_LABELS[m]) for m in Mode],
             chart=_chart(figures), number=formatter(),
@@ -58,7 +60,7 @@ def _render(template: str):
 @serves(PUBLIC)
 def board():
     """The city's impact so far and this week, for everyone."""
-    return _render("stats/impact.html")
+    return _render("stats/impact.html", personal_header=True)
 
 
 @bp.route("/embed/impact")

@@ -116,3 +116,12 @@ def test_the_nightly_job_stores_the_board_once(app, city):
     assert scheduler.run_job(app, "impact-board") and scheduler.run_job(app, "impact-board")
     entries = select(func.count()).select_from(DataUse).where(DataUse.description == impact.DESCRIPTION)
     assert db.session.scalar(select(func.count()).select_from(ImpactSnapshot)) == 1 and db.session.scalar(entries) == 1
+
+
+def test_the_page_is_not_shared_when_it_names_a_logged_in_reader(client, city):
+    """A logged-in reader's page carries their header, so no cache may keep it; the embed stays public."""
+    from tests.conftest import log_in
+
+    log_in(client, city["b1"])
+    assert "public" not in client.get("/impact").headers.get("Cache-Control", "")
+    assert "public" in client.get("/embed/impact").headers["Cache-Control"]
