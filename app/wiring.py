@@ -37,6 +37,7 @@ def connect_receivers_and_jobs() -> None:
     import rewards.tasks  # noqa: F401
     import sharing.messages
     import sharing.tasks  # noqa: F401
+    import stats.tasks  # noqa: F401
 
 
 def _connect_receivers() -> None:
@@ -120,6 +121,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from sharing import api as sharing_api
     from sharing import views as sharing_views
     from stats import api as stats_api
+    from stats import impact_api, impact_pages
     from stats import views as stats_views
 
     pages = (
@@ -139,6 +141,7 @@ def blueprints() -> tuple[tuple, tuple]:
         nudges_views.bp,
         legal_views.bp,
         oauth.bp,
+        impact_pages.bp,
     )
     apis = (
         accounts_api.blp,
@@ -150,6 +153,7 @@ def blueprints() -> tuple[tuple, tuple]:
         sharing_api.blp,
         privacy_api.blp,
         stats_api.blp,
+        impact_api.blp,
         notifications_api.blp,
     )
     return pages, apis

@@ -1,8 +1,12 @@
-"""What statistics keep: the privacy budget each resident has spent on open-data releases, per year."""
+"""What statistics keep: the privacy budget each resident has spent on open-data releases, per year, and the
+city impact board's daily snapshot."""
 
-from sqlalchemy import Float, ForeignKey, Integer
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -20,3 +24,18 @@ class PrivacySpend(db.Model):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     spent_epsilon: Mapped[float] = mapped_column(Float, default=0.0)
     releases: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImpactSnapshot(db.Model):
+    """The city impact board as published on one city day: protected figures only, nothing about a person.
+
+    Computed once a day (the first request or the job), so the public page is cheap, every visitor and
+    process sees the same numbers, and the data use log gets one entry a day instead of one per visit.
+    """
+
+    __tablename__ = "impact_snapshot"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    data_use_id: Mapped[int | None] = mapped_column(ForeignKey("data_use.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -153,3 +153,49 @@ class PrivacyBudgetSchema(ma.Schema):
     total = ma.fields.Float()
     spent = ma.fields.Float()
     releases = ma.fields.Integer()
+
+
+# The city impact board (stats.impact) ---------------------------------------------------------
+
+_WITHHELD = "null when it rests on fewer than `min_residents` residents"
+
+
+class ImpactModesSchema(ma.Schema):
+    walk = ma.fields.Float(allow_none=True, metadata={"description": f"Trips on foot; {_WITHHELD}"})
+    bike = ma.fields.Float(allow_none=True, metadata={"description": f"Trips by bike; {_WITHHELD}"})
+    public_transport = ma.fields.Float(allow_none=True, metadata={"description": f"Trips by bus or train; {_WITHHELD}"})
+    carpool = ma.fields.Float(allow_none=True, metadata={"description": f"Shared car rides; {_WITHHELD}"})
+    car = ma.fields.Float(allow_none=True, metadata={"description": f"Trips by car, alone; {_WITHHELD}"})
+
+
+class ImpactWindowSchema(ma.Schema):
+    kwh_saved = ma.fields.Float(allow_none=True, metadata={"description": f"Electricity saved in kWh; {_WITHHELD}"})
+    car_km_avoided = ma.fields.Float(allow_none=True, metadata={"description": f"Car kilometres avoided; {_WITHHELD}"})
+    co2_kg_avoided = ma.fields.Float(allow_none=True, metadata={"description": f"CO₂ avoided in kg; {_WITHHELD}"})
+    trips = ma.fields.Float(allow_none=True, metadata={"description": f"Counted trips; {_WITHHELD}"})
+    active_participants = ma.fields.Float(
+        allow_none=True, metadata={"description": f"Residents with a counted reading or trip; {_WITHHELD}"}
+    )
+    trips_by_mode = ma.fields.Nested(ImpactModesSchema, required=True)
+
+
+class ImpactNeighbourhoodSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    rank = ma.fields.Integer(allow_none=True, metadata={"description": "null when not ranked (too few residents)"})
+    co2_kg_avoided = ma.fields.Float(allow_none=True)
+    active_participants = ma.fields.Float(allow_none=True)
+    co2_kg_per_participant = ma.fields.Float(allow_none=True, metadata={"description": "what the ranking compares"})
+
+
+class ImpactSchema(ma.Schema):
+    as_of = ma.fields.String(
+        required=True, metadata={"format": "date", "description": "The city day the figures were computed on."}
+    )
+    week_from = ma.fields.String(
+        required=True, metadata={"format": "date", "description": 'The Monday "this week" starts on.'}
+    )
+    min_residents = ma.fields.Integer(required=True, metadata={"description": "Figures rest on at least this many."})
+    so_far = ma.fields.Nested(ImpactWindowSchema, required=True)
+    this_week = ma.fields.Nested(ImpactWindowSchema, required=True)
+    neighbourhoods = ma.fields.List(ma.fields.Nested(ImpactNeighbourhoodSchema), required=True)
+    teams = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": "Team standings (empty for now)."})
