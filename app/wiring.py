@@ -21,6 +21,7 @@ def import_models() -> None:
     import rewards.models  # noqa: F401
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
+    import teams.models  # noqa: F401
 
 
 def connect_receivers_and_jobs() -> None:
@@ -118,6 +119,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from sharing import views as sharing_views
     from stats import api as stats_api
     from stats import views as stats_views
+    from teams import views as teams_views
 
     pages = (
         main.bp,
@@ -134,6 +136,7 @@ def blueprints() -> tuple[tuple, tuple]:
         notifications_views.bp,
         nudges_views.bp,
         legal_views.bp,
+        teams_views.bp,
     )
     apis = (
         accounts_api.blp,
