@@ -198,3 +198,13 @@ def test_service_desk_resident_deletes_through_the_page(app, client, make_user, 
     assert client.post("/me/delete", data={"code": "AAAA-BBBB-CCCC-DDDD", "understood": "y"}).status_code == 422
     assert client.post("/me/delete", data={"code": code, "understood": "y"}).status_code == 302
     assert client.post("/login/code", data={"code": code}).status_code == 422
+
+
+def test_export_holds_my_team_and_my_reports(world):
+    """teams.json names my team, that I captain it, and the report I sent; not the other members."""
+    import json
+
+    data = json.loads(_export(world)["teams.json"])
+    assert data["membership"]["team"] == "Old Town Cyclists" and data["membership"]["captain"] is True
+    assert [r["reason"] for r in data["reports"]] == ["too loud"]
+    assert "Neighbour Nora" not in _export(world)["teams.json"]
