@@ -119,6 +119,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from sharing import views as sharing_views
     from stats import api as stats_api
     from stats import views as stats_views
+    from teams import api as teams_api
     from teams import views as teams_views
 
     pages = (
@@ -149,6 +150,7 @@ def blueprints() -> tuple[tuple, tuple]:
         privacy_api.blp,
         stats_api.blp,
         notifications_api.blp,
+        teams_api.blp,
     )
     return pages, apis
 

@@ -23,6 +23,12 @@ class TeamNameTaken(TeamError):
     message = _l("A team with this name already exists.")
 
 
+class NameMissing(TeamError):
+    rule = "name_missing"
+    field = "name"
+    message = _l("Please give the team a name.")
+
+
 class AlreadyInTeam(TeamError):
     status = 409
     rule = "already_in_team"

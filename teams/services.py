@@ -15,6 +15,7 @@ from teams.errors import (
     AlreadyInTeam,
     AlreadyReported,
     CaptainMustHandOver,
+    NameMissing,
     NotAMember,
     NotCaptain,
     TeamClosed,
@@ -49,6 +50,8 @@ def _add_member(row: TeamMember) -> TeamMember:
 
 
 def _check_name_free(name: str, exclude_id: int | None = None) -> None:
+    if not name.strip():
+        raise NameMissing()
     query = select(Team.id).where(func.lower(Team.name) == name.strip().lower())
     if exclude_id is not None:
         query = query.where(Team.id != exclude_id)
