@@ -22,6 +22,7 @@ def import_models() -> None:
     import rewards.models  # noqa: F401
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
+    import teams.models  # noqa: F401
 
 
 def connect_receivers_and_jobs() -> None:
@@ -123,6 +124,8 @@ def blueprints() -> tuple[tuple, tuple]:
     from stats import api as stats_api
     from stats import impact_api, impact_pages
     from stats import views as stats_views
+    from teams import api as teams_api
+    from teams import views as teams_views
 
     pages = (
         main.bp,
@@ -142,6 +145,7 @@ def blueprints() -> tuple[tuple, tuple]:
         legal_views.bp,
         oauth.bp,
         impact_pages.bp,
+        teams_views.bp,
     )
     apis = (
         accounts_api.blp,
@@ -155,6 +159,7 @@ def blueprints() -> tuple[tuple, tuple]:
         stats_api.blp,
         impact_api.blp,
         notifications_api.blp,
+        teams_api.blp,
     )
     return pages, apis
 

@@ -21,8 +21,10 @@ aggregates must come out right.
    ledger and vouchers stay, so every balance and the catalogue's counts stay right.
 4. sharing: consents in force end; the records stay as proof of past uses (the law requires them);
    the links to data uses go. Statistics then delete the resident's privacy-budget rows.
-5. notifications after every domain above, so a notice sent while erasing is erased too.
-6. accounts last: anonymising removes what the steps above, and anything answering their
+5. teams: the resident leaves their team (a captain's team passes to its longest-standing member, or
+   ends with its last one); their reports about teams go.
+6. notifications after every domain above, so a notice sent while erasing is erased too.
+7. accounts last: anonymising removes what the steps above, and anything answering their
    announcements, may still read about the resident (neighbourhood, language, visibility).
 """
 
@@ -38,6 +40,7 @@ from notifications import personal_data as notifications
 from rewards import personal_data as rewards
 from sharing import personal_data as sharing
 from stats import personal_data as stats
+from teams import personal_data as teams
 
 
 class Holder(Protocol):
@@ -50,4 +53,4 @@ class Holder(Protocol):
         """Erase or anonymise this domain's data about `user`; how many rows of each kind were erased or ended."""
 
 
-HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, stats, notifications, accounts)
+HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, stats, teams, notifications, accounts)

@@ -53,6 +53,7 @@ README_FILES = (
                          "Consent Receipt v1.1).")),
     ("data_uses.json", _l("Every time your data was used: when, by which organisation, for what purpose, at what "
                           "level, and how many residents' data it used.")),
+    ("teams.json", _l("Your team (or your request to join one), and the reports you sent about teams.")),
     ("notifications.json", _l("The notifications Civiquest sent you.")),
     ("emails.json", _l("Copies of the emails Civiquest sent you (or is about to send).")),
     ("notification_settings.json", _l("How you want each kind of news: in the app, also by email, or not at all.")),

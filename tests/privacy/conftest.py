@@ -16,6 +16,7 @@ from rewards.catalogue import redemption
 from rewards.models import BadgeClass, BadgeRule
 from sharing import uses
 from sharing.models import Level
+from teams import services as teams
 from tests.challenges.conftest import NOW
 from tests.rewards.conftest import make_partner, make_reward  # noqa: F401
 from tests.sharing.conftest import catalogue, give_consent, make_challenge, purpose  # noqa: F401
@@ -63,9 +64,16 @@ def world(app, give_consent, make_user, make_neighbourhood, make_challenge, make
             )
         )
     uses.record_use(manager_in_ctx, purpose("traffic_planning"), ["trips"], Level.INDIVIDUAL, {}, [me.id, other.id])
+    team = teams.found_team(me, "Old Town Cyclists", "friends", "Sunday rides", is_open=False)
+    teams.join_by_code(other, team.invite_code)
+    teams.report(me, teams.found_team(make_user_in_ctx(make_user), "Loud team", "other", None, False), "too loud")
     db.session.commit()
     return {"me": me, "other": other, "closed": closed, "running": running, "voucher": mine.code,
             "their_voucher": theirs.code}  # fmt: skip
+
+
+def make_user_in_ctx(make_user):
+    return db.session.merge(make_user())
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ RESIDENT_COLUMNS = {
     ("data_use_resident", "user_id"), ("enrollment", "user_id"), ("submission", "user_id"),
     ("assisted_action", "resident_id"), ("user_session", "user_id"), ("outbox_email", "user_id"),
     ("external_identity", "user_id"),
+    ("team_member", "user_id"), ("team_report", "user_id"),
 }  # fmt: skip
 # Columns naming someone who acted on the row, not whose data it is.
 ACTOR_COLUMNS = {
@@ -133,3 +134,15 @@ def test_an_unused_voucher_is_voided_and_the_partner_is_told_why(world, manager_
     assert refused.value.rule == "voided" and "deleted their account" in str(refused.value.message)
     theirs = db.session.scalar(select(Voucher).where(Voucher.code == world["their_voucher"]))
     assert theirs.status == VoucherStatus.ISSUED  # nobody else's is touched
+
+
+def test_a_deleted_captain_hands_the_team_to_the_next_member(world):
+    """The team goes on without the deleted resident: the longest-standing member becomes captain; their report goes."""
+    from teams import services as teams
+    from teams.models import Team, TeamReport
+
+    services.delete_account(db.session.merge(world["me"]), password=PASSWORD, now=NOW)
+    db.session.flush()
+    team = db.session.scalar(select(Team).where(Team.name == "Old Town Cyclists"))
+    assert [(m.user_id, m.is_captain) for m in teams.members(team)] == [(world["other"].id, True)]
+    assert db.session.scalar(select(func.count()).select_from(TeamReport)) == 0

@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD, log_in
 FILES = {
     "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
     "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
-    "privacy_budget.json", "emails.json",
+    "privacy_budget.json", "emails.json", "teams.json",
     "notifications.json", "notification_settings.json", "service_desk.json",
 }  # fmt: skip
 
@@ -198,3 +198,13 @@ def test_service_desk_resident_deletes_through_the_page(app, client, make_user, 
     assert client.post("/me/delete", data={"code": "AAAA-BBBB-CCCC-DDDD", "understood": "y"}).status_code == 422
     assert client.post("/me/delete", data={"code": code, "understood": "y"}).status_code == 302
     assert client.post("/login/code", data={"code": code}).status_code == 422
+
+
+def test_export_holds_my_team_and_my_reports(world):
+    """teams.json names my team, that I captain it, and the report I sent; not the other members."""
+    import json
+
+    data = json.loads(_export(world)["teams.json"])
+    assert data["membership"]["team"] == "Old Town Cyclists" and data["membership"]["captain"] is True
+    assert [r["reason"] for r in data["reports"]] == ["too loud"]
+    assert "Neighbour Nora" not in _export(world)["teams.json"]
