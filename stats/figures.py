@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, text
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, literal_column, or_, select, text
 
 from accounts.models import Role, User
 from app.extensions import db
@@ -142,6 +142,7 @@ class Aggregator:
         self.dialect = db.session.get_bind().dialect.name
         self.zone = current_app.config["TIMEZONE"]
         self.begin, self.finish = day_bounds(filters.start, filters.end, self.zone)
+        self.active: dict[str, set[int]] | None = None  # readers and travellers, once `activity` has run
 
     def allowed(self, category: str):
         return gate.allowed(category, PURPOSE, self.filters.level, at=self.at)
@@ -210,12 +211,17 @@ class Aggregator:
                 func.sum(case((c.readings > 0, 1), else_=0)), func.sum(case((c.trips > 0, 1), else_=0)),
                 func.sum(key), func.sum(case((c.readings > 0, key), else_=0)),
                 func.sum(case((c.trips > 0, key), else_=0)), *(func.max(func.abs(c[name])) for name in names),
+                self._id_list(case((c.readings > 0, c.user_id))), self._id_list(case((c.trips > 0, c.user_id))),
             )
             .join(User, User.id == c.user_id)
             .group_by(c.bucket, c.place)
         )  # fmt: skip
+        # Who sent readings and who sent trips come out of the same pass, for the data use log (`contributors`).
+        self.active = {"readers": set(), "travellers": set()}
         for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
+            self.active["readers"].update(_ids(row[18]))
+            self.active["travellers"].update(_ids(row[19]))
             counted = {"everyone": row[7], "readers": row[8], "travellers": row[9]}
             keys = {"everyone": row[10], "readers": row[11], "travellers": row[12]}
             for name, value, largest in zip(names, row[2:7], row[13:18], strict=True):
@@ -224,6 +230,12 @@ class Aggregator:
                                                      float(largest or 0))  # fmt: skip
             everyone = int(row[7])
             tables["active_participants"][place_id][start] = Cell(float(everyone), everyone, int(row[10] or 0), 1.0)
+
+    def _id_list(self, column):
+        """The group's non-null ids as one comma-separated text (read back by `_ids`)."""
+        if self.dialect == "postgresql":
+            return func.string_agg(cast(column, String), literal_column("','"))
+        return func.group_concat(column, literal_column("','"))
 
     def _join_conditions(self) -> list:
         return [
@@ -373,21 +385,11 @@ class Aggregator:
     def contributors(self) -> dict[str, set[int]]:
         """Per measure, the residents whose data went into it, asked only of those the gate lets through.
 
-        Activity is asked per consented resident and kind with EXISTS (an index seek that stops at the
-        first row); nobody outside the gate is looked at, so nobody is counted as "left out" either.
+        Activity's residents come from the activity pass when it ran (`activity`), else are asked per
+        consented resident and kind with EXISTS; nobody outside the gate is looked at, so nobody is
+        counted as "left out" either.
         """
-        window = self._activity_window()
-        groups: dict[str, set[int]] = {"readers": set(), "travellers": set()}
-        for kind in kinds.KINDS:
-            group = "readers" if kind.code == SubmissionKind.READING else "travellers"
-            sent = (
-                select(literal(1))
-                .select_from(Submission)
-                .where(Submission.user_id == User.id, Submission.kind == kind.code, *window)
-                .exists()
-            )
-            query = select(User.id).where(User.id.in_(self.allowed(kind.data_category)), sent)
-            groups[group].update(db.session.scalars(query))
+        groups = dict(self.active) if self.active is not None else self._active_residents()
         groups["everyone"] = groups["readers"] | groups["travellers"]
         result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
         result["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
@@ -402,6 +404,23 @@ class Aggregator:
             result[f"retention:{kind.data_category}"] = set(db.session.scalars(of_kind))
         result["retention"] = set().union(*(result[f"retention:{kind.data_category}"] for kind in kinds.KINDS))
         return result
+
+    def _active_residents(self) -> dict[str, set[int]]:
+        """Consented residents with activity in the window, by kind: an EXISTS per resident and kind, which
+        stops at the first row (for callers that need the residents without the figures)."""
+        window = self._activity_window()
+        groups: dict[str, set[int]] = {"readers": set(), "travellers": set()}
+        for kind in kinds.KINDS:
+            group = "readers" if kind.code == SubmissionKind.READING else "travellers"
+            sent = (
+                select(literal(1))
+                .select_from(Submission)
+                .where(Submission.user_id == User.id, Submission.kind == kind.code, *window)
+                .exists()
+            )
+            query = select(User.id).where(User.id.in_(self.allowed(kind.data_category)), sent)
+            groups[group].update(db.session.scalars(query))
+        return groups
 
     def without_consent(self) -> Cell:
         """Active residents with no consent in force to this purpose at this level, for any category.
@@ -422,6 +441,10 @@ class Aggregator:
         if self.filters.neighbourhood_ids:
             query = query.where(Neighbourhood.id.in_(self.filters.neighbourhood_ids))
         return dict(db.session.execute(query).all())
+
+
+def _ids(text_list: str | None) -> list[int]:
+    return [int(part) for part in text_list.split(",")] if text_list else []
 
 
 def _days_later(day, days: int, dialect: str):
