@@ -142,7 +142,8 @@ class Aggregator:
         self.dialect = db.session.get_bind().dialect.name
         self.zone = current_app.config["TIMEZONE"]
         self.begin, self.finish = day_bounds(filters.start, filters.end, self.zone)
-        self.active: dict[str, set[int]] | None = None  # readers and travellers, once `activity` has run
+        # Residents each pass counted, by measure or group ("readers", "travellers"), for the data use log.
+        self.seen: dict[str, set[int]] = {}
 
     def allowed(self, category: str):
         return gate.allowed(category, PURPOSE, self.filters.level, at=self.at)
@@ -217,11 +218,11 @@ class Aggregator:
             .group_by(c.bucket, c.place)
         )  # fmt: skip
         # Who sent readings and who sent trips come out of the same pass, for the data use log (`contributors`).
-        self.active = {"readers": set(), "travellers": set()}
+        readers, travellers = self.seen["readers"], self.seen["travellers"] = set(), set()
         for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
-            self.active["readers"].update(_ids(row[18]))
-            self.active["travellers"].update(_ids(row[19]))
+            readers.update(_ids(row[18]))
+            travellers.update(_ids(row[19]))
             counted = {"everyone": row[7], "readers": row[8], "travellers": row[9]}
             keys = {"everyone": row[10], "readers": row[11], "travellers": row[12]}
             for name, value, largest in zip(names, row[2:7], row[13:18], strict=True):
@@ -277,24 +278,29 @@ class Aggregator:
         c = per_resident.c
         query = (
             select(c.bucket, c.place, func.sum(c.joins), func.count(), func.sum(func.coalesce(User.record_key, 0)),
-                   func.max(c.joins))
+                   func.max(c.joins), self._id_list(c.user_id))
             .join(User, User.id == c.user_id)
             .group_by(c.bucket, c.place)
         )  # fmt: skip
-        for start, place_id, count, residents, key, largest in db.session.execute(query):
+        joiners = self.seen["joins"] = set()
+        for start, place_id, count, residents, key, largest, ids in db.session.execute(query):
             tables["joins"][place_id][bucket_date(start)] = Cell(float(count), int(residents), int(key), float(largest))
+            joiners.update(_ids(ids))
 
     def registrations(self, tables) -> None:
         day = local_date(User.created_at, self.dialect, self.zone)
         time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
         place = self.place(User.neighbourhood_id).label("place")
         query = (
-            select(time_bucket, place, func.count(), func.sum(func.coalesce(User.record_key, 0)))
+            select(time_bucket, place, func.count(), func.sum(func.coalesce(User.record_key, 0)),
+                   self._id_list(User.id))
             .where(*self._registration_conditions())
             .group_by(time_bucket, place)
-        )
-        for start, place_id, count, key in db.session.execute(query):
+        )  # fmt: skip
+        registered = self.seen["registrations"] = set()
+        for start, place_id, count, key, ids in db.session.execute(query):
             tables["registrations"][place_id][bucket_date(start)] = Cell(float(count), int(count), int(key), 1.0)
+            registered.update(_ids(ids))
 
     def _points_per_resident(self):
         """Per period, place and resident: points earned and redeemed (less refunds)."""
@@ -326,9 +332,13 @@ class Aggregator:
         for name, entries in (("earned", c.earnings), ("redeemed", c.redemptions)):
             columns += [func.sum(c[name]), func.sum(case((entries > 0, 1), else_=0)),
                         func.sum(case((entries > 0, key), else_=0)), func.max(func.abs(c[name]))]  # fmt: skip
-        query = select(c.bucket, c.place, *columns).group_by(c.bucket, c.place)
+        ids = (self._id_list(case((c.earnings > 0, c.user_id))), self._id_list(case((c.redemptions > 0, c.user_id))))
+        query = select(c.bucket, c.place, *columns, *ids).group_by(c.bucket, c.place)
+        earners, spenders = self.seen["points_earned"], self.seen["points_redeemed"] = set(), set()
         for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
+            earners.update(_ids(row[10]))
+            spenders.update(_ids(row[11]))
             for name, (total, residents, cell_key, largest) in (("points_earned", row[2:6]),
                                                                 ("points_redeemed", row[6:10])):  # fmt: skip
                 tables[name][place_id][start] = Cell(float(total or 0), int(residents or 0), int(cell_key or 0),
@@ -385,19 +395,29 @@ class Aggregator:
     def contributors(self) -> dict[str, set[int]]:
         """Per measure, the residents whose data went into it, asked only of those the gate lets through.
 
-        Activity's residents come from the activity pass when it ran (`activity`), else are asked per
-        consented resident and kind with EXISTS; nobody outside the gate is looked at, so nobody is
+        The residents of activity, joins, registrations and points come from those figures' own passes
+        when they ran (`seen`); else activity is asked per consented resident and kind with EXISTS, and
+        the others by their passes' conditions. Nobody outside the gate is looked at, so nobody is
         counted as "left out" either.
         """
-        groups = dict(self.active) if self.active is not None else self._active_residents()
+        seen = self.seen
+        if "readers" in seen:
+            groups = {name: seen[name] for name in ("readers", "travellers")}
+        else:
+            groups = self._active_residents()
         groups["everyone"] = groups["readers"] | groups["travellers"]
         result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
-        result["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
-            Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
-        result["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
-        points = self._points_per_resident().c
-        result["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
-        result["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
+        if "joins" not in seen:
+            seen["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
+                Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
+        if "registrations" not in seen:
+            seen["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
+        if "points_earned" not in seen:
+            points = self._points_per_resident().c
+            seen["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
+            seen["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
+        for name in ("joins", "registrations", "points_earned", "points_redeemed"):
+            result[name] = set(seen[name])
         for kind in kinds.KINDS:  # retention reads joiners' activity of their challenge's kind
             of_kind = (select(Enrollment.user_id).distinct().join(Challenge, Challenge.id == Enrollment.challenge_id)
                        .where(*self._retention_conditions(), Challenge.category == kind.category))  # fmt: skip
