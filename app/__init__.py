@@ -13,7 +13,7 @@ from app.clock import sqlite_city_date
 from app.columns import render_migration_item
 from app.config import BASE_DIR, INSTANCE_DIR, Config
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
-from app.i18n import select_locale, select_timezone
+from app.i18n import install_template_gettext, select_locale, select_timezone
 
 
 @event.listens_for(Engine, "connect")
@@ -80,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     api.init_app(app)

@@ -95,12 +95,21 @@ def viewer_enrollment(challenge: Challenge, viewer: User | None) -> Enrollment |
     return enrollment if enrollment is not None and enrollment.active else None
 
 
-def challenge_board(challenge: Challenge, viewer: User | None, page: int = 1, per_page: int = PER_PAGE) -> Board:
-    """A page of the challenge's individual ranking, and the viewer's rank if they take part."""
+_LOOK_UP = object()
+
+
+def challenge_board(
+    challenge: Challenge, viewer: User | None, page: int = 1, per_page: int = PER_PAGE, enrollment=_LOOK_UP
+) -> Board:
+    """A page of the challenge's individual ranking, and the viewer's rank if they take part.
+
+    `enrollment` is the viewer's (`viewer_enrollment`) when the caller has it already; else it is looked up.
+    """
     page, offset = _page_bounds(page, per_page)
     standings = challenge_standings(challenge)
     viewer_id = viewer.id if viewer is not None else None
-    enrollment = viewer_enrollment(challenge, viewer)
+    if enrollment is _LOOK_UP:
+        enrollment = viewer_enrollment(challenge, viewer)
     me = ranking.my_rank(standings, enrollment.id, enrollment.score, viewer) if enrollment else None
     entries = ranking.page(standings, offset, per_page, viewer_id)
     return Board(entries=entries, me=me, participants=standings.participants, page=page, per_page=per_page)

@@ -46,7 +46,7 @@ def challenge(challenge_id: int):
         "leaderboards/challenge.html",
         challenge=shown,
         unit=unit,
-        board=services.challenge_board(shown, viewer, page=_page()),
+        board=services.challenge_board(shown, viewer, page=_page(), enrollment=enrollment),
         history=charts.rank_chart(services.rank_history(enrollment)) if enrollment else None,
         neighbourhoods=neighbourhoods,
         neighbourhood_chart=charts.neighbourhood_chart(neighbourhoods, unit) if neighbourhoods is not None else None,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, text
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, literal_column, or_, select, text
 
 from accounts.models import Role, User
 from app.extensions import db
@@ -142,6 +142,8 @@ class Aggregator:
         self.dialect = db.session.get_bind().dialect.name
         self.zone = current_app.config["TIMEZONE"]
         self.begin, self.finish = day_bounds(filters.start, filters.end, self.zone)
+        # Residents each pass counted, by measure or group ("readers", "travellers"), for the data use log.
+        self.seen: dict[str, set[int]] = {}
 
     def allowed(self, category: str):
         return gate.allowed(category, PURPOSE, self.filters.level, at=self.at)
@@ -210,12 +212,24 @@ class Aggregator:
                 func.sum(case((c.readings > 0, 1), else_=0)), func.sum(case((c.trips > 0, 1), else_=0)),
                 func.sum(key), func.sum(case((c.readings > 0, key), else_=0)),
                 func.sum(case((c.trips > 0, key), else_=0)), *(func.max(func.abs(c[name])) for name in names),
+                self._id_list(case((c.readings > 0, c.user_id))), self._id_list(case((c.trips > 0, c.user_id))),
             )
             .join(User, User.id == c.user_id)
             .group_by(c.bucket, c.place)
         )  # fmt: skip
-        for row in db.session.execute(query):
+        # Who sent readings and who sent trips come out of the same pass, for the data use log (`contributors`).
+        readers, travellers = self.seen["readers"], self.seen["travellers"] = set(), set()
+        if self.dialect == "postgresql":
+            # PostgreSQL guesses 8 kB of id list per cell for tens of thousands of cells and would sort a million
+            # per-resident rows rather than hash them; there are a few hundred cells.
+            db.session.execute(text("SET LOCAL enable_sort = off"))
+        rows = db.session.execute(query).all()
+        if self.dialect == "postgresql":
+            db.session.execute(text("RESET enable_sort"))
+        for row in rows:
             start, place_id = bucket_date(row[0]), row[1]
+            readers.update(_ids(row[18]))
+            travellers.update(_ids(row[19]))
             counted = {"everyone": row[7], "readers": row[8], "travellers": row[9]}
             keys = {"everyone": row[10], "readers": row[11], "travellers": row[12]}
             for name, value, largest in zip(names, row[2:7], row[13:18], strict=True):
@@ -224,6 +238,12 @@ class Aggregator:
                                                      float(largest or 0))  # fmt: skip
             everyone = int(row[7])
             tables["active_participants"][place_id][start] = Cell(float(everyone), everyone, int(row[10] or 0), 1.0)
+
+    def _id_list(self, column):
+        """The group's non-null ids as one comma-separated text (read back by `_ids`)."""
+        if self.dialect == "postgresql":
+            return func.string_agg(cast(column, String), literal_column("','"))
+        return func.group_concat(column, literal_column("','"))
 
     def _join_conditions(self) -> list:
         return [
@@ -265,24 +285,29 @@ class Aggregator:
         c = per_resident.c
         query = (
             select(c.bucket, c.place, func.sum(c.joins), func.count(), func.sum(func.coalesce(User.record_key, 0)),
-                   func.max(c.joins))
+                   func.max(c.joins), self._id_list(c.user_id))
             .join(User, User.id == c.user_id)
             .group_by(c.bucket, c.place)
         )  # fmt: skip
-        for start, place_id, count, residents, key, largest in db.session.execute(query):
+        joiners = self.seen["joins"] = set()
+        for start, place_id, count, residents, key, largest, ids in db.session.execute(query):
             tables["joins"][place_id][bucket_date(start)] = Cell(float(count), int(residents), int(key), float(largest))
+            joiners.update(_ids(ids))
 
     def registrations(self, tables) -> None:
         day = local_date(User.created_at, self.dialect, self.zone)
         time_bucket = bucket(day, self.filters.granularity, self.dialect).label("bucket")
         place = self.place(User.neighbourhood_id).label("place")
         query = (
-            select(time_bucket, place, func.count(), func.sum(func.coalesce(User.record_key, 0)))
+            select(time_bucket, place, func.count(), func.sum(func.coalesce(User.record_key, 0)),
+                   self._id_list(User.id))
             .where(*self._registration_conditions())
             .group_by(time_bucket, place)
-        )
-        for start, place_id, count, key in db.session.execute(query):
+        )  # fmt: skip
+        registered = self.seen["registrations"] = set()
+        for start, place_id, count, key, ids in db.session.execute(query):
             tables["registrations"][place_id][bucket_date(start)] = Cell(float(count), int(count), int(key), 1.0)
+            registered.update(_ids(ids))
 
     def _points_per_resident(self):
         """Per period, place and resident: points earned and redeemed (less refunds)."""
@@ -314,9 +339,13 @@ class Aggregator:
         for name, entries in (("earned", c.earnings), ("redeemed", c.redemptions)):
             columns += [func.sum(c[name]), func.sum(case((entries > 0, 1), else_=0)),
                         func.sum(case((entries > 0, key), else_=0)), func.max(func.abs(c[name]))]  # fmt: skip
-        query = select(c.bucket, c.place, *columns).group_by(c.bucket, c.place)
+        ids = (self._id_list(case((c.earnings > 0, c.user_id))), self._id_list(case((c.redemptions > 0, c.user_id))))
+        query = select(c.bucket, c.place, *columns, *ids).group_by(c.bucket, c.place)
+        earners, spenders = self.seen["points_earned"], self.seen["points_redeemed"] = set(), set()
         for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
+            earners.update(_ids(row[10]))
+            spenders.update(_ids(row[11]))
             for name, (total, residents, cell_key, largest) in (("points_earned", row[2:6]),
                                                                 ("points_redeemed", row[6:10])):  # fmt: skip
                 tables[name][place_id][start] = Cell(float(total or 0), int(residents or 0), int(cell_key or 0),
@@ -373,9 +402,39 @@ class Aggregator:
     def contributors(self) -> dict[str, set[int]]:
         """Per measure, the residents whose data went into it, asked only of those the gate lets through.
 
-        Activity is asked per consented resident and kind with EXISTS (an index seek that stops at the
-        first row); nobody outside the gate is looked at, so nobody is counted as "left out" either.
+        The residents of activity, joins, registrations and points come from those figures' own passes
+        when they ran (`seen`); else activity is asked per consented resident and kind with EXISTS, and
+        the others by their passes' conditions. Nobody outside the gate is looked at, so nobody is
+        counted as "left out" either.
         """
+        seen = self.seen
+        if "readers" in seen:
+            groups = {name: seen[name] for name in ("readers", "travellers")}
+        else:
+            groups = self._active_residents()
+        groups["everyone"] = groups["readers"] | groups["travellers"]
+        result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
+        if "joins" not in seen:
+            seen["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
+                Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
+        if "registrations" not in seen:
+            seen["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
+        if "points_earned" not in seen:
+            points = self._points_per_resident().c
+            seen["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
+            seen["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
+        for name in ("joins", "registrations", "points_earned", "points_redeemed"):
+            result[name] = set(seen[name])
+        for kind in kinds.KINDS:  # retention reads joiners' activity of their challenge's kind
+            of_kind = (select(Enrollment.user_id).distinct().join(Challenge, Challenge.id == Enrollment.challenge_id)
+                       .where(*self._retention_conditions(), Challenge.category == kind.category))  # fmt: skip
+            result[f"retention:{kind.data_category}"] = set(db.session.scalars(of_kind))
+        result["retention"] = set().union(*(result[f"retention:{kind.data_category}"] for kind in kinds.KINDS))
+        return result
+
+    def _active_residents(self) -> dict[str, set[int]]:
+        """Consented residents with activity in the window, by kind: an EXISTS per resident and kind, which
+        stops at the first row (for callers that need the residents without the figures)."""
         window = self._activity_window()
         groups: dict[str, set[int]] = {"readers": set(), "travellers": set()}
         for kind in kinds.KINDS:
@@ -388,20 +447,7 @@ class Aggregator:
             )
             query = select(User.id).where(User.id.in_(self.allowed(kind.data_category)), sent)
             groups[group].update(db.session.scalars(query))
-        groups["everyone"] = groups["readers"] | groups["travellers"]
-        result = {name: set(groups[RESTS_ON[name]]) for name in RESTS_ON}
-        result["joins"] = set(db.session.scalars(select(Enrollment.user_id).distinct().join(
-            Challenge, Challenge.id == Enrollment.challenge_id).where(*self._join_conditions())))  # fmt: skip
-        result["registrations"] = set(db.session.scalars(select(User.id).where(*self._registration_conditions())))
-        points = self._points_per_resident().c
-        result["points_earned"] = set(db.session.scalars(select(points.user_id).where(points.earnings > 0)))
-        result["points_redeemed"] = set(db.session.scalars(select(points.user_id).where(points.redemptions > 0)))
-        for kind in kinds.KINDS:  # retention reads joiners' activity of their challenge's kind
-            of_kind = (select(Enrollment.user_id).distinct().join(Challenge, Challenge.id == Enrollment.challenge_id)
-                       .where(*self._retention_conditions(), Challenge.category == kind.category))  # fmt: skip
-            result[f"retention:{kind.data_category}"] = set(db.session.scalars(of_kind))
-        result["retention"] = set().union(*(result[f"retention:{kind.data_category}"] for kind in kinds.KINDS))
-        return result
+        return groups
 
     def without_consent(self) -> Cell:
         """Active residents with no consent in force to this purpose at this level, for any category.
@@ -422,6 +468,10 @@ class Aggregator:
         if self.filters.neighbourhood_ids:
             query = query.where(Neighbourhood.id.in_(self.filters.neighbourhood_ids))
         return dict(db.session.execute(query).all())
+
+
+def _ids(text_list: str | None) -> list[int]:
+    return [int(part) for part in text_list.split(",")] if text_list else []
 
 
 def _days_later(day, days: int, dialect: str):

@@ -183,3 +183,19 @@ def test_language_switch_sets_cookie_and_next_page_is_german(client, served_in_g
     assert cookie is not None and cookie.value == "de"
     following = client.get(response.location, headers={"Accept-Language": "en"})
     assert_german(german, following, heading(english))
+
+
+def test_templates_follow_a_forced_locale_within_one_request(app):
+    """Templates remember the request's catalogue, yet a `force_locale` block inside the request (the embed's
+    ?lang=de, e-mails to residents of other languages) translates in its own language, and after it the page's."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Home") }} / {{ ngettext("%(num)s participant", "%(num)s participants", 3) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Home / 3 participants"
+        with force_locale("de"):
+            assert render_template_string(page) == "Startseite / 3 Teilnehmende"
+        assert render_template_string(page) == "Home / 3 participants"
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert render_template_string(page) == "Startseite / 3 Teilnehmende"
