@@ -1,0 +1,102 @@
+"""Texts a manager or admin writes, kept in English and German, and picked for the reader.
+
+One pattern for every model: a prose field `x` is stored as two columns, `x_en` and `x_de` (funding
+programmes, the data catalogue, legal pages, challenges, rewards, partners, badges). At least one is
+written; an empty one means "not written in this language", and the reader gets the other one with a
+visible note, marked up with its `lang` for screen readers (WCAG 3.1.2).
+
+Models whose field used to be one-language `x` keep `x` as a `bilingual("x")` attribute, so older code and
+API clients keep working: read on an object it is the text in the current language (with fallback), in a
+query it is `x_en` (ordering and search), and assigning it writes `x_en`.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy.ext.hybrid import hybrid_property
+
+LANGUAGES = ("en", "de")
+LANGUAGE_NAMES = {"en": _l("English"), "de": _l("German")}
+# The note beside a text shown in the other language, in the reader's language.
+ONLY_IN = {"en": _l("only in English"), "de": _l("only in German")}
+
+
+def current_language() -> str:
+    """The language texts are picked in: the request's, a forced one (emails), else English."""
+    locale = get_locale()
+    return "de" if locale is not None and locale.language == "de" else "en"
+
+
+def other(language: str) -> str:
+    return "en" if language == "de" else "de"
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text as a reader gets it: the words, the language they are in, and whether that is not the reader's."""
+
+    text: str
+    language: str
+    fell_back: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    @property
+    def note(self) -> str:
+        """ "only in English" / "only in German" when the text is not in the reader's language, else ""."""
+        return str(ONLY_IN[self.language]) if self.fell_back else ""
+
+
+def pick(obj, field: str, language: str | None = None) -> Localized:
+    """`field` of `obj` in `language` (default: the current one); the other language's text when it is empty."""
+    language = "de" if (language or current_language()).startswith("de") else "en"
+    own = getattr(obj, f"{field}_{language}", None) or ""
+    if own:
+        return Localized(own, language, False)
+    fallback = getattr(obj, f"{field}_{other(language)}", None) or ""
+    return Localized(fallback, other(language), bool(fallback))
+
+
+def text(obj, field: str, language: str | None = None) -> str:
+    """The plain text of `field` for a reader of `language`, with fallback and without the note."""
+    return pick(obj, field, language).text
+
+
+def render(obj, field: str, html=None) -> Markup:
+    """`field` for a page: in the reader's language, or the other's wrapped in its `lang` with an "only in…" note.
+
+    `html` turns the text into markup (e.g. paragraphs); by default it is escaped inline text."""
+    found = pick(obj, field)
+    body = html(found.text) if html else Markup.escape(found.text)
+    if not found.fell_back:
+        return Markup(body)
+    tag = "div" if html else "span"
+    return Markup('<{tag} lang="{lang}">{body}</{tag}> <span class="language-note">({note})</span>').format(
+        tag=Markup(tag), lang=found.language, body=body, note=found.note
+    )
+
+
+def bilingual(field: str) -> hybrid_property:
+    """The old one-language attribute `field` over `field_en` / `field_de` (see the module's docstring)."""
+
+    def read(self) -> str:
+        return text(self, field)
+
+    def write(self, value: str) -> None:
+        setattr(self, f"{field}_en", value)
+
+    def in_query(cls):
+        return getattr(cls, f"{field}_en")
+
+    return hybrid_property(read, write, expr=in_query)
+
+
+def missing_both(values: dict, field: str) -> bool:
+    """True when neither `field_en` nor `field_de` has text in `values` (a form's or the API's input)."""
+    return not any((values.get(f"{field}_{language}") or "").strip() for language in LANGUAGES)

@@ -1,0 +1,54 @@
+"""bilingual content: challenges, rewards, partners and badges get English and German twins
+
+Each one-language prose column `x` is renamed to `x_en` (its rows keep their text, which was
+written in English) and a `x_de` twin is added, empty: an empty German text means "fall back
+to English" (app.bilingual).
+
+Revision ID: c4e8a1d7f2b6
+Revises: b8d4f6a2c0e3
+Create Date: 2026-12-07 17:50:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'c4e8a1d7f2b6'
+down_revision = 'b8d4f6a2c0e3'
+branch_labels = None
+depends_on = None
+
+# table -> (column, type) of every prose column that gets a German twin
+TWINS = {
+    'challenge': (('title', sa.String(length=120)), ('description', sa.Text())),
+    'reward': (('title', sa.String(length=120)), ('description', sa.Text())),
+    'partner': (('name', sa.String(length=120)),),
+    'badge_class': (('name', sa.String(length=80)), ('description', sa.Text()), ('criteria', sa.Text())),
+}
+
+
+def upgrade():
+    for table, columns in TWINS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            if table == 'partner':
+                batch_op.drop_constraint('uq_partner_name', type_='unique')
+            for name, type_ in columns:
+                batch_op.alter_column(name, new_column_name=f'{name}_en', existing_type=type_, existing_nullable=False)
+                batch_op.add_column(sa.Column(f'{name}_de', type_, nullable=False, server_default=''))
+    # SQLite: a second copy of the table, so the constraint is built over the renamed column.
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.create_unique_constraint(op.f('uq_partner_name_en'), ['name_en'])
+
+
+def downgrade():
+    # German texts are dropped; the English ones become the one-language columns again.
+    for table, columns in TWINS.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            if table == 'partner':
+                batch_op.drop_constraint(op.f('uq_partner_name_en'), type_='unique')
+            for name, type_ in columns:
+                batch_op.drop_column(f'{name}_de')
+                batch_op.alter_column(f'{name}_en', new_column_name=name, existing_type=type_, existing_nullable=False)
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.create_unique_constraint(op.f('uq_partner_name'), ['name'])
