@@ -58,7 +58,9 @@ def create_app(config=None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     app.add_template_filter(format_decimal, "numberformat")
-    app.add_template_global(bilingual.render, "localized")  # manager-written text in the reader's language
+    # Text a manager or admin wrote, in the reader's language or the other with a note (app.bilingual).
+    app.add_template_global(bilingual.render, "localized")
+    app.add_template_global(bilingual.pick, "pick_text")
     wiring.init_domains(app)
     cli.init_app(app, app.extensions["civiquest.commands"])
     return app

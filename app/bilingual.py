@@ -100,3 +100,14 @@ def bilingual(field: str) -> hybrid_property:
 def missing_both(values: dict, field: str) -> bool:
     """True when neither `field_en` nor `field_de` has text in `values` (a form's or the API's input)."""
     return not any((values.get(f"{field}_{language}") or "").strip() for language in LANGUAGES)
+
+
+def as_twins(fields: dict, names: tuple[str, ...]) -> dict:
+    """A service's input with the older one-language names (`title`) read as the English twin (`title_en`)."""
+    return {(f"{name}_en" if name in names else name): value for name, value in fields.items()}
+
+
+def stripped(fields: dict, names: tuple[str, ...]) -> dict:
+    """The twins of `names` that `fields` has, without surrounding blanks (None read as empty)."""
+    twins = {f"{name}_{language}" for name in names for language in LANGUAGES}
+    return {key: (value or "").strip() if key in twins else value for key, value in fields.items()}

@@ -70,11 +70,8 @@ class ChangesSchema(ma.Schema):
             raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
 
 
-TWINS = (None, "en", "de")  # `x`, `x_en`, `x_de`
-
-
-def _has_text(data: dict, name: str, language: str | None) -> bool:
-    return bool((data.get(f"{name}_{language}" if language else name) or "").strip())
+def _twin_names(name: str) -> tuple[str, str, str]:
+    return name, f"{name}_en", f"{name}_de"
 
 
 IN_LANGUAGE = {
@@ -110,11 +107,13 @@ class BilingualInput(ma.Schema):
     BILINGUAL: tuple[str, ...] = ()
     REQUIRED_TEXTS: tuple[str, ...] = ()  # each needs text in one language at least
 
-    @ma.validates_schema(skip_on_field_errors=False)
-    def one_language_at_least(self, data, **kwargs):
-        missing = [name for name in self.REQUIRED_TEXTS if not any(_has_text(data, name, lang) for lang in TWINS)]
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def one_language_at_least(self, data, original, **kwargs):
+        # Only a text not sent at all is refused here; a blank one is the service's to name, with its own words.
+        sent = original if isinstance(original, dict) else {}
+        missing = [name for name in self.REQUIRED_TEXTS if not any(key in sent for key in _twin_names(name))]
         if missing:
-            message = str(_l("Give it in English, in German or in both."))
+            message = str(_l("Missing data for required field."))
             raise ma.ValidationError({name: [message] for name in missing})
 
     @ma.post_load

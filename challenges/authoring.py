@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import User
-from app.bilingual import missing_both
+from app.bilingual import as_twins, missing_both
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors
@@ -29,11 +29,6 @@ REQUIRED_TO_PUBLISH = ("category", "metric", "format", "starts_at", "ends_at")
 # Written in English, German or both (app.bilingual); the one-language names callers used before mean English.
 BILINGUAL = ("title", "description")
 MAX_TITLE = 120
-
-
-def _in_twins(fields: dict) -> dict:
-    """`title` / `description` as given by older callers are the English text."""
-    return {(f"{name}_en" if name in BILINGUAL else name): value for name, value in fields.items()}
 
 
 def _title_errors(values: dict) -> dict:
@@ -100,7 +95,8 @@ def _values_of(challenge: Challenge) -> dict:
 
 def create_challenge(author: User, **fields) -> Challenge:
     """Create a draft; incomplete is fine until publishing, broken rules are not."""
-    fields = {"title_en": "", **_in_twins(fields)}  # a title is needed from the start, in one language at least
+    # A title is needed from the start, in one language at least.
+    fields = {"title_en": "", **as_twins(fields, BILINGUAL)}
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not challenge fields: {sorted(unknown)}")
@@ -117,7 +113,7 @@ def create_challenge(author: User, **fields) -> Challenge:
 def update_challenge(challenge: Challenge, editor: User, now: datetime | None = None, **changes) -> Challenge:
     """Edit a challenge within what its status allows; edits after publishing are logged."""
     now = now or utcnow()
-    changes = _in_twins(changes)
+    changes = as_twins(changes, BILINGUAL)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not challenge fields: {sorted(unknown)}")

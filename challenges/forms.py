@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.clock import city_zone
-from app.forms import InRange, LocaleDecimalField, LocaleIntegerField, choices
+from app.forms import InRange, LocaleDecimalField, LocaleIntegerField, choices, in_one_language_at_least
 from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS
 from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
 
@@ -77,11 +77,7 @@ def metric_choices():
 
 TEXTS = ("title_en", "title_de", "description_en", "description_de")
 
-
-def _at_least_three(field) -> None:
-    """A title may be left empty in one language, but one that is given needs three characters."""
-    if (field.data or "").strip() and len(field.data.strip()) < 3:
-        raise ValidationError(_l("The title needs 3 to 120 characters."))
+NO_TITLE = _l("Give the title in English, in German or in both.")
 
 
 class ChallengeForm(FlaskForm):
@@ -91,10 +87,12 @@ class ChallengeForm(FlaskForm):
     # other is missing.
     title_en = StringField(
         _l("Title in English"),
-        validators=[Length(max=120)],
+        validators=[Length(max=120), in_one_language_at_least(NO_TITLE, min_length=3)],
         description=_l("Give the title in at least one language; residents reading the other see it with a note."),
     )
-    title_de = StringField(_l("Title in German"), validators=[Length(max=120)])
+    title_de = StringField(
+        _l("Title in German"), validators=[Length(max=120), in_one_language_at_least(NO_TITLE, min_length=3)]
+    )
     description_en = TextAreaField(
         _l("Description in English"),
         validators=[Length(max=20_000)],
@@ -149,14 +147,6 @@ class ChallengeForm(FlaskForm):
             "final ranks and prizes follow when they are over. STADTRADELN allows 7."
         ),
     )
-
-    def validate_title_en(self, field) -> None:
-        if not (field.data or "").strip() and not (self.title_de.data or "").strip():
-            raise ValidationError(_l("Give the title in English, in German or in both."))
-        _at_least_three(field)
-
-    def validate_title_de(self, field) -> None:
-        _at_least_three(field)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
