@@ -111,3 +111,10 @@ def stripped(fields: dict, names: tuple[str, ...]) -> dict:
     """The twins of `names` that `fields` has, without surrounding blanks (None read as empty)."""
     twins = {f"{name}_{language}" for name in names for language in LANGUAGES}
     return {key: (value or "").strip() if key in twins else value for key, value in fields.items()}
+
+
+def setting(config, name: str, language: str | None = None) -> str:
+    """A configured text (e.g. SHARING_CONTROLLER_NAME) for a reader of `language`: its `_DE` twin for German
+    readers when the city set one, else the main value (the same pattern as the models, for settings)."""
+    german = (config.get(f"{name}_DE") or "").strip()
+    return german if german and (language or current_language()).startswith("de") else config[name]

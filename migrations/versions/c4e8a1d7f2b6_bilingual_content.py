@@ -25,6 +25,15 @@ TWINS = {
     'reward': (('title', sa.String(length=120)), ('description', sa.Text())),
     'partner': (('name', sa.String(length=120)),),
     'badge_class': (('name', sa.String(length=80)), ('description', sa.Text()), ('criteria', sa.Text())),
+    'purpose': (('organisation', sa.String(length=160)),),
+    'data_use': (('organisation', sa.String(length=160)),),
+}
+# The German names of the organisations the default catalogue ships with, for cities that kept them.
+DEFAULT_ORGANISATIONS_DE = {
+    'City statistics office': 'Statistikamt der Stadt',
+    'Stadtwerke (local utility)': 'Stadtwerke',
+    'City traffic planning department': 'Verkehrsplanung der Stadt',
+    'University research partner': 'Forschungspartner der Universität',
 }
 
 
@@ -39,6 +48,12 @@ def upgrade():
     # SQLite: a second copy of the table, so the constraint is built over the renamed column.
     with op.batch_alter_table('partner', schema=None) as batch_op:
         batch_op.create_unique_constraint(op.f('uq_partner_name_en'), ['name_en'])
+    for table in ('purpose', 'data_use'):
+        for english, german in DEFAULT_ORGANISATIONS_DE.items():
+            op.execute(
+                sa.text(f"UPDATE {table} SET organisation_de = :german WHERE organisation_en = :english")
+                .bindparams(german=german, english=english)
+            )
 
 
 def downgrade():
