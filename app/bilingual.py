@@ -18,7 +18,6 @@ from markupsafe import Markup
 from sqlalchemy.ext.hybrid import hybrid_property
 
 LANGUAGES = ("en", "de")
-LANGUAGE_NAMES = {"en": _l("English"), "de": _l("German")}
 # The note beside a text shown in the other language, in the reader's language.
 ONLY_IN = {"en": _l("only in English"), "de": _l("only in German")}
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.naming import conv
 
 from accounts.models import User
 from app.bilingual import bilingual
@@ -103,11 +104,12 @@ class Partner(db.Model):
     """Who honours vouchers: the municipal pool, public transport, a museum, a local shop."""
 
     __tablename__ = "partner"
+    # The constraint kept its name when the column became name_en (migration c4e8a1d7f2b6); conv() keeps the
+    # naming convention from renaming it.
+    __table_args__ = (UniqueConstraint("name_en", name=conv("uq_partner_name")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name_en: Mapped[str] = mapped_column(
-        String(120), unique=True
-    )  # the name in English, unique: how staff tell them apart
+    name_en: Mapped[str] = mapped_column(String(120))  # unique, in English: how staff tell partners apart
     name_de: Mapped[str] = mapped_column(String(120), default="", server_default="")
     kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"), default=PartnerKind.OTHER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

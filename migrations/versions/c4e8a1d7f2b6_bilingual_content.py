@@ -38,16 +38,14 @@ DEFAULT_ORGANISATIONS_DE = {
 
 
 def upgrade():
+    # Plain ALTER statements, no batch copy: SQLite renames a column and adds one with a constant default in
+    # place, so tables that other rows point to (challenge, partner, reward, …) are never dropped and rebuilt,
+    # which foreign keys would refuse once they hold rows. Constraints follow the renamed column by themselves
+    # (partner keeps its unique constraint, still named uq_partner_name).
     for table, columns in TWINS.items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            if table == 'partner':
-                batch_op.drop_constraint('uq_partner_name', type_='unique')
-            for name, type_ in columns:
-                batch_op.alter_column(name, new_column_name=f'{name}_en', existing_type=type_, existing_nullable=False)
-                batch_op.add_column(sa.Column(f'{name}_de', type_, nullable=False, server_default=''))
-    # SQLite: a second copy of the table, so the constraint is built over the renamed column.
-    with op.batch_alter_table('partner', schema=None) as batch_op:
-        batch_op.create_unique_constraint(op.f('uq_partner_name_en'), ['name_en'])
+        for name, type_ in columns:
+            op.alter_column(table, name, new_column_name=f'{name}_en', existing_type=type_, existing_nullable=False)
+            op.add_column(table, sa.Column(f'{name}_de', type_, nullable=False, server_default=''))
     for table in ('purpose', 'data_use'):
         for english, german in DEFAULT_ORGANISATIONS_DE.items():
             op.execute(
@@ -60,10 +58,7 @@ def downgrade():
     # German texts are dropped; the English ones become the one-language columns again.
     for table, columns in TWINS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
-            if table == 'partner':
-                batch_op.drop_constraint(op.f('uq_partner_name_en'), type_='unique')
-            for name, type_ in columns:
+            for name, _type in columns:
                 batch_op.drop_column(f'{name}_de')
-                batch_op.alter_column(f'{name}_en', new_column_name=name, existing_type=type_, existing_nullable=False)
-    with op.batch_alter_table('partner', schema=None) as batch_op:
-        batch_op.create_unique_constraint(op.f('uq_partner_name'), ['name'])
+        for name, type_ in columns:
+            op.alter_column(table, f'{name}_en', new_column_name=name, existing_type=type_, existing_nullable=False)
