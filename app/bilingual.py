@@ -12,10 +12,13 @@ query it is `x_en` (ordering and search), and assigning it writes `x_en`.
 
 from dataclasses import dataclass
 
+from flask import g, has_app_context, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.ext.hybrid import hybrid_property
+
+from app.i18n import visitor_language
 
 LANGUAGES = ("en", "de")
 # The note beside a text shown in the other language, in the reader's language.
@@ -24,7 +27,12 @@ ONLY_IN = {"en": _l("only in English"), "de": _l("only in German")}
 
 def current_language() -> str:
     """The language texts are picked in: the request's, a forced one (emails), else English."""
-    locale = get_locale()
+    known = getattr(getattr(g, "_flask_babel", None), "babel_locale", None) if has_app_context() else None
+    if known is None and has_request_context() and "_login_user" not in g:
+        # Nobody has asked who is calling yet (a service reading a text early): asking here would load the
+        # caller and keep them for the rest of the request as a side effect, so the request's own language does.
+        return "de" if visitor_language() == "de" else "en"
+    locale = known or get_locale()
     return "de" if locale is not None and locale.language == "de" else "en"
 
 
