@@ -151,7 +151,7 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
     page.get_by_role("button", name="Publish challenge").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Fill in every field before publishing. Missing: Description, Start, End.")
-    for name in ("description", "starts_at", "ends_at"):
+    for name in ("description_en", "starts_at", "ends_at"):
         expect(page.locator(f"#{name}")).to_have_attribute("aria-invalid", "true")
         expect(page.locator(f"#{name}-error")).to_have_text("Needed before publishing.")
     assert_accessible(page)
