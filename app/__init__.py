@@ -8,7 +8,7 @@ from flask_babel import format_decimal
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app import cli, errors, routing, security, transactions, wiring
+from app import bilingual, cli, errors, routing, security, transactions, wiring
 from app.clock import sqlite_city_date
 from app.columns import render_migration_item
 from app.config import BASE_DIR, INSTANCE_DIR, Config
@@ -58,6 +58,9 @@ def create_app(config=None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     app.add_template_filter(format_decimal, "numberformat")
+    # Text a manager or admin wrote, in the reader's language or the other with a note (app.bilingual).
+    app.add_template_global(bilingual.render, "localized")
+    app.add_template_global(bilingual.pick, "pick_text")
     wiring.init_domains(app)
     cli.init_app(app, app.extensions["civiquest.commands"])
     return app

@@ -106,15 +106,21 @@ class Config:
 
     # Data sharing: the data controller named on consent receipts, and how long raw readings and trips are kept.
     SHARING_JURISDICTION = os.environ.get("SHARING_JURISDICTION", "DE")
+    # Texts residents read have a German twin (`_DE`), used for German readers (app.bilingual.setting); an empty
+    # one falls back to the main value.
     SHARING_CONTROLLER_NAME = os.environ.get("SHARING_CONTROLLER_NAME", "City administration (Civiquest)")
+    SHARING_CONTROLLER_NAME_DE = os.environ.get("SHARING_CONTROLLER_NAME_DE", "Stadtverwaltung (Civiquest)")
     SHARING_CONTROLLER_CONTACT = os.environ.get("SHARING_CONTROLLER_CONTACT", "Data protection officer")
+    SHARING_CONTROLLER_CONTACT_DE = os.environ.get("SHARING_CONTROLLER_CONTACT_DE", "Datenschutzbeauftragte Stelle")
     SHARING_CONTROLLER_ADDRESS = os.environ.get("SHARING_CONTROLLER_ADDRESS", "Town hall")
+    SHARING_CONTROLLER_ADDRESS_DE = os.environ.get("SHARING_CONTROLLER_ADDRESS_DE", "Rathaus")
     SHARING_CONTROLLER_EMAIL = os.environ.get("SHARING_CONTROLLER_EMAIL", "privacy@civiquest.example")
     SHARING_CONTROLLER_PHONE = os.environ.get("SHARING_CONTROLLER_PHONE", "")
     RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "24"))
     # Statistics: a published cell must rest on at least this many residents (small-cell suppression).
     STATS_MIN_RESIDENTS = int(os.environ.get("STATS_MIN_RESIDENTS", "5"))
     STATS_PUBLISHER = os.environ.get("STATS_PUBLISHER", "City statistics office")
+    STATS_PUBLISHER_DE = os.environ.get("STATS_PUBLISHER_DE", "Statistikamt der Stadt")
     # Open data: epsilon spent per differentially private release, and the total each dataset may spend.
     STATS_DP_EPSILON = float(os.environ.get("STATS_DP_EPSILON", "0.5"))
     STATS_DP_TOTAL_EPSILON = float(os.environ.get("STATS_DP_TOTAL_EPSILON", "2.0"))

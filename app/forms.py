@@ -36,6 +36,24 @@ def plausible_year(_form, field) -> None:
         raise ValidationError(_l("Enter a date between the years 2000 and 2200."))
 
 
+def in_one_language_at_least(message, min_length: int = 0):
+    """A validator for the English twin of a text (app.bilingual): it or its German twin must be filled in.
+
+    Either twin that is filled in needs `min_length` characters; the German field's own check is added by
+    listing this validator on it too (it then skips the "one at least" part)."""
+
+    def check(form, field) -> None:
+        given = (field.data or "").strip()
+        if field.name.endswith("_en"):
+            twin = form[field.name[:-3] + "_de"]
+            if not given and not (twin.data or "").strip():
+                raise ValidationError(message)
+        if given and len(given) < min_length:
+            raise ValidationError(gettext("Give at least %(num)d characters, or none.", num=min_length))
+
+    return check
+
+
 def date_field(label, description=None) -> DateField:
     """An optional day, in a plausible year."""
     return DateField(label, validators=[Optional(), plausible_year], description=description)

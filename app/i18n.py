@@ -31,6 +31,12 @@ def select_language() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
+    return visitor_language()
+
+
+def visitor_language() -> str:
+    """The language the request asks for without looking at who is logged in: the cookie, else the browser's."""
+    languages = current_app.config["LANGUAGES"]
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie

@@ -5,6 +5,7 @@ from apispec import BasePlugin
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
+from app.bilingual import current_language
 from app.routing import MAX_ID
 
 
@@ -67,6 +68,62 @@ class ChangesSchema(ma.Schema):
     def not_empty(self, data, **kwargs):
         if not data:
             raise ma.ValidationError(str(_l("Send at least one field to change.")), "_schema")
+
+
+def _twin_names(name: str) -> tuple[str, str, str]:
+    return name, f"{name}_en", f"{name}_de"
+
+
+IN_LANGUAGE = {
+    None: "In the request's language (as older clients send it); `_en` / `_de` set one language.",
+    "en": "In English; empty when only written in German.",
+    "de": "In German; empty when only written in English.",
+}
+
+
+def twin_field(max_length: int, language: str | None = None, min_length: int = 0, **kwargs) -> ma.fields.String:
+    """One of a text's twins (app.bilingual): `language` "en" or "de", or None for the request's language.
+
+    It may be empty (written only in the other language); when not, it needs `min_length` characters."""
+    field = text_field(max_length, metadata={"description": IN_LANGUAGE[language]}, **kwargs)
+    if min_length:
+        field.validators.append(_empty_or_at_least(min_length))
+    return field
+
+
+def _empty_or_at_least(min_length: int):
+    def check(value: str) -> None:
+        if value.strip() and len(value.strip()) < min_length:
+            raise ma.ValidationError(str(_l("Give at least %(num)d characters, or none.", num=min_length)))
+
+    return check
+
+
+class BilingualInput(ma.Schema):
+    """Input with texts in English and German: `x_en`, `x_de`, and the older `x`, which is the request's language.
+
+    An explicit twin wins over `x`. The services check that at least one language is given."""
+
+    BILINGUAL: tuple[str, ...] = ()
+    REQUIRED_TEXTS: tuple[str, ...] = ()  # each needs text in one language at least
+
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def one_language_at_least(self, data, original, **kwargs):
+        # Only a text not sent at all is refused here; a blank one is the service's to name, with its own words.
+        sent = original if isinstance(original, dict) else {}
+        missing = [name for name in self.REQUIRED_TEXTS if not any(key in sent for key in _twin_names(name))]
+        if missing:
+            message = str(_l("Missing data for required field."))
+            raise ma.ValidationError({name: [message] for name in missing})
+
+    @ma.post_load
+    def into_twins(self, data, **kwargs):
+        language = current_language()
+        for name in self.BILINGUAL:
+            if name in data:
+                value = data.pop(name)
+                data.setdefault(f"{name}_{language}", value)
+        return data
 
 
 class RulesPlugin(BasePlugin):

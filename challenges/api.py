@@ -32,7 +32,8 @@ manager_required = serves(Role.MANAGER)
 resident_required = serves(Role.RESIDENT)
 # Public reads: anonymous visitors are welcome; logged-in ones also see their own part.
 OPTIONAL_AUTH = [{}, {"bearerAuth": []}, {"cookieAuth": []}]
-CHALLENGE_COLUMNS = tuple(column.key for column in Challenge.__table__.columns)
+# The columns, and the texts in the request's language under their older one-language names (app.bilingual).
+CHALLENGE_COLUMNS = (*(column.key for column in Challenge.__table__.columns), "title", "description")
 # 409s that concern the challenge's state rather than a field sent name `status` as the field.
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import User
+from app.bilingual import as_twins, missing_both
 from app.columns import utcnow
 from app.extensions import db
 from challenges import errors
@@ -15,22 +16,35 @@ from challenges.models import Challenge, ChallengeChange, Status
 from challenges.scoring import METRICS_BY_CATEGORY, Category, Format, Metric
 
 EDITABLE_FIELDS = (
-    "title", "description", "category", "metric", "format", "starts_at", "ends_at", "points_per_unit",
+    "title_en", "title_de", "description_en", "description_de",
+    "category", "metric", "format", "starts_at", "ends_at", "points_per_unit",
     "daily_point_cap", "target", "completion_goal", "completion_bonus", "placement_points",
     "max_kwh_per_day", "max_km_per_day", "late_entry_days",
 )  # fmt: skip
 MAX_LATE_ENTRY_DAYS = 14
-# Once a challenge runs, changing the rules would be unfair to those already taking part.
-EDITABLE_WHILE_ACTIVE = ("description", "ends_at")
-REQUIRED_TO_PUBLISH = ("title", "description", "category", "metric", "format", "starts_at", "ends_at")
+# Once a challenge runs, changing the rules would be unfair to those already taking part; the German title
+# may still be added, as translating changes nothing for anyone.
+EDITABLE_WHILE_ACTIVE = ("title_de", "description_en", "description_de", "ends_at")
+REQUIRED_TO_PUBLISH = ("category", "metric", "format", "starts_at", "ends_at")
+# Written in English, German or both (app.bilingual); the one-language names callers used before mean English.
+BILINGUAL = ("title", "description")
+MAX_TITLE = 120
+
+
+def _title_errors(values: dict) -> dict:
+    """A title in at least one language, 3 to 120 characters in each language it is given in."""
+    if ("title_en" in values or "title_de" in values) and missing_both(values, "title"):
+        return {"title": _l("Give the title in English, in German or in both.")}
+    return {
+        name: _l("The title needs 3 to 120 characters.")
+        for name in ("title_en", "title_de")
+        if values.get(name) and not 3 <= len(values[name].strip()) <= MAX_TITLE
+    }
 
 
 def _field_errors(values: dict) -> dict:
     """Check the rules every challenge must keep, published or not; returns {field: message}."""
-    problems = {}
-    title = values.get("title")
-    if title is not None and not 3 <= len(title.strip()) <= 120:
-        problems["title"] = _l("The title needs 3 to 120 characters.")
+    problems = _title_errors(values)
     category, metric = values.get("category"), values.get("metric")
     if category and metric and Metric(metric) not in METRICS_BY_CATEGORY[Category(category)]:
         problems["metric"] = _l("This metric does not fit the category.")
@@ -68,7 +82,8 @@ def _unfair_metric(category, metric, format_) -> str | None:
 
 def _missing_fields(values: dict) -> list[str]:
     """The fields a challenge needs before it can be published (and keeps needing after)."""
-    missing = [name for name in REQUIRED_TO_PUBLISH if values.get(name) in (None, "")]
+    missing = [name for name in BILINGUAL if missing_both(values, name)]  # named as a whole: either language does
+    missing += [name for name in REQUIRED_TO_PUBLISH if values.get(name) in (None, "")]
     if values.get("format") == Format.COLLECTIVE and not values.get("target"):
         missing.append("target")
     return missing
@@ -80,6 +95,8 @@ def _values_of(challenge: Challenge) -> dict:
 
 def create_challenge(author: User, **fields) -> Challenge:
     """Create a draft; incomplete is fine until publishing, broken rules are not."""
+    # A title is needed from the start, in one language at least.
+    fields = {"title_en": "", **as_twins(fields, BILINGUAL)}
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not challenge fields: {sorted(unknown)}")
@@ -96,6 +113,7 @@ def create_challenge(author: User, **fields) -> Challenge:
 def update_challenge(challenge: Challenge, editor: User, now: datetime | None = None, **changes) -> Challenge:
     """Edit a challenge within what its status allows; edits after publishing are logged."""
     now = now or utcnow()
+    changes = as_twins(changes, BILINGUAL)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not challenge fields: {sorted(unknown)}")

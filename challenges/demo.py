@@ -19,12 +19,46 @@ from challenges.scoring import Category, Format, Metric, Mode
 DAY = timedelta(days=1)
 
 
+# The German texts of the demo challenges, by English title: the demo city ships in both languages.
+GERMAN = {
+    "Winter Energy Sprint": (
+        "Winter-Energiesprint",
+        "Welcher Stadtteil spart in diesem Winter am meisten Strom?\n\n"
+        "Geben Sie einmal pro Woche Ihren Zählerstand ein. Sie punkten mit dem, was Sie gegenüber Ihrem "
+        "üblichen Verbrauch sparen.",
+    ),
+    "Autumn Standby Hunt": (
+        "Herbstjagd auf den Standby",
+        "Spüren Sie die Geräte auf, die Strom verbrauchen, während sie nichts tun.\n\n"
+        "Schaltbare Steckdosenleisten helfen.",
+    ),
+    "Bike to Work Month": (
+        "Mit dem Rad zur Arbeit",
+        "Lassen Sie das Auto auf dem Weg zur Arbeit stehen.\n\nJeder Kilometer mit Rad, Bus oder zu Fuß zählt.",
+    ),
+    "Together for 5 Tonnes": (
+        "Gemeinsam für 5 Tonnen",
+        "Die ganze Stadt arbeitet auf ein Ziel hin: 5 Tonnen CO₂ im Verkehr vermeiden.",
+    ),
+    "Spring Car-Free Weeks": (
+        "Autofreie Frühlingswochen",
+        "Vier Wochen Wege zu Fuß, mit Rad, Bus, Bahn oder Carsharing.",
+    ),
+    "Summer Heat Saver": (
+        "Sommer-Hitzesparer",
+        "Kühl bleiben ohne Klimaanlage. (Entwurf: noch nicht veröffentlicht.)",
+    ),
+}
+
+
 def _challenge(author, now, *, title, description, starts, ends, publish_at=None, **fields):
     # Challenges run from midnight in the city, as managers set them, so a start day counts whole.
     midnight = datetime.combine(now.astimezone(clock.city_zone()).date(), time(0), clock.city_zone())
+    title_de, description_de = GERMAN[title]
     challenge = authoring.create_challenge(
-        author, title=title, description=description, starts_at=midnight + starts, ends_at=midnight + ends, **fields
-    )
+        author, title_en=title, title_de=title_de, description_en=description, description_de=description_de,
+        starts_at=midnight + starts, ends_at=midnight + ends, **fields,
+    )  # fmt: skip
     if publish_at is not None:
         authoring.publish(challenge, now=now + publish_at)
     return challenge

@@ -95,6 +95,10 @@ RULE_LABELS = {
 FIELD_LABELS = {
     "title": _l("Title"),
     "description": _l("Description"),
+    "title_en": _l("Title in English"),
+    "title_de": _l("Title in German"),
+    "description_en": _l("Description in English"),
+    "description_de": _l("Description in German"),
     "category": _l("Category"),
     "metric": _l("What counts"),
     "format": _l("Format"),

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.clock import city_zone
-from app.forms import InRange, LocaleDecimalField, LocaleIntegerField, choices
+from app.forms import InRange, LocaleDecimalField, LocaleIntegerField, choices, in_one_language_at_least
 from challenges.display import CATEGORY_LABELS, FORMAT_LABELS, METRIC_LABELS
 from challenges.scoring import DEFAULT_MAX_KM_PER_DAY, DEFAULT_MAX_KWH_PER_DAY, METRICS_BY_CATEGORY
 
@@ -75,15 +75,30 @@ def metric_choices():
     return choices(pairs)
 
 
+TEXTS = ("title_en", "title_de", "description_en", "description_de")
+
+NO_TITLE = _l("Give the title in English, in German or in both.")
+
+
 class ChallengeForm(FlaskForm):
     """Every field of a challenge; names match the service's, so its errors land on the right field."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=120)])
-    description = TextAreaField(
-        _l("Description"),
+    # In English, German or both (app.bilingual): the service asks for one and shows it with a note where the
+    # other is missing.
+    title_en = StringField(
+        _l("Title in English"),
+        validators=[Length(max=120), in_one_language_at_least(NO_TITLE, min_length=3)],
+        description=_l("Give the title in at least one language; residents reading the other see it with a note."),
+    )
+    title_de = StringField(
+        _l("Title in German"), validators=[Length(max=120), in_one_language_at_least(NO_TITLE, min_length=3)]
+    )
+    description_en = TextAreaField(
+        _l("Description in English"),
         validators=[Length(max=20_000)],
         description=_l("Plain text. Leave an empty line between paragraphs. Needed before publishing."),
     )
+    description_de = TextAreaField(_l("Description in German"), validators=[Length(max=20_000)])
     category = SelectField(_l("Category"), validators=[InputRequired()])
     metric = SelectField(
         _l("What counts"),
@@ -144,8 +159,10 @@ class ChallengeForm(FlaskForm):
         """A challenge's values in the shape the form shows them."""
         first, second, third = [*(challenge.placement_points or []), 0, 0, 0][:3]
         return {
-            "title": challenge.title,
-            "description": challenge.description,
+            "title_en": challenge.title_en,
+            "title_de": challenge.title_de,
+            "description_en": challenge.description_en,
+            "description_de": challenge.description_de,
             "category": challenge.category.value,
             "metric": challenge.metric.value,
             "format": challenge.format.value,
@@ -167,8 +184,8 @@ class ChallengeForm(FlaskForm):
     def values(self) -> dict:
         """The entered values as the services take them: UTC times, the three places as one list."""
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token" and name not in PLACES}
-        data["description"] = (data["description"] or "").strip()
-        data["title"] = (data["title"] or "").strip()
+        for name in TEXTS:
+            data[name] = (data[name] or "").strip()
         data["starts_at"], data["ends_at"] = to_utc(data["starts_at"]), to_utc(data["ends_at"])
         data["placement_points"] = [self[name].data for name in PLACES]
         data["late_entry_days"] = data["late_entry_days"] or 0  # left empty: the challenge closes at its end
@@ -183,12 +200,15 @@ class ChallengeForm(FlaskForm):
                 field.flags.required = False
 
     def _fields_for(self, name: str):
+        if name in ("title", "description"):  # the text as a whole, in neither language: the English field shows it
+            return [self[f"{name}_en"], self[f"{name}_de"]]
         return [self[place] for place in PLACES] if name == "placement_points" else [self[name]]
 
     def show_errors(self, problems: dict) -> None:
         """Put a service's {field: message} on the form's fields."""
         for name, message in problems.items():
-            target = self._fields_for(name)[0] if name == "placement_points" or name in self else None
+            known = name in self or name in ("placement_points", "title", "description")
+            target = self._fields_for(name)[0] if known else None
             if target is None:
                 self.form_errors.append(message)
             else:

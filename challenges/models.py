@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from app import locks
+from app.bilingual import bilingual
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from challenges.flags import describe
@@ -66,8 +67,11 @@ class Challenge(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    # Prose a manager writes, in both languages (app.bilingual): one may be empty, the other is shown instead.
+    title_en: Mapped[str] = mapped_column(String(120), default="")
+    title_de: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="", server_default="")
     category: Mapped[Category] = mapped_column(_enum(Category, "category"))
     metric: Mapped[Metric] = mapped_column(_enum(Metric, "metric"))
     format: Mapped[Format] = mapped_column(_enum(Format, "format"))
@@ -97,6 +101,9 @@ class Challenge(db.Model):
     changes: Mapped[list["ChallengeChange"]] = relationship(
         back_populates="challenge", order_by="ChallengeChange.changed_at.desc()", cascade="all, delete-orphan"
     )
+
+    title = bilingual("title")
+    description = bilingual("description")
 
     @property
     def late_entries_until(self) -> datetime | None:

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import ChangesSchema, StrictFloat, text_field
+from app.schemas import BilingualInput, ChangesSchema, StrictFloat, text_field, twin_field
 from challenges.models import Status, SubmissionKind, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -42,11 +42,16 @@ def enum_field(enum_class, **kwargs) -> ma.fields.Enum:
 # Input ------------------------------------------------------------------------------------
 
 
-class ChallengeUpdateSchema(ChangesSchema):
+class ChallengeUpdateSchema(BilingualInput, ChangesSchema):
     """The fields of a challenge a manager may set; on PATCH only those sent change."""
 
-    title = text_field(120, min_length=1)
-    description = text_field(10_000)
+    BILINGUAL = ("title", "description")
+    title = twin_field(120, min_length=3)
+    title_en = twin_field(120, "en", min_length=3)
+    title_de = twin_field(120, "de", min_length=3)
+    description = twin_field(10_000)
+    description_en = twin_field(10_000, "en")
+    description_de = twin_field(10_000, "de")
     category = enum_field(Category)
     metric = enum_field(Metric)
     format = enum_field(Format)
@@ -67,9 +72,10 @@ class ChallengeUpdateSchema(ChangesSchema):
 
 
 class ChallengeCreateSchema(ChallengeUpdateSchema):
-    """A new draft: title, category, metric and format are needed now, the rest before publishing."""
+    """A new draft: title (in one language at least), category, metric and format are needed now, the rest
+    before publishing."""
 
-    title = text_field(120, min_length=1, required=True)
+    REQUIRED_TEXTS = ("title",)
     category = enum_field(Category, required=True)
     metric = enum_field(Metric, required=True)
     format = enum_field(Format, required=True)
@@ -122,8 +128,12 @@ class EnrollmentSchema(ma.Schema):
 
 class ChallengeSchema(ma.Schema):
     id = ma.fields.Integer()
-    title = ma.fields.String()
-    description = ma.fields.String()
+    title = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    title_en = ma.fields.String()
+    title_de = ma.fields.String()
+    description = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    description_en = ma.fields.String()
+    description_de = ma.fields.String()
     category = enum_field(Category)
     metric = enum_field(Metric)
     format = enum_field(Format)

@@ -6,6 +6,7 @@ Square brackets mark what only the city can say; the admin's edit page shows the
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.bilingual import setting
 from legal.models import PageKind
 
 
@@ -16,8 +17,8 @@ def _imprint(config) -> str:
         "## Responsible for the content\n%(contact)s\n\n"
         "## Supervisory authority\n[The authority that supervises the publisher: please complete]\n\n"
         "## VAT identification number\n[If there is one: please complete]",
-        name=config["SHARING_CONTROLLER_NAME"], address=config["SHARING_CONTROLLER_ADDRESS"],
-        email=config["SHARING_CONTROLLER_EMAIL"], contact=config["SHARING_CONTROLLER_CONTACT"],
+        name=setting(config, "SHARING_CONTROLLER_NAME"), address=setting(config, "SHARING_CONTROLLER_ADDRESS"),
+        email=config["SHARING_CONTROLLER_EMAIL"], contact=setting(config, "SHARING_CONTROLLER_CONTACT"),
     )  # fmt: skip
 
 
@@ -32,8 +33,8 @@ def _privacy(config) -> str:
         "(Art. 17), restrict its use (Art. 18), take it with you (Art. 20) and object to its use (Art. 21). You "
         "can withdraw any consent at any time, with effect for every later use (Art. 7(3)). You may complain to a "
         "supervisory authority: [the state's data protection authority: please complete].",
-        name=config["SHARING_CONTROLLER_NAME"], address=config["SHARING_CONTROLLER_ADDRESS"],
-        email=config["SHARING_CONTROLLER_EMAIL"], contact=config["SHARING_CONTROLLER_CONTACT"],
+        name=setting(config, "SHARING_CONTROLLER_NAME"), address=setting(config, "SHARING_CONTROLLER_ADDRESS"),
+        email=config["SHARING_CONTROLLER_EMAIL"], contact=setting(config, "SHARING_CONTROLLER_CONTACT"),
     )  # fmt: skip
 
 

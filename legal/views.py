@@ -2,11 +2,11 @@
 accessibility statement with its feedback form; the admins' edit pages."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
+from app import bilingual
 from app.extensions import limiter
 from app.security import PUBLIC, serves
 from legal import display, services
@@ -32,8 +32,7 @@ def legal_context():
 
 
 def _language() -> str:
-    locale = get_locale()
-    return "de" if locale is not None and locale.language == "de" else "en"
+    return bilingual.current_language()
 
 
 def _page(kind: PageKind, template: str, **context):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import bilingual
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 from neighbourhoods.models import Neighbourhood
@@ -44,5 +45,5 @@ class FundingProgramme(db.Model):
     )
 
     def text(self, field: str, language: str) -> str:
-        """A translated field (`name`, `description`, `funds`) in `language`, English when German is empty."""
-        return getattr(self, f"{field}_{'de' if language.startswith('de') else 'en'}") or getattr(self, f"{field}_en")
+        """A translated field (`name`, `description`, `funds`) in `language`, the other one when it is empty."""
+        return bilingual.text(self, field, language)

@@ -18,6 +18,7 @@ from rewards.badges.defaults import install_default_badges
 from rewards.catalogue import services
 from rewards.models import LedgerEntry, PartnerKind
 
+# Their names are German proper names, the same in both languages.
 PARTNERS = [
     ("Stadtbad Mitte", PartnerKind.MUNICIPAL),
     ("Stadtwerke Verkehr", PartnerKind.TRANSPORT),
@@ -25,22 +26,31 @@ PARTNERS = [
     ("Fahrradladen Speiche", PartnerKind.SHOP),
 ]
 
-# (partner, title, description, cost, stock, limit per resident, valid for days)
+# (partner, (title in English, in German), (description in English, in German), cost, stock, limit per resident,
+# valid for days)
 REWARDS = [
-    ("Stadtbad Mitte", "Swimming pool day ticket", "One day at the indoor pool, sauna not included.", 150,
+    ("Stadtbad Mitte", ("Swimming pool day ticket", "Tageskarte Hallenbad"),
+     ("One day at the indoor pool, sauna not included.", "Ein Tag im Hallenbad, ohne Sauna."), 150,
      None, None, None),
-    ("Stadtbad Mitte", "Sauna evening", "One evening in the sauna, Monday to Thursday from 17:00.", 400,
-     20, 2, 120),
-    ("Stadtwerke Verkehr", "Day ticket for buses and trams", "Travel all day in the city zone.", 200,
-     None, None, None),
-    ("Stadtwerke Verkehr", "10% off a monthly pass", "Show the voucher when you buy your next monthly pass.", 500,
-     None, 1, 180),
-    ("Stadtmuseum", "Museum entry", "One adult entry to the permanent exhibition.", 120, None, None, None),
-    ("Stadtmuseum", "Family guided tour", "A guided tour for up to two adults and three children.", 350,
-     10, 1, 90),
-    ("Fahrradladen Speiche", "Bike service voucher", "A full service for one bike: brakes, gears, chain, lights.",
-     300, 5, 1, 90),
-    ("Fahrradladen Speiche", "Bike light set", "Front and rear lights, rechargeable by USB.", 250, 15, 1, None),
+    ("Stadtbad Mitte", ("Sauna evening", "Saunaabend"),
+     ("One evening in the sauna, Monday to Thursday from 17:00.",
+      "Ein Abend in der Sauna, montags bis donnerstags ab 17 Uhr."), 400, 20, 2, 120),
+    ("Stadtwerke Verkehr", ("Day ticket for buses and trams", "Tageskarte für Bus und Straßenbahn"),
+     ("Travel all day in the city zone.", "Den ganzen Tag in der Stadtzone fahren."), 200, None, None, None),
+    ("Stadtwerke Verkehr", ("10% off a monthly pass", "10 % Rabatt auf eine Monatskarte"),
+     ("Show the voucher when you buy your next monthly pass.",
+      "Zeigen Sie den Gutschein beim Kauf Ihrer nächsten Monatskarte."), 500, None, 1, 180),
+    ("Stadtmuseum", ("Museum entry", "Museumseintritt"),
+     ("One adult entry to the permanent exhibition.", "Ein Eintritt für Erwachsene in die Dauerausstellung."),
+     120, None, None, None),
+    ("Stadtmuseum", ("Family guided tour", "Familienführung"),
+     ("A guided tour for up to two adults and three children.",
+      "Eine Führung für bis zu zwei Erwachsene und drei Kinder."), 350, 10, 1, 90),
+    ("Fahrradladen Speiche", ("Bike service voucher", "Gutschein Fahrradinspektion"),
+     ("A full service for one bike: brakes, gears, chain, lights.",
+      "Eine vollständige Inspektion für ein Rad: Bremsen, Schaltung, Kette, Licht."), 300, 5, 1, 90),
+    ("Fahrradladen Speiche", ("Bike light set", "Fahrradlicht-Set"),
+     ("Front and rear lights, rechargeable by USB.", "Vorder- und Rücklicht, per USB aufladbar."), 250, 15, 1, None),
 ]  # fmt: skip
 
 PARTNER_ACCOUNT = ("partner1", "Stadtbad Mitte Desk", "Stadtbad Mitte")
@@ -58,10 +68,11 @@ def seed(email_for, password_hash: str) -> str:
     """
     now = utcnow()
     partners = {name: services.create_partner(name, kind) for name, kind in PARTNERS}
-    for partner, title, description, cost, stock, limit, days in REWARDS:
+    for partner, (title_en, title_de), (description_en, description_de), cost, stock, limit, days in REWARDS:
         services.create_reward(
-            partner_id=partners[partner].id, title=title, description=description, cost=cost, stock=stock,
-            per_resident_limit=limit, valid_until=now + timedelta(days=days) if days else None,
+            partner_id=partners[partner].id, title_en=title_en, title_de=title_de, description_en=description_en,
+            description_de=description_de, cost=cost, stock=stock, per_resident_limit=limit,
+            valid_until=now + timedelta(days=days) if days else None,
         )  # fmt: skip
     local_part, pseudonym, partner = PARTNER_ACCOUNT
     account = accounts.create_user(

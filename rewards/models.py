@@ -16,8 +16,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.naming import conv
 
 from accounts.models import User
+from app.bilingual import bilingual
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -102,13 +104,19 @@ class Partner(db.Model):
     """Who honours vouchers: the municipal pool, public transport, a museum, a local shop."""
 
     __tablename__ = "partner"
+    # The constraint kept its name when the column became name_en (migration c4e8a1d7f2b6); conv() keeps the
+    # naming convention from renaming it.
+    __table_args__ = (UniqueConstraint("name_en", name=conv("uq_partner_name")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_en: Mapped[str] = mapped_column(String(120))  # unique, in English: how staff tell partners apart
+    name_de: Mapped[str] = mapped_column(String(120), default="", server_default="")
     kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"), default=PartnerKind.OTHER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list["PartnerMember"]] = relationship(back_populates="partner", cascade="all, delete-orphan")
+
+    name = bilingual("name")
 
 
 class PartnerMember(db.Model):
@@ -138,8 +146,11 @@ class Reward(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
-    title: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    # Prose a manager writes, in both languages (app.bilingual).
+    title_en: Mapped[str] = mapped_column(String(120), default="")
+    title_de: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="", server_default="")
     cost: Mapped[int] = mapped_column(Integer)
     stock: Mapped[int | None] = mapped_column(Integer)  # left to redeem
     redeemed_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -150,6 +161,9 @@ class Reward(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
+
+    title = bilingual("title")
+    description = bilingual("description")
 
     @property
     def sold_out(self) -> bool:
@@ -215,13 +229,21 @@ class BadgeClass(db.Model):
     __tablename__ = "badge_class"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    description: Mapped[str] = mapped_column(Text)
-    criteria: Mapped[str] = mapped_column(Text)
+    # Prose an admin writes, in both languages (app.bilingual).
+    name_en: Mapped[str] = mapped_column(String(80), default="")
+    name_de: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="", server_default="")
+    criteria_en: Mapped[str] = mapped_column(Text, default="")
+    criteria_de: Mapped[str] = mapped_column(Text, default="", server_default="")
     image_svg: Mapped[str] = mapped_column(Text)
     rule: Mapped[BadgeRule | None] = mapped_column(_enum(BadgeRule, "badge_rule", 30), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    name = bilingual("name")
+    description = bilingual("description")
+    criteria = bilingual("criteria")
 
 
 class BadgeAward(db.Model):

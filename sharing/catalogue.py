@@ -21,7 +21,15 @@ from sharing.services import end_consent
 # The fields that say what residents agree to; changing one ends the consents in force.
 WORDING = {
     DataCategory: ("name_en", "name_de", "description_en", "description_de"),
-    Purpose: ("name_en", "name_de", "explanation_en", "explanation_de", "organisation", "third_party"),
+    Purpose: (
+        "name_en",
+        "name_de",
+        "explanation_en",
+        "explanation_de",
+        "organisation_en",
+        "organisation_de",
+        "third_party",
+    ),
 }
 Entry = DataCategory | Purpose
 

@@ -39,7 +39,8 @@ PURPOSES = (
         "for open data. It only ever publishes totals, never anything about one person.",
         "explanation_de": "Das Statistikamt zählt Beteiligung und Einsparungen für Berichte an den Stadtrat und für "
         "offene Daten. Es veröffentlicht nur Summen, nie etwas über eine einzelne Person.",
-        "organisation": "City statistics office",
+        "organisation_en": "City statistics office",
+        "organisation_de": "Statistikamt der Stadt",
         "third_party": False,
     },
     {
@@ -48,7 +49,8 @@ PURPOSES = (
         "name_de": "Netzplanung",
         "explanation_en": "The local utility plans the electricity grid: where demand grows and where it shrinks.",
         "explanation_de": "Die Stadtwerke planen das Stromnetz: wo der Bedarf wächst und wo er sinkt.",
-        "organisation": "Stadtwerke (local utility)",
+        "organisation_en": "Stadtwerke (local utility)",
+        "organisation_de": "Stadtwerke",
         "third_party": True,
     },
     {
@@ -59,7 +61,8 @@ PURPOSES = (
         "and footpaths.",
         "explanation_de": "Die Verkehrsplanung der Stadt sieht, wie Menschen unterwegs sind, um Buslinien, Radwege und "
         "Fußwege zu verbessern.",
-        "organisation": "City traffic planning department",
+        "organisation_en": "City traffic planning department",
+        "organisation_de": "Verkehrsplanung der Stadt",
         "third_party": False,
     },
     {
@@ -70,7 +73,8 @@ PURPOSES = (
         "sustainably. Results are published only as totals.",
         "explanation_de": "Ein Forschungspartner der Universität untersucht, was Haushalten hilft, Energie zu sparen "
         "und nachhaltig unterwegs zu sein. Ergebnisse werden nur als Summen veröffentlicht.",
-        "organisation": "University research partner",
+        "organisation_en": "University research partner",
+        "organisation_de": "Forschungspartner der Universität",
         "third_party": True,
     },
     {
@@ -81,7 +85,8 @@ PURPOSES = (
         "funding programmes. Nobody else sees it.",
         "explanation_de": "Civiquest wertet Ihre eigenen Zählerstände aus, um Ihren Verbrauch vorherzusagen und Ihnen "
         "Tipps und passende Förderprogramme zu schicken. Niemand sonst sieht das.",
-        "organisation": "Civiquest",
+        "organisation_en": "Civiquest",
+        "organisation_de": "Civiquest",
         "third_party": False,
     },
 )

@@ -3,10 +3,11 @@
 from datetime import date, datetime
 
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
+from flask_babel import format_date, format_datetime, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from app import bilingual
 from app.clock import city_zone, local_date, week_start
 from sharing import credits, gate
 from sharing.models import Consent, DataCategory, EndReason, Level, Purpose
@@ -33,13 +34,12 @@ END_REASON_LABELS = {
 
 
 def _language() -> str:
-    locale = get_locale()
-    return "de" if locale is not None and locale.language == "de" else "en"
+    return bilingual.current_language()
 
 
 def _localized(obj, field: str) -> str:
-    """The German or English text of a catalogue entry; English where the German one is empty."""
-    return getattr(obj, f"{field}_{_language()}") or getattr(obj, f"{field}_en")
+    """The German or English text of a catalogue entry; the other one where it is empty (app.bilingual)."""
+    return bilingual.text(obj, field, _language())
 
 
 def name(entry: DataCategory | Purpose) -> str:

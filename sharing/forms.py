@@ -85,7 +85,12 @@ class PurposeForm(_CatalogueForm):
         description=_l("In plain words: what the data is used for and what is published."),
     )  # fmt: skip
     explanation_de = TextAreaField(_l("Explanation in German"), validators=[DataRequired(), Length(max=2000)])
-    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=160)])
+    organisation_en = StringField(_l("Organisation in English"), validators=[DataRequired(), Length(max=160)])
+    organisation_de = StringField(
+        _l("Organisation in German"),
+        validators=[Length(max=160)],
+        description=_l("Only where it differs; German pages show the English name otherwise."),
+    )
     third_party = BooleanField(_l("Third party"), description=_l("The data leaves the city administration."))
 
 

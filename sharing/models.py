@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, Enum, ForeignKey, Index, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
+from app.bilingual import bilingual
 from app.columns import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -62,9 +63,13 @@ class Purpose(db.Model):
     name_de: Mapped[str] = mapped_column(String(120))
     explanation_en: Mapped[str] = mapped_column(Text)
     explanation_de: Mapped[str] = mapped_column(Text)
-    organisation: Mapped[str] = mapped_column(String(160))
+    # Who uses the data, in both languages (app.bilingual); the German one may be empty.
+    organisation_en: Mapped[str] = mapped_column(String(160))
+    organisation_de: Mapped[str] = mapped_column(String(160), default="", server_default="")
     third_party: Mapped[bool] = mapped_column(default=False)  # data leaves the city's administration
     active: Mapped[bool] = mapped_column(default=True)
+
+    organisation = bilingual("organisation")
 
 
 class EndReason(enum.StrEnum):
@@ -139,7 +144,9 @@ class DataUse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(120))  # who ran it, e.g. a staff pseudonym or "scheduler"
-    organisation: Mapped[str] = mapped_column(String(160))
+    # The purpose's organisation at the time of the use, in both languages (app.bilingual).
+    organisation_en: Mapped[str] = mapped_column(String(160))
+    organisation_de: Mapped[str] = mapped_column(String(160), default="", server_default="")
     purpose_id: Mapped[int] = mapped_column(ForeignKey("purpose.id"))
     categories: Mapped[list] = mapped_column(JSON)  # category codes
     level: Mapped[Level] = mapped_column(_enum(Level, "sharing_level"))
@@ -148,6 +155,8 @@ class DataUse(db.Model):
     excluded_count: Mapped[int] = mapped_column(Integer, default=0)  # left out for lack of consent
     description: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation = bilingual("organisation")
 
     purpose: Mapped[Purpose] = relationship(lazy="joined")
 

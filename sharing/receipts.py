@@ -2,6 +2,7 @@
 
 from flask import current_app
 
+from app.bilingual import setting, text
 from sharing.models import Consent, EndReason
 
 RECEIPT_VERSION = "KI-CR-v1.1.0"
@@ -23,9 +24,10 @@ def _language(consent: Consent) -> str:
     return "de" if consent.user is not None and consent.user.language == "de" else "en"
 
 
-def _address(config) -> dict:
+def _address(config, language: str) -> dict:
     """The controller's postal address as an object, as the specification's examples give it."""
-    return {"streetAddress": config["SHARING_CONTROLLER_ADDRESS"], "addressCountry": config["SHARING_JURISDICTION"]}
+    street = setting(config, "SHARING_CONTROLLER_ADDRESS", language)
+    return {"streetAddress": street, "addressCountry": config["SHARING_JURISDICTION"]}
 
 
 COLLECTION_METHODS = {
@@ -50,9 +52,9 @@ def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
         "piiPrincipalId": pseudonymous_id(consent),
         "piiControllers": [
             {
-                "piiController": config["SHARING_CONTROLLER_NAME"],
-                "contact": config["SHARING_CONTROLLER_CONTACT"],
-                "address": _address(config),
+                "piiController": setting(config, "SHARING_CONTROLLER_NAME", language),
+                "contact": setting(config, "SHARING_CONTROLLER_CONTACT", language),
+                "address": _address(config, language),
                 "email": config["SHARING_CONTROLLER_EMAIL"],
                 "phone": config["SHARING_CONTROLLER_PHONE"],
                 "piiControllerUrl": policy_url,
@@ -64,10 +66,10 @@ def receipt(consent: Consent, policy_url: str, withdraw_url: str) -> dict:
                 "service": "Civiquest",
                 "purposes": [
                     {
-                        "purpose": purpose.name_de if language == "de" else purpose.name_en,
+                        "purpose": text(purpose, "name", language),
                         "purposeCategory": [purpose.code],
                         "consentType": "EXPLICIT",
-                        "piiCategory": [consent.category.name_de if language == "de" else consent.category.name_en],
+                        "piiCategory": [text(consent.category, "name", language)],
                         "primaryPurpose": False,
                         "termination": _termination(consent),
                         "thirdPartyDisclosure": purpose.third_party,

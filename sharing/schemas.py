@@ -135,7 +135,9 @@ class CataloguePurposeSchema(ma.Schema):
     name_de = ma.fields.String()
     explanation_en = ma.fields.String()
     explanation_de = ma.fields.String()
-    organisation = ma.fields.String()
+    organisation = ma.fields.String(metadata={"description": "In the request's language, else English."})
+    organisation_en = ma.fields.String()
+    organisation_de = ma.fields.String()
     third_party = ma.fields.Boolean(metadata={"description": "The data leaves the city administration."})
 
 

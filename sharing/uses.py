@@ -25,7 +25,8 @@ def record_use(
     ids = sorted(set(resident_ids))
     use = DataUse(
         actor_id=actor.id if actor else None, actor_label=actor_label[:120],
-        organisation=purpose.organisation, purpose=purpose, categories=list(categories), level=Level(level),
+        organisation_en=purpose.organisation_en, organisation_de=purpose.organisation_de, purpose=purpose,
+        categories=list(categories), level=Level(level),
         filters=filters, resident_count=len(ids), excluded_count=excluded_count, description=description,
     )  # fmt: skip
     db.session.add(use)

@@ -8,6 +8,7 @@ from flask import Response, current_app, stream_with_context, url_for
 from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import select
 
+from app.bilingual import setting
 from app.extensions import db
 from challenges.models import Challenge
 from neighbourhoods.models import Neighbourhood
@@ -46,7 +47,8 @@ def history_query():
 
 
 def metadata_of(release: Release) -> dict:
-    return exports.metadata(release, current_app.config["STATS_PUBLISHER"], url_for("stats.dashboard", _external=True))
+    publisher = setting(current_app.config, "STATS_PUBLISHER")
+    return exports.metadata(release, publisher, url_for("stats.dashboard", _external=True))
 
 
 def reader_locale() -> str:

@@ -32,7 +32,8 @@ def _url(endpoint: str, **values) -> str | None:
 
 def _award(item) -> dict:
     badge = item.badge
-    shown_badge = {"id": badge.id, "name": badge.name, "description": badge.description,
+    texts = {twin: getattr(badge, twin) for twin in ("name_en", "name_de", "description_en", "description_de")}
+    shown_badge = {"id": badge.id, "name": badge.name, "description": badge.description, **texts,
                    "image_url": _url("badges.image", badge_id=badge.id)}  # fmt: skip
     return {"uid": item.uid, "badge": shown_badge, "awarded_at": item.awarded_at, "private": item.private,
             "assertion_url": _url("badges.assertion", uid=item.uid)}  # fmt: skip

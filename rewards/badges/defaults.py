@@ -1,7 +1,7 @@
 """The six badges every city starts with, one per rule, and the command that installs them.
 
 Their names, descriptions and criteria are content admins may rewrite on the badge pages, like
-any badge they add, so they are plain English here rather than translated strings.
+any badge they add, so they are data in English and German here rather than translated strings.
 The images are small hand-written SVGs that pass `services.check_svg`: no scripts, no links.
 """
 
@@ -75,6 +75,11 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.FIRST_SUBMISSION,
         "name": "First Step",
+        "name_de": "Erster Schritt",
+        "description_de": "Hat einen ersten Zählerstand oder Weg geschickt, der in einer Challenge zählte.",
+        "criteria_de": "Machen Sie bei einer Challenge mit und schicken Sie einen Zählerstand oder eine "
+        "autofreie Fahrt, die angenommen wird und Punkte bringt. Jeder Weg beginnt mit "
+        "einem ersten Schritt.",
         "description": "Sent a first reading or trip that counted in a challenge.",
         "criteria": "Join any challenge and send a meter reading or a car-free trip that is accepted and "
         "earns points. Every journey starts with a first step.",
@@ -83,6 +88,10 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.STREAK,
         "name": "Four-Week Streak",
+        "name_de": "Vier Wochen am Stück",
+        "description_de": "Hat vier Wochen hintereinander bei Challenges mitgemacht.",
+        "criteria_de": "Haben Sie in vier Kalenderwochen hintereinander (Montag bis Sonntag, Ortszeit) "
+        "mindestens einen angenommenen Zählerstand oder Weg.",
         "description": "Took part in challenges four weeks in a row.",
         "criteria": "Have at least one accepted reading or trip in each of four calendar weeks in a row "
         "(Monday to Sunday, city time).",
@@ -91,6 +100,10 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.CHALLENGE_COMPLETED,
         "name": "Challenge Completed",
+        "name_de": "Challenge geschafft",
+        "description_de": "Hat das Ziel einer Challenge bis zu ihrem Abschluss erreicht.",
+        "criteria_de": "Bleiben Sie in einer Challenge, bis sie abgeschlossen wird, und erreichen Sie "
+        "ihr Ziel; in einer Challenge ohne Ziel genügen überhaupt Punkte.",
         "description": "Reached the goal of a challenge by the time it closed.",
         "criteria": "Stay in a challenge until it closes and reach its goal; in a challenge without a goal, "
         "score any points at all.",
@@ -99,6 +112,10 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.TOP_10,
         "name": "Top 10",
+        "name_de": "Top 10",
+        "description_de": "Hat eine Challenge unter den zehn Besten beendet.",
+        "criteria_de": "Beenden Sie eine Einzel-Challenge auf den Plätzen 1 bis 10 der Endwertung, mit "
+        "mehr als null Punkten.",
         "description": "Finished among the ten best in a challenge.",
         "criteria": "Finish an individual challenge in places 1 to 10 of its final ranking, with more than "
         "zero points.",
@@ -107,6 +124,10 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.NEIGHBOURHOOD_WINNER,
         "name": "Neighbourhood Champion",
+        "name_de": "Stadtteil-Champion",
+        "description_de": "Hat für den Stadtteil mitgemacht, der eine Stadtteil-Challenge gewonnen hat.",
+        "criteria_de": "Machen Sie in einer Stadtteil-Challenge für Ihren Stadtteil mit und seien Sie "
+        "dabei, wenn er sie auf dem ersten Platz abschließt.",
         "description": "Took part for the neighbourhood that won a neighbourhood challenge.",
         "criteria": "Take part in a neighbourhood challenge for your neighbourhood and be there when it "
         "closes in first place.",
@@ -115,6 +136,10 @@ DEFAULT_BADGES = [
     {
         "rule": BadgeRule.DATA_SHARER,
         "name": "Data Sharer",
+        "name_de": "Daten-Teiler",
+        "description_de": "Teilt anonymisierte Daten, die der Stadt beim Planen helfen.",
+        "criteria_de": "Stimmen Sie zu, Ihre Daten für einen Zweck zu teilen, den die Stadt erklärt, und"
+        " erhalten Sie dafür eine erste Datendividende.",
         "description": "Shares anonymised data that helps the city plan.",
         "criteria": "Agree to share your data for a purpose the city explains, and receive a first data "
         "dividend for it.",

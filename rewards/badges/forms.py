@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, Length
 
-from app.forms import choices
+from app.forms import choices, in_one_language_at_least
 from rewards.badges.services import MAX_IMAGE_BYTES
 from rewards.display import BADGE_RULE_LABELS
 from rewards.models import BadgeClass
@@ -19,18 +19,31 @@ def rule_choices():
                     *((rule.value, label) for rule, label in BADGE_RULE_LABELS.items())])  # fmt: skip
 
 
+TEXTS = ("name_en", "name_de", "description_en", "description_de", "criteria_en", "criteria_de")
+
+
 class BadgeForm(FlaskForm):
     """A badge's definition; the image comes as an uploaded SVG file or as SVG text pasted in."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    description = TextAreaField(
-        _l("Description"), validators=[DataRequired()], description=_l("One or two sentences: what the badge says.")
+    # In English, German or both (app.bilingual): the service asks for each text in one language at least.
+    name_en = StringField(
+        _l("Name in English"),
+        validators=[Length(max=80), in_one_language_at_least(_l("Please give the badge a name."))],
+        description=_l("Give each text in at least one language; residents reading the other see it with a note."),
     )
-    criteria = TextAreaField(
-        _l("Criteria"),
-        validators=[DataRequired()],
+    name_de = StringField(_l("Name in German"), validators=[Length(max=80)])
+    description_en = TextAreaField(
+        _l("Description in English"),
+        validators=[in_one_language_at_least(_l("Please describe the badge."))],
+        description=_l("One or two sentences: what the badge says."),
+    )
+    description_de = TextAreaField(_l("Description in German"))
+    criteria_en = TextAreaField(
+        _l("Criteria in English"),
+        validators=[in_one_language_at_least(_l("Please say what a resident must do to earn it."))],
         description=_l("What a resident must do to earn it, in plain words; residents see it before they earn it."),
     )
+    criteria_de = TextAreaField(_l("Criteria in German"))
     rule = SelectField(
         _l("Awarded automatically for"),
         choices=rule_choices(),
@@ -47,7 +60,7 @@ class BadgeForm(FlaskForm):
     def for_badge(cls, badge: BadgeClass | None, **kwargs) -> "BadgeForm":
         if badge is None:
             return cls(data={"active": True}, **kwargs)
-        data = {"name": badge.name, "description": badge.description, "criteria": badge.criteria,
+        data = {**{twin: getattr(badge, twin) for twin in TEXTS},
                 "rule": badge.rule.value if badge.rule else NO_RULE, "image_svg": badge.image_svg,
                 "active": badge.active}  # fmt: skip
         return cls(data=data, **kwargs)
@@ -61,9 +74,7 @@ class BadgeForm(FlaskForm):
         if self._uploaded():
             image = self.image_file.data.read(MAX_IMAGE_BYTES + 1).decode("utf-8", errors="replace")
         return {
-            "name": self.name.data,
-            "description": self.description.data,
-            "criteria": self.criteria.data,
+            **{twin: self[twin].data for twin in TEXTS},
             "rule": self.rule.data or None,
             "image_svg": image,
             "active": self.active.data,
@@ -72,6 +83,7 @@ class BadgeForm(FlaskForm):
     def show_errors(self, problems: dict) -> None:
         """Put a service's {field: message} on the form's fields; an image problem on the input used."""
         for name, message in problems.items():
+            name = f"{name}_en" if name in ("name", "description", "criteria") else name  # missing in both languages
             field = self.image_file if name == "image_svg" and self._uploaded() else self._fields.get(name)
             if field is None:
                 self.form_errors.append(message)

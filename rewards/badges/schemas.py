@@ -11,8 +11,12 @@ class BadgeUpdateSchema(ma.Schema):
 
 class BadgeSchema(ma.Schema):
     id = ma.fields.Integer()
-    name = ma.fields.String()
-    description = ma.fields.String()
+    name = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    name_en = ma.fields.String()
+    name_de = ma.fields.String()
+    description = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    description_en = ma.fields.String()
+    description_de = ma.fields.String()
     image_url = ma.fields.String(allow_none=True)
 
 

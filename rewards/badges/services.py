@@ -12,12 +12,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
+from app.bilingual import LANGUAGES, as_twins, missing_both, stripped
 from app.columns import utcnow
 from app.extensions import db
 from rewards import errors
 from rewards.models import BadgeAward, BadgeClass, BadgeRule
 
-BADGE_FIELDS = ("name", "description", "criteria", "image_svg", "rule", "active")
+BADGE_FIELDS = (
+    "name_en", "name_de", "description_en", "description_de", "criteria_en", "criteria_de", "image_svg", "rule",
+    "active",
+)  # fmt: skip
+# Written in English, German or both (app.bilingual); `name` etc. from older callers mean English.
+BILINGUAL = ("name", "description", "criteria")
 MAX_IMAGE_BYTES = 100_000
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -54,6 +60,10 @@ def check_svg(svg: str) -> str:
     return svg
 
 
+def _twins() -> list[str]:
+    return [f"{name}_{language}" for name in BILINGUAL for language in LANGUAGES]
+
+
 def _badge_errors(values: dict) -> dict:
     problems = {}
     for name, message in (
@@ -61,7 +71,7 @@ def _badge_errors(values: dict) -> dict:
         ("description", _l("Please describe the badge.")),
         ("criteria", _l("Please say what a resident must do to earn it.")),
     ):
-        if name in values and not (values[name] or "").strip():
+        if (f"{name}_en" in values or f"{name}_de" in values) and missing_both(values, name):
             problems[name] = message
     if "image_svg" in values:
         try:
@@ -78,7 +88,8 @@ def _badge_errors(values: dict) -> dict:
 
 def create_badge(**fields) -> BadgeClass:
     """Define a badge; with a rule, it is awarded automatically from now on."""
-    values = {name: fields.get(name) for name in BADGE_FIELDS}
+    fields = as_twins(fields, BILINGUAL)
+    values = stripped({name: fields.get(name) for name in BADGE_FIELDS}, BILINGUAL)
     values["active"] = True if values["active"] is None else values["active"]
     if problems := _badge_errors(values):
         raise errors.InvalidFields(problems)
@@ -90,9 +101,13 @@ def create_badge(**fields) -> BadgeClass:
 
 def update_badge(badge: BadgeClass, **changes) -> BadgeClass:
     """Change a badge's definition; awards already made keep pointing at it."""
-    values = {name: value for name, value in changes.items() if name in BADGE_FIELDS}
-    if problems := _badge_errors(values):
+    values = stripped({name: value for name, value in as_twins(changes, BILINGUAL).items() if name in BADGE_FIELDS},
+                      BILINGUAL)  # fmt: skip
+    # The texts as they will be, so that emptying one language is fine and emptying both is not.
+    merged = {**{twin: getattr(badge, twin) for twin in _twins()}, **values}
+    if problems := _badge_errors(merged):
         raise errors.InvalidFields(problems)
+    values = {name: merged[name] for name in values}  # with the image and rule as checked
     for name, value in values.items():
         setattr(badge, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.clock import city_zone
-from app.forms import InRange, LocaleIntegerField, choices, date_field
+from app.forms import InRange, LocaleIntegerField, choices, date_field, in_one_language_at_least
 from rewards.catalogue.services import MAX_COST, MAX_STOCK
 from rewards.display import PARTNER_KIND_LABELS
 
@@ -49,14 +49,26 @@ class MarkUsedForm(FlaskForm):
     code = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
+TEXTS = ("title_en", "title_de", "description_en", "description_de")
+
+
 class RewardForm(FlaskForm):
     """Every field of a reward; names match the service's, so its errors land on the right field."""
 
     partner_id = SelectField(_l("Partner"), coerce=int, validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField(
-        _l("Description"), validators=[Length(max=5_000)], description=_l("What residents get and how to use it.")
+    # In English, German or both (app.bilingual): residents reading the missing one see the other with a note.
+    title_en = StringField(
+        _l("Title in English"),
+        validators=[Length(max=120), in_one_language_at_least(_l("Please give the reward a title."))],
+        description=_l("Give the title in at least one language; residents reading the other see it with a note."),
     )
+    title_de = StringField(_l("Title in German"), validators=[Length(max=120)])
+    description_en = TextAreaField(
+        _l("Description in English"),
+        validators=[Length(max=5_000)],
+        description=_l("What residents get and how to use it."),
+    )
+    description_de = TextAreaField(_l("Description in German"), validators=[Length(max=5_000)])
     cost = LocaleIntegerField(
         _l("Cost in points"), validators=[InputRequired(), InRange(min=1, max=MAX_COST)], default=100
     )
@@ -84,7 +96,7 @@ class RewardForm(FlaskForm):
     @staticmethod
     def initial(reward) -> dict:
         """A reward's values in the shape the form shows them."""
-        values = {name: getattr(reward, name) for name in ("partner_id", "title", "description", "cost", "active")}
+        values = {name: getattr(reward, name) for name in ("partner_id", *TEXTS, "cost", "active")}
         return {
             **values,
             "stock": reward.stock,
@@ -96,8 +108,8 @@ class RewardForm(FlaskForm):
     def values(self) -> dict:
         """The entered values as the services take them; an unchanged stock is left out."""
         data = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "stock_shown")}
-        data["title"] = (data["title"] or "").strip()
-        data["description"] = (data["description"] or "").strip()
+        for name in TEXTS:
+            data[name] = (data[name] or "").strip()
         data["valid_until"] = end_of_day(data["valid_until"]) if data["valid_until"] else None
         entered = "" if data["stock"] is None else str(data["stock"])
         if self.stock_shown.data is not None and self.stock_shown.data == entered:
@@ -107,6 +119,7 @@ class RewardForm(FlaskForm):
     def show_errors(self, problems: dict) -> None:
         """Put a service's {field: message} on the form's fields."""
         for name, message in problems.items():
+            name = "title_en" if name == "title" else name  # a title in neither language: asked for in English
             if name in self:
                 self[name].errors = [*self[name].errors, message]
             else:
@@ -114,7 +127,12 @@ class RewardForm(FlaskForm):
 
 
 class PartnerForm(FlaskForm):
-    name = StringField(_l("Partner name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Partner name in English"), validators=[DataRequired(), Length(max=120)])
+    name_de = StringField(
+        _l("Partner name in German"),
+        validators=[Length(max=120)],
+        description=_l("Only where it differs; German pages show the English name otherwise."),
+    )
     kind = SelectField(_l("Kind of partner"), validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,16 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import ChangesSchema, StrictBoolean, enum_field, id_field, text_field, year_between
+from app.schemas import (
+    BilingualInput,
+    ChangesSchema,
+    StrictBoolean,
+    enum_field,
+    id_field,
+    text_field,
+    twin_field,
+    year_between,
+)
 from rewards.catalogue.services import MAX_COST, MAX_STOCK
 from rewards.models import PartnerKind, VoucherStatus
 
@@ -36,16 +45,22 @@ def _between(low: int, high: int) -> dict:
 
 
 class PartnerCreateSchema(ma.Schema):
-    name = text_field(120, required=True)
+    name = text_field(120, required=True, metadata={"description": "The name in English; unique."})
+    name_de = text_field(120, load_default="", metadata={"description": "The name in German, where it differs."})
     kind = enum_field(PartnerKind, load_default=PartnerKind.OTHER)
 
 
-class RewardUpdateSchema(ChangesSchema):
+class RewardUpdateSchema(BilingualInput, ChangesSchema):
     """The fields of a reward a manager may set; on PATCH only those sent change."""
 
+    BILINGUAL = ("title", "description")
     partner_id = id_field()
-    title = text_field(120)
-    description = text_field(10_000)
+    title = twin_field(120)
+    title_en = twin_field(120, "en")
+    title_de = twin_field(120, "de")
+    description = twin_field(10_000)
+    description_en = twin_field(10_000, "en")
+    description_de = twin_field(10_000, "de")
     cost = _whole_number(metadata={"description": "Points, 1 to 1,000,000.", **_between(1, MAX_COST)})
     stock = _whole_number(
         allow_none=True,
@@ -62,8 +77,8 @@ class RewardUpdateSchema(ChangesSchema):
 
 
 class RewardCreateSchema(RewardUpdateSchema):
+    REQUIRED_TEXTS = ("title",)
     partner_id = id_field(required=True)
-    title = text_field(120, required=True)
     cost = _whole_number(required=True, metadata={"description": "Points, 1 to 1,000,000.", **_between(1, MAX_COST)})
 
 
@@ -93,7 +108,9 @@ class VoucherFilterSchema(ma.Schema):
 
 class PartnerSchema(ma.Schema):
     id = ma.fields.Integer()
-    name = ma.fields.String()
+    name = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    name_en = ma.fields.String()
+    name_de = ma.fields.String()
     kind = enum_field(PartnerKind)
 
 
@@ -109,8 +126,12 @@ class MyRewardSchema(ma.Schema):
 class RewardSchema(ma.Schema):
     id = ma.fields.Integer()
     partner = ma.fields.Nested(PartnerSchema)
-    title = ma.fields.String()
-    description = ma.fields.String()
+    title = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    title_en = ma.fields.String()
+    title_de = ma.fields.String()
+    description = ma.fields.String(metadata={"description": "In the request's language, else the other one."})
+    description_en = ma.fields.String()
+    description_de = ma.fields.String()
     cost = ma.fields.Integer()
     stock = ma.fields.Integer(allow_none=True, metadata={"description": "Left to redeem; null for unlimited."})
     sold_out = ma.fields.Boolean()

@@ -4,8 +4,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import Role, User
+from app.bilingual import as_twins, missing_both, stripped
 from app.columns import utcnow
 from app.extensions import db
 from rewards import errors
@@ -13,7 +15,13 @@ from rewards.models import Partner, PartnerKind, PartnerMember, Reward, Voucher,
 
 MAX_STOCK = 1_000_000
 MAX_COST = 1_000_000
-REWARD_FIELDS = ("partner_id", "title", "description", "cost", "stock", "per_resident_limit", "valid_until", "active")
+MAX_NAME = 120
+REWARD_FIELDS = (
+    "partner_id", "title_en", "title_de", "description_en", "description_de", "cost", "stock", "per_resident_limit",
+    "valid_until", "active",
+)  # fmt: skip
+# Written in English, German or both (app.bilingual); `title` / `description` from older callers mean English.
+BILINGUAL = ("title", "description")
 
 
 # Partners -----------------------------------------------------------------------------------
@@ -21,19 +29,26 @@ REWARD_FIELDS = ("partner_id", "title", "description", "cost", "stock", "per_res
 
 def list_partners() -> list[Partner]:
     """Every partner, by name."""
-    return list(db.session.scalars(select(Partner).order_by(func.lower(Partner.name))))
+    return list(db.session.scalars(select(Partner).order_by(func.lower(Partner.name_en))))
 
 
-def create_partner(name: str, kind: PartnerKind = PartnerKind.OTHER) -> Partner:
-    """Add a partner; names are unique."""
-    name = (name or "").strip()
+def create_partner(name: str, kind: PartnerKind = PartnerKind.OTHER, name_de: str = "") -> Partner:
+    """Add a partner; `name` is its name in English (unique), `name_de` the German one where it differs."""
+    name, name_de = (name or "").strip(), (name_de or "").strip()
     if not name:
         raise errors.InvalidFields({"name": _l("Please give the partner's name.")})
-    if db.session.scalar(select(Partner.id).where(func.lower(Partner.name) == name.lower())):
+    if len(name_de) > MAX_NAME:
+        raise errors.InvalidFields({"name_de": _l("At most 120 characters.")})
+    # Compared in Python: SQLite's lower() folds only ASCII, so "Ärztehaus" would pass its check and then hit the
+    # unique constraint. A city has dozens of partners, not thousands.
+    if name.casefold() in {existing.casefold() for existing in db.session.scalars(select(Partner.name_en))}:
         raise errors.InvalidFields({"name": _l("A partner with this name exists already.")})
-    partner = Partner(name=name, kind=PartnerKind(kind))
-    db.session.add(partner)
-    db.session.flush()
+    partner = Partner(name_en=name, name_de=name_de, kind=PartnerKind(kind))
+    try:
+        with db.session.begin_nested():  # a second request adding the same name at the same moment
+            db.session.add(partner)
+    except IntegrityError:
+        raise errors.InvalidFields({"name": _l("A partner with this name exists already.")}) from None
     return partner
 
 
@@ -61,7 +76,7 @@ def partners_of(user: User) -> list[int]:
 
 def _field_errors(values: dict) -> dict:
     problems = {}
-    if "title" in values and not (values["title"] or "").strip():
+    if ("title_en" in values or "title_de" in values) and missing_both(values, "title"):
         problems["title"] = _l("Please give the reward a title.")
     if "cost" in values and not (values["cost"] is not None and 0 < values["cost"] <= MAX_COST):
         problems["cost"] = _l("The cost must be between 1 and 1,000,000 points.")
@@ -76,12 +91,12 @@ def _field_errors(values: dict) -> dict:
 
 def create_reward(**fields) -> Reward:
     """Add a reward to the catalogue after checking every field."""
-    fields = {name: value for name, value in fields.items() if name in REWARD_FIELDS}
-    for required in ("partner_id", "title", "cost"):
+    fields = {"title_en": "", **as_twins(fields, BILINGUAL)}  # a title is needed, in one language at least
+    fields = stripped({name: value for name, value in fields.items() if name in REWARD_FIELDS}, BILINGUAL)
+    for required in ("partner_id", "cost"):
         fields.setdefault(required, None)
     if problems := _field_errors(fields):
         raise errors.InvalidFields(problems)
-    fields["title"] = fields["title"].strip()
     reward = Reward(**fields)
     db.session.add(reward)
     db.session.flush()
@@ -90,15 +105,18 @@ def create_reward(**fields) -> Reward:
 
 def update_reward(reward: Reward, **changes) -> Reward:
     """Change a reward; setting `stock` sets what is left to redeem from now on."""
-    changes = {name: value for name, value in changes.items() if name in REWARD_FIELDS}
-    if problems := _field_errors(changes):
+    changes = stripped({name: value for name, value in as_twins(changes, BILINGUAL).items() if name in REWARD_FIELDS},
+                       BILINGUAL)  # fmt: skip
+    if problems := _field_errors({**_titles_of(reward), **changes}):
         raise errors.InvalidFields(problems)
-    if "title" in changes:
-        changes["title"] = changes["title"].strip()
     for name, value in changes.items():
         setattr(reward, name, value)
     db.session.flush()
     return reward
+
+
+def _titles_of(reward: Reward) -> dict:
+    return {"title_en": reward.title_en, "title_de": reward.title_de}
 
 
 def get_reward(reward_id: int) -> Reward:

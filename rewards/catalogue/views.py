@@ -250,7 +250,7 @@ def partners():
     form = PartnerForm()
     if form.validate_on_submit():
         try:
-            partner = services.create_partner(form.name.data, form.kind.data)
+            partner = services.create_partner(form.name.data, form.kind.data, form.name_de.data)
         except errors.InvalidFields as error:
             refuse()
             form.name.errors = [*form.name.errors, *error.errors.values()]

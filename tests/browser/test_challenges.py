@@ -60,8 +60,9 @@ def test_manager_creates_and_publishes_a_challenge(app, page, new_page, make_use
     page.get_by_role("link", name="New challenge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New challenge")
     assert_accessible(page)
-    page.get_by_label(re.compile(r"^Title")).fill("Bike to school")
-    page.get_by_label(re.compile(r"^Description")).fill("Leave the car at home.\n\nEvery trip by bike counts.")
+    page.get_by_label(re.compile(r"^Title in English")).fill("Bike to school")
+    description = page.get_by_label(re.compile(r"^Description in English"))
+    description.fill("Leave the car at home.\n\nEvery trip by bike counts.")
     page.get_by_label(re.compile(r"^Category")).select_option(label="Mobility")
     page.get_by_label(re.compile(r"^What counts")).select_option(label="Sustainable trips – Mobility")
     page.get_by_label(re.compile(r"^Format")).select_option(label="Neighbourhoods compete")
@@ -117,7 +118,7 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
     now = datetime.now(UTC)
     log_in(page, make_user(role=Role.MANAGER))
     page.goto("/challenges/new")
-    page.get_by_label(re.compile(r"^Title")).fill("Lights off")
+    page.get_by_label(re.compile(r"^Title in English")).fill("Lights off")
     page.get_by_label(re.compile(r"^Category")).select_option(label="Energy")
     page.get_by_label(re.compile(r"^What counts")).select_option(label="Car kilometres avoided – Mobility")
     page.get_by_label(re.compile(r"^Start")).fill(local(app, now + timedelta(days=3)))
@@ -130,7 +131,7 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
     expect(end).to_have_accessible_description(re.compile("The end must be after the start."))
     metric = page.get_by_label(re.compile(r"^What counts"))
     expect(metric).to_have_accessible_description(re.compile("This metric does not fit the category."))
-    expect(page.get_by_label(re.compile(r"^Title"))).to_have_value("Lights off")  # what was typed stays
+    expect(page.get_by_label(re.compile(r"^Title in English"))).to_have_value("Lights off")  # what was typed stays
     assert_accessible(page)
     page.get_by_role("alert").get_by_role("link", name=re.compile(r"^End")).click()
     expect(end).to_be_focused()
@@ -149,7 +150,7 @@ def test_manager_errors_show_next_to_the_fields(app, page, make_user):
     page.get_by_role("button", name="Publish challenge").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Fill in every field before publishing. Missing: Description, Start, End.")
-    for name in ("description", "starts_at", "ends_at"):
+    for name in ("description_en", "starts_at", "ends_at"):
         expect(page.locator(f"#{name}")).to_have_attribute("aria-invalid", "true")
         expect(page.locator(f"#{name}-error")).to_have_text("Needed before publishing.")
     assert_accessible(page)

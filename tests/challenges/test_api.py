@@ -366,7 +366,7 @@ def test_change_log_is_public_with_pseudonyms(client, manager_client, running):
     manager_client.patch(f"{API}/{running.id}", json={"description": "Now with tips."})
     (change,) = client.get(f"{API}/{running.id}/changes").get_json()
     assert change["pseudonym"] == manager_client.user.pseudonym and "email" not in change
-    assert change["field"] == "description" and change["new_value"] == "Now with tips."
+    assert change["field"] == "description_en" and change["new_value"] == "Now with tips."
     assert change["old_value"] == running.description and change["changed_at"]
 
 

@@ -36,7 +36,7 @@ def test_drafts_may_be_incomplete_but_not_wrong(manager):
             daily_point_cap=0,
             placement_points=[10, -1, 0],
         )
-    assert set(caught.value.errors) == {"title", "metric", "ends_at", "daily_point_cap", "placement_points"}
+    assert set(caught.value.errors) == {"title_en", "metric", "ends_at", "daily_point_cap", "placement_points"}
 
 
 def test_publishing_needs_every_field(manager):
@@ -80,8 +80,8 @@ def test_scoring_rules_are_locked_while_active(make_challenge, manager):
     new_end = NOW + timedelta(days=30)
     authoring.update_challenge(challenge, editor, now=NOW, description="Now with tips.", ends_at=new_end)
     log = {change.field: change for change in challenge.changes}
-    assert set(log) == {"description", "ends_at"}
-    assert log["description"].user_id == manager.id and log["description"].new_value == "Now with tips."
+    assert set(log) == {"description_en", "ends_at"}
+    assert log["description_en"].user_id == manager.id and log["description_en"].new_value == "Now with tips."
     assert log["ends_at"].old_value == (NOW + timedelta(days=21)).isoformat(timespec="minutes")
 
 

@@ -65,8 +65,8 @@ def enroll(app, challenge_id: int, user):
 def challenge_form(**overrides) -> dict:
     now = datetime.now(UTC)
     data = {
-        "title": "Cycle to work",
-        "description": "Leave the car.\n\nTake the bike.",
+        "title_en": "Cycle to work",
+        "description_en": "Leave the car.\n\nTake the bike.",
         "category": "mobility",
         "metric": "car_km_avoided",
         "format": "individual",
@@ -186,14 +186,14 @@ def test_manager_creates_edits_publishes_and_cancels(app, manager_client, load):
 
     edit_page = manager_client.get(f"/challenges/{challenge_id}/edit")
     assert f'value="{form["starts_at"]}"' in edit_page.get_data(as_text=True)
-    response = manager_client.post(f"/challenges/{challenge_id}/edit", data={**form, "title": "Cycle to school"})
+    response = manager_client.post(f"/challenges/{challenge_id}/edit", data={**form, "title_en": "Cycle to school"})
     assert response.status_code == 302
     assert load(Challenge, challenge_id).title == "Cycle to school"
 
     assert manager_client.post(f"/challenges/{challenge_id}/publish").status_code == 302
     assert load(Challenge, challenge_id).status == Status.SCHEDULED
 
-    response = manager_client.post(f"/challenges/{challenge_id}/edit", data={**form, "title": "Cycle to school!"})
+    response = manager_client.post(f"/challenges/{challenge_id}/edit", data={**form, "title_en": "Cycle to school!"})
     assert response.status_code == 302
     page = text_of(manager_client.get(f"/challenges/{challenge_id}"))
     assert "Changes since publishing" in page
@@ -218,12 +218,12 @@ def test_end_before_start_is_refused_on_the_field(manager_client):
 def test_form_errors_are_422_without_500(manager_client):
     """Nonsense numbers and a missing title are field errors, never a server error."""
     form = challenge_form(
-        title="", points_per_unit="nan", daily_point_cap="99999999999999999999", target="1e999",
+        title_en="", points_per_unit="nan", daily_point_cap="99999999999999999999", target="1e999",
         starts_at="0001-01-01T00:00", ends_at="someday",
     )  # fmt: skip
     response = manager_client.post("/challenges/new", data=form)
     assert response.status_code == 422
-    for name in ("title", "points_per_unit", "daily_point_cap", "target", "starts_at", "ends_at"):
+    for name in ("title_en", "points_per_unit", "daily_point_cap", "target", "starts_at", "ends_at"):
         assert error_of(response, name)
 
 
@@ -254,7 +254,7 @@ def test_a_german_manager_writes_the_numbers_of_a_challenge_in_german(app, make_
 
 def test_publishing_an_incomplete_draft_lists_the_missing_fields(manager_client, new_challenge, load):
     """Publishing a draft without description, dates or target names each missing field."""
-    form = challenge_form(description="", starts_at="", ends_at="", format="collective")
+    form = challenge_form(description_en="", starts_at="", ends_at="", format="collective")
     response = manager_client.post("/challenges/new", data=form)
     challenge_id = int(response.headers["Location"].rsplit("/", 1)[-1])
 
@@ -262,7 +262,7 @@ def test_publishing_an_incomplete_draft_lists_the_missing_fields(manager_client,
     assert response.status_code == 422
     page = text_of(response)
     assert "Missing: Description, Start, End, City-wide target." in page
-    for name in ("description", "starts_at", "ends_at", "target"):
+    for name in ("description_en", "starts_at", "ends_at", "target"):
         assert error_of(response, name) == "Needed before publishing."
     assert load(Challenge, challenge_id).status == Status.DRAFT
 
@@ -284,7 +284,7 @@ def test_scoring_rules_are_locked_while_active(manager_client, new_challenge, lo
     # A browser sends only the enabled fields.
     ends_at = load(Challenge, challenge_id).ends_at + timedelta(days=2)
     response = manager_client.post(
-        f"/challenges/{challenge_id}/edit", data={"description": "New words.", "ends_at": local(ends_at)}
+        f"/challenges/{challenge_id}/edit", data={"description_en": "New words.", "ends_at": local(ends_at)}
     )
     assert response.status_code == 302
     challenge = load(Challenge, challenge_id)

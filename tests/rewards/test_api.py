@@ -175,3 +175,12 @@ def test_fuzzing_as_a_manager(case, fuzz_world):
 def test_fuzzing_as_a_partner(case, fuzz_world):
     """Generated input from a partner account checking and validating real vouchers stays within the schema."""
     _call_as(case, fuzz_world, "partner")
+
+
+@pytest.mark.parametrize("second", ["Ärztehaus am Markt", "ÄRZTEHAUS AM MARKT", "ärztehaus am markt"])
+def test_a_partner_name_taken_in_any_case_is_a_field_error_not_a_500(manager_client, second):
+    """SQLite's lower() folds only ASCII: the check must still find "Ärztehaus" before the unique constraint does."""
+    assert manager_client.post("/api/v1/partners", json={"name": "Ärztehaus am Markt"}).status_code == 201
+    answer = manager_client.post("/api/v1/partners", json={"name": second})
+    assert answer.status_code == 422
+    assert "name" in str(answer.get_json()["errors"])

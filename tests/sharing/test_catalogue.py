@@ -63,7 +63,7 @@ def test_switching_an_entry_off_or_saving_the_same_words_ends_nothing(give_conse
 @pytest.mark.parametrize(
     ("model", "code", "changes"),
     [
-        (Purpose, "municipal_statistics", {"organisation": "An advertising agency"}),
+        (Purpose, "municipal_statistics", {"organisation_en": "An advertising agency"}),
         (Purpose, "municipal_statistics", {"third_party": True}),
         (Purpose, "municipal_statistics", {"name_de": "Etwas anderes"}),
         (DataCategory, "energy_readings", {"description_en": "Every minute of your meter."}),

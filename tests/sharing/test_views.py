@@ -310,7 +310,7 @@ def test_admin_adds_and_edits_catalogue_entries(admin_client, catalogue):
 
     research = purpose("research")
     form = {"name_en": "Research", "name_de": "Forschung", "explanation_en": "New words.",
-            "explanation_de": "Neue Worte.", "organisation": "Another university", "active": "y"}  # fmt: skip
+            "explanation_de": "Neue Worte.", "organisation_en": "Another university", "active": "y"}  # fmt: skip
     assert admin_client.post(f"/admin/data/purposes/{research.id}", data=form).status_code == 302
     db.session.refresh(research)
     assert research.organisation == "Another university" and research.third_party is False
@@ -325,7 +325,7 @@ def test_rewording_a_purpose_warns_first_then_ends_its_consents(admin_client, gi
     page = admin_client.get(f"/admin/data/purposes/{research.id}")
     assert "1 consent is in force for this entry." in Page(page).by_id("consents-in-force").text
     form = {"name_en": research.name_en, "name_de": research.name_de, "explanation_en": research.explanation_en,
-            "explanation_de": research.explanation_de, "organisation": research.organisation,
+            "explanation_de": research.explanation_de, "organisation_en": research.organisation_en,
             **({"third_party": "y"} if research.third_party else {})}  # fmt: skip
     response = admin_client.post(f"/admin/data/purposes/{research.id}", data=form, follow_redirects=True)
     assert "Its wording changed" not in text_of(response)  # switched off, same words: nothing ends

@@ -274,7 +274,7 @@ def test_cannot_change_someone_elses_badge(app, make_user, login):
 
 
 def badge_form(**fields) -> dict:
-    return {"name": "Night Owl", "description": "Saved energy at night.", "criteria": "Save at night.",
+    return {"name_en": "Night Owl", "description_en": "Saved energy at night.", "criteria_en": "Save at night.",
             "rule": "", "image_svg": SVG, "active": "y", **fields}  # fmt: skip
 
 
@@ -291,7 +291,7 @@ def test_residents_and_managers_cannot_reach_badge_admin(app, resident_client, m
     assert resident_client.get(path).status_code == 403
     assert manager_client.get(path).status_code == 403
     if path != "/admin/badges":
-        assert manager_client.post(path, data=badge_form(name="Sneaky")).status_code == 403
+        assert manager_client.post(path, data=badge_form(name_en="Sneaky")).status_code == 403
     assert client.get(path).status_code == 302
     assert len(stored_badges(app)) == 1
 
@@ -332,8 +332,8 @@ def test_admin_adds_a_badge_from_an_uploaded_file(app, admin_client):
 @pytest.mark.parametrize(
     ("fields", "field_id", "message"),
     [
-        ({"name": ""}, "name", "This field is required."),
-        ({"criteria": " "}, "criteria", "This field is required."),
+        ({"name_en": ""}, "name_en", "Please give the badge a name."),
+        ({"criteria_en": " "}, "criteria_en", "Please say what a resident must do to earn it."),
         ({"image_svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'}, "image_svg", "without scripts"),
         ({"image_svg": "not svg"}, "image_svg", "plain SVG file"),
         ({"image_svg": ""}, "image_svg", "Please upload an SVG file or paste the SVG text."),
@@ -346,7 +346,7 @@ def test_admin_form_shows_errors_on_the_field(app, admin_client, fields, field_i
     assert response.status_code == 422
     page = Page(response)
     assert message in (page.field_error(field_id) or ""), page.field_error(field_id)
-    assert page.value("name") == badge_form(**fields)["name"]
+    assert page.value("name_en") == badge_form(**fields)["name_en"]
     assert stored_badges(app) == []
 
 
@@ -364,9 +364,9 @@ def test_admin_edits_a_badge(app, admin_client, make_user):
     badge_id = create_badge(app)
     give(app, make_user())
     page = Page(admin_client.get(f"/admin/badges/{badge_id}/edit"))
-    assert page.value("name") == "First Step" and page.value("rule") == "first_submission"
+    assert page.value("name_en") == "First Step" and page.value("rule") == "first_submission"
     assert "Residents holding it" in page.html and page.by_id("image_svg").text == FIRST_STEP_SVG
-    data = badge_form(name="First Steps", rule="first_submission", image_svg=FIRST_STEP_SVG)
+    data = badge_form(name_en="First Steps", rule="first_submission", image_svg=FIRST_STEP_SVG)
     del data["active"]
     response = admin_client.post(f"/admin/badges/{badge_id}/edit", data=data)
     assert response.status_code == 302

@@ -34,7 +34,9 @@ def test_anyone_can_browse_the_catalogue(client, partner, reward):
     listed = response.get_json()
     assert [item["title"] for item in listed] == ["Bus ticket", "Swimming pool day ticket"]
     shown = listed[1]
-    assert shown["partner"] == {"id": pool.id, "name": "Municipal pool", "kind": "municipal"}
+    assert shown["partner"] == {
+        "id": pool.id, "name": "Municipal pool", "name_en": "Municipal pool", "name_de": "", "kind": "municipal"
+    }  # fmt: skip
     assert shown["id"] == ticket.id and shown["cost"] == 50 and shown["stock"] == 3 and shown["sold_out"] is False
     assert shown["per_resident_limit"] == 1 and shown["valid_until"] is None and shown["active"] is True
     assert shown["description"] == "One entry." and shown["me"] is None

@@ -276,7 +276,7 @@ def test_validation_is_for_managers_and_partners_only(app, client, make_user):
 
 def reward_form(partner_id: int, **overrides) -> dict:
     data = {
-        "partner_id": str(partner_id), "title": "Museum night", "description": "Entry for two.", "cost": "250",
+        "partner_id": str(partner_id), "title_en": "Museum night", "description_en": "Entry for two.", "cost": "250",
         "stock": "20", "stock_shown": "", "per_resident_limit": "1", "valid_until": "2099-06-30", "active": "y",
     }  # fmt: skip
     return {**data, **overrides}
@@ -297,9 +297,9 @@ def test_manager_creates_and_edits_a_reward(app, make_user, make_partner, read):
     assert "Museum night" in text and "20 left" in text and "Yes" in text
 
     page = Page(manager.get(f"/manage/rewards/{reward.id}/edit"))
-    assert page.value("title") == "Museum night" and page.value("valid_until") == "2099-06-30"
+    assert page.value("title_en") == "Museum night" and page.value("valid_until") == "2099-06-30"
     assert page.value("stock") == "20" and page.value("active") == "checked"
-    data = reward_form(partner_id, title="Museum night for two", stock="", stock_shown="20", active="")
+    data = reward_form(partner_id, title_en="Museum night for two", stock="", stock_shown="20", active="")
     data.pop("active")
     assert manager.post(f"/manage/rewards/{reward.id}/edit", data=data).status_code == 302
     changed = read(lambda: db.session.get(Reward, reward.id))
@@ -319,7 +319,7 @@ def test_an_unchanged_stock_does_not_undo_redemptions_made_meanwhile(app, make_u
     with app.app_context():
         db.session.execute(Reward.__table__.update().values(stock=4))
         db.session.commit()
-    data = reward_form(partner_id, title="Ticket (renamed)", stock="5", stock_shown="5", valid_until="")
+    data = reward_form(partner_id, title_en="Ticket (renamed)", stock="5", stock_shown="5", valid_until="")
     assert manager.post(f"/manage/rewards/{reward_id}/edit", data=data).status_code == 302
     assert read(lambda: db.session.get(Reward, reward_id).stock) == 4
 
@@ -343,7 +343,7 @@ def test_a_german_manager_writes_cost_and_stock_in_german(app, make_user, make_p
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"title": ""}, "title", "This field is required."),
+        ({"title_en": ""}, "title_en", "Please give the reward a title."),
         ({"cost": "0"}, "cost", "Number must be between 1 and 1,000,000."),
         ({"cost": "abc"}, "cost", "Write a whole number, like 10,018 or 10018."),
         ({"cost": "12.5"}, "cost", "Write a whole number, like 10,018 or 10018."),
@@ -371,9 +371,9 @@ def test_service_errors_land_on_their_field(app, make_user, make_partner):
     with app.app_context():
         partner_id = make_partner().id
     manager = as_user(app, make_user, Role.MANAGER)
-    response = manager.post("/manage/rewards/new", data=reward_form(partner_id, title="   "))
+    response = manager.post("/manage/rewards/new", data=reward_form(partner_id, title_en="   "))
     assert response.status_code == 422
-    assert Page(response).field_error("title") in ("This field is required.", "Please give the reward a title.")
+    assert Page(response).field_error("title_en") in ("This field is required.", "Please give the reward a title.")
 
 
 def test_manager_adds_partners_and_partner_accounts(app, make_user, read):
