@@ -8,8 +8,10 @@ from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from app import bilingual
 from app.columns import utcnow
-from challenges.models import AssistedActionKind, Status, SubmissionStatus
+from app.extensions import db
+from challenges.models import AssistedActionKind, Challenge, Status, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
 CATEGORY_LABELS = {Category.ENERGY: _l("Energy"), Category.MOBILITY: _l("Mobility")}
@@ -120,6 +122,12 @@ _CODE_LABELS = {
     "format": FORMAT_LABELS,
 }
 _BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def title_of(challenge_id: int) -> str | None:
+    """A challenge's title in the reader's language (with fallback), for pages that keep only its id."""
+    challenge = db.session.get(Challenge, challenge_id)  # the session's identity map: one read per challenge
+    return bilingual.text(challenge, "title") if challenge is not None else None
 
 
 def paragraphs(text: str | None) -> Markup:

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from app.clock import local_date
+from challenges import display as challenge_display
 from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, VoucherStatus
 
 KIND_LABELS = {
@@ -70,8 +71,12 @@ def describe(entry: LedgerEntry) -> str:
     template = REASONS.get(entry.reason)
     if template is None:
         return entry.reason
+    params = dict(entry.reason_params or {})
+    if isinstance(params.get("challenge_id"), int):
+        # The title kept with the entry is the one of its day, in English; the reader gets today's in their language.
+        params["challenge"] = challenge_display.title_of(params["challenge_id"]) or params.get("challenge", "")
     try:
-        return str(template) % {key: value for key, value in (entry.reason_params or {}).items()}
+        return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template)
 

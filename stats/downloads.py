@@ -8,6 +8,7 @@ from flask import Response, current_app, stream_with_context, url_for
 from flask_babel import force_locale, get_locale, gettext
 from sqlalchemy import select
 
+from app import bilingual
 from app.bilingual import setting
 from app.extensions import db
 from challenges.models import Challenge
@@ -21,8 +22,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def published_challenges() -> list[tuple[int, str]]:
-    query = select(Challenge.id, Challenge.title).where(Challenge.published_at.is_not(None)).order_by(Challenge.title)
-    return [tuple(row) for row in db.session.execute(query)]
+    """Published challenges by title in the reader's language (a query's `Challenge.title` is the English one)."""
+    query = select(Challenge).where(Challenge.published_at.is_not(None))
+    titled = [(challenge.id, bilingual.text(challenge, "title")) for challenge in db.session.scalars(query)]
+    return sorted(titled, key=lambda pair: pair[1].casefold())
 
 
 def neighbourhoods() -> list[tuple[int, str]]:

@@ -106,7 +106,9 @@ def _operations(client):
             url = template
             for parameter in operation.get("parameters", []) + item.get("parameters", []):
                 if parameter["in"] == "path":
-                    filler = "1" if parameter["schema"].get("type") == "integer" else "ABCD-EFGH-JKMN-PQRS"
+                    schema = parameter["schema"]
+                    filler = "1" if schema.get("type") == "integer" else "ABCD-EFGH-JKMN-PQRS"
+                    filler = schema["enum"][0] if schema.get("enum") else filler  # e.g. a team captain's {action}
                     url = url.replace("{" + parameter["name"] + "}", filler)
             yield method, template, url, operation
 
