@@ -13,6 +13,7 @@ def import_models() -> None:
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import clients.models  # noqa: F401
+    import connectors.models  # noqa: F401
     import leaderboards.models  # noqa: F401
     import legal.models  # noqa: F401
     import neighbourhoods.models  # noqa: F401
@@ -101,6 +102,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import desk
     from challenges import views as challenges_views
     from clients import oauth
+    from connectors import api as connectors_api
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
     from legal import views as legal_views
@@ -151,6 +153,7 @@ def blueprints() -> tuple[tuple, tuple]:
         privacy_api.blp,
         stats_api.blp,
         notifications_api.blp,
+        connectors_api.blp,
     )
     return pages, apis
 

@@ -85,6 +85,8 @@ POLICY = {
     **dict.fromkeys(
         [
             "GET /admin/legal",
+            "POST /api/v1/connectors/meter-readings",
+            "GET /api/v1/connectors/meters",
             "GET /admin/legal/<kind>",
             "POST /admin/legal/<kind>",
             "GET /admin/badges",
