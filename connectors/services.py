@@ -129,7 +129,10 @@ class _Day:
     last: Row
 
 
-def ingest(rows: Iterable[Row], client: OrganisationClient, max_rows: int, now: datetime | None = None) -> Report:
+def ingest(
+    rows: Iterable[Row], client: OrganisationClient | None, max_rows: int, actor: User | None = None,
+    now: datetime | None = None,
+) -> Report:  # fmt: skip
     """Take one delivery: the consent gate is asked now, for the meters the delivery names.
 
     Rows of unlinked or unconsented meters are dropped unread (only the meter number was looked at). The
@@ -177,9 +180,10 @@ def ingest(rows: Iterable[Row], client: OrganisationClient, max_rows: int, now: 
         _store_day(number, day_date, day, client, report, now)
     if report.residents:
         purpose = db.session.scalar(select(Purpose).where(Purpose.code == PURPOSE))
-        record_use(None, purpose, [CATEGORY], LEVEL, {"client_id": client.client_id}, report.residents,
-                   description=f"Meter readings delivered by {client.label}: {report.accepted} rows.",
-                   actor_label=client.label)  # fmt: skip
+        by = client.label if client else (actor.pseudonym if actor else "unknown")
+        record_use(actor, purpose, [CATEGORY], LEVEL, {"client_id": client.client_id if client else None},
+                   report.residents, description=f"Meter readings delivered by {by}: {report.accepted} rows.",
+                   actor_label=client.label if client else None)  # fmt: skip
     return report
 
 
@@ -209,7 +213,7 @@ def _store_day(number: str, day_date, day: _Day, client, report: Report, now: da
     try:
         db.session.add(MeterDay(
             user_id=day.user_id, meter_number=number, day=day_date, read_at=day.last.read_at,
-            register_kwh=day.last.register_kwh, client_id=client.id, created_at=now,
+            register_kwh=day.last.register_kwh, client_id=client.id if client else None, created_at=now,
             consumed_kwh=day.last.register_kwh - previous.register_kwh if previous is not None else None,
         ))  # fmt: skip
         refusal = _score(day.user_id, day.last, now)
