@@ -154,6 +154,7 @@ def blueprints() -> tuple[tuple, tuple]:
         stats_api.blp,
         notifications_api.blp,
         connectors_api.blp,
+        connectors_api.my_meter_blp,
     )
     return pages, apis
 

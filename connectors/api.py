@@ -8,12 +8,13 @@ from flask_smorest import abort
 
 from accounts.models import Role
 from app.pagination import Blueprint
-from app.security import api_client, serves
+from app.security import SIGNED_IN, api_client, serves
 from clients.scopes import READINGS_WRITE
 from connectors import formats, services
-from connectors.schemas import DeliveryReportSchema, MetersQuerySchema, MetersSchema
+from connectors.schemas import DeliveryReportSchema, MeterLinkSchema, MetersQuerySchema, MetersSchema
 
 blp = Blueprint("api_connectors", __name__, url_prefix="/api/v1/connectors", description="Connectors")
+my_meter_blp = Blueprint("api_my_meter", __name__, url_prefix="/api/v1/me/meter", description="Connectors")
 utility_only = serves(Role.ADMIN, scopes=(READINGS_WRITE,))
 NDJSON, CSV = "application/x-ndjson", "text/csv"
 DELIVERY_BODY = {
@@ -70,3 +71,30 @@ class Meters(MethodView):
     def get(self, query):
         """Meters linked and consented now (scope `readings:write`), so the utility sends only those."""
         return {"meters": services.deliverable_meters(query["changed_since"])}
+
+
+@my_meter_blp.route("")
+class MyMeter(MethodView):
+    @serves(SIGNED_IN)
+    @my_meter_blp.response(200, MeterLinkSchema)
+    @my_meter_blp.alt_response(404, description="No meter is linked", success=False)
+    def get(self):
+        """The meter linked to my account."""
+        link = services.meter_of(current_user)
+        if link is None:
+            abort(404, message=_("No meter is linked to your account."))
+        return link
+
+    @serves(SIGNED_IN)
+    @my_meter_blp.arguments(MeterLinkSchema)
+    @my_meter_blp.response(200, MeterLinkSchema)
+    def put(self, data):
+        """Link my meter (or change it); the utility's readings are taken once I consent to "meter readings" ×
+        "challenge scoring". A meter number already linked to another account is a 422."""
+        return services.link_meter(current_user, data["meter_number"], data["customer_number"])
+
+    @serves(SIGNED_IN)
+    @my_meter_blp.response(204)
+    def delete(self):
+        """Unlink my meter: the next delivery for it is refused at once."""
+        services.unlink_meter(current_user)

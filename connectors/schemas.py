@@ -35,3 +35,11 @@ class MeterSchema(ma.Schema):
 
 class MetersSchema(ma.Schema):
     meters = ma.fields.List(ma.fields.Nested(MeterSchema))
+
+
+class MeterLinkSchema(ma.Schema):
+    """The resident's meter link as sent: the meter number (Zählernummer) and the utility's customer number."""
+
+    meter_number = ma.fields.String(required=True, metadata={"description": "As printed on the meter."})
+    customer_number = ma.fields.String(required=True, metadata={"description": "From the utility's bill."})
+    linked_at = ma.fields.AwareDateTime(dump_only=True)

@@ -224,3 +224,18 @@ def test_a_meter_links_to_one_resident_and_is_validated(ctx, make_user, catalogu
         raise AssertionError(f"{meter!r} {customer!r} was linked")
     assert services.meter_of(anna).meter_number == "1ESY11600001"
     assert services.unlink_meter(anna) and services.meter_of(anna) is None
+
+
+def test_a_resident_links_and_unlinks_their_meter_over_the_api(resident_client, make_user, link):
+    other = make_user()
+    link(other, "1ESY11600009")
+    assert resident_client.get("/api/v1/me/meter").status_code == 404
+    taken = resident_client.put("/api/v1/me/meter", json={"meter_number": "1esy 1160 0009", "customer_number": "K-7"})
+    assert taken.status_code == 422 and "already linked" in taken.get_json()["errors"]["meter_number"][0]
+    bad = resident_client.put("/api/v1/me/meter", json={"meter_number": "ä", "customer_number": ""})
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"meter_number", "customer_number"}
+    linked = resident_client.put("/api/v1/me/meter", json={"meter_number": "1 ESY 1160 0010", "customer_number": "K-8"})
+    assert linked.status_code == 200 and linked.get_json()["meter_number"] == "1ESY11600010"
+    assert resident_client.get("/api/v1/me/meter").get_json()["customer_number"] == "K-8"
+    assert resident_client.delete("/api/v1/me/meter").status_code == 204
+    assert resident_client.get("/api/v1/me/meter").status_code == 404
