@@ -164,6 +164,7 @@ def init_domains(app) -> None:
     from accounts import cli as accounts_cli
     from accounts import providers, session, templating
     from clients import oauth
+    from connectors import cli as connectors_cli
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
     from sharing import cli as sharing_cli
@@ -177,4 +178,5 @@ def init_domains(app) -> None:
         *accounts_cli.COMMANDS,
         *rewards_cli.COMMANDS,
         *sharing_cli.COMMANDS,
+        *connectors_cli.COMMANDS,
     )
