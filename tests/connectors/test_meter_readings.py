@@ -6,6 +6,7 @@ import gzip
 import json
 from datetime import timedelta
 
+from flask import g
 from sqlalchemy import func, select
 
 from app.clock import day_bounds, local_date
@@ -239,3 +240,19 @@ def test_a_resident_links_and_unlinks_their_meter_over_the_api(resident_client, 
     assert resident_client.get("/api/v1/me/meter").get_json()["customer_number"] == "K-8"
     assert resident_client.delete("/api/v1/me/meter").status_code == 204
     assert resident_client.get("/api/v1/me/meter").status_code == 404
+
+
+def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
+    app, client, ctx, utility, make_user, make_challenge, link, give_consent
+):
+    from tests.conftest import log_in
+
+    anna, _ben, challenge = _world(make_user, make_challenge, link, give_consent)
+    assert _post(client, utility, _rows("1ESY11600001", 2, 1000.0)).get_json()["accepted"] == 3
+    # Requests inside the test's app context (ctx) share its `g`: forget the utility's client and any loaded user.
+    for name in ("api_client", "api_client_scopes", "_login_user"):
+        g.pop(name, None)
+    browser = app.test_client()
+    log_in(browser, anna)
+    page = browser.get(f"/challenges/{challenge.id}/me").get_data(as_text=True)
+    assert "Delivered by your utility from your linked meter." in page, page[page.find("<main") :][:3000]
