@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from app.clock import local_date
@@ -216,6 +217,7 @@ def _store_day(number: str, day_date, day: _Day, client, report: Report, now: da
             register_kwh=day.last.register_kwh, client_id=client.id if client else None, created_at=now,
             consumed_kwh=day.last.register_kwh - previous.register_kwh if previous is not None else None,
         ))  # fmt: skip
+        db.session.flush()  # a delivery of the same meter's day at the same moment fails here, as a duplicate
         refusal = _score(day.user_id, day.last, now)
         if refusal:
             savepoint.rollback()
@@ -223,6 +225,11 @@ def _store_day(number: str, day_date, day: _Day, client, report: Report, now: da
                 report.reject(row, "implausible", refusal)
             return
         savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        for row in day.rows:
+            report.reject(row, "duplicate", "This meter's day was delivered at the same moment; nothing changed.")
+        return
     except Exception:
         savepoint.rollback()
         raise

@@ -256,3 +256,33 @@ def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
     log_in(browser, anna)
     page = browser.get(f"/challenges/{challenge.id}/me").get_data(as_text=True)
     assert "Delivered by your utility from your linked meter." in page, page[page.find("<main") :][:3000]
+
+
+def test_two_deliveries_of_the_same_day_at_once_store_it_once(app, ctx, make_user, make_challenge, link, give_consent,
+                                                              register):  # fmt: skip
+    """Two requests at once (threads with their own sessions): one stores the day, the other reports a duplicate."""
+    import threading
+
+    from clients.models import OrganisationClient
+    from connectors.formats import Row
+
+    _world(make_user, make_challenge, link, give_consent)
+    _client_id, pk, _secret = register(scopes=("readings:write",), name="Meter data export", organisation="Stadtwerke")
+    start = day_bounds(_day(2))[0]
+    rows = [Row(1, "1ESY11600001", start + timedelta(hours=20), 1000.0)]
+    reports, barrier = [], threading.Barrier(2)
+
+    def deliver():
+        with app.app_context():
+            barrier.wait()
+            reports.append(services.ingest(rows, db.session.get(OrganisationClient, pk), max_rows=10))
+            db.session.commit()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted((r.accepted, r.duplicate) for r in reports) == [(0, 1), (1, 0)]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(MeterDay)) == 1
