@@ -14,8 +14,6 @@ def export(user: User, links: ExportLinks) -> dict[str, str]:
     """meter.json: the linked meter and every day's value and use the utility delivered."""
     link = db.session.scalar(select(MeterLink).where(MeterLink.user_id == user.id))
     days = db.session.scalars(select(MeterDay).where(MeterDay.user_id == user.id).order_by(MeterDay.day)).all()
-    if link is None and not days:
-        return {}
     data = {
         "meter": None if link is None else {"meter_number": link.meter_number, "customer_number":
                                             link.customer_number, "linked_at": link.linked_at},

@@ -14,15 +14,6 @@ CATEGORIES = (
         "description_de": "Die Stromzählerstände, die Sie eingeben, mit Datum und Uhrzeit.",
     },
     {
-        "code": "meter_readings",
-        "name_en": "Meter readings from your utility",
-        "name_de": "Zählerstände von Ihren Stadtwerken",
-        "description_en": "The readings your utility sends for the meter you linked: one value per day and the day's "
-        "use, never the 15-minute profile.",
-        "description_de": "Die Zählerstände, die Ihre Stadtwerke für den verknüpften Zähler senden: ein Wert pro Tag "
-        "und der Tagesverbrauch, nie das 15-Minuten-Profil.",
-    },
-    {
         "code": "trips",
         "name_en": "Trips",
         "name_de": "Wege",
@@ -37,20 +28,18 @@ CATEGORIES = (
         "description_en": "Your household size and your neighbourhood.",
         "description_de": "Die Größe Ihres Haushalts und Ihr Stadtteil.",
     },
+    {
+        "code": "meter_readings",
+        "name_en": "Meter readings from your utility",
+        "name_de": "Zählerstände von Ihren Stadtwerken",
+        "description_en": "The readings your utility sends for the meter you linked: one value per day and the day's "
+        "use, never the 15-minute profile.",
+        "description_de": "Die Zählerstände, die Ihre Stadtwerke für den verknüpften Zähler senden: ein Wert pro Tag "
+        "und der Tagesverbrauch, nie das 15-Minuten-Profil.",
+    },
 )
 
 PURPOSES = (
-    {
-        "code": "challenge_scoring",
-        "name_en": "Challenge scoring",
-        "name_de": "Wertung in Challenges",
-        "explanation_en": "Civiquest scores your energy challenges with the readings your utility sends, so you "
-        "need not type them.",
-        "explanation_de": "Civiquest wertet Ihre Energie-Challenges mit den Zählerständen aus, die Ihre Stadtwerke "
-        "senden, damit Sie sie nicht eintippen müssen.",
-        "organisation": "Civiquest",
-        "third_party": False,
-    },
     {
         "code": "municipal_statistics",
         "name_en": "Municipal statistics",
@@ -101,6 +90,17 @@ PURPOSES = (
         "funding programmes. Nobody else sees it.",
         "explanation_de": "Civiquest wertet Ihre eigenen Zählerstände aus, um Ihren Verbrauch vorherzusagen und Ihnen "
         "Tipps und passende Förderprogramme zu schicken. Niemand sonst sieht das.",
+        "organisation": "Civiquest",
+        "third_party": False,
+    },
+    {
+        "code": "challenge_scoring",
+        "name_en": "Challenge scoring",
+        "name_de": "Wertung in Challenges",
+        "explanation_en": "Civiquest scores your energy challenges with the readings your utility sends, so you "
+        "need not type them.",
+        "explanation_de": "Civiquest wertet Ihre Energie-Challenges mit den Zählerständen aus, die Ihre Stadtwerke "
+        "senden, damit Sie sie nicht eintippen müssen.",
         "organisation": "Civiquest",
         "third_party": False,
     },
