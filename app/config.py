@@ -205,6 +205,10 @@ class Config:
     # address may ask /oauth/token for one (a guessed secret costs a request like a guessed password).
     CLIENT_TOKEN_LIFETIME = int(os.environ.get("CLIENT_TOKEN_LIFETIME", "900"))
     OAUTH_TOKEN_RATE_LIMIT = os.environ.get("OAUTH_TOKEN_RATE_LIMIT", "30 per minute")
+    # The utility's bulk delivery of meter readings: its own bound on the (compressed) body, far above
+    # MAX_CONTENT_LENGTH since it is streamed and never held whole; the rows a request may carry.
+    CONNECTOR_MAX_BODY_BYTES = int(os.environ.get("CONNECTOR_MAX_BODY_BYTES", str(200 * 1024 * 1024)))
+    CONNECTOR_MAX_ROWS = int(os.environ.get("CONNECTOR_MAX_ROWS", "100000"))
 
     API_TITLE = "Civiquest API"
     API_VERSION = "v1"

@@ -13,6 +13,7 @@ def import_models() -> None:
     import app.scheduler  # noqa: F401  (SchedulerLease)
     import challenges.models  # noqa: F401
     import clients.models  # noqa: F401
+    import connectors.models  # noqa: F401
     import leaderboards.models  # noqa: F401
     import legal.models  # noqa: F401
     import neighbourhoods.models  # noqa: F401
@@ -103,6 +104,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import desk
     from challenges import views as challenges_views
     from clients import oauth
+    from connectors import api as connectors_api
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
     from legal import views as legal_views
@@ -160,6 +162,8 @@ def blueprints() -> tuple[tuple, tuple]:
         impact_api.blp,
         notifications_api.blp,
         teams_api.blp,
+        connectors_api.blp,
+        connectors_api.my_meter_blp,
     )
     return pages, apis
 
@@ -169,6 +173,7 @@ def init_domains(app) -> None:
     from accounts import cli as accounts_cli
     from accounts import providers, session, templating
     from clients import oauth
+    from connectors import cli as connectors_cli
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
     from sharing import cli as sharing_cli
@@ -182,4 +187,5 @@ def init_domains(app) -> None:
         *accounts_cli.COMMANDS,
         *rewards_cli.COMMANDS,
         *sharing_cli.COMMANDS,
+        *connectors_cli.COMMANDS,
     )

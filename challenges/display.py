@@ -68,6 +68,7 @@ SOURCE_LABELS = {
     "api": _l("through the API"),
     "csv": _l("in a CSV upload"),
     "assisted": _l("at a service desk"),
+    "connector": _l("delivered by the utility from a linked meter"),
 }
 
 # What a manager did for a resident at a service desk (AssistedAction.kind).

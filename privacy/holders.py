@@ -35,6 +35,7 @@ from accounts import personal_data as accounts
 from accounts.models import User
 from app.personal_data import ExportLinks
 from challenges import personal_data as challenges
+from connectors import personal_data as connectors
 from leaderboards import personal_data as leaderboards
 from notifications import personal_data as notifications
 from rewards import personal_data as rewards
@@ -53,4 +54,14 @@ class Holder(Protocol):
         """Erase or anonymise this domain's data about `user`; how many rows of each kind were erased or ended."""
 
 
-HOLDERS: tuple[Holder, ...] = (challenges, leaderboards, rewards, sharing, stats, teams, notifications, accounts)
+HOLDERS: tuple[Holder, ...] = (
+    challenges,
+    connectors,
+    leaderboards,
+    rewards,
+    sharing,
+    stats,
+    teams,
+    notifications,
+    accounts,
+)

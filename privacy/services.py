@@ -42,6 +42,8 @@ README_FILES = (
                                              "rank; the JSON file adds your daily rank history.")),
     ("submissions.json, submissions.csv", _l("Every meter reading and trip you sent, and what it counted for. "
                                              "Readings and trips older than the retention period are deleted.")),
+    ("meter.json", _l("The electricity meter you linked and, per day, the register value and use your utility "
+                      "delivered for it.")),
     ("ledger.csv", _l(
         "Every entry of your points ledger: date (UTC), kind, amount, reason, source and, for points paid for a "
         "reading or trip, the day of that activity."

@@ -28,6 +28,15 @@ CATEGORIES = (
         "description_en": "Your household size and your neighbourhood.",
         "description_de": "Die Größe Ihres Haushalts und Ihr Stadtteil.",
     },
+    {
+        "code": "meter_readings",
+        "name_en": "Meter readings from your utility",
+        "name_de": "Zählerstände von Ihren Stadtwerken",
+        "description_en": "The readings your utility sends for the meter you linked: one value per day and the day's "
+        "use, never the 15-minute profile.",
+        "description_de": "Die Zählerstände, die Ihre Stadtwerke für den verknüpften Zähler senden: ein Wert pro Tag "
+        "und der Tagesverbrauch, nie das 15-Minuten-Profil.",
+    },
 )
 
 PURPOSES = (
@@ -85,6 +94,18 @@ PURPOSES = (
         "funding programmes. Nobody else sees it.",
         "explanation_de": "Civiquest wertet Ihre eigenen Zählerstände aus, um Ihren Verbrauch vorherzusagen und Ihnen "
         "Tipps und passende Förderprogramme zu schicken. Niemand sonst sieht das.",
+        "organisation_en": "Civiquest",
+        "organisation_de": "Civiquest",
+        "third_party": False,
+    },
+    {
+        "code": "challenge_scoring",
+        "name_en": "Challenge scoring",
+        "name_de": "Wertung in Challenges",
+        "explanation_en": "Civiquest scores your energy challenges with the readings your utility sends, so you "
+        "need not type them.",
+        "explanation_de": "Civiquest wertet Ihre Energie-Challenges mit den Zählerständen aus, die Ihre Stadtwerke "
+        "senden, damit Sie sie nicht eintippen müssen.",
         "organisation_en": "Civiquest",
         "organisation_de": "Civiquest",
         "third_party": False,

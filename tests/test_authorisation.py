@@ -94,6 +94,8 @@ POLICY = {
     **dict.fromkeys(
         [
             "GET /admin/legal",
+            "POST /api/v1/connectors/meter-readings",
+            "GET /api/v1/connectors/meters",
             "GET /admin/legal/<kind>",
             "POST /admin/legal/<kind>",
             "GET /admin/badges",
@@ -227,6 +229,9 @@ POLICY = {
             "GET /api/v1/me/consents/<int:consent_id>/receipt",
             "GET /api/v1/me/data-uses",
             "GET /api/v1/me/export",
+            "GET /api/v1/me/meter",
+            "PUT /api/v1/me/meter",
+            "DELETE /api/v1/me/meter",
             "GET /api/v1/me/notification-preferences",
             "PUT /api/v1/me/notification-preferences",
             "GET /api/v1/me/notifications",

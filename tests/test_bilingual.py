@@ -46,6 +46,8 @@ ONE_LANGUAGE = {
     "organisation_client.secret_hash", "organisation_client.name", "organisation_client.organisation",
     "external_identity.email", "external_identity.provider", "external_identity.subject", "user_session.provider",
     "user_session.provider_sid",
+    # Meter and customer numbers at the utility: identifiers.
+    "meter_day.meter_number", "meter_link.customer_number", "meter_link.meter_number",
     # Street names and postcodes: the same in every language; name_key is their normalised form for lookup.
     "street.name", "street.name_key", "street.postcode",
     # Teams are named and described by residents, in their own words for their own members; not the city's content.

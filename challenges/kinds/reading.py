@@ -48,6 +48,7 @@ from challenges.scoring import (
 from challenges.totals import BASELINE_LOOKBACK, set_baseline
 
 MAX_METER_KWH = 10_000_000
+CONNECTOR = "connector"  # the source of readings the utility delivered for a linked meter
 
 
 class ReadingSchema(ma.Schema):
@@ -119,6 +120,11 @@ class MeterReading(Kind):
             raise errors.SubmissionRefused(
                 _l("Readings from more than a year before the start cannot be used."), "read_at", "outside"
             )
+        if values.get("source") != CONNECTOR and _delivered_on(enrollment, local_date(read_at)):
+            message = _l(
+                "Your utility already delivered this day's reading from your linked meter; no need to type it."
+            )
+            raise errors.SubmissionRefused(message, "read_at", "delivered")
         _check_against_latest(enrollment, read_at, meter_kwh)
         return {"read_at": read_at, "meter_kwh": meter_kwh, "day": local_date(read_at)}
 
@@ -228,6 +234,17 @@ def _counted(enrollment: Enrollment, *conditions, latest_first: bool = True):
         .order_by(order)
         .limit(1)
     )
+
+
+def _delivered_on(enrollment: Enrollment, day) -> bool:
+    """Whether the utility's connector delivered a reading of this city day (held ones too)."""
+    start, end = day_bounds(day)
+    delivered = select(Submission.id).where(
+        Submission.enrollment_id == enrollment.id, Submission.kind == SubmissionKind.READING,
+        Submission.source == CONNECTOR, Submission.status.in_(LIVE), Submission.read_at >= start,
+        Submission.read_at < end,
+    ).limit(1)  # fmt: skip
+    return db.session.scalar(delivered) is not None
 
 
 def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: float) -> None:

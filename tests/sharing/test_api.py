@@ -154,7 +154,12 @@ def test_the_catalogue_is_public_in_both_languages_with_rates(client, catalogue)
     response = client.get(f"{API}/data/catalogue")
     assert response.status_code == 200
     body = response.get_json()
-    assert [c["code"] for c in body["categories"]] == ["energy_readings", "trips", "household_profile"]
+    assert [c["code"] for c in body["categories"]] == [
+        "energy_readings",
+        "trips",
+        "household_profile",
+        "meter_readings",
+    ]
     grid = next(p for p in body["purposes"] if p["code"] == "grid_planning")
     assert grid["name_de"] == "Netzplanung" and grid["explanation_de"] and grid["third_party"] is True
     assert [level["code"] for level in body["levels"]] == ["individual", "neighbourhood", "city"]

@@ -13,8 +13,8 @@ import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PACKAGES = ("accounts", "admin", "app", "challenges", "leaderboards", "neighbourhoods", "notifications", "nudges",
-            "privacy", "rewards", "sharing", "stats", "demo")  # fmt: skip
+PACKAGES = ("accounts", "admin", "app", "challenges", "clients", "connectors", "leaderboards", "neighbourhoods",
+            "notifications", "nudges", "privacy", "rewards", "sharing", "stats", "teams", "demo")  # fmt: skip
 PERSONAL = re.compile(r"\b(Submission|LedgerEntry|Enrollment|household_size|MeterLink|Track)\b")
 QUERY = re.compile(r"\bselect\(|\.query\(|session\.get\(|\bupdate\(|\bdelete\(")
 GATE = re.compile(r"\bgate\.|\ballowed\(|\ballowed_ids\(|\bis_allowed\(")
@@ -23,6 +23,8 @@ OWN_PARTICIPATION = "the resident's own participation: scoring, ranking and payi
 BOOKS = "the points ledger: the books every credit and debit must balance in, kept for the resident"
 # Whole modules whose every query serves the resident's own participation, the books or their own rights.
 MODULES = {
+    "connectors.demo": "demo data generated for the demo city (no real residents)",
+    "connectors.personal_data": "the resident's own data: download and erasure",
     "challenges.activity": OWN_PARTICIPATION,
     "challenges.assisted": "the service desk acting for the resident, at their request",
     "challenges.demo": "demo data generated for the demo city (no real residents)",
@@ -50,6 +52,11 @@ MODULES = {
 }
 # Single functions, where the rest of the module goes through the gate.
 FUNCTIONS = {
+    "connectors.services.link_meter": "the resident linking their own meter",
+    "connectors.services.unlink_meter": "the resident unlinking their own meter",
+    "connectors.services.meter_of": "the resident's own meter link, shown to them",
+    "connectors.services._score": "scoring a delivered day for the resident's own challenges, after ingest asked "
+    "the gate for that meter",
     "nudges.digest.points_between": "the resident's own weekly digest",
     "nudges.digest.rank_a_week_ago": "the resident's own weekly digest",
     "nudges.digest.active_enrollments": "the resident's own weekly digest",
