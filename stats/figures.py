@@ -219,14 +219,7 @@ class Aggregator:
         )  # fmt: skip
         # Who sent readings and who sent trips come out of the same pass, for the data use log (`contributors`).
         readers, travellers = self.seen["readers"], self.seen["travellers"] = set(), set()
-        if self.dialect == "postgresql":
-            # PostgreSQL guesses 8 kB of id list per cell for tens of thousands of cells and would sort a million
-            # per-resident rows rather than hash them; there are a few hundred cells.
-            db.session.execute(text("SET LOCAL enable_sort = off"))
-        rows = db.session.execute(query).all()
-        if self.dialect == "postgresql":
-            db.session.execute(text("RESET enable_sort"))
-        for row in rows:
+        for row in db.session.execute(query):
             start, place_id = bucket_date(row[0]), row[1]
             readers.update(_ids(row[18]))
             travellers.update(_ids(row[19]))
