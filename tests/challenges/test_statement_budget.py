@@ -18,8 +18,9 @@ from tests.challenges.test_api import API, bearer
 TRIP_BUDGET = 16
 # A meter reading reads the counted readings around it to score and check it (18 statements before issue 18,
 # without scoring); this one earns the resident's first points, so the season's head count and the badge move
-# too: 17 on SQLite, 18 on PostgreSQL.
-READING_BUDGET = 18
+# too: 17 on SQLite, 18 on PostgreSQL; one more since a typed reading asks whether the utility already delivered
+# that day (the meter connector): 18 and 19.
+READING_BUDGET = 19
 
 
 class StatementLog:

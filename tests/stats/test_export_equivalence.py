@@ -91,12 +91,14 @@ def _digest(release) -> str:
     return hashlib.sha256((lines + extras).encode()).hexdigest()[:16]
 
 
+# Re-pinned when the meter connector added the category "meter readings": the CSV, the residents and the retention
+# stayed byte-identical; only the consent shares moved, as their denominator counts the categories one may consent to.
 EXPECTED = {
-    (Granularity.WEEK, Level.NEIGHBOURHOOD): "f7ef24f43d9e55fa",
-    (Granularity.WEEK, Level.CITY): "00b562d6f55197dc",
-    (Granularity.DAY, Level.NEIGHBOURHOOD): "80c32b22241a3ffb",
-    (Granularity.MONTH, Level.NEIGHBOURHOOD): "b54f2b6a83159d09",
-    (Granularity.MONTH, Level.CITY): "24d52f0cf820b1cb",
+    (Granularity.WEEK, Level.NEIGHBOURHOOD): "15c85fb703419e5c",
+    (Granularity.WEEK, Level.CITY): "15bce6f41820f05b",
+    (Granularity.DAY, Level.NEIGHBOURHOOD): "8f6fe7d57608e790",
+    (Granularity.MONTH, Level.NEIGHBOURHOOD): "0c63e45a07c18eae",
+    (Granularity.MONTH, Level.CITY): "8272094a9b16cd2e",
 }
 
 
