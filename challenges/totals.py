@@ -101,7 +101,7 @@ def _add_to_neighbourhood(enrollment: Enrollment, units: float, participants: in
     row = {"challenge_id": enrollment.challenge_id, "neighbourhood_id": enrollment.neighbourhood_id,
            "total_units": units, "participants": participants}  # fmt: skip
     keys = ("challenge_id", "neighbourhood_id")
-    db.session.execute(upsert_adding(NeighbourhoodScore.__table__, [row], keys, "total_units", "participants"))
+    upsert_adding(NeighbourhoodScore.__table__, [row], keys, "total_units", "participants")
 
 
 def count_participant(enrollment: Enrollment, sign: int) -> None:

@@ -66,7 +66,7 @@ def shift(challenge_id: int, before: float | None, after: float | None) -> None:
             for number, change in sorted(moves.items()) if change]  # fmt: skip
     if rows:
         db.session.flush()
-        db.session.execute(upsert_adding(ScoreBucket.__table__, rows, ("challenge_id", "bucket"), "entries"))
+        upsert_adding(ScoreBucket.__table__, rows, ("challenge_id", "bucket"), "entries")
 
 
 def _active(challenge_id: int) -> tuple:
@@ -134,7 +134,7 @@ def shift_season(moves: list[tuple[Period, date, int, int]]) -> None:
             for (period, start, number), change in sorted(counts.items()) if change]  # fmt: skip
     if rows:
         keys = ("period", "period_start", "bucket")
-        db.session.execute(upsert_adding(SeasonBucket.__table__, rows, keys, "entries"))
+        upsert_adding(SeasonBucket.__table__, rows, keys, "entries")
 
 
 def season_recount(period: Period, start: date) -> dict[int, int]:

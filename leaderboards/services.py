@@ -138,8 +138,8 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
     rows = [{"user_id": user_id, "period": p.value, "period_start": period_start(p, day), "points": points}
             for p in Period]  # fmt: skip
     table = SeasonPoints.__table__
-    statement = upsert_adding(table, rows, ("user_id", "period", "period_start"), "points")
-    totals = db.session.execute(statement.returning(table.c.period, table.c.period_start, table.c.points)).all()
+    keys, returning = ("user_id", "period", "period_start"), (table.c.period, table.c.period_start, table.c.points)
+    totals = upsert_adding(table, rows, keys, "points", returning=returning).all()
     counts = [
         {"period": Period(period).value, "period_start": start, "participants": joined}
         for period, start, total in totals
@@ -147,7 +147,7 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
     ]
     if counts:
         periods = SeasonPeriod.__table__
-        db.session.execute(upsert_adding(periods, counts, ("period", "period_start"), "participants"))
+        upsert_adding(periods, counts, ("period", "period_start"), "participants")
     histogram.shift_season([(period, _as_date(start), total - points, total) for period, start, total in totals])
 
 
