@@ -7,7 +7,7 @@ the same numbers on the page; colours come from the stylesheet, so high contrast
 import math
 from datetime import date
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
 
 from app import charts as kit
@@ -53,8 +53,26 @@ def neighbourhood_summary(standings: list[NeighbourhoodStanding], unit: str) -> 
     return summary
 
 
+_CHARTS_KEPT = 256
+_charts: dict[tuple, dict] = {}
+
+
 def neighbourhood_chart(standings: list[NeighbourhoodStanding], unit: str) -> dict:
-    """The neighbourhood ranking's one-sentence summary and its SVG (None while nothing is ranked)."""
+    """The neighbourhood ranking's one-sentence summary and its SVG (None while nothing is ranked).
+
+    Drawn once per locale and standings and then reused: the standings change only when a score does,
+    and drawing a dozen bars cost a leaderboard page more than reading them.
+    """
+    key = (str(get_locale()), str(unit), tuple(standings))
+    chart = _charts.get(key)
+    if chart is None:
+        if len(_charts) >= _CHARTS_KEPT:
+            _charts.clear()
+        chart = _charts[key] = _draw_neighbourhood_chart(standings, unit)
+    return chart
+
+
+def _draw_neighbourhood_chart(standings: list[NeighbourhoodStanding], unit: str) -> dict:
     summary = neighbourhood_summary(standings, unit)
     ranked = [standing for standing in standings if standing.ranked]
     return {"summary": summary, "svg": _neighbourhood_bars(ranked, unit, summary) if ranked else None}
