@@ -3,23 +3,26 @@
 Lock order. Every unit of work (a request, a job run) takes its locks in this order, so no two
 ever wait for each other in a circle:
 
-1. Challenges' rows, before anything in them is scored, joined, left, reviewed or closed
-   (`challenges.totals.hold`, and closing's own update of the row). A unit of work that needs
-   several locks them all first, in ascending id (`lock_challenges`): the lifecycle job every
-   challenge it starts or closes, before closing one pays its finishers; erasing an account every
-   running challenge it leaves; `flask scores check --fix` every challenge it repairs. What is
-   counted with a challenge — its enrollments' scores and points, its neighbourhood totals and
-   score buckets — is written only while its row is held, so those rows never make anyone wait in
-   a circle, whenever they come.
+1. Challenges' rows, in one of two modes. *Shared*, by everything that scores, joins or leaves for
+   one resident (`challenges.totals.hold`): many residents' submissions to one challenge run side by
+   side, and none of them can be overtaken by a close. *Exclusive*, by what changes the challenge as
+   a whole — closing (the lifecycle job and `close_challenge` itself), a manager's edit, publishing or
+   cancelling, erasing an account (every running challenge it leaves), `flask scores check --fix` —
+   which waits for the shared holders to finish and keeps new ones out. A unit of work that needs
+   several takes them all first, in ascending id (`lock_challenges`); it never asks for the exclusive
+   mode of a row it holds shared.
 2. Residents, in ascending user id. A unit of work that touches several residents locks them all
    first (`lock_residents`) or visits them in ascending id; it never locks a resident whose id is
    lower than one it already holds. Taking a lock it already holds again costs nothing.
-3. Rows that residents share, only once it holds every resident it needs: the season standings
-   (a resident's own rows, then the periods' head counts, then the periods' score buckets, each in one
-   statement with its rows in key order), a voucher, then its reward's row (the stock).
+3. Rows that residents share, only once it holds every resident it needs, each kind in one statement
+   with its rows in key order and in this order of kinds: a challenge's neighbourhood totals, its
+   score buckets; the season standings (a resident's own rows, then the periods' head counts, then the
+   periods' score buckets); a voucher, then its reward's row (the stock). Last of all, as the
+   transaction commits, the challenges' own running totals (`challenges.totals`), in ascending id:
+   every shared holder of a challenge adds to the same row, so it is held for the commit only.
 
-Who takes a challenge's row: scoring (submitting, reviewing, rescoring), joining and leaving — all
-through `challenges.totals.hold`, which then takes the resident's lock — and closing. Who takes a
+Who takes a challenge's row shared: scoring (submitting, reviewing, rescoring), joining and leaving —
+all through `challenges.totals.hold`, which then takes the resident's lock. Who takes a
 resident's lock: those, so the daily point cap and the checks against a resident's earlier
 submissions are read and booked under it; every change to their points ledger (rewards.ledger, so
 also redeeming, cancelling and expiring vouchers); a change to their consents (sharing.services);
@@ -27,9 +30,11 @@ and a nudge counted against their weekly limit (notifications.services). Balance
 caps and "one grant in force" read inside the lock are then true when the transaction writes.
 
 The rows locked are the challenges' and the residents' own, in the tables that challenges.models
-and accounts.models register (plumbing imports no domain). PostgreSQL: `SELECT … FOR NO KEY UPDATE`
-in id order, which writes nothing and still lets other transactions insert rows that refer to the
-row. SQLite has no row locks (it does not even send FOR UPDATE) but one writer at a time: a write
+and accounts.models register (plumbing imports no domain). PostgreSQL: a resident is `SELECT … FOR
+NO KEY UPDATE`, which writes nothing and still lets other transactions insert rows that refer to the
+row; a challenge shared is `FOR KEY SHARE` (it lets the others holding it shared add to its totals,
+which takes `FOR NO KEY UPDATE` for an instant) and exclusive `FOR UPDATE` (which waits for all of
+them). SQLite has no row locks (it does not even send FOR UPDATE) but one writer at a time: a write
 that changes no row takes that writer lock, for every challenge and resident at once, until the
 transaction ends.
 
@@ -73,13 +78,19 @@ def register_challenges(table: Table) -> None:
     _tables["challenge"] = table
 
 
-def lock_challenge(challenge_id: int) -> None:
-    """Hold one challenge's row until the transaction ends (step 1 of the lock order)."""
-    _lock("challenge", (challenge_id,))
+def share_challenge(challenge_id: int) -> None:
+    """Hold one challenge's row shared until the transaction ends (step 1 of the lock order): others may
+    score in it at the same time; nobody changes or closes it meanwhile."""
+    if ("challenge", challenge_id) not in db.session.info.get(_HELD, ()):  # held exclusively: more than enough
+        _lock("challenge-shared", (challenge_id,))
 
 
 def lock_challenges(challenge_ids: Iterable[int]) -> None:
-    """Hold these challenges' rows until the transaction ends, taken in ascending id."""
+    """Hold these challenges' rows exclusively until the transaction ends, taken in ascending id.
+
+    Nothing that holds a row shared asks for it exclusively as well (two such would wait for each other);
+    PostgreSQL would grant it to one alone, so a test's single transaction may still do both.
+    """
     _lock("challenge", challenge_ids)
 
 
@@ -103,14 +114,23 @@ def read_under_locks(key: tuple) -> bool:
     return ("read", key) in db.session.info.get(_HELD, ())
 
 
+# How each kind of lock is taken on PostgreSQL: (table, FOR … clause as with_for_update's arguments).
+_MODES = {
+    "resident": ("resident", {"key_share": True}),  # FOR NO KEY UPDATE
+    "challenge": ("challenge", {}),  # FOR UPDATE
+    "challenge-shared": ("challenge", {"read": True, "key_share": True}),  # FOR KEY SHARE
+}
+
+
 def _lock(name: str, ids: Iterable[int]) -> None:
     held = db.session.info.setdefault(_HELD, set())
     ids = sorted(ident for ident in set(ids) if (name, ident) not in held)
     if not ids or _WRITER in held:
         return
-    table = _tables.get(name)
+    table_name, clause = _MODES[name]
+    table = _tables.get(table_name)
     if table is None:
-        raise RuntimeError(f"no {name} table is registered (its domain's models register it when imported)")
+        raise RuntimeError(f"no {table_name} table is registered (its domain's models register it when imported)")
     (key,) = table.primary_key.columns
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(update(table).where(false()).values({key: key}))
@@ -118,5 +138,5 @@ def _lock(name: str, ids: Iterable[int]) -> None:
         return
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        db.session.execute(select(key).where(key.in_(chunk)).order_by(key).with_for_update(key_share=True))
+        db.session.execute(select(key).where(key.in_(chunk)).order_by(key).with_for_update(**clause))
     held.update((name, ident) for ident in ids)

@@ -11,6 +11,7 @@ from accounts.models import User
 from app.bilingual import as_twins, missing_both
 from app.columns import utcnow
 from app.extensions import db
+from app.locks import lock_challenges
 from challenges import errors
 from challenges.models import Challenge, ChallengeChange, Status
 from challenges.scoring import METRICS_BY_CATEGORY, Category, Format, Metric
@@ -113,6 +114,7 @@ def create_challenge(author: User, **fields) -> Challenge:
 def update_challenge(challenge: Challenge, editor: User, now: datetime | None = None, **changes) -> Challenge:
     """Edit a challenge within what its status allows; edits after publishing are logged."""
     now = now or utcnow()
+    _hold_whole(challenge)
     changes = as_twins(changes, BILINGUAL)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -144,6 +146,15 @@ def update_challenge(challenge: Challenge, editor: User, now: datetime | None = 
     return challenge
 
 
+def _hold_whole(challenge: Challenge) -> None:
+    """Take the challenge's row exclusively (app.locks) and read it afresh: submissions in flight finish
+    under the rules they were checked against, and later ones see the change."""
+    if challenge.id is not None:
+        db.session.flush()
+        lock_challenges([challenge.id])
+        db.session.refresh(challenge)
+
+
 def _describe(value) -> str | None:
     """A value as the change log shows it."""
     if value is None:
@@ -156,6 +167,7 @@ def _describe(value) -> str | None:
 def publish(challenge: Challenge, now: datetime | None = None) -> Challenge:
     """Make a complete draft public: scheduled until it starts, active once it has started."""
     now = now or utcnow()
+    _hold_whole(challenge)
     if challenge.status != Status.DRAFT:
         raise errors.WrongStatus()
     if missing := _missing_fields(_values_of(challenge)):
@@ -170,6 +182,7 @@ def publish(challenge: Challenge, now: datetime | None = None) -> Challenge:
 
 def cancel(challenge: Challenge, now: datetime | None = None) -> Challenge:
     """Call a challenge off; a closed one stays closed."""
+    _hold_whole(challenge)
     if challenge.status in (Status.CLOSED, Status.CANCELLED):
         raise errors.WrongStatus()
     challenge.status = Status.CANCELLED

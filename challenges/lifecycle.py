@@ -36,6 +36,7 @@ def advance_lifecycle(now: datetime | None = None) -> dict:
 def close_challenge(challenge: Challenge, now: datetime | None = None) -> bool:
     """Freeze final ranks and send `challenge_closed` with the results once; False when someone else closed it first."""
     now = now or utcnow()
+    lock_challenges([challenge.id])  # waits for the submissions in flight; later ones find it closed
     # The conditional update is the guard: of two racing runs, only one sees a row change.
     claimed = db.session.execute(
         update(Challenge)

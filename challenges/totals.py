@@ -4,21 +4,27 @@ neighbourhood, the baseline a reading is measured against, and the figures read 
 How totals are written, so that requests at the same moment lose nothing. Each total is added to in
 the database (`x = x + :delta`, returning the sum), never written back from a value read earlier.
 And every change to a resident's standing in a challenge — submitting, reviewing, rescoring, joining,
-leaving — first takes `hold`: the challenge's row, then the resident's lock, in app.locks' order. What
-decides a score is then read under those locks and still true when the transaction writes: the
+leaving — first takes `hold`: the challenge's row shared, then the resident's lock, in app.locks' order.
+What decides a score is then read under those locks and still true when the transaction writes: the
 day's points against the daily cap, the submissions before it, the enrollment's score and state.
+
+Many residents score in one challenge at once (they hold its row shared), and all of them add to the
+challenge's own totals. Those additions are kept until the transaction commits and then written in one
+statement per challenge, so the row every one of them needs is held for the commit only, not for the
+whole submission; a read of the challenge inside the transaction writes them first, so it sees them.
 
 Plain functions over models and values; they flush and never commit (the request or job does).
 """
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.util import find_tables
 
 from app.extensions import db
-from app.locks import lock_challenge, lock_challenges, lock_resident, note_read_under_locks, read_under_locks
+from app.locks import lock_challenges, lock_resident, note_read_under_locks, read_under_locks, share_challenge
 from app.signals import EnrollmentChanged, enrollment_changed
 from app.upserts import upsert_adding
 from challenges.activity import meter_readings
@@ -40,7 +46,7 @@ def hold(challenge: Challenge, user_id: int) -> None:
     scores, nor anything of this resident's.
     """
     db.session.flush()
-    lock_challenge(challenge.id)
+    share_challenge(challenge.id)
     lock_resident(user_id)
     db.session.refresh(challenge)
 
@@ -62,7 +68,7 @@ def held_enrollment(challenge_id: int, user_id: int) -> Enrollment | None:
     Read after the locks, they need no second read; `hold_enrollment` then has nothing left to do.
     """
     db.session.flush()
-    lock_challenge(challenge_id)
+    share_challenge(challenge_id)
     lock_resident(user_id)
     enrollment = db.session.scalar(
         select(Enrollment).join(Enrollment.challenge).options(contains_eager(Enrollment.challenge))
@@ -75,7 +81,7 @@ def held_enrollment(challenge_id: int, user_id: int) -> Enrollment | None:
 
 
 def hold_challenges(challenge_ids) -> None:
-    """Lock several challenges' rows in ascending id, before holding any of them with a resident."""
+    """Lock several challenges' rows exclusively in ascending id, before holding any of them with a resident."""
     db.session.flush()
     lock_challenges(challenge_ids)
 
@@ -94,6 +100,64 @@ def _add(instance: Challenge | Enrollment, **deltas) -> None:
         set_committed_value(instance, name, value)
 
 
+_PENDING = "civiquest.challenge_totals_pending"  # in Session.info: {challenge id: {column: delta}}
+_CHALLENGE_TABLE = Challenge.__table__
+
+
+def _add_at_commit(challenge: Challenge, **deltas) -> None:
+    """Add to the challenge's totals as the transaction commits (see the module's notes); the instance shows
+    the sums at once, as far as this transaction knows them. Inside a savepoint they are written at once:
+    a savepoint rolled back must take them back with it."""
+    if db.session().in_nested_transaction():
+        _add(challenge, **deltas)
+        return
+    pending = db.session.info.setdefault(_PENDING, {}).setdefault(challenge.id, {})
+    for name, delta in deltas.items():
+        pending[name] = pending.get(name, 0) + delta
+        set_committed_value(challenge, name, getattr(challenge, name) + delta)
+
+
+def _write_pending(session: Session) -> None:
+    """Write the challenges' totals kept for the commit: one statement each, in ascending id."""
+    pending = session.info.pop(_PENDING, None)
+    for challenge_id, deltas in sorted((pending or {}).items()):
+        if not any(deltas.values()):
+            continue
+        table = _CHALLENGE_TABLE
+        statement = (
+            update(table)
+            .where(table.c.id == challenge_id)
+            .values({name: table.c[name] + delta for name, delta in deltas.items()})
+            .returning(*(table.c[name] for name in deltas))
+        )
+        sums = session.execute(statement).one()
+        challenge = session.identity_map.get(session.identity_key(Challenge, challenge_id))
+        if challenge is not None:
+            for name, value in zip(deltas, sums, strict=True):
+                set_committed_value(challenge, name, value)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending_before_commit(session: Session) -> None:
+    if session.info.get(_PENDING):
+        _write_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_pending_before_reading_challenges(state) -> None:
+    """A statement that reads or writes challenges sees this transaction's additions (it writes them first)."""
+    session = state.session
+    if session.info.get(_PENDING) and _CHALLENGE_TABLE in find_tables(state.statement, include_crud=True):
+        _write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction) -> None:
+    """The transaction ended: committed, what was kept is written; rolled back, it is gone with the rest."""
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
 def _add_to_neighbourhood(enrollment: Enrollment, units: float, participants: int) -> None:
     """Add to the enrollment's neighbourhood's totals in its challenge; the row is made by the first change."""
     if enrollment.neighbourhood_id is None:
@@ -110,7 +174,7 @@ def count_participant(enrollment: Enrollment, sign: int) -> None:
     The caller holds `hold_enrollment(enrollment)`, so the score added is the current one.
     """
     score = sign * enrollment.score
-    _add(enrollment.challenge, total_units=score, participant_count=sign)
+    _add_at_commit(enrollment.challenge, total_units=score, participant_count=sign)
     _add_to_neighbourhood(enrollment, score, sign)
 
 
@@ -125,7 +189,7 @@ def add_units(enrollment: Enrollment, units: float, points: int) -> None:
     score_before, active = enrollment.score, enrollment.active
     _add(enrollment, score=units, points=points)
     if active and units:
-        _add(enrollment.challenge, total_units=units)
+        _add_at_commit(enrollment.challenge, total_units=units)
         _add_to_neighbourhood(enrollment, units, 0)
     if units:
         announce_change(enrollment, score_before, active)
