@@ -22,6 +22,7 @@ KIND_LABELS = {
     EntryKind.REDEMPTION: _l("Redemption"),
     EntryKind.REFUND: _l("Refund"),
     EntryKind.REVERSAL: _l("Reversal"),
+    EntryKind.PLEDGE: _l("Community project"),
 }
 
 # Reason codes (LedgerEntry.reason) and their sentences; %(name)s are the entry's reason_params.
@@ -38,6 +39,9 @@ REASONS = {
     "voucher_voided": _l("Refund: voucher for %(reward)s voided as the account was deleted"),
     "voucher_expired": _l("Refund: voucher for %(reward)s expired unused"),
     "correction": _l("Correction: %(note)s"),
+    "pledge": _l("Pledged to the community project “%(project)s”"),
+    "pledge_failed": _l("Returned: the community project “%(project)s” did not reach its target"),
+    "pledge_cancelled": _l("Returned: the community project “%(project)s” was cancelled"),
 }
 
 VOUCHER_STATUS_LABELS = {
