@@ -17,6 +17,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import lazyload
 
 from accounts.models import User
 from app.bilingual import as_twins, missing_both, stripped
@@ -165,7 +166,9 @@ def cancel_project(project: Project, now: datetime | None = None) -> Project:
 
 def _hold(project: Project) -> Project:
     """The project's row, held until the transaction ends and read afresh (after the residents' locks)."""
-    return db.session.get(Project, project.id, with_for_update=True, populate_existing=True)
+    query = (select(Project).where(Project.id == project.id).options(lazyload(Project.neighbourhood))
+             .with_for_update(key_share=True).execution_options(populate_existing=True))  # fmt: skip
+    return db.session.scalars(query).one()
 
 
 def _replayed(user: User, key: str | None) -> Pledge | None:
