@@ -1,12 +1,13 @@
 """How community projects are put into words and pictures: status labels and the progress bar (an SVG image
 with its numbers as text beside it, so nothing depends on seeing the bar)."""
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.charts import svg
+from app.clock import local_date
 from projects.models import Project, ProjectStatus
 
 STATUS_LABELS = {
@@ -22,6 +23,11 @@ WIDTH, HEIGHT = 600, 40
 def points(value: int) -> str:
     """A number of points with thousands separators in the reader's language."""
     return format_decimal(value, format="#,##0")
+
+
+def day(moment) -> str:
+    """The moment's day in the city, e.g. "4 Mar 2026"."""
+    return format_date(local_date(moment), "medium") if moment else "–"
 
 
 def percent(project: Project) -> int:

@@ -15,6 +15,7 @@ Rules kept here, for the pages and the API alike:
 
 from datetime import datetime
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import lazyload
@@ -139,7 +140,9 @@ def _field_errors(fields: dict, project: Project | None, now: datetime, unchange
             problems[name] = _l("At most %(num)d characters.", num=limit)
     target = fields.get("target")
     if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target <= MAX_TARGET:
-        problems["target"] = _l("Give a target between 1 and %(max)s points.", max=f"{MAX_TARGET:,}")
+        problems["target"] = _l(
+            "Give a target between 1 and %(max)s points.", max=format_decimal(MAX_TARGET, format="#,##0")
+        )
     elif project is not None and "target" not in unchanged and target <= project.pledged:
         problems["target"] = _l("The target must be more than the %(points)s points pledged so far.",
                                 points=project.pledged)  # fmt: skip
@@ -204,14 +207,20 @@ def pledge(user: User, project: Project, points: int, show_name: bool = False, i
     if project.pledged >= project.target:
         project.status, project.ended_at = ProjectStatus.FUNDED, now
     db.session.flush()
-    params = {"project": project.title_en or project.title_de, "project_id": project.id}
+    params = _ledger_params(project)
     ledger.post(user.id, -taken, EntryKind.PLEDGE, "pledge", ("pledge", row.id), f"pledge:{row.id}", params=params,
                 now=now)  # fmt: skip
     return row, True
 
 
+def _ledger_params(project: Project) -> dict:
+    """What a pledge's ledger entries keep of the project: its id and its title in both languages (rewards.display
+    shows the reader's)."""
+    return {"project": project.title_en or project.title_de, "project_de": project.title_de, "project_id": project.id}
+
+
 def _points_message():
-    return _l("Pledge between 1 and %(max)s points.", max=f"{MAX_PLEDGE:,}")
+    return _l("Pledge between 1 and %(max)s points.", max=format_decimal(MAX_PLEDGE, format="#,##0"))
 
 
 # Ending and refunds ------------------------------------------------------------------------------
@@ -270,7 +279,7 @@ def _refund(row: Pledge, project: Project, now: datetime) -> bool:
         return False
     debit = ledger.find(f"pledge:{row.id}")
     reason = "pledge_failed" if project.status is ProjectStatus.FAILED else "pledge_cancelled"
-    params = {"project": project.title_en or project.title_de, "project_id": project.id}
+    params = _ledger_params(project)
     ledger.post(row.user_id, row.amount, EntryKind.PLEDGE, reason, ("pledge", row.id), f"pledge:{row.id}:refund",
                 params=params, reverses=debit, now=now)  # fmt: skip
     return True

@@ -24,7 +24,8 @@ PER_PAGE = 20
 @bp.context_processor
 def project_context():
     return {"status_labels": display.STATUS_LABELS, "progress_text": display.progress_text,
-            "progress_bar": display.progress_bar, "points": display.points, "ProjectStatus": ProjectStatus}  # fmt: skip
+            "progress_bar": display.progress_bar, "points": display.points, "day": display.day,
+            "ProjectStatus": ProjectStatus}  # fmt: skip
 
 
 @bp.route("/projects")
