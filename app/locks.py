@@ -16,7 +16,9 @@ ever wait for each other in a circle:
    lower than one it already holds. Taking a lock it already holds again costs nothing.
 3. Rows that residents share, only once it holds every resident it needs: the season standings
    (a resident's own rows, then the periods' head counts, then the periods' score buckets, each in one
-   statement with its rows in key order), a voucher, then its reward's row (the stock).
+   statement with its rows in key order), a voucher, then its reward's row (the stock); a community
+   project's row (its pledged total; projects.services: a pledge holds the resident, ending a project
+   every backer it knows of, first).
 
 Who takes a challenge's row: scoring (submitting, reviewing, rescoring), joining and leaving — all
 through `challenges.totals.hold`, which then takes the resident's lock — and closing. Who takes a
