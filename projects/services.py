@@ -226,16 +226,18 @@ def _points_message():
 # Ending and refunds ------------------------------------------------------------------------------
 
 
-def end(project: Project, status: ProjectStatus, now: datetime) -> bool:
+def end(project: Project, status: ProjectStatus, now: datetime, backer_ids: list[int] | None = None) -> bool:
     """Fail or cancel a project and give back the pledges of every resident known to have pledged; False if it had
     ended already (a failed or cancelled one is not ended twice).
 
     The lock order is the pledge's: every backer's lock first, then the project's row. A pledge booked
     between reading the backers and taking the row (only while it was open) is given back by the next
-    run of the refund job, which takes that resident's lock first.
+    run of the refund job, which takes that resident's lock first. A caller ending several projects passes the
+    backers it locked for all of them before the first project's row (`backer_ids`).
     """
-    backer_ids = _unrefunded_backers(project.id)
-    lock_residents(backer_ids)
+    if backer_ids is None:
+        backer_ids = _unrefunded_backers(project.id)
+        lock_residents(backer_ids)
     project = _hold(project)
     allowed = (ProjectStatus.OPEN,) if status is ProjectStatus.FAILED else (ProjectStatus.OPEN, ProjectStatus.FUNDED)
     if project.status not in allowed:
@@ -291,7 +293,9 @@ def fail_due_projects(now: datetime | None = None) -> int:
     due = db.session.scalars(
         select(Project).where(Project.status == ProjectStatus.OPEN, Project.deadline <= now).order_by(Project.id)
     ).all()
-    return sum(end(project, ProjectStatus.FAILED, now) for project in due)
+    backers = {project.id: _unrefunded_backers(project.id) for project in due}
+    lock_residents(uid for ids in backers.values() for uid in ids)  # every resident before any project's row
+    return sum(end(project, ProjectStatus.FAILED, now, backers[project.id]) for project in due)
 
 
 def refund_ended_projects(now: datetime | None = None) -> int:
@@ -316,8 +320,10 @@ def notify_funded_backers(now: datetime | None = None) -> int:
         select(Project).where(Project.status == ProjectStatus.FUNDED, Project.backers_notified_at.is_(None))
         .order_by(Project.id)
     ).all()  # fmt: skip
+    backers = {project.id: _unrefunded_backers(project.id) for project in funded}
+    lock_residents(uid for ids in backers.values() for uid in ids)  # notifying takes each; all first, in order
     for project in funded:
-        for user_id in _unrefunded_backers(project.id):
+        for user_id in backers[project.id]:
             notifications.notify(
                 user_id, "rewards", "project_funded", f"project:{project.id}:funded:{user_id}",
                 {"project": project.id},

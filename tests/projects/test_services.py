@@ -243,3 +243,20 @@ def test_erasure_moves_pledges_to_nobody_and_keeps_the_total(ctx, make_user, mak
     row = db.session.scalar(select(Pledge))
     assert row.user_id != ada.id and not row.show_name and project.pledged == 60
     assert services.backers(project) == (1, [])
+
+
+def test_the_deadline_job_ends_several_projects_with_shared_backers(ctx, make_user, make_project, points):
+    """Two projects past their last day, backed by the same residents, both fail and refund in one run."""
+    ada, bob = make_user(), make_user()
+    points(ada, 100)
+    points(bob, 100)
+    first, second = make_project(), make_project(title_en="Bench")
+    for user in (bob, ada):
+        services.pledge(user, first, 30)
+        services.pledge(user, second, 20)
+    db.session.commit()
+    later = max(first.deadline, second.deadline) + timedelta(minutes=1)
+    assert services.fail_due_projects(later) == 2
+    db.session.commit()
+    assert {first.status, second.status} == {ProjectStatus.FAILED}
+    assert ledger.balance(ada.id) == ledger.balance(bob.id) == 100
