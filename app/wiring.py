@@ -20,6 +20,7 @@ def import_models() -> None:
     import notifications.models  # noqa: F401
     import nudges.models  # noqa: F401
     import privacy.models  # noqa: F401
+    import projects.models  # noqa: F401
     import rewards.models  # noqa: F401
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
@@ -36,6 +37,8 @@ def connect_receivers_and_jobs() -> None:
     import notifications.tasks  # noqa: F401
     import nudges.messages
     import nudges.tasks  # noqa: F401
+    import projects.messages
+    import projects.tasks  # noqa: F401
     import rewards.tasks  # noqa: F401
     import sharing.messages
     import sharing.tasks  # noqa: F401
@@ -114,6 +117,8 @@ def blueprints() -> tuple[tuple, tuple]:
     from nudges import views as nudges_views
     from privacy import api as privacy_api
     from privacy import views as privacy_views
+    from projects import api as projects_api
+    from projects import views as projects_views
     from rewards import blueprints as rewards_blueprints
     from rewards.badges import api as badges_api  # noqa: F401  (adds /me/badges to api_points)
     from rewards.badges import views as badges_views
@@ -148,6 +153,7 @@ def blueprints() -> tuple[tuple, tuple]:
         oauth.bp,
         impact_pages.bp,
         teams_views.bp,
+        projects_views.bp,
     )
     apis = (
         accounts_api.blp,
@@ -162,6 +168,7 @@ def blueprints() -> tuple[tuple, tuple]:
         impact_api.blp,
         notifications_api.blp,
         teams_api.blp,
+        projects_api.blp,
         connectors_api.blp,
         connectors_api.my_meter_blp,
     )

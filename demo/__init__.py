@@ -15,6 +15,7 @@ from challenges import demo as challenges_demo
 from neighbourhoods import services as neighbourhoods
 from neighbourhoods import streets
 from nudges import demo as nudges_demo
+from projects import demo as projects_demo
 from rewards import demo as rewards_demo
 from sharing import demo as sharing_demo
 
@@ -106,10 +107,11 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     rewards_summary = rewards_demo.seed(demo_email, password_hash)
     funding_count = nudges_demo.seed()
     consent_count = sharing_demo.seed(rng)
+    projects_summary = projects_demo.seed()
     return (
         f"{len(places)} neighbourhoods, {street_count} streets, {resident_count} residents, "
         f"{staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
         f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
-        f"{consent_count} consents"
+        f"{consent_count} consents, {projects_summary}"
     )

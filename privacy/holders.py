@@ -19,6 +19,8 @@ aggregates must come out right.
    each period then counts one participant less.
 3. rewards after challenges too (they pay and award on challenges' announcements): badges go;
    ledger and vouchers stay, so every balance and the catalogue's counts stay right.
+   Community projects after rewards: the pledges move to the anonymous owner as their ledger entries did,
+   so every project's total stays right.
 4. sharing: consents in force end; the records stay as proof of past uses (the law requires them);
    the links to data uses go. Statistics then delete the resident's privacy-budget rows.
 5. teams: the resident leaves their team (a captain's team passes to its longest-standing member, or
@@ -38,6 +40,7 @@ from challenges import personal_data as challenges
 from connectors import personal_data as connectors
 from leaderboards import personal_data as leaderboards
 from notifications import personal_data as notifications
+from projects import personal_data as projects
 from rewards import personal_data as rewards
 from sharing import personal_data as sharing
 from stats import personal_data as stats
@@ -59,6 +62,7 @@ HOLDERS: tuple[Holder, ...] = (
     connectors,
     leaderboards,
     rewards,
+    projects,
     sharing,
     stats,
     teams,

@@ -50,6 +50,8 @@ README_FILES = (
     )),
     ("vouchers.json", _l("The vouchers you redeemed points for, with their status.")),
     ("badges.json", _l("The badges you earned.")),
+    ("pledges.json", _l("The points you pledged to community projects: how much each project took, whether you "
+                        "agreed to be named, and whether the points came back.")),
     ("season_points.json", _l("Your points per week, month and all time, as the season leaderboard counts them.")),
     ("consents.json", _l("Every consent you gave, changed or withdrew, each with its consent receipt (Kantara "
                          "Consent Receipt v1.1).")),

@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
+from app.bilingual import current_language
 from app.clock import local_date
 from challenges import display as challenge_display
 from rewards.models import BadgeRule, EntryKind, LedgerEntry, PartnerKind, VoucherStatus
@@ -22,6 +23,7 @@ KIND_LABELS = {
     EntryKind.REDEMPTION: _l("Redemption"),
     EntryKind.REFUND: _l("Refund"),
     EntryKind.REVERSAL: _l("Reversal"),
+    EntryKind.PLEDGE: _l("Community project"),
 }
 
 # Reason codes (LedgerEntry.reason) and their sentences; %(name)s are the entry's reason_params.
@@ -38,6 +40,9 @@ REASONS = {
     "voucher_voided": _l("Refund: voucher for %(reward)s voided as the account was deleted"),
     "voucher_expired": _l("Refund: voucher for %(reward)s expired unused"),
     "correction": _l("Correction: %(note)s"),
+    "pledge": _l("Pledged to the community project “%(project)s”"),
+    "pledge_failed": _l("Returned: the community project “%(project)s” did not reach its target"),
+    "pledge_cancelled": _l("Returned: the community project “%(project)s” was cancelled"),
 }
 
 VOUCHER_STATUS_LABELS = {
@@ -72,6 +77,8 @@ def describe(entry: LedgerEntry) -> str:
     if template is None:
         return entry.reason
     params = dict(entry.reason_params or {})
+    if params.get("project_de") and current_language() == "de":  # a community project's title, kept in both
+        params["project"] = params["project_de"]
     if isinstance(params.get("challenge_id"), int):
         # The title kept with the entry is the one of its day, in English; the reader gets today's in their language.
         params["challenge"] = challenge_display.title_of(params["challenge_id"]) or params.get("challenge", "")

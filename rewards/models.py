@@ -37,6 +37,7 @@ class EntryKind(enum.StrEnum):
     REDEMPTION = "redemption"
     REFUND = "refund"
     REVERSAL = "reversal"
+    PLEDGE = "pledge"  # points given to a community project (projects/), and given back if it fails
 
 
 # What counts towards levels: points earned, less what was taken back; spending does not lower a level.

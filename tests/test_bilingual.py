@@ -52,6 +52,7 @@ ONE_LANGUAGE = {
     "street.name", "street.name_key", "street.postcode",
     # Teams are named and described by residents, in their own words for their own members; not the city's content.
     "team.name", "team.description", "team.invite_code", "team_report.reason",
+    "pledge.idempotency_key",  # a machine value a resident's client sends to make a repeated pledge harmless
 }  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def test_the_twins_manager_forms_write_are_the_model_twins(app):
         "badge_class.name", "badge_class.description", "badge_class.criteria", "purpose.organisation",
         "purpose.name", "purpose.explanation", "data_category.name", "data_category.description",
         "funding_programme.name", "funding_programme.funds", "funding_programme.description", "legal_page.body",
+        "community_project.title", "community_project.description",
     ):  # fmt: skip
         assert {f"{field}_en", f"{field}_de"} <= columns, field
 

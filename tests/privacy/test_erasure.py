@@ -32,6 +32,7 @@ RESIDENT_COLUMNS = {
     ("assisted_action", "resident_id"), ("user_session", "user_id"), ("outbox_email", "user_id"),
     ("external_identity", "user_id"), ("meter_link", "user_id"), ("meter_day", "user_id"),
     ("team_member", "user_id"), ("team_report", "user_id"),
+    ("pledge", "user_id"),  # moved to the anonymous owner with the ledger, so projects' totals stay right
 }  # fmt: skip
 # Columns naming someone who acted on the row, not whose data it is.
 ACTOR_COLUMNS = {
@@ -46,6 +47,7 @@ ACTOR_COLUMNS = {
     ("assisted_action", "manager_id"): "the service-desk manager who helped",
     ("partner_member", "user_id"): "a partner's staff account (never a resident)",
     ("consent", "entered_by_id"): "the service-desk manager who entered a consent signed on paper",
+    ("community_project", "created_by_id"): "the manager who published the community project",
 }
 # What the law makes us keep with the anonymised account.
 KEPT = {("consent", "user_id"): "consent receipts: proof that past uses were allowed"}

@@ -14,7 +14,8 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "admin", "app", "challenges", "clients", "connectors", "leaderboards", "neighbourhoods",
-            "notifications", "nudges", "privacy", "rewards", "sharing", "stats", "teams", "demo")  # fmt: skip
+            "notifications", "nudges", "privacy", "projects", "rewards", "sharing", "stats", "teams",
+            "demo")  # fmt: skip
 PERSONAL = re.compile(r"\b(Submission|LedgerEntry|Enrollment|household_size|MeterLink|Track)\b")
 QUERY = re.compile(r"\bselect\(|\.query\(|session\.get\(|\bupdate\(|\bdelete\(")
 GATE = re.compile(r"\bgate\.|\ballowed\(|\ballowed_ids\(|\bis_allowed\(")

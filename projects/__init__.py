@@ -1,0 +1,1 @@
+"""Community projects: a manager's project in a neighbourhood (or the whole city) that residents fund with points."""
