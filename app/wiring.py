@@ -24,12 +24,14 @@ def import_models() -> None:
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
     import teams.models  # noqa: F401
+    import tracks.models  # noqa: F401
 
 
 def connect_receivers_and_jobs() -> None:
     """Connect each signal's receivers in the order listed here, then import the modules that register jobs."""
     _connect_receivers()
     _register_checks()
+    _register_record_counters()
     import app.tasks  # noqa: F401
     import challenges.tasks  # noqa: F401
     import leaderboards.tasks  # noqa: F401
@@ -93,6 +95,14 @@ def _register_checks() -> None:
         reconciliation.register(check)
 
 
+def _register_record_counters() -> None:
+    """What the data dividend counts as a week's records of a category that no submission kind holds."""
+    from sharing import credits
+    from tracks import services as tracks
+
+    credits.register_records(tracks.CATEGORY, tracks.records_between)
+
+
 def blueprints() -> tuple[tuple, tuple]:
     """The HTML blueprints and the JSON API blueprints, in registration order."""
     from accounts import api as accounts_api
@@ -128,6 +138,8 @@ def blueprints() -> tuple[tuple, tuple]:
     from stats import views as stats_views
     from teams import api as teams_api
     from teams import views as teams_views
+    from tracks import api as tracks_api
+    from tracks import views as tracks_views
 
     pages = (
         main.bp,
@@ -148,6 +160,7 @@ def blueprints() -> tuple[tuple, tuple]:
         oauth.bp,
         impact_pages.bp,
         teams_views.bp,
+        tracks_views.bp,
     )
     apis = (
         accounts_api.blp,
@@ -164,6 +177,7 @@ def blueprints() -> tuple[tuple, tuple]:
         teams_api.blp,
         connectors_api.blp,
         connectors_api.my_meter_blp,
+        tracks_api.blp,
     )
     return pages, apis
 

@@ -42,6 +42,7 @@ from rewards import personal_data as rewards
 from sharing import personal_data as sharing
 from stats import personal_data as stats
 from teams import personal_data as teams
+from tracks import personal_data as tracks
 
 
 class Holder(Protocol):
@@ -57,6 +58,7 @@ class Holder(Protocol):
 HOLDERS: tuple[Holder, ...] = (
     challenges,
     connectors,
+    tracks,
     leaderboards,
     rewards,
     sharing,

@@ -52,6 +52,8 @@ ONE_LANGUAGE = {
     "street.name", "street.name_key", "street.postcode",
     # Teams are named and described by residents, in their own words for their own members; not the city's content.
     "team.name", "team.description", "team.invite_code", "team_report.reason",
+    # The route grid: an H3 cell index, codes of mode and hour band, and keyed hashes (tracks.models).
+    "route_cell.cell", "route_cell.mode", "route_cell.hour_band", "route_cell.contributor", "route_upload.fingerprint",
 }  # fmt: skip
 
 
