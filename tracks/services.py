@@ -164,7 +164,8 @@ def _add_to_grid(user: User, tracks: list[gpx.Track], results: list[TrackResult]
 def _first_time(user: User, track: gpx.Track) -> bool:
     """Note the track as counted; False when it was counted before (two uploads at once: one wins)."""
     statement = dialect_insert(RouteUpload.__table__).values(user_id=user.id, fingerprint=_fingerprint(user, track))
-    return db.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+    inserted = statement.on_conflict_do_nothing().returning(RouteUpload.__table__.c.user_id)
+    return db.session.execute(inserted).scalar() is not None
 
 
 # Erasure and withdrawal ------------------------------------------------------------------------
