@@ -199,3 +199,12 @@ def test_a_curious_planner_cannot_subtract_one_residents_tracks(ctx, mobility, g
     after = figures()
     differences = {after[cell][1] - before[cell][1] for cell in before if cell in after}
     assert differences != {1}
+
+
+def test_the_privacy_notice_lists_the_routes_category(client, catalogue):
+    """The notice is drawn from the catalogue: routes × network planning is there, in English and German."""
+    english = client.get("/privacy-notice").get_data(as_text=True)
+    assert "Routes of your uploaded tracks" in english and "Cycling and walking network planning" in english
+    refresh()  # the test's app context (the catalogue's) outlives the request, and Flask-Babel's cached locale
+    german = client.get("/privacy-notice", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Strecken Ihrer hochgeladenen Tracks" in german and "Planung des Rad- und Fußwegenetzes" in german
