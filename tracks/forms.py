@@ -27,12 +27,14 @@ MAX_WEEKS = 53
 
 class TrackUploadForm(FlaskForm):
     file = FileField(
-        _l("GPX file"),
+        _l("GPX or FIT file"),
         validators=[
             FileRequired(_l("Choose a file to upload.")),
             FileSize(max_size=gpx.MAX_BYTES, message=_l("The file is larger than 5 MB.")),
         ],
-        description=_l("Exported from your bike computer, phone or sports app; one file may hold several tracks."),
+        description=_l(
+            "Exported from your bike computer, phone or sports app: GPX (one file may hold several tracks) or FIT."
+        ),
     )
     mode = SelectField(_l("How you travelled"), validators=[InputRequired()])
     replaced_car = BooleanField(

@@ -1,4 +1,5 @@
-"""Reading a GPX file in memory: each track's day, distance, sustained speed and the grid cells it passed.
+"""Reading a GPX (or FIT, tracks.fit) file in memory: each track's day, distance, sustained speed and the grid
+cells it passed.
 
 Nothing here stores anything: the parsed points live only while the upload is handled. gpxpy reads the
 file and measures the distances (its `length_2d`, and `distance_2d` between two points for the speed
@@ -22,6 +23,7 @@ import h3
 from flask_babel import lazy_gettext as _l
 
 from app.clock import city_zone, week_start
+from tracks import fit
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_POINTS = 50_000
@@ -69,7 +71,7 @@ def hour_band(moment: datetime) -> str:
 
 
 def parse(content: bytes) -> list[Track]:
-    """The tracks of a GPX file; UnreadableTrack names what makes the file unusable (the whole file is refused)."""
+    """The tracks of a GPX or FIT file; UnreadableTrack says what makes the file unusable (all of it is refused)."""
     if not content.strip():
         raise UnreadableTrack(_l("The file is empty."))
     if len(content) > MAX_BYTES:
@@ -86,6 +88,11 @@ def parse(content: bytes) -> list[Track]:
 
 
 def _document(content: bytes) -> gpxpy.gpx.GPX:
+    if fit.is_fit(content):
+        try:
+            return fit.to_gpx(content)
+        except fit.UnreadableFit:
+            raise UnreadableTrack(_l("The FIT file cannot be read: it is broken or incomplete.")) from None
     # Entities are refused before parsing, so no document can expand itself (or reach out) in the parser.
     if b"<!DOCTYPE" in content[:4096].upper() or b"<!ENTITY" in content.upper():
         raise UnreadableTrack(_l("The file is not a GPX file."))

@@ -8,10 +8,10 @@ from challenges.scoring import Mode
 
 
 class TrackUploadSchema(ma.Schema):
-    """multipart/form-data: the GPX file, how you travelled, and whether the trips replaced car trips."""
+    """multipart/form-data: the GPX or FIT file, how you travelled, and whether the trips replaced car trips."""
 
     file = Upload(metadata={"description": "A GPX file (at most 5 MB, 20 tracks, 50,000 points), each track with "
-                            "timestamps. Read from the request's files; it is never stored."})  # fmt: skip
+                            "timestamps, or a FIT file (one track). Never stored."})  # fmt: skip
     mode = enum_field(Mode, required=True, metadata={"description": "How you travelled, for every track of the file."})
     replaced_car = ma.fields.Boolean(load_default=False, metadata={"description": "Whether the trips replaced car "
                                                                    "trips (true/false)."})  # fmt: skip

@@ -69,3 +69,36 @@ def mobility(make_challenge, make_user):  # noqa: F811  (the imported fixture)
 
     enrolled.challenge = challenge
     return enrolled
+
+
+# FIT, written by the test as a device writes it (the FIT protocol's file header, one definition of the `record`
+# message, one data message per point, the file CRC), since fitdecode only reads.
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
+_CRC_TABLE = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+              0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)  # fmt: skip
+
+
+def _fit_crc(data: bytes, crc: int = 0) -> int:
+    for byte in data:
+        for nibble in (byte & 0xF, byte >> 4):
+            tmp = _CRC_TABLE[crc & 0xF]
+            crc = (crc >> 4) & 0x0FFF
+            crc = crc ^ tmp ^ _CRC_TABLE[nibble]
+    return crc
+
+
+def fit_bytes(route: list) -> bytes:
+    """A FIT activity file of `route`'s points (timestamp, position in semicircles)."""
+    import struct
+
+    definition = struct.pack("<BBBHB", 0x40, 0, 0, 20, 3) + bytes((253, 4, 0x86, 0, 4, 0x85, 1, 4, 0x85))
+    records = b"".join(
+        struct.pack("<BIii", 0x00, int((moment - FIT_EPOCH).total_seconds()), round(lat * 2**31 / 180),
+                    round(lon * 2**31 / 180))
+        for lat, lon, moment in route
+    )  # fmt: skip
+    data = definition + records
+    header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(data), b".FIT")
+    header += struct.pack("<H", _fit_crc(header))
+    body = header + data
+    return body + struct.pack("<H", _fit_crc(body))

@@ -208,3 +208,18 @@ def test_erasure_and_a_withdrawn_consent_take_the_residents_counts_off_the_grid(
     sharing_services.revoke(consent)
     assert services.purge_withdrawn() == 1
     assert (_rows(RouteCell), _rows(RouteWeek), _rows(RouteUpload)) == (0, 0, 0)
+
+
+def test_a_fit_file_from_a_bike_computer_is_read_like_gpx(ctx, mobility):
+    """FIT (fitdecode) becomes the same trip: its length measured by gpxpy within ±1 %; a broken FIT is refused."""
+    from tests.tracks.conftest import fit_bytes
+
+    content = fit_bytes(north(5.0, 20, yesterday_at(8)))
+    tracks = gpx.parse(content)
+    assert len(tracks) == 1 and tracks[0].distance_km == pytest.approx(5.0, rel=0.01)
+    anna = db.session.merge(mobility())
+    services.upload(anna, content, "bike", False)
+    assert [round(t.distance_km, 1) for t in _trips(anna)] == [5.0]
+    with pytest.raises(TrackRefused) as broken:
+        services.upload(anna, content[:-40], "bike", False)
+    assert "FIT" in str(broken.value.message)
