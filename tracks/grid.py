@@ -75,10 +75,10 @@ class _Sum:
 
 
 def build(query: Query, now: datetime | None = None, k: int | None = None) -> Grid:
-    """The protected grid for a query; residents whose consent ended leave the grid first."""
+    """The protected grid for a query; counts past retention and residents whose consent ended leave the grid first."""
     now = now or utcnow()
     k = k or min_residents()
-    services.purge_withdrawn(now)
+    services.purge_before_use(now)
     sums: dict[tuple[str, str, str], _Sum] = defaultdict(_Sum)
     for cell, mode, band, who, tracks in db.session.execute(_rows(query)):
         item = sums[(cell, mode if query.mode != ALL else ALL, band if query.hour_band != ALL else ALL)]

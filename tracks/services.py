@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from accounts.models import User
-from app.clock import city_zone, week_start
+from app.clock import city_zone, local_date, week_start
 from app.columns import utcnow
 from app.extensions import db
 from app.upserts import dialect_insert, upsert_adding
@@ -30,6 +30,7 @@ from challenges.models import Challenge, Enrollment, Status, SubmissionStatus
 from challenges.scoring import REPLACES_CAR, Category, Mode
 from sharing import gate
 from sharing.models import Level
+from sharing.services import add_months
 from tracks import gpx
 from tracks.errors import TrackRefused
 from tracks.models import RouteCell, RouteUpload, RouteWeek
@@ -186,8 +187,17 @@ def erase_contributions(user_id: int) -> int:
     return removed
 
 
+def purge_before_use(now: datetime | None = None) -> int:
+    """Before any use: counts older than the retention period go, and so do residents whose consent ended."""
+    now = now or utcnow()
+    oldest = week_start(local_date(add_months(now, -current_app.config["RETENTION_MONTHS"])))
+    db.session.execute(delete(RouteCell).where(RouteCell.week < oldest))
+    db.session.execute(delete(RouteWeek).where(RouteWeek.week < oldest))
+    return purge_withdrawn(now)
+
+
 def purge_withdrawn(now: datetime | None = None) -> int:
-    """Before any use: residents whose consent is no longer in force leave the grid; how many left."""
+    """Residents whose consent is no longer in force leave the grid; how many left."""
     withdrawn = db.session.scalars(
         select(RouteWeek.user_id).where(RouteWeek.user_id.not_in(gate.allowed(CATEGORY, PURPOSE, LEVEL, now)))
         .distinct()

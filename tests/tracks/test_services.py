@@ -223,3 +223,20 @@ def test_a_fit_file_from_a_bike_computer_is_read_like_gpx(ctx, mobility):
     with pytest.raises(TrackRefused) as broken:
         services.upload(anna, content[:-40], "bike", False)
     assert "FIT" in str(broken.value.message)
+
+
+def test_counts_past_the_retention_period_leave_the_grid_before_any_use(app, ctx, mobility, give_consent,
+                                                                         monkeypatch):  # fmt: skip
+    """A week older than RETENTION_MONTHS is deleted (cells and the resident's week) when the grid is next used."""
+    from tracks import grid
+
+    anna = mobility()
+    give_consent(anna, "routes", "network_planning", "city")
+    services.upload(db.session.merge(anna), gpx_bytes(north(5.0, 20, yesterday_at(8))), "bike", False)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "RETENTION_MONTHS", 1)
+    week = db.session.scalar(select(RouteWeek.week))
+    grid.build(grid.Query(week, week), now=utcnow() + timedelta(days=20), k=1)
+    assert _rows(RouteCell) and _rows(RouteWeek)  # within a month: kept (and the consent is in force)
+    grid.build(grid.Query(week, week), now=utcnow() + timedelta(days=45), k=1)
+    assert (_rows(RouteCell), _rows(RouteWeek)) == (0, 0)
