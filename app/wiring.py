@@ -191,6 +191,7 @@ def init_domains(app) -> None:
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
     from sharing import cli as sharing_cli
+    from tracks import cli as tracks_cli
 
     templating.init_app(app)
     session.init_app(app)
@@ -202,4 +203,5 @@ def init_domains(app) -> None:
         *rewards_cli.COMMANDS,
         *sharing_cli.COMMANDS,
         *connectors_cli.COMMANDS,
+        *tracks_cli.COMMANDS,
     )
