@@ -208,3 +208,18 @@ def test_the_privacy_notice_lists_the_routes_category(client, catalogue):
     refresh()  # the test's app context (the catalogue's) outlives the request, and Flask-Babel's cached locale
     german = client.get("/privacy-notice", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Strecken Ihrer hochgeladenen Tracks" in german and "Planung des Rad- und Fußwegenetzes" in german
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(app, ctx, mobility, make_token):
+    """Over 5 MB: a form error on the page (or 413 past the body limit), a 413 from the API; never a 500."""
+    anna = mobility()
+    client = _resident_client(app, anna)
+    padded = b"<gpx>" + b" " * (5 * 1024 * 1024) + b"</gpx>"
+    page = _post_page(client, padded)
+    assert page.status_code in (413, 422), page.status_code
+    huge = b" " * (6 * 1024 * 1024)
+    assert _post_page(client, huge).status_code == 413
+    api = app.test_client().post(API, headers={"Authorization": f"Bearer {make_token(anna)}"},
+                                 content_type="multipart/form-data",
+                                 data={"file": (io.BytesIO(huge), "a.gpx"), "mode": "bike"})  # fmt: skip
+    assert api.status_code == 413 and api.is_json
