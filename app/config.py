@@ -209,6 +209,9 @@ class Config:
     # MAX_CONTENT_LENGTH since it is streamed and never held whole; the rows a request may carry.
     CONNECTOR_MAX_BODY_BYTES = int(os.environ.get("CONNECTOR_MAX_BODY_BYTES", str(200 * 1024 * 1024)))
     CONNECTOR_MAX_ROWS = int(os.environ.get("CONNECTOR_MAX_ROWS", "100000"))
+    # The key of the route grid's contributor hashes (tracks.services.contributor); empty: SECRET_KEY. Keep it
+    # stable: erasure finds a resident's grid rows again only with the key they were written with.
+    ROUTE_GRID_KEY = os.environ.get("ROUTE_GRID_KEY", "")
 
     API_TITLE = "Civiquest API"
     API_VERSION = "v1"

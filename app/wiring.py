@@ -25,12 +25,14 @@ def import_models() -> None:
     import sharing.models  # noqa: F401
     import stats.models  # noqa: F401
     import teams.models  # noqa: F401
+    import tracks.models  # noqa: F401
 
 
 def connect_receivers_and_jobs() -> None:
     """Connect each signal's receivers in the order listed here, then import the modules that register jobs."""
     _connect_receivers()
     _register_checks()
+    _register_record_counters()
     import app.tasks  # noqa: F401
     import challenges.tasks  # noqa: F401
     import leaderboards.tasks  # noqa: F401
@@ -96,6 +98,14 @@ def _register_checks() -> None:
         reconciliation.register(check)
 
 
+def _register_record_counters() -> None:
+    """What the data dividend counts as a week's records of a category that no submission kind holds."""
+    from sharing import credits
+    from tracks import services as tracks
+
+    credits.register_records(tracks.CATEGORY, tracks.records_between)
+
+
 def blueprints() -> tuple[tuple, tuple]:
     """The HTML blueprints and the JSON API blueprints, in registration order."""
     from accounts import api as accounts_api
@@ -133,6 +143,8 @@ def blueprints() -> tuple[tuple, tuple]:
     from stats import views as stats_views
     from teams import api as teams_api
     from teams import views as teams_views
+    from tracks import api as tracks_api
+    from tracks import views as tracks_views
 
     pages = (
         main.bp,
@@ -154,6 +166,7 @@ def blueprints() -> tuple[tuple, tuple]:
         impact_pages.bp,
         teams_views.bp,
         projects_views.bp,
+        tracks_views.bp,
     )
     apis = (
         accounts_api.blp,
@@ -171,6 +184,7 @@ def blueprints() -> tuple[tuple, tuple]:
         projects_api.blp,
         connectors_api.blp,
         connectors_api.my_meter_blp,
+        tracks_api.blp,
     )
     return pages, apis
 
@@ -184,6 +198,7 @@ def init_domains(app) -> None:
     from demo import cli as demo_cli
     from rewards import cli as rewards_cli
     from sharing import cli as sharing_cli
+    from tracks import cli as tracks_cli
 
     templating.init_app(app)
     session.init_app(app)
@@ -195,4 +210,5 @@ def init_domains(app) -> None:
         *rewards_cli.COMMANDS,
         *sharing_cli.COMMANDS,
         *connectors_cli.COMMANDS,
+        *tracks_cli.COMMANDS,
     )

@@ -18,6 +18,7 @@ class FlagRule(enum.StrEnum):
     KWH_HIGH = "kwh_high"  # a reading implies use far above the household's range
     TRIPS_UNUSUAL = "trips_unusual"  # a day's trips are far more than the resident's usual day
     KM_UNUSUAL = "km_unusual"  # a day's trips add up to far more km than the resident's usual day
+    SPEED = "speed_sustained"  # an uploaded track kept a speed for minutes that its mode does not reach
 
 
 SENTENCES = {
@@ -41,11 +42,16 @@ SENTENCES = {
     FlagRule.KM_UNUSUAL: _l(
         "%(value)s km in one day are far more than your usual day (%(limit)s km at most); a manager will check it."
     ),
+    FlagRule.SPEED: _l(
+        "The track kept up %(value)s km/h for at least five minutes, faster than the %(limit)s km/h the chosen "
+        "mode reaches; a manager will check it."
+    ),
 }
 # How precisely each rule's measured value and its limit are shown (limits: whole numbers unless said here).
 VALUE_FORMATS = {
     FlagRule.KWH_PER_DAY: "#,##0.0", FlagRule.KM_PER_DAY: "#,##0", FlagRule.KWH_LOW: "#,##0.0",
     FlagRule.KWH_HIGH: "#,##0.0", FlagRule.TRIPS_UNUSUAL: "#,##0", FlagRule.KM_UNUSUAL: "#,##0",
+    FlagRule.SPEED: "#,##0",
 }  # fmt: skip
 LIMIT_FORMATS = {FlagRule.KWH_LOW: "#,##0.0", FlagRule.KWH_HIGH: "#,##0.0"}
 

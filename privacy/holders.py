@@ -45,6 +45,7 @@ from rewards import personal_data as rewards
 from sharing import personal_data as sharing
 from stats import personal_data as stats
 from teams import personal_data as teams
+from tracks import personal_data as tracks
 
 
 class Holder(Protocol):
@@ -60,6 +61,7 @@ class Holder(Protocol):
 HOLDERS: tuple[Holder, ...] = (
     challenges,
     connectors,
+    tracks,
     leaderboards,
     rewards,
     projects,

@@ -44,6 +44,8 @@ README_FILES = (
                                              "Readings and trips older than the retention period are deleted.")),
     ("meter.json", _l("The electricity meter you linked and, per day, the register value and use your utility "
                       "delivered for it.")),
+    ("routes.json", _l("How many of your uploaded tracks you shared for network planning, per week. The tracks "
+                       "themselves were never stored.")),
     ("ledger.csv", _l(
         "Every entry of your points ledger: date (UTC), kind, amount, reason, source and, for points paid for a "
         "reading or trip, the day of that activity."

@@ -5,6 +5,7 @@ its level: a base for bringing any data, plus points per record (reading or trip
 A consent whose category brought nothing that week earns nothing.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,17 @@ from sharing.models import Consent, CreditRate, DataCategory, Level, Purpose
 # Which submissions a category's records are (each kind names its category); the household profile is one
 # record while it is filled in.
 SUBMISSION_KINDS = {kind.data_category: kind.code for kind in kinds.KINDS}
+
+# Categories whose records live outside the submissions (the route grid's tracks): a domain above registers how to
+# count them (app.wiring), so this hub never imports it. counter(user_ids, begin, end) -> {user_id: records}.
+RecordCounter = Callable[[list[int], datetime, datetime], dict[int, int]]
+RECORD_COUNTERS: dict[str, RecordCounter] = {}
+
+
+def register_records(category_code: str, counter: RecordCounter) -> None:
+    """Let the dividend count a category's records with `counter`; registering again keeps the first."""
+    RECORD_COUNTERS.setdefault(category_code, counter)
+
 
 # Used until admins set rates of their own: more for more detail.
 DEFAULT_RATES = {
@@ -65,6 +77,8 @@ def _records(category_code: str, user_ids: list[int], begin: datetime, end: date
     """How many records of a category each resident contributed in [begin, end)."""
     if category_code == "household_profile":
         return {user_id: 1 for user_id in user_ids}
+    if category_code in RECORD_COUNTERS:
+        return RECORD_COUNTERS[category_code](user_ids, begin, end)
     kind = SUBMISSION_KINDS.get(category_code)
     if kind is None:
         return {}

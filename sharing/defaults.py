@@ -37,6 +37,15 @@ CATEGORIES = (
         "description_de": "Die Zählerstände, die Ihre Stadtwerke für den verknüpften Zähler senden: ein Wert pro Tag "
         "und der Tagesverbrauch, nie das 15-Minuten-Profil.",
     },
+    {
+        "code": "routes",
+        "name_en": "Routes of your uploaded tracks",
+        "name_de": "Strecken Ihrer hochgeladenen Tracks",
+        "description_en": "Where your uploaded walking and cycling tracks went, as counts per map cell, mode, time "
+        "of day and week — never the track itself, and never the cells around where it started or ended.",
+        "description_de": "Wo Ihre hochgeladenen Fuß- und Radwege entlangführten, als Zählungen pro Kartenzelle, "
+        "Verkehrsmittel, Tageszeit und Woche — nie der Track selbst und nie die Zellen um Start und Ziel.",
+    },
 )
 
 PURPOSES = (
@@ -108,6 +117,19 @@ PURPOSES = (
         "senden, damit Sie sie nicht eintippen müssen.",
         "organisation_en": "Civiquest",
         "organisation_de": "Civiquest",
+        "third_party": False,
+    },
+    {
+        "code": "network_planning",
+        "name_en": "Cycling and walking network planning",
+        "name_de": "Planung des Rad- und Fußwegenetzes",
+        "explanation_en": "The city's traffic planners see, city-wide, which streets people walk and cycle, to plan "
+        "cycle lanes, footpaths and crossings. They see only counts per map cell that rest on several residents.",
+        "explanation_de": "Die Verkehrsplanung der Stadt sieht stadtweit, auf welchen Straßen Menschen zu Fuß gehen "
+        "und Rad fahren, um Radwege, Fußwege und Querungen zu planen. Sie sieht nur Zählungen pro Kartenzelle, die "
+        "auf mehreren Personen beruhen.",
+        "organisation_en": "City traffic planning department",
+        "organisation_de": "Verkehrsplanung der Stadt",
         "third_party": False,
     },
 )

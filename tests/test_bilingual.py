@@ -53,6 +53,8 @@ ONE_LANGUAGE = {
     # Teams are named and described by residents, in their own words for their own members; not the city's content.
     "team.name", "team.description", "team.invite_code", "team_report.reason",
     "pledge.idempotency_key",  # a machine value a resident's client sends to make a repeated pledge harmless
+    # The route grid: an H3 cell index, codes of mode and hour band, and keyed hashes (tracks.models).
+    "route_cell.cell", "route_cell.mode", "route_cell.hour_band", "route_cell.contributor", "route_upload.fingerprint",
 }  # fmt: skip
 
 

@@ -37,6 +37,9 @@ from challenges.scoring import (
 )
 
 MAX_TRIP_KM = 1_000
+# The fastest a mode is taken to go for minutes on end (an uploaded track's sustained speed, tracks.gpx): a brisk
+# jog stays under the walking limit, an S-pedelec under the cycling one; faster than that is held for review.
+SUSTAINED_KMH = {Mode.WALK: 12.0, Mode.BIKE: 45.0}
 # How people name their mode of transport in the CSV files of mobility apps, English or German.
 MODES = {
     "walk": Mode.WALK, "zu fuß": Mode.WALK, "zu fuss": Mode.WALK, "fuß": Mode.WALK,
@@ -142,7 +145,7 @@ class Trip(Kind):
                 "You already sent exactly this trip. For a second, identical trip that day, add its departure time."
             )
             raise errors.SubmissionRefused(message, "day", "duplicate")
-        return columns
+        return columns | _speed_flag(mode, values.get("sustained_kmh"))
 
     def dated(self, columns: dict) -> datetime:
         """Its departure in the city, if given; else the end of its day, since a day of the challenge counts whole."""
@@ -152,7 +155,11 @@ class Trip(Kind):
         return datetime.combine(day, trip_time, tzinfo=city_zone()).astimezone(UTC)
 
     def assess(self, submission: Submission) -> tuple[float, int]:
-        """The trip's score; a day beyond the challenge's km limit, or far beyond the resident's usual day, is held."""
+        """The trip's score; a track too fast for its mode, a day beyond the challenge's km limit, or far beyond the
+        resident's usual day, is held."""
+        if submission.flag_rule == FlagRule.SPEED:  # measured on the uploaded track by `check`
+            submission.status = SubmissionStatus.FLAGGED
+            return 0.0, 0
         if flag := _unusual_day(submission):
             submission.status = SubmissionStatus.FLAGGED
             submission.flag_rule, submission.flag_values = flag
@@ -191,6 +198,14 @@ class Trip(Kind):
     def chart(self, enrollment: Enrollment) -> dict:
         """Counted trips per week."""
         return charts.trips_chart(activity.weekly_trips(enrollment))
+
+
+def _speed_flag(mode: Mode, sustained_kmh: float | None) -> dict:
+    """The hold of an uploaded track whose sustained speed its mode does not reach; nothing for typed trips."""
+    limit = SUSTAINED_KMH.get(mode)
+    if sustained_kmh is None or limit is None or sustained_kmh <= limit:
+        return {}
+    return {"flag_rule": FlagRule.SPEED, "flag_values": flag_values(sustained_kmh, limit)}
 
 
 def _already_sent(enrollment: Enrollment, columns: dict) -> bool:

@@ -33,6 +33,7 @@ RESIDENT_COLUMNS = {
     ("external_identity", "user_id"), ("meter_link", "user_id"), ("meter_day", "user_id"),
     ("team_member", "user_id"), ("team_report", "user_id"),
     ("pledge", "user_id"),  # moved to the anonymous owner with the ledger, so projects' totals stay right
+    ("team_member", "user_id"), ("team_report", "user_id"), ("route_week", "user_id"), ("route_upload", "user_id"),
 }  # fmt: skip
 # Columns naming someone who acted on the row, not whose data it is.
 ACTOR_COLUMNS = {

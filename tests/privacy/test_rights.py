@@ -27,7 +27,7 @@ FILES = {
     "README.txt", "profile.json", "enrollments.json", "enrollments.csv", "submissions.json", "submissions.csv",
     "ledger.csv", "vouchers.json", "badges.json", "season_points.json", "consents.json", "data_uses.json",
     "privacy_budget.json", "emails.json", "teams.json", "pledges.json",
-    "notifications.json", "notification_settings.json", "service_desk.json", "meter.json",
+    "notifications.json", "notification_settings.json", "service_desk.json", "meter.json", "routes.json",
 }  # fmt: skip
 
 

@@ -159,6 +159,7 @@ def test_the_catalogue_is_public_in_both_languages_with_rates(client, catalogue)
         "trips",
         "household_profile",
         "meter_readings",
+        "routes",
     ]
     grid = next(p for p in body["purposes"] if p["code"] == "grid_planning")
     assert grid["name_de"] == "Netzplanung" and grid["explanation_de"] and grid["third_party"] is True

@@ -14,9 +14,9 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "admin", "app", "challenges", "clients", "connectors", "leaderboards", "neighbourhoods",
-            "notifications", "nudges", "privacy", "projects", "rewards", "sharing", "stats", "teams",
+            "notifications", "nudges", "privacy", "projects", "rewards", "sharing", "stats", "teams", "tracks",
             "demo")  # fmt: skip
-PERSONAL = re.compile(r"\b(Submission|LedgerEntry|Enrollment|household_size|MeterLink|Track)\b")
+PERSONAL = re.compile(r"\b(Submission|LedgerEntry|Enrollment|household_size|MeterLink|Track|RouteWeek|RouteUpload)\b")
 QUERY = re.compile(r"\bselect\(|\.query\(|session\.get\(|\bupdate\(|\bdelete\(")
 GATE = re.compile(r"\bgate\.|\ballowed\(|\ballowed_ids\(|\bis_allowed\(")
 
@@ -26,6 +26,7 @@ BOOKS = "the points ledger: the books every credit and debit must balance in, ke
 MODULES = {
     "connectors.demo": "demo data generated for the demo city (no real residents)",
     "connectors.personal_data": "the resident's own data: download and erasure",
+    "tracks.personal_data": "the resident's own data: download and erasure",
     "challenges.activity": OWN_PARTICIPATION,
     "challenges.assisted": "the service desk acting for the resident, at their request",
     "challenges.demo": "demo data generated for the demo city (no real residents)",
@@ -58,6 +59,11 @@ FUNCTIONS = {
     "connectors.services.meter_of": "the resident's own meter link, shown to them",
     "connectors.services._score": "scoring a delivered day for the resident's own challenges, after ingest asked "
     "the gate for that meter",
+    "tracks.services._running_mobility": "sending the resident's own upload to their own challenges",
+    "tracks.services.erase_contributions": "erasing the resident's grid counts (at erasure or after their consent "
+    "ended), not a use",
+    "tracks.services.records_between": "counting the tracks behind the resident's own dividend; the dividend asked "
+    "the gate which consents are in force",
     "nudges.digest.points_between": "the resident's own weekly digest",
     "nudges.digest.rank_a_week_ago": "the resident's own weekly digest",
     "nudges.digest.active_enrollments": "the resident's own weekly digest",

@@ -69,10 +69,12 @@ def test_nothing_is_shared_by_default_and_each_choice_says_what_it_earns(residen
         "Research",
         "Personal advice",
         "Challenge scoring",
+        "Cycling and walking network planning",
     ]
     rows = [th.attrs["abbr"] for th in page.all("th", scope="row")]
-    assert rows == ["Energy meter readings", "Trips", "Household profile", "Meter readings from your utility"]
-    assert text_of(page.response).count("Not shared") == 24
+    assert rows == ["Energy meter readings", "Trips", "Household profile", "Meter readings from your utility",
+                    "Routes of your uploaded tracks"]  # fmt: skip
+    assert text_of(page.response).count("Not shared") == 35
     assert "Used by: Stadtwerke (local utility)" in text_of(page.response)
     assert "Shared outside the city administration" in text_of(page.response)
     base, per_record, cap = credits.DEFAULT_RATES[Level.INDIVIDUAL]
@@ -98,7 +100,7 @@ def test_sharing_in_one_click_opens_the_gate_at_once(resident):
     cell_prefix = f"c{ids()['category_id']}-{ids()['purpose_id']}-"
     assert page.value(cell_prefix + "level") == "neighbourhood"
     assert page.value(cell_prefix + "duration_months") == "6"
-    assert text_of(page.response).count("Not shared") == 23
+    assert text_of(page.response).count("Not shared") == 34
     assert "Stop sharing" in text_of(page.response)
     consent = db.session.scalars(select(Consent)).one()
     assert consent.method == "web"
@@ -119,7 +121,7 @@ def test_changing_keeps_the_history_and_revoking_closes_the_gate(resident):
     page = Page(resident.get("/me/consents"))
     text = text_of(page.response)
     assert "Stopped by you on" in text and "Replaced by a change on" in text
-    assert text.count("Not shared") == 24
+    assert text.count("Not shared") == 35
     receipt_links = [a.attrs["href"] for a in page.all("a") if a.attrs.get("href", "").endswith("/receipt")]
     assert receipt_links == [f"/me/consents/{second.id}/receipt", f"/me/consents/{first.id}/receipt"]
 
