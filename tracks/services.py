@@ -155,10 +155,10 @@ def _add_to_grid(user: User, tracks: list[gpx.Track], results: list[TrackResult]
             for (cell, week, band), n in sorted(counts.items())]  # fmt: skip
     keys = ("cell", "week", "mode", "hour_band", "contributor")
     for start in range(0, len(rows), BATCH):
-        db.session.execute(upsert_adding(RouteCell.__table__, rows[start : start + BATCH], keys, "tracks"))
+        upsert_adding(RouteCell.__table__, rows[start : start + BATCH], keys, "tracks")
     if weeks:
         week_rows = [{"user_id": user.id, "week": week, "tracks": n} for week, n in sorted(weeks.items())]
-        db.session.execute(upsert_adding(RouteWeek.__table__, week_rows, ("user_id", "week"), "tracks"))
+        upsert_adding(RouteWeek.__table__, week_rows, ("user_id", "week"), "tracks")
     db.session.flush()
 
 
