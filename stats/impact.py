@@ -161,8 +161,10 @@ def _standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
 
 def _team_of_submitter():
     """SQL: the public team (a sub-team's parent) the submission's resident is a member of now, else NULL."""
-    team = select(func.coalesce(Team.parent_id, Team.id)).join(TeamMember, TeamMember.team_id == Team.id).where(
-        TeamMember.user_id == Submission.user_id, TeamMember.state == MemberState.MEMBER
+    team = (
+        select(func.coalesce(Team.parent_id, Team.id))
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.user_id == Submission.user_id, TeamMember.state == MemberState.MEMBER)
     )
     return team.scalar_subquery()
 
