@@ -133,7 +133,9 @@ def belongs(team: Team, user: User) -> bool:
     mine = membership_of(user)
     if mine is None or mine.state != MemberState.MEMBER:
         return False
-    return team.id in (mine.team_id, mine.team.parent_id) or mine.team_id in {sub.id for sub in team.sub_teams}
+    if team.id in (mine.team_id, mine.team.parent_id) or team.parent_id == mine.team_id:
+        return True
+    return mine.team_id in {sub.id for sub in team.sub_teams}
 
 
 def _is_manager(viewer) -> bool:
