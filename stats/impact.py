@@ -159,22 +159,19 @@ def _standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
     return _ranked(cells, places, k, listed_when_hidden=True), used
 
 
-def _team_of_submitter():
-    """SQL: the public team (a sub-team's parent) the submission's resident is a member of now, else NULL."""
-    team = (
-        select(func.coalesce(Team.parent_id, Team.id))
-        .join(TeamMember, TeamMember.team_id == Team.id)
-        .where(TeamMember.user_id == Submission.user_id, TeamMember.state == MemberState.MEMBER)
-    )
-    return team.scalar_subquery()
-
-
 def _team_standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
     """The approved teams' CO₂ avoided so far, by their members now (a sub-team's counted in its parent), ranked
     per active participant as the neighbourhoods are, with the same consent level (a team is a group as a
     neighbourhood is) and the same protection. Only teams resting on at least k consenting residents are
     listed: a team's name alone, with nothing to show, is no standing (and thousands of them would bury the board)."""
-    cells, used = _cells(Window("so_far", None), Level.NEIGHBOURHOOD, at, _team_of_submitter())
+    # The public team (a sub-team's parent) the submission's resident is a member of now, else NULL.
+    team_of_submitter = (
+        select(func.coalesce(Team.parent_id, Team.id))
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.user_id == Submission.user_id, TeamMember.state == MemberState.MEMBER)
+        .scalar_subquery()
+    )
+    cells, used = _cells(Window("so_far", None), Level.NEIGHBOURHOOD, at, team_of_submitter)
     public = select(Team.id, Team.name).where(Team.status == TeamStatus.APPROVED, Team.parent_id.is_(None),
                                               Team.id.in_([place for place in cells if place is not None]))  # fmt: skip
     rows = _ranked(cells, db.session.execute(public.order_by(Team.name)), k, listed_when_hidden=False)
