@@ -235,3 +235,20 @@ def test_the_captain_sees_only_contributions_members_chose_to_show(challenge, re
     teams.set_shows_contribution(ben, team, True)
     rows, complete = team_board.contributions(challenge, team, captain.id)
     assert not complete and all(r.score is None for r in rows)
+
+
+def test_deleting_an_account_takes_its_score_out_of_the_team(challenge, resident):
+    """A member who deletes their account leaves the challenge and the team: the team's total and head count
+    drop, and the scores check still finds nothing."""
+    from privacy import services as privacy
+    from tests.conftest import PASSWORD
+
+    ada, bob = resident(), resident()
+    team = _team(ada, "Hausgemeinschaft")
+    _members(team, [bob])
+    _score(challenge, ada, 5)
+    _score(challenge, bob, 9)
+    privacy.delete_account(bob, password=PASSWORD, now=NOW)
+    row = _row(challenge, team)
+    assert (row.total_units, row.members) == (pytest.approx(5), 1)
+    assert reconciliation.run() == []
