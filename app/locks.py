@@ -16,7 +16,10 @@ ever wait for each other in a circle:
    lower than one it already holds. Taking a lock it already holds again costs nothing.
 3. Rows that residents share, only once it holds every resident it needs: the season standings
    (a resident's own rows, then the periods' head counts, then the periods' score buckets, each in one
-   statement with its rows in key order), a voucher, then its reward's row (the stock).
+   statement with its rows in key order), a voucher, then its reward's row (the stock), and the teams'
+   totals per challenge (one statement, rows in (challenge, team) order). Joining or leaving a team takes
+   the challenges the resident takes part in, then the resident, then those team rows
+   (leaderboards.team_totals).
 
 Who takes a challenge's row: scoring (submitting, reviewing, rescoring), joining and leaving — all
 through `challenges.totals.hold`, which then takes the resident's lock — and closing. Who takes a
