@@ -50,6 +50,18 @@ class EnrollmentChanged:
 
 
 @dataclass(frozen=True)
+class TeamMembershipChanged:
+    """A resident's team changed: joined (or was accepted), left, was removed, or their team ended.
+
+    The teams they counted for before and count for now: their team and, for a sub-team, its parent.
+    """
+
+    user_id: int
+    teams_before: tuple[int, ...]
+    teams_after: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Finisher:
     """A participant still taking part when their challenge closed, with the final rank frozen then."""
 
@@ -139,6 +151,10 @@ submission_scored = _Signal(
 )
 enrollment_changed = _Signal(
     "enrollment-changed", doc="Payload EnrollmentChanged; sent by challenges after an enrollment's score or state."
+)
+team_membership_changed = _Signal(
+    "team-membership-changed",
+    doc="Payload TeamMembershipChanged; sent by teams after a resident joined, left or lost a team (flushed).",
 )
 challenge_closed = _Signal(
     "challenge-closed",

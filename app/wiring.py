@@ -58,7 +58,9 @@ def _connect_receivers() -> None:
       would call them in any order), so two submissions of one resident sent at once take the
       season-points rows and the resident's ledger lock in the same order and never wait for each
       other in a circle.
-    - `enrollment_changed`: leaderboards move the participant in the score histogram.
+    - `enrollment_changed`: leaderboards move the participant in the score histogram, then add the change to
+      their teams' totals (rows in key order, last: app.locks).
+    - `team_membership_changed`: leaderboards move the resident's scores between the teams' totals.
     - `challenge_closed`: rewards pays completion bonuses and prizes, and awards the result badges.
     - `registration_attempted`: notifications warn the address's owner, in-app and by email.
     - `password_reset_requested`: notifications queue the reset link by email.
@@ -71,6 +73,7 @@ def _connect_receivers() -> None:
         password_reset_requested,
         registration_attempted,
         submission_scored,
+        team_membership_changed,
     )
     from leaderboards import receivers as leaderboards
     from notifications import account_notices
@@ -79,6 +82,8 @@ def _connect_receivers() -> None:
     submission_scored.connect(leaderboards.add_season_points)
     submission_scored.connect(rewards.settle_submission)
     enrollment_changed.connect(leaderboards.move_in_histogram)
+    enrollment_changed.connect(leaderboards.add_to_teams)
+    team_membership_changed.connect(leaderboards.move_between_teams)
     challenge_closed.connect(rewards.pay_challenge)
     registration_attempted.connect(account_notices.warn_of_registration)
     password_reset_requested.connect(account_notices.send_password_reset)
@@ -93,8 +98,9 @@ def _register_checks() -> None:
     from app import reconciliation
     from challenges import reconcile as challenges
     from leaderboards import reconcile as leaderboards
+    from leaderboards import team_totals
 
-    for check in (*challenges.CHECKS, *leaderboards.CHECKS):
+    for check in (*challenges.CHECKS, *leaderboards.CHECKS, *team_totals.CHECKS):
         reconciliation.register(check)
 
 

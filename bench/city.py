@@ -28,6 +28,7 @@ from leaderboards.models import Period
 from leaderboards.services import period_start
 
 NEIGHBOURHOODS = 12
+RESIDENTS_PER_TEAM = 20  # 5,000 teams in the 100,000-resident city
 CHUNK = 50_000
 DAYS = 28
 PASSWORD = "bench-password"
@@ -176,6 +177,7 @@ def generate(app, participants: int, submissions: int, seed: int = 1) -> int:
             _bulk(connection, "enrollment", ENROLLMENT_COLUMNS, enrollments)
             _bulk(connection, "submission", SUBMISSION_COLUMNS, _submission_rows(values, counts, challenge_id, start))
             _season_points(connection, counts, now)
+            _teams(connection, values, participants, now, rng)
             _settle_totals(connection, challenge_id)
         histogram.rebuild(challenge_id)
         for period in Period:  # the season board's histograms, as add_season_points keeps them
@@ -208,6 +210,25 @@ def _season_points(connection, counts: list[int], now: datetime) -> None:
               [(period.value, start, len(rows))])  # fmt: skip
 
 
+def _teams(connection, values: _Values, participants: int, now: datetime, rng) -> None:
+    """participants / 20 approved teams of skewed sizes (a few large companies, many families and classes, some
+    under the 3 members a team needs to be ranked); nine residents in ten are in one."""
+    count = max(1, participants // RESIDENTS_PER_TEAM)
+    kinds = ("school", "company", "club", "family", "friends", "other")
+    rows = ((i, f"Team {i}", kinds[i % len(kinds)], "approved", False, f"B{i:07d}", values.moment(now))
+            for i in range(1, count + 1))  # fmt: skip
+    _bulk(connection, "team", ("id", "name", "kind", "status", "is_open", "invite_code", "created_at"), rows)
+    members, captains = [], set()
+    for user_id in range(1, participants + 1):
+        if user_id % 10 == 0:
+            continue
+        team_id = 1 + int(count * rng.random() ** 2)  # skewed: low ids are the big teams
+        members.append((user_id, team_id, user_id, "member", team_id not in captains, False, values.moment(now)))
+        captains.add(team_id)
+    columns = ("id", "team_id", "user_id", "state", "is_captain", "shows_contribution", "joined_at")
+    _bulk(connection, "team_member", columns, members)
+
+
 def _vacuum() -> None:
     """Leave the database as a running city's would be after the bulk load.
 
@@ -236,7 +257,16 @@ def _settle_totals(connection, challenge_id: int) -> None:
     )
     connection.execute(
         text(
-            "UPDATE challenge SET "
+            "INSERT INTO team_score (challenge_id, team_id, total_units, members, per_member) "
+            "SELECT e.challenge_id, m.team_id, SUM(e.score), COUNT(*), SUM(e.score) / COUNT(*) FROM enrollment e "
+            "JOIN team_member m ON m.user_id = e.user_id "
+            "WHERE e.challenge_id = :c AND e.active GROUP BY e.challenge_id, m.team_id"
+        ),
+        {"c": challenge_id},
+    )
+    connection.execute(
+        text(
+            "UPDATE challenge SET ranks_teams = true, "
             "participant_count = (SELECT COUNT(*) FROM enrollment WHERE challenge_id = :c AND active), "
             "total_units = (SELECT COALESCE(SUM(score), 0) FROM enrollment WHERE challenge_id = :c AND active) "
             "WHERE id = :c"
@@ -251,7 +281,8 @@ def _sync_sequences(connection) -> None:
     """After inserting explicit ids, move PostgreSQL's id sequences past them."""
     if connection.dialect.name != "postgresql":
         return
-    for table in ("user_account", "enrollment", "submission", "neighbourhood", "season_points"):
+    for table in ("user_account", "enrollment", "submission", "neighbourhood", "season_points", "team", "team_member",
+                  "team_score"):  # fmt: skip
         connection.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))")
         )

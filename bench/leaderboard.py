@@ -94,9 +94,15 @@ def measure(database_url: str, requests: int) -> dict:
         "season_json": _timed(
             api_client, "/api/v1/leaderboards/season?window=week&per_page=50", season_bearer, requests
         ),
+        # The team board (5,000 teams at 100,000 residents), per member, with the viewer's team marked.
+        "team_page": _timed(page_client, f"/challenges/{challenge_id}/leaderboard/teams", {}, requests),
+        "team_json": _timed(
+            api_client, f"/api/v1/challenges/{challenge_id}/leaderboard/teams?per_page=50", bearer, requests
+        ),
         "trivial": _timed(page_client, "/healthz", {}, requests),
     }
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["load"] = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     return results
 
 
@@ -129,14 +135,17 @@ def _write_report(rows: list[tuple[str, int, int, dict]], requests: int) -> None
         "plus my rank, rendered); *JSON* is `/api/v1/challenges/<id>/leaderboard?per_page=50` (with `me`);",
         "*season* is the season board this week, `/leaderboards/season?window=week` and its JSON twin (half the",
         "residents have points this week; the viewer is the one in the middle of the week's ranking).",
+        "*teams* is the team board per member, `/challenges/<id>/leaderboard/teams` and its JSON twin (one team",
+        "per 20 residents, 5,000 at 100,000, of skewed sizes; the viewer's team marked).",
         "*trivial* is `/healthz` (one `SELECT 1`), measured in the same run so the others read as a ratio.",
         "Peak memory is the serving process's maximum resident set, the city having been generated in another",
         "process. Targets: page and JSON under 50 ms median at 100,000 participants, and no more than twice the",
         "1,000-participant time.",
         "",
         "| database | participants | submissions | page median / p95 (ms) | JSON median / p95 (ms) "
-        "| season page / JSON median (ms) | trivial median (ms) | page ÷ trivial | peak memory (MB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| season page / JSON median (ms) | teams page / JSON median (ms) | trivial median (ms) | page ÷ trivial "
+        "| peak memory (MB) | load average |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for database, participants, submissions, result in rows:
         page, api, trivial = result["page"], result["json"], result["trivial"]
@@ -144,8 +153,10 @@ def _write_report(rows: list[tuple[str, int, int, dict]], requests: int) -> None
             f"| {database} | {participants:,} | {submissions:,} | {page['median_ms']:.1f} / {page['p95_ms']:.1f} "
             f"| {api['median_ms']:.1f} / {api['p95_ms']:.1f} "
             f"| {result['season_page']['median_ms']:.1f} / {result['season_json']['median_ms']:.1f} "
+            f"| {result['team_page']['median_ms']:.1f} / {result['team_json']['median_ms']:.1f} "
             f"| {trivial['median_ms']:.2f} "
-            f"| {page['median_ms'] / trivial['median_ms']:.1f} | {result['peak_rss_mb']:.0f} |"
+            f"| {page['median_ms'] / trivial['median_ms']:.1f} | {result['peak_rss_mb']:.0f} "
+            f"| {result.get('load', '')} |"
         )
     lines += ["", "Regenerate with `make bench` (about a quarter of an hour for all sizes on this machine)."]
     write_section("leaderboard", lines)

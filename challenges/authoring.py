@@ -20,12 +20,13 @@ EDITABLE_FIELDS = (
     "title_en", "title_de", "description_en", "description_de",
     "category", "metric", "format", "starts_at", "ends_at", "points_per_unit",
     "daily_point_cap", "target", "completion_goal", "completion_bonus", "placement_points",
-    "max_kwh_per_day", "max_km_per_day", "late_entry_days",
+    "max_kwh_per_day", "max_km_per_day", "late_entry_days", "ranks_teams",
 )  # fmt: skip
 MAX_LATE_ENTRY_DAYS = 14
 # Once a challenge runs, changing the rules would be unfair to those already taking part; the German title
 # may still be added, as translating changes nothing for anyone.
-EDITABLE_WHILE_ACTIVE = ("title_de", "description_en", "description_de", "ends_at")
+# Ranking teams changes no one's score (team totals are kept for every challenge), so it may be switched any time.
+EDITABLE_WHILE_ACTIVE = ("title_de", "description_en", "description_de", "ends_at", "ranks_teams")
 REQUIRED_TO_PUBLISH = ("category", "metric", "format", "starts_at", "ends_at")
 # Written in English, German or both (app.bilingual); the one-language names callers used before mean English.
 BILINGUAL = ("title", "description")

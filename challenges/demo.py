@@ -145,7 +145,9 @@ def seed(rng: random.Random, city_zone) -> int:
         manager, now, title="Bike to Work Month", format=Format.INDIVIDUAL, starts=-14 * DAY, ends=16 * DAY,
         publish_at=-20 * DAY, category=Category.MOBILITY, metric=Metric.CAR_KM_AVOIDED, points_per_unit=2.0,
         daily_point_cap=80, completion_goal=100.0, completion_bonus=150, placement_points=[400, 250, 100],
-        description="Leave the car at home on the way to work.\n\nEvery kilometre by bike, bus or on foot counts.",
+        ranks_teams=True,
+        description="Leave the car at home on the way to work.\n\nEvery kilometre by bike, bus or on foot counts. "
+        "Teams are ranked too: per member and in total.",
     )  # fmt: skip
     city_goal = _challenge(
         manager, now, title="Together for 5 Tonnes", format=Format.COLLECTIVE, starts=-14 * DAY, ends=45 * DAY,

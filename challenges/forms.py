@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     HiddenField,
     SelectField,
@@ -147,6 +148,10 @@ class ChallengeForm(FlaskForm):
             "final ranks and prizes follow when they are over. STADTRADELN allows 7."
         ),
     )
+    ranks_teams = BooleanField(
+        _l("Rank teams"),
+        description=_l("Show a ranking of the residents' teams beside the individual one: by total and per member."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,6 +184,7 @@ class ChallengeForm(FlaskForm):
             "max_kwh_per_day": challenge.max_kwh_per_day,
             "max_km_per_day": challenge.max_km_per_day,
             "late_entry_days": challenge.late_entry_days,
+            "ranks_teams": challenge.ranks_teams,
         }
 
     def values(self) -> dict:

@@ -96,6 +96,9 @@ class Challenge(db.Model):
     # the challenge closes, and final ranks and prizes are settled, when they are over.
     late_entry_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether the boards show a team ranking beside the others. Team totals are kept for every challenge,
+    # so a manager may switch it on while the challenge runs and the ranking is complete at once.
+    ranks_teams: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     created_by: Mapped[User | None] = relationship()
     changes: Mapped[list["ChallengeChange"]] = relationship(

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from app.schemas import BilingualInput, ChangesSchema, StrictFloat, text_field, twin_field
+from app.schemas import BilingualInput, ChangesSchema, StrictBoolean, StrictFloat, text_field, twin_field
 from challenges.models import Status, SubmissionKind, SubmissionStatus
 from challenges.scoring import Category, Format, Metric, Mode
 
@@ -69,6 +69,7 @@ class ChallengeUpdateSchema(BilingualInput, ChangesSchema):
         validate=ma.validate.Range(0, 14),
         metadata={"description": "Days after the end in which activity dated inside the challenge is still taken."},
     )
+    ranks_teams = StrictBoolean(metadata={"description": "Show a team ranking (total and per member) beside others."})
 
 
 class ChallengeCreateSchema(ChallengeUpdateSchema):
@@ -150,6 +151,7 @@ class ChallengeSchema(ma.Schema):
     max_km_per_day = ma.fields.Float()
     late_entry_days = ma.fields.Integer()
     late_entries_until = ma.fields.AwareDateTime(allow_none=True)
+    ranks_teams = ma.fields.Boolean(metadata={"description": "The boards show a team ranking."})
     participant_count = ma.fields.Integer()
     total_units = ma.fields.Float()
     progress = ma.fields.Float(

@@ -12,12 +12,14 @@ from accounts.models import Role, User
 from accounts.passwords import hash_password
 from app.extensions import db
 from challenges import demo as challenges_demo
+from challenges.models import Challenge, Enrollment
 from neighbourhoods import services as neighbourhoods
 from neighbourhoods import streets
 from nudges import demo as nudges_demo
 from projects import demo as projects_demo
 from rewards import demo as rewards_demo
 from sharing import demo as sharing_demo
+from teams import demo as teams_demo
 
 DEMO_PASSWORD = "civiquest-demo"
 DEMO_DOMAIN = "demo.civiquest.org"
@@ -79,6 +81,19 @@ def seed_streets() -> int:
     return streets.replace_streets("\n".join(lines).encode())
 
 
+def _seed_teams(rng: random.Random) -> int:
+    """The demo teams, their members taking part in the challenges that rank teams first, so the boards fill."""
+    playing = (
+        select(Enrollment.user_id)
+        .join(Challenge, Challenge.id == Enrollment.challenge_id)
+        .where(Challenge.ranks_teams.is_(True), Enrollment.active.is_(True))
+    )
+    residents = list(db.session.scalars(select(User).where(User.role == Role.RESIDENT).order_by(User.id)))
+    players = [user for user in residents if user.id in set(db.session.scalars(playing))]
+    others = [user for user in residents if user not in players]
+    return teams_demo.seed(rng, players, others)
+
+
 def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     """Create neighbourhoods, residents, managers, staff and an admin; returns a summary."""
     rng = random.Random(seed_value)
@@ -105,6 +120,7 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     badge_count = rewards_demo.seed_badges()  # before the activity, so residents earn badges with it
     challenge_count = challenges_demo.seed(rng, ZoneInfo(current_app.config["TIMEZONE"]))
     rewards_summary = rewards_demo.seed(demo_email, password_hash)
+    team_count = _seed_teams(rng)
     funding_count = nudges_demo.seed()
     consent_count = sharing_demo.seed(rng)
     projects_summary = projects_demo.seed()
@@ -112,6 +128,6 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
         f"{len(places)} neighbourhoods, {street_count} streets, {resident_count} residents, "
         f"{staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
-        f"{badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
+        f"{team_count} teams, {badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
         f"{consent_count} consents, {projects_summary}"
     )

@@ -1,4 +1,4 @@
-"""JSON API of leaderboards: a challenge's ranking and its neighbourhoods, and the season ranking.
+"""JSON API of leaderboards: a challenge's ranking, its neighbourhoods and teams, and the season ranking.
 
 Pages use `page` and `per_page` like every list of the API (totals in X-Pagination); the body is
 an object holding the page's `entries` and `me`, the caller's own rank, so it can sit outside the page.
@@ -10,13 +10,15 @@ from app.pagination import Blueprint
 from app.security import PUBLIC, serves
 from app.security import viewer as current_viewer
 from challenges import results
-from leaderboards import caching, services
+from leaderboards import caching, services, team_board
 from leaderboards.models import Period
 from leaderboards.schemas import (
     ChallengeLeaderboardSchema,
     NeighbourhoodLeaderboardSchema,
     SeasonArgumentsSchema,
     SeasonLeaderboardSchema,
+    TeamArgumentsSchema,
+    TeamLeaderboardSchema,
 )
 
 blp = Blueprint("api_leaderboards", __name__, url_prefix="/api/v1", description="Leaderboards")
@@ -90,3 +92,49 @@ class SeasonLeaderboard(MethodView):
             "window": period.value, "period_start": None if period == Period.ALL else start,
             "participants": board.participants, "entries": board.entries, "me": board.me,
         }  # fmt: skip
+
+
+def _team_board(challenge_id, arguments, pagination_parameters, parent_id=None) -> dict:
+    viewer, params = current_viewer(), pagination_parameters
+    challenge = team_board.get_challenge(challenge_id, viewer)
+    parent = team_board.get_parent(parent_id) if parent_id is not None else None
+    order = team_board.Order(arguments["by"])
+    board = team_board.board(challenge, viewer, order, parent, params.page, params.page_size)
+    params.item_count = board.teams
+    return {
+        "challenge_id": challenge.id, "by": order.value, "parent_id": parent_id, "min_members": team_board.MIN_MEMBERS,
+        "teams": board.teams, "too_small": team_board.too_small(challenge, parent), "entries": board.entries,
+        "mine": board.mine,
+    }  # fmt: skip
+
+
+@blp.route("/challenges/<int:challenge_id>/leaderboard/teams")
+class TeamLeaderboard(MethodView):
+    @serves(PUBLIC)
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.arguments(TeamArgumentsSchema, location="query")
+    @blp.response(200, TeamLeaderboardSchema)
+    @blp.paginate(per_page=team_board.PER_PAGE)
+    def get(self, arguments, challenge_id, pagination_parameters):
+        """The team ranking of a challenge that ranks teams: by score per active member (default) or by total.
+
+        Only teams a manager approved, with at least `min_members` members taking part, are ranked (the
+        others are counted in `too_small`); sub-teams are ranked inside their parent
+        (`/leaderboard/teams/<team_id>`), and a sub-team's members count for the parent too. Ties share a
+        rank (1, 2, 2, 4). `mine` is your team's line once it is ranked here. 404 when the challenge does
+        not rank teams.
+        """
+        return _team_board(challenge_id, arguments, pagination_parameters)
+
+
+@blp.route("/challenges/<int:challenge_id>/leaderboard/teams/<int:team_id>")
+class SubTeamLeaderboard(MethodView):
+    @serves(PUBLIC)
+    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.arguments(TeamArgumentsSchema, location="query")
+    @blp.response(200, TeamLeaderboardSchema)
+    @blp.paginate(per_page=team_board.PER_PAGE)
+    def get(self, arguments, challenge_id, team_id, pagination_parameters):
+        """One approved team's sub-teams (a school's classes, a company's departments), ranked among themselves
+        by the same rules as the team ranking."""
+        return _team_board(challenge_id, arguments, pagination_parameters, parent_id=team_id)

@@ -14,3 +14,11 @@ class LeaderboardError(DomainError):
 
 class NoNeighbourhoodRanking(base.NotFound, LeaderboardError):
     message = _l("This challenge does not rank neighbourhoods.")
+
+
+class NoTeamRanking(base.NotFound, LeaderboardError):
+    message = _l("This challenge does not rank teams.")
+
+
+class NoSuchTeam(base.NotFound, LeaderboardError):
+    message = _l("There is no such team with sub-teams to rank.")

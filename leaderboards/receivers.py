@@ -3,8 +3,8 @@
 `app.wiring` connects these receivers when the app is built; challenges never imports leaderboards.
 """
 
-from app.signals import EnrollmentChanged, SubmissionScored
-from leaderboards import histogram, services
+from app.signals import EnrollmentChanged, SubmissionScored, TeamMembershipChanged
+from leaderboards import histogram, services, team_totals
 
 
 def add_season_points(scored: SubmissionScored, **_extra) -> None:
@@ -17,3 +17,13 @@ def move_in_histogram(changed: EnrollmentChanged, **_extra) -> None:
     before = changed.score_before if changed.active_before else None
     after = changed.score if changed.active else None
     histogram.shift(changed.challenge_id, before, after)
+
+
+def add_to_teams(changed: EnrollmentChanged, **_extra) -> None:
+    """Add the participant's change in score (or joining, or leaving) to the totals of the teams they count for."""
+    team_totals.score_changed(changed)
+
+
+def move_between_teams(changed: TeamMembershipChanged, **_extra) -> None:
+    """Move the resident's scores in running challenges from their old teams' totals to their new ones'."""
+    team_totals.membership_changed(changed)

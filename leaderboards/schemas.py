@@ -86,3 +86,34 @@ class NeighbourhoodLeaderboardSchema(ma.Schema):
     metric = ma.fields.String()
     min_participants = ma.fields.Integer(metadata={"description": "Fewer participants than this: not ranked."})
     neighbourhoods = ma.fields.List(ma.fields.Nested(NeighbourhoodStandingSchema))
+
+
+class TeamArgumentsSchema(ma.Schema):
+    by = ma.fields.String(
+        load_default="per_member",
+        validate=validate.OneOf(["per_member", "total"]),
+        metadata={"description": "per_member (score per active member, the default) or total."},
+    )
+
+
+class TeamEntrySchema(ma.Schema):
+    rank = ma.fields.Integer(metadata={"description": "Standard competition ranking: ties share a rank (1, 2, 2, 4)."})
+    team_id = ma.fields.Integer()
+    name = ma.fields.String()
+    per_member = ma.fields.Float(metadata={"description": "Units per member taking part."})
+    total = ma.fields.Float(metadata={"description": "Units of all members taking part."})
+    members = ma.fields.Integer(metadata={"description": "Members taking part (at least min_members)."})
+    yours = ma.fields.Boolean(metadata={"description": "Your team (or your sub-team's parent)."})
+
+
+class TeamLeaderboardSchema(ma.Schema):
+    challenge_id = ma.fields.Integer()
+    by = ma.fields.String(metadata={"description": "What the ranking orders by: per_member or total."})
+    parent_id = ma.fields.Integer(allow_none=True, metadata={"description": "Sub-teams of this team; null: all teams."})
+    min_members = ma.fields.Integer(metadata={"description": "Teams with fewer members taking part are not ranked."})
+    teams = ma.fields.Integer(metadata={"description": "Teams ranked."})
+    too_small = ma.fields.Integer(metadata={"description": "Approved teams taking part with too few members."})
+    entries = ma.fields.List(ma.fields.Nested(TeamEntrySchema), metadata={"description": "This page, best first."})
+    mine = ma.fields.Nested(
+        TeamEntrySchema, allow_none=True, metadata={"description": "Your team's line when it is ranked; else null."}
+    )

@@ -6,13 +6,16 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from accounts.models import Role
 from app.i18n import locale_for
 from app.security import PUBLIC, allow_framing, serves
 from app.security import viewer as current_viewer
 from challenges import display, results
-from leaderboards import caching, charts, services
+from leaderboards import caching, charts, services, team_board
 from leaderboards.display import formatter
 from leaderboards.models import Period
+from teams import services as teams
+from teams.errors import TeamNotFound
 
 bp = Blueprint("leaderboards", __name__, template_folder="templates")
 
@@ -51,6 +54,61 @@ def challenge(challenge_id: int):
         neighbourhoods=neighbourhoods,
         neighbourhood_chart=charts.neighbourhood_chart(neighbourhoods, unit) if neighbourhoods is not None else None,
     )
+
+
+def _order() -> team_board.Order:
+    by = request.args.get("by", team_board.Order.PER_MEMBER.value)
+    return team_board.Order(by) if by in {o.value for o in team_board.Order} else team_board.Order.PER_MEMBER
+
+
+ORDER_LABELS = {team_board.Order.PER_MEMBER: _l("Per member"), team_board.Order.TOTAL: _l("Total")}
+
+
+@bp.route("/challenges/<int:challenge_id>/leaderboard/teams")
+@serves(PUBLIC)
+def challenge_teams(challenge_id: int):
+    """The team ranking: approved teams with enough members taking part, per member or by total."""
+    return _team_page(challenge_id, None)
+
+
+@bp.route("/challenges/<int:challenge_id>/leaderboard/teams/<int:team_id>")
+@serves(PUBLIC)
+def challenge_sub_teams(challenge_id: int, team_id: int):
+    """One team's sub-teams ranked among themselves."""
+    return _team_page(challenge_id, team_id)
+
+
+def _team_page(challenge_id: int, parent_id: int | None):
+    viewer = current_viewer()
+    shown = team_board.get_challenge(challenge_id, viewer)
+    parent = team_board.get_parent(parent_id) if parent_id is not None else None
+    board = team_board.board(shown, viewer, _order(), parent, _page())
+    return render_template(
+        "leaderboards/teams.html", challenge=shown, unit=display.METRIC_UNITS[shown.metric], board=board,
+        parent=parent, orders=ORDER_LABELS, too_small=team_board.too_small(shown, parent),
+        MIN_MEMBERS=team_board.MIN_MEMBERS,
+    )  # fmt: skip
+
+
+@bp.route("/teams/<int:team_id>/scores")
+@serves(Role.RESIDENT)
+def team_scores(team_id: int):
+    """A team's totals in the challenges that rank teams, for its members; the captain also sees the members'
+    contributions that they chose to show."""
+    viewer = current_viewer()
+    team = teams.visible_team(team_id, viewer)
+    if viewer is None or not teams.belongs(team, viewer):
+        raise TeamNotFound()
+    captain = teams.is_captain(team, viewer)
+    rows = []
+    for challenge, score in team_board.team_scores(team):
+        shown = score.members >= team_board.MIN_MEMBERS
+        members, complete = team_board.contributions(challenge, team, viewer.id) if captain else ([], True)
+        rows.append({"challenge": challenge, "score": score, "shown": shown, "members": members,
+                     "complete": complete, "rank": team_board.rank_of(challenge, team, score),
+                     "unit": display.METRIC_UNITS[challenge.metric]})  # fmt: skip
+    return render_template("leaderboards/team_scores.html", team=team, captain=captain, rows=rows,
+                           MIN_MEMBERS=team_board.MIN_MEMBERS)  # fmt: skip
 
 
 @bp.route("/leaderboards")

@@ -33,14 +33,13 @@ from sharing.uses import record_use
 from stats import cellkey, suppression
 from stats.figures import PURPOSE, Cell
 from stats.models import ImpactSnapshot
+from teams.models import MemberState, Team, TeamMember, TeamStatus
 
 # What the board shows, in order; each is a sum over a resident's counted submissions.
 MEASURES = ("kwh_saved", "car_km_avoided", "co2_kg_avoided", "trips")
 MODES = tuple(Mode)
 WHOLE_NUMBERS = {"trips"}
 DESCRIPTION = "city impact board"
-# Hook for the teams' standings: filled by the teams work once it lands; empty until then.
-TEAM_STANDINGS: list = []
 
 
 @dataclass(frozen=True)
@@ -156,14 +155,41 @@ def _standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
     ranking uses the published (perturbed) values, so it reveals nothing the table does not.
     """
     cells, used = _cells(Window("so_far", None), Level.NEIGHBOURHOOD, at, Submission.neighbourhood_id)
+    places = db.session.execute(select(Neighbourhood.id, Neighbourhood.name).order_by(Neighbourhood.name))
+    return _ranked(cells, places, k, listed_when_hidden=True), used
+
+
+def _team_standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
+    """The approved teams' CO₂ avoided so far, by their members now (a sub-team's counted in its parent), ranked
+    per active participant as the neighbourhoods are, with the same consent level (a team is a group as a
+    neighbourhood is) and the same protection. Only teams resting on at least k consenting residents are
+    listed: a team's name alone, with nothing to show, is no standing (and thousands of them would bury the board)."""
+    # The public team (a sub-team's parent) the submission's resident is a member of now, else NULL.
+    team_of_submitter = (
+        select(func.coalesce(Team.parent_id, Team.id))
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.user_id == Submission.user_id, TeamMember.state == MemberState.MEMBER)
+        .scalar_subquery()
+    )
+    cells, used = _cells(Window("so_far", None), Level.NEIGHBOURHOOD, at, team_of_submitter)
+    public = select(Team.id, Team.name).where(Team.status == TeamStatus.APPROVED, Team.parent_id.is_(None),
+                                              Team.id.in_([place for place in cells if place is not None]))  # fmt: skip
+    rows = _ranked(cells, db.session.execute(public.order_by(Team.name)), k, listed_when_hidden=False)
+    return rows, (used if rows else set())
+
+
+def _ranked(cells: dict, places, k: int, listed_when_hidden: bool) -> list[dict]:
+    """Rows of places (id, name) with their protected figures, ranked by CO₂ per active participant (1, 2, 2, 4)."""
     rows = []
-    for place_id, name in db.session.execute(select(Neighbourhood.id, Neighbourhood.name).order_by(Neighbourhood.name)):
+    for place_id, name in places:
         of_place = cells.get(place_id, {})
         participants = of_place.get("active_participants", Cell())
         shown = participants.residents >= k
         co2 = _published("co2_kg_avoided", of_place.get("co2_kg_avoided", Cell()), not shown)
         people = _published("active_participants", participants, not shown)
         per_participant = round(co2 / people, 1) if shown and people else None
+        if not shown and not listed_when_hidden:
+            continue
         rows.append({"name": name, "co2_kg_avoided": co2, "active_participants": people,
                      "co2_kg_per_participant": per_participant, "rank": None})  # fmt: skip
     ranked = sorted((row for row in rows if row["co2_kg_per_participant"] is not None),
@@ -171,7 +197,7 @@ def _standings(at: datetime, k: int) -> tuple[list[dict], set[int]]:
     for position, row in enumerate(ranked):
         same = position and ranked[position - 1]["co2_kg_per_participant"] == row["co2_kg_per_participant"]
         row["rank"] = ranked[position - 1]["rank"] if same else position + 1
-    return sorted(rows, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["name"])), used
+    return sorted(rows, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["name"]))
 
 
 def compute(at: datetime | None = None, k: int | None = None) -> tuple[dict, set[int]]:
@@ -188,8 +214,8 @@ def compute(at: datetime | None = None, k: int | None = None) -> tuple[dict, set
         figures[window.name] = _city_figures(city, k) | {"trips_by_mode": _modes(city, k)}
         used |= residents
     figures["neighbourhoods"], residents = _standings(at, k)
-    figures["teams"] = list(TEAM_STANDINGS)
-    return figures, used | residents
+    figures["teams"], team_residents = _team_standings(at, k)
+    return figures, used | residents | team_residents
 
 
 def _log(used: set[int], at: datetime) -> int | None:

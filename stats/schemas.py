@@ -198,4 +198,9 @@ class ImpactSchema(ma.Schema):
     so_far = ma.fields.Nested(ImpactWindowSchema, required=True)
     this_week = ma.fields.Nested(ImpactWindowSchema, required=True)
     neighbourhoods = ma.fields.List(ma.fields.Nested(ImpactNeighbourhoodSchema), required=True)
-    teams = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": "Team standings (empty for now)."})
+    teams = ma.fields.List(
+        ma.fields.Nested(ImpactNeighbourhoodSchema),
+        required=True,
+        metadata={"description": "Approved teams resting on at least min_residents consenting residents, ranked "
+                  "by CO₂ per active participant (a sub-team's members count in its parent)."},
+    )  # fmt: skip

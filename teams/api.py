@@ -9,9 +9,11 @@ from app.security import PUBLIC, serves, viewer
 from teams import services
 from teams.models import Team
 from teams.schemas import (
+    ContributionSchema,
     JoinSchema,
     ModerationSchema,
     ReportSchema,
+    SubTeamInSchema,
     TeamInSchema,
     TeamListSchema,
     TeamSchema,
@@ -25,14 +27,18 @@ def _shown(team: Team) -> dict:
     user = viewer()
     mine = services.membership_of(user) if user else None
     in_team = mine is not None and mine.team_id == team.id and mine.state == "member"
-    captain = in_team and mine.is_captain
-    rows = [*services.members(team), *(services.requests(team) if captain else [])] if in_team else []
+    captain = bool(user) and services.is_captain(team, user)
+    rows = [*services.members(team), *(services.requests(team) if captain else [])] if in_team or captain else []
     return {
-        "id": team.id, "name": team.name, "kind": team.kind, "description": team.description,
+        "id": team.id, "parent_id": team.parent_id, "name": team.name, "kind": team.kind,
+        "description": team.description,
         "status": team.status, "is_open": team.is_open, "member_count": services.member_count(team),
         "invite_code": team.invite_code if captain else None,
         "members": [{"user_id": r.user_id, "pseudonym": r.user.pseudonym, "state": r.state, "captain": r.is_captain}
                     for r in rows],
+        "sub_teams": [{"id": s.id, "name": s.name, "status": s.status, "member_count": services.member_count(s)}
+                      for s in services.sub_teams(team, user)],
+        "shows_contribution": mine.shows_contribution if in_team else None,
     }  # fmt: skip
 
 
@@ -141,3 +147,31 @@ class Reports(MethodView):
     def post(self, data, team_id):
         """Report a team's name or description as offensive; managers see the reports."""
         services.report(viewer(), services.visible_team(team_id, viewer()), data["reason"])
+
+
+@blp.route("/<int:team_id>/sub-teams")
+class SubTeams(MethodView):
+    @serves(Role.RESIDENT)
+    @blp.arguments(SubTeamInSchema)
+    @blp.response(201, TeamSchema)
+    @blp.alt_response(403, description="You are not the team's captain.")
+    @blp.alt_response(404, description="No such team.")
+    @blp.alt_response(409, description="The name is taken.")
+    def post(self, data, team_id):
+        """Found a sub-team of your team (a class, a department), as its captain: it takes the team's kind,
+        its members count for both, and it shows publicly once a manager approved it. One level deep."""
+        parent = services.visible_team(team_id, viewer())
+        return _shown(services.found_sub_team(viewer(), parent, **data))
+
+
+@blp.route("/<int:team_id>/contribution")
+class Contribution(MethodView):
+    @serves(Role.RESIDENT)
+    @blp.arguments(ContributionSchema)
+    @blp.response(200, TeamSchema)
+    @blp.alt_response(404, description="No such team, or you are not a member.")
+    def put(self, data, team_id):
+        """Your "show my contribution to my team" setting (off by default): whether the captain sees your scores."""
+        team = services.get_team(team_id)
+        services.set_shows_contribution(viewer(), team, data["shows"])
+        return _shown(team)

@@ -63,3 +63,8 @@ class AlreadyReported(TeamError):
     status = 409
     rule = "already_reported"
     message = _l("You have reported this team already; a manager will look at it.")
+
+
+class SubTeamTooDeep(TeamError):
+    rule = "sub_team_too_deep"
+    message = _l("A sub-team cannot have sub-teams of its own.")

@@ -53,3 +53,20 @@ class ReportForm(FlaskForm):
 class ModerateForm(FlaskForm):
     name = StringField(_l("Team name"), filters=[_strip], validators=[DataRequired(), Length(max=60)])
     status = SelectField(_l("Status"), choices=choices((s.value, label) for s, label in STATUS_LABELS.items()))
+
+
+class SubTeamForm(FlaskForm):
+    """A sub-team of the captain's team (a class, a department): it takes the parent's kind."""
+
+    name = StringField(_l("Name of the sub-team"), filters=[_strip], validators=[DataRequired(), Length(max=60)],
+                       description=_l("Shown publicly once a manager has approved it."))  # fmt: skip
+    description = TextAreaField(_l("Description (optional)"), filters=[_strip],
+                                validators=[Optional(), Length(max=1000)])  # fmt: skip
+    is_open = BooleanField(_l("Residents may ask to join (you accept each request)"))
+
+
+class ContributionForm(FlaskForm):
+    shows = BooleanField(
+        _l("Show my contribution to my team's captain"),
+        description=_l("Off by default. Everyone in the team sees the team's total either way."),
+    )

@@ -38,6 +38,8 @@ def erase(user: User, now: datetime) -> dict[str, int]:
     member; the reports go too (a manager has seen or will see the team itself)."""
     row = services.membership_of(user)
     teams_ended = 0
+    if row is not None and row.state == "member":
+        services.leave_quietly(row)  # out of the team's totals while the team is still there
     if row is not None and row.is_captain:
         successor = db.session.scalar(select(TeamMember).where(
             TeamMember.team_id == row.team_id, TeamMember.user_id != user.id, TeamMember.state == "member",

@@ -15,6 +15,18 @@ class TeamInSchema(ma.Schema):
     is_open = StrictBoolean(load_default=False, metadata={"description": "Residents may ask to join."})
 
 
+class SubTeamInSchema(ma.Schema):
+    name = text_field(60, min_length=1, required=True)
+    description = text_field(1000, load_default=None, allow_none=True)
+    is_open = StrictBoolean(load_default=False, metadata={"description": "Residents may ask to join."})
+
+
+class ContributionSchema(ma.Schema):
+    shows = StrictBoolean(
+        required=True, metadata={"description": "Show your contribution to your team's captain (off by default)."}
+    )
+
+
 class JoinSchema(ma.Schema):
     code = text_field(40, min_length=1, required=True, metadata={"description": "The invitation code."})
 
@@ -35,8 +47,16 @@ class MemberSchema(ma.Schema):
     captain = ma.fields.Boolean(dump_only=True)
 
 
+class SubTeamSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    status = enum_field(TeamStatus, dump_only=True)
+    member_count = ma.fields.Integer(dump_only=True)
+
+
 class TeamSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
+    parent_id = ma.fields.Integer(dump_only=True, allow_none=True, metadata={"description": "A sub-team's parent."})
     name = ma.fields.String(dump_only=True)
     kind = enum_field(TeamKind, dump_only=True)
     description = ma.fields.String(dump_only=True, allow_none=True)
@@ -50,6 +70,14 @@ class TeamSchema(ma.Schema):
         ma.fields.Nested(MemberSchema),
         dump_only=True,
         metadata={"description": "Members and (for the captain) requests; empty for outsiders."},
+    )
+    sub_teams = ma.fields.List(
+        ma.fields.Nested(SubTeamSchema),
+        dump_only=True,
+        metadata={"description": "Approved sub-teams; every sub-team for the team's members and managers."},
+    )
+    shows_contribution = ma.fields.Boolean(
+        dump_only=True, allow_none=True, metadata={"description": "Your own setting, when you are a member; else null."}
     )
 
 

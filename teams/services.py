@@ -2,6 +2,11 @@
 
 Every function takes the acting resident and plain values, flushes and leaves the commit to the request.
 Acting on someone else's team is refused here (`NotCaptain`), so a page and the API cannot differ.
+
+Sub-teams: the captain of a team founds its sub-teams (one level deep) and is their captain too; a
+resident joins a sub-team by its own code (or request) and counts for the parent as well. Whenever a
+resident starts or stops counting for a team, `team_membership_changed` says so (after the flush), and
+leaderboards moves their scores between the teams' totals in the same transaction.
 """
 
 import secrets
@@ -11,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import Role, User
 from app.extensions import db
+from app.signals import TeamMembershipChanged, team_membership_changed
 from teams.errors import (
     AlreadyInTeam,
     AlreadyReported,
@@ -18,6 +24,7 @@ from teams.errors import (
     NameMissing,
     NotAMember,
     NotCaptain,
+    SubTeamTooDeep,
     TeamClosed,
     TeamNameTaken,
     TeamNotFound,
@@ -46,7 +53,24 @@ def _add_member(row: TeamMember) -> TeamMember:
             db.session.add(row)
     except IntegrityError:
         raise AlreadyInTeam() from None
+    if row.state == MemberState.MEMBER:
+        _announce(row.user_id, (), counted_for(db.session.get(Team, row.team_id)))
     return row
+
+
+def counted_for(team: Team | None) -> tuple[int, ...]:
+    """The teams a member of `team` counts for: the team itself and, for a sub-team, its parent."""
+    if team is None:
+        return ()
+    return (team.id,) if team.parent_id is None else (team.id, team.parent_id)
+
+
+def _announce(user_id: int, before: tuple[int, ...], after: tuple[int, ...]) -> None:
+    """Tell the standings a resident now counts for other teams (flushed first, so listeners read the change)."""
+    if set(before) == set(after):
+        return
+    db.session.flush()
+    team_membership_changed.send(TeamMembershipChanged(user_id=user_id, teams_before=before, teams_after=after))
 
 
 def _check_name_free(name: str, exclude_id: int | None = None) -> None:
@@ -88,14 +112,30 @@ def _raise(error):
     raise error
 
 
+def is_public(team: Team) -> bool:
+    """Approved, and for a sub-team its parent approved too: only then does a team show to everybody."""
+    return team.status == TeamStatus.APPROVED and (team.parent is None or team.parent.status == TeamStatus.APPROVED)
+
+
 def visible_team(team_id: int, viewer: User | None) -> Team:
-    """A team as `viewer` may see it: approved ones to everybody, others only to their members and managers."""
+    """A team as `viewer` may see it: public ones to everybody, others only to their members (of the team, its
+    parent or its sub-teams) and managers."""
     team = get_team(team_id)
-    if team.status == TeamStatus.APPROVED or _is_manager(viewer):
+    if is_public(team) or _is_manager(viewer):
         return team
-    if viewer is not None and getattr(viewer, "is_authenticated", False) and _member_row(team, viewer):
+    if viewer is not None and getattr(viewer, "is_authenticated", False) and belongs(team, viewer):
         return team
     raise TeamNotFound()
+
+
+def belongs(team: Team, user: User) -> bool:
+    """Whether `user` is in the team, its parent or one of its sub-teams (a request does not count)."""
+    mine = membership_of(user)
+    if mine is None or mine.state != MemberState.MEMBER:
+        return False
+    if team.id in (mine.team_id, mine.team.parent_id) or team.parent_id == mine.team_id:
+        return True
+    return mine.team_id in {sub.id for sub in team.sub_teams}
 
 
 def _is_manager(viewer) -> bool:
@@ -103,8 +143,43 @@ def _is_manager(viewer) -> bool:
 
 
 def public_teams() -> list[Team]:
-    """The approved teams, alphabetically."""
-    return list(db.session.scalars(select(Team).where(Team.status == TeamStatus.APPROVED).order_by(Team.name)))
+    """The approved teams (not sub-teams: their parents' pages list them), alphabetically."""
+    query = select(Team).where(Team.status == TeamStatus.APPROVED, Team.parent_id.is_(None)).order_by(Team.name)
+    return list(db.session.scalars(query))
+
+
+def sub_teams(team: Team, viewer: User | None) -> list[Team]:
+    """A team's sub-teams as `viewer` may see them: the approved ones, or all to the team's members and managers."""
+    everyone = _is_manager(viewer) or (viewer is not None and getattr(viewer, "is_authenticated", False)
+                                       and belongs(team, viewer))  # fmt: skip
+    return [sub for sub in team.sub_teams if everyone or sub.status == TeamStatus.APPROVED]
+
+
+def found_sub_team(captain: User, parent: Team, name: str, description: str | None, is_open: bool) -> Team:
+    """The captain of a team founds a sub-team of it (a class, a department): same kind, its own name and code,
+    one level deep. The captain runs it; it waits for a manager's approval before it shows publicly."""
+    _require_captain(parent, captain)
+    if parent.parent_id is not None:
+        raise SubTeamTooDeep()
+    _check_name_free(name)
+    team = Team(name=name.strip(), kind=parent.kind, description=(description or "").strip() or None,
+                is_open=is_open, invite_code=_new_code(), status=TeamStatus.PENDING, parent_id=parent.id)  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(team)
+    except IntegrityError:
+        raise TeamNameTaken() from None
+    return team
+
+
+def set_shows_contribution(user: User, team: Team, shows: bool) -> TeamMember:
+    """A member's "show my contribution to my team" (off by default): whether the captain sees their scores."""
+    row = _member_row(team, user)
+    if row is None or row.state != MemberState.MEMBER:
+        raise NotAMember()
+    row.shows_contribution = bool(shows)
+    db.session.flush()
+    return row
 
 
 def members(team: Team) -> list[TeamMember]:
@@ -123,7 +198,15 @@ def requests(team: Team) -> list[TeamMember]:
 
 
 def member_count(team: Team) -> int:
+    """Members of the team itself (a parent's count leaves out its sub-teams' members)."""
     query = select(func.count()).where(TeamMember.team_id == team.id, TeamMember.state == MemberState.MEMBER)
+    return db.session.scalar(query)
+
+
+def everyone_count(team: Team) -> int:
+    """Members of the team and of its sub-teams: everyone who counts for it."""
+    teams = select(Team.id).where((Team.id == team.id) | (Team.parent_id == team.id))
+    query = select(func.count()).where(TeamMember.team_id.in_(teams), TeamMember.state == MemberState.MEMBER)
     return db.session.scalar(query)
 
 
@@ -132,7 +215,8 @@ def _member_row(team: Team, user: User) -> TeamMember | None:
 
 
 def is_captain(team: Team, user: User) -> bool:
-    row = _member_row(team, user)
+    """The team's captain; a sub-team's captain is its parent's."""
+    row = _member_row(team.parent or team, user)
     return bool(row and row.is_captain)
 
 
@@ -152,7 +236,7 @@ def join_by_code(user: User, code: str) -> Team:
 
 def ask_to_join(user: User, team: Team) -> TeamMember:
     """Ask to join an open, approved team; the captain accepts or declines."""
-    if team.status != TeamStatus.APPROVED:
+    if not is_public(team):
         raise TeamNotFound()
     if not team.is_open:
         raise TeamClosed()
@@ -176,6 +260,7 @@ def answer_request(captain: User, team: Team, user_id: int, accept: bool) -> Non
     row = _request_of(team, user_id)
     if accept:
         row.state = MemberState.MEMBER
+        _announce(row.user_id, (), counted_for(team))
     else:
         db.session.delete(row)
     db.session.flush()
@@ -185,25 +270,48 @@ def leave(user: User, team: Team) -> None:
     """Leave a team (or withdraw a request). A captain hands over first, unless they are the last member:
     then the team goes with them."""
     row = _member_row(team, user) or _raise(NotAMember())
+    if row.is_captain and everyone_count(team) > 1:
+        raise CaptainMustHandOver()
+    if row.state == MemberState.MEMBER:
+        _announce(user.id, counted_for(team), ())
     if row.is_captain:
-        if member_count(team) > 1:
-            raise CaptainMustHandOver()
         db.session.delete(team)
     else:
         db.session.delete(row)
     db.session.flush()
 
 
-def _member_of(team: Team, user_id: int) -> TeamMember:
-    return _row_in_state(team, user_id, MemberState.MEMBER)
+def leave_quietly(row: TeamMember) -> None:
+    """Take a member out of the standings before their row goes (erasing an account deletes it)."""
+    _announce(row.user_id, counted_for(row.team), ())
+
+
+def _member_of(team: Team, user_id: int, sub_teams: bool = False) -> TeamMember:
+    """The team's member `user_id`; with `sub_teams`, a member of one of its sub-teams will do."""
+    if not sub_teams:
+        return _row_in_state(team, user_id, MemberState.MEMBER)
+    teams = select(Team.id).where((Team.id == team.id) | (Team.parent_id == team.id))
+    query = select(TeamMember).where(TeamMember.team_id.in_(teams), TeamMember.user_id == user_id,
+                                     TeamMember.state == MemberState.MEMBER)  # fmt: skip
+    return db.session.scalar(query) or _raise(NotAMember())
 
 
 def hand_over(captain: User, team: Team, user_id: int) -> None:
-    """Make another member the captain; the old captain stays a member."""
+    """Make another member (of the team or one of its sub-teams) the captain; the old captain stays a member.
+
+    A sub-team's member who becomes captain moves into the parent team (a sub-team has no captain of its own).
+    """
+    team = team.parent or team
     _require_captain(team, captain)
-    successor = _member_of(team, user_id)
+    successor = _member_of(team, user_id, sub_teams=True)
     if successor.user_id == captain.id:
         return
+    if successor.team_id != team.id:
+        before = counted_for(successor.team)
+        successor.team_id = team.id
+        db.session.flush()
+        db.session.expire(successor, ["team"])
+        _announce(successor.user_id, before, counted_for(team))
     _member_row(team, captain).is_captain = False
     db.session.flush()  # one captain at a time, also for a reader between the two updates
     successor.is_captain = True
@@ -216,6 +324,7 @@ def remove_member(captain: User, team: Team, user_id: int) -> None:
     row = _member_of(team, user_id)
     if row.user_id == captain.id:
         raise CaptainMustHandOver()
+    _announce(row.user_id, counted_for(team), ())
     db.session.delete(row)
     db.session.flush()
 

@@ -10,7 +10,18 @@ from app.errors import DomainError
 from app.forms import attach_error
 from app.security import PUBLIC, serves
 from teams import services
-from teams.forms import KIND_LABELS, STATUS_LABELS, JoinForm, MemberForm, ModerateForm, ReportForm, TeamForm
+from teams.errors import NotCaptain
+from teams.forms import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    ContributionForm,
+    JoinForm,
+    MemberForm,
+    ModerateForm,
+    ReportForm,
+    SubTeamForm,
+    TeamForm,
+)
 from teams.models import TeamStatus
 
 bp = Blueprint("teams", __name__, template_folder="templates")
@@ -75,12 +86,49 @@ def detail(team_id: int):
     mine = services.membership_of(viewer) if viewer else None
     captain = viewer is not None and services.is_captain(team, viewer)
     in_team = mine is not None and mine.team_id == team.id
+    belongs = viewer is not None and services.belongs(team, viewer)
     return render_template(
-        "teams/detail.html", team=team, mine=mine, in_team=in_team, captain=captain,
-        members=services.members(team) if in_team else [], requests=services.requests(team) if captain else [],
-        member_count=services.member_count(team), button_form=MemberForm(), report_form=ReportForm(),
+        "teams/detail.html", team=team, mine=mine, in_team=in_team, captain=captain, belongs=belongs,
+        members=services.members(team) if in_team or captain else [],
+        requests=services.requests(team) if captain else [],
+        member_count=services.member_count(team), everyone=services.everyone_count(team),
+        sub_teams=[(sub, services.member_count(sub)) for sub in services.sub_teams(team, viewer)],
+        button_form=MemberForm(), report_form=ReportForm(),
+        contribution_form=ContributionForm(data={"shows": mine.shows_contribution}) if in_team else None,
         invite_url=url_for("teams.join", code=team.invite_code, _external=True) if captain else None,
     )  # fmt: skip
+
+
+@bp.route("/teams/<int:team_id>/sub-teams/new", methods=["GET", "POST"])
+@serves(Role.RESIDENT)
+def found_sub_team(team_id: int):
+    """The captain founds a sub-team of their team (a class of the school, a department of the company)."""
+    parent = services.visible_team(team_id, current_user)
+    form = SubTeamForm()
+    if form.validate_on_submit():
+        try:
+            team = services.found_sub_team(current_user, parent, form.name.data, form.description.data,
+                                           form.is_open.data)  # fmt: skip
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The sub-team “%(name)s” is founded. A manager approves its name before it shows publicly; "
+                    "you can invite its members already.", name=team.name), "success")  # fmt: skip
+            return redirect(url_for("teams.detail", team_id=team.id))
+    elif request.method == "GET" and not services.is_captain(parent, current_user):
+        raise NotCaptain()
+    return render_template("teams/new_sub_team.html", parent=parent, form=form), 422 if form.errors else 200
+
+
+@bp.route("/teams/<int:team_id>/contribution", methods=["POST"])
+@serves(Role.RESIDENT)
+def contribution(team_id: int):
+    """A member's "show my contribution to my team" setting."""
+    form = ContributionForm()
+    if form.validate_on_submit():
+        services.set_shows_contribution(current_user, services.get_team(team_id), form.shows.data)
+        flash(_("Your setting is saved."), "success")
+    return redirect(url_for("teams.detail", team_id=team_id))
 
 
 @bp.route("/teams/<int:team_id>/ask", methods=["POST"])

@@ -1,6 +1,6 @@
 """The signals of app/signals.py: receivers run in the order app/wiring.py connects them, in every process."""
 
-from app.signals import challenge_closed, enrollment_changed, submission_scored
+from app.signals import challenge_closed, enrollment_changed, submission_scored, team_membership_changed
 from leaderboards import receivers as leaderboards
 from rewards import receivers as rewards
 
@@ -9,7 +9,9 @@ def test_receivers_run_in_the_order_wiring_connects_them(app):
     """Season points before the ledger; blinker's own set of receivers would call them in any order."""
     anyone = object()
     assert list(submission_scored.receivers_for(anyone)) == [leaderboards.add_season_points, rewards.settle_submission]
-    assert list(enrollment_changed.receivers_for(anyone)) == [leaderboards.move_in_histogram]
+    assert list(enrollment_changed.receivers_for(anyone)) == [leaderboards.move_in_histogram,
+                                                              leaderboards.add_to_teams]  # fmt: skip
+    assert list(team_membership_changed.receivers_for(anyone)) == [leaderboards.move_between_teams]
     assert list(challenge_closed.receivers_for(anyone)) == [rewards.pay_challenge]
 
 

@@ -681,3 +681,12 @@ def test_fuzzing_as_a_participant(case, fuzz_tokens):
 def test_fuzzing_as_a_manager(case, fuzz_tokens):
     """Generated input from a manager, against drafts and running challenges, stays within the schema."""
     _call_as(case, fuzz_tokens["manager"])
+
+
+def test_a_manager_switches_the_team_ranking_on_while_the_challenge_runs(manager_client, running):
+    """ "Ranks teams" is no scoring rule: it may change while the challenge runs; a non-boolean is a 422."""
+    url = f"{API}/{running.id}"
+    switched = manager_client.patch(url, json={"ranks_teams": True})
+    assert switched.status_code == 200, switched.get_json()
+    assert switched.get_json()["ranks_teams"] is True
+    assert_error(manager_client.patch(url, json={"ranks_teams": "yes"}), 422)

@@ -43,6 +43,9 @@ MODULES = {
     "leaderboards.histogram": OWN_PARTICIPATION,
     "leaderboards.reconcile": "repairing the derived rankings of the resident's own participation",
     "leaderboards.services": OWN_PARTICIPATION,
+    "leaderboards.team_totals": "the team totals a participant's own participation adds to (and their repair)",
+    "leaderboards.team_board": "a team's own standings; a member's contribution only to their captain, and only if "
+    "the member chose to show it",
     "rewards.demo": "demo data generated for the demo city (no real residents)",
     "rewards.earnings": BOOKS,
     "rewards.ledger": BOOKS,
@@ -54,6 +57,7 @@ MODULES = {
 }
 # Single functions, where the rest of the module goes through the gate.
 FUNCTIONS = {
+    "demo.__init__._seed_teams": "demo data generated for the demo city (no real residents)",
     "connectors.services.link_meter": "the resident linking their own meter",
     "connectors.services.unlink_meter": "the resident unlinking their own meter",
     "connectors.services.meter_of": "the resident's own meter link, shown to them",

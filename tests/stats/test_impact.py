@@ -125,3 +125,36 @@ def test_the_page_is_not_shared_when_it_names_a_logged_in_reader(client, city):
     log_in(client, city["b1"])
     assert "public" not in client.get("/impact").headers.get("Cache-Control", "")
     assert "public" in client.get("/embed/impact").headers["Cache-Control"]
+
+
+def test_teams_are_listed_only_on_enough_consenting_members_and_others_change_nothing(app, city, make_user,
+                                                                                        give_consent):  # fmt: skip
+    """A team appears once k members agreed to statistics per neighbourhood (a sub-team's counted in its parent);
+    a member without that consent changes none of its figures; a team not approved is never listed."""
+    from accounts.models import User
+    from teams import services as teams
+    from teams.models import TeamStatus
+
+    def member(user, team):
+        teams.join_by_code(db.session.get(User, user.id), team.invite_code)
+
+    captain = make_user(neighbourhood_id=city["north"].id)
+    school = teams.found_team(db.session.get(User, captain.id), "Schule Nord", "school", None, False)
+    klasse = teams.found_sub_team(db.session.get(User, captain.id), school, "Klasse 3", None, False)
+    member(city["a1"], klasse)
+    member(city["b1"], school)  # no consent: changes nothing
+    db.session.commit()
+    assert impact.compute(NOW, k=2)[0]["teams"] == []  # pending
+    teams.moderate(school, TeamStatus.APPROVED)
+    db.session.commit()
+    assert impact.compute(NOW, k=2)[0]["teams"] == []  # one consenting member
+    second = make_user(neighbourhood_id=city["south"].id)
+    give_consent(second, "trips", "municipal_statistics", "neighbourhood", now=NOW - timedelta(days=30))
+    _add_trips(second, city["challenge"], 1, km=4.0)
+    member(second, school)
+    db.session.commit()
+    shown = impact.compute(NOW, k=2)[0]["teams"]
+    assert [row["name"] for row in shown] == ["Schule Nord"] and shown[0]["co2_kg_avoided"] is not None
+    teams.leave(db.session.get(User, city["b1"].id), school)
+    db.session.commit()
+    assert impact.compute(NOW, k=2)[0]["teams"] == shown
