@@ -96,6 +96,7 @@ POLICY = {
             "GET /admin/legal",
             "POST /api/v1/connectors/meter-readings",
             "GET /api/v1/connectors/meters",
+            "GET /api/v1/connectors/deliveries/<int:delivery_id>/rejected",
             "GET /admin/legal/<kind>",
             "POST /admin/legal/<kind>",
             "GET /admin/badges",

@@ -55,8 +55,8 @@ FUNCTIONS = {
     "connectors.services.link_meter": "the resident linking their own meter",
     "connectors.services.unlink_meter": "the resident unlinking their own meter",
     "connectors.services.meter_of": "the resident's own meter link, shown to them",
-    "connectors.services._score": "scoring a delivered day for the resident's own challenges, after ingest asked "
-    "the gate for that meter",
+    "connectors.services._energy_enrollments": "scoring delivered days for the residents' own challenges, after "
+    "ingest asked the gate for their meters",
     "nudges.digest.points_between": "the resident's own weekly digest",
     "nudges.digest.rank_a_week_ago": "the resident's own weekly digest",
     "nudges.digest.active_enrollments": "the resident's own weekly digest",
