@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice, pairwise
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
@@ -41,11 +41,16 @@ CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,31}$")
 
 # Meters looked up, rejected rows written and days stored per statement: bounded memory, few round trips.
 BATCH = 2000
+LINKS_KEPT = 5 * BATCH  # meters whose link and consent a delivery keeps at once
 REJECTED_INLINE = 1000  # rejected rows listed in the answer itself; all of them are in the delivery's report
 REPORT_KEPT = timedelta(days=14)  # how long a delivery's rejected-rows report can be fetched
 
 # The kind's refusals that say the reading itself is wrong; others only say a challenge does not take it.
 READING_REFUSED = {"range", "future", "falling"}
+
+
+# Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
+METER_DAYS, REJECTIONS = MeterDay.__table__.insert(), MeterRejection.__table__.insert()
 
 
 class TooManyRows(Exception):
@@ -136,7 +141,7 @@ class Report:
     def write_rejections(self) -> None:
         """The rejected rows gathered so far, into the delivery's report, in one statement."""
         if self.pending and self.delivery is not None:
-            db.session.execute(insert(MeterRejection), [{"delivery_id": self.delivery.id, **entry}
+            db.session.execute(REJECTIONS, [{"delivery_id": self.delivery.id, **entry}
                                                         for entry in self.pending])  # fmt: skip
         self.pending.clear()
 
@@ -149,7 +154,7 @@ class Report:
         return sum(self.counts().values()) - self.accepted
 
 
-@dataclass
+@dataclass(slots=True)
 class _Day:
     """A meter's day in the delivery: its accepted readings as (moment, register kWh, row number)."""
 
@@ -182,6 +187,8 @@ def ingest(
         count += len(batch)
         if count > max_rows:
             raise TooManyRows()
+        if len(links) > LINKS_KEPT:  # a bounded cache: a meter seen again later is looked up again
+            links.clear()
         _look_up(links, {normal_meter_number(row.meter_number) for row in batch if not row.problem}, now)
         for row in batch:
             _sort_row(row, links, days, report, now)
@@ -288,7 +295,7 @@ def _store_days(day_date: date, batch: list[tuple[str, _Day]], client, report: R
         return
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(MeterDay), [_day_values(number, day_date, day, before, client, now)
+            db.session.execute(METER_DAYS, [_day_values(number, day_date, day, before, client, now)
                                                   for number, day, before in fresh])  # fmt: skip
     except IntegrityError:  # a delivery of some of these days at the same moment: one by one, to find which
         _store_one_by_one(day_date, fresh, client, report, now)
@@ -319,7 +326,7 @@ def _store_one_by_one(day_date: date, fresh: list, client, report: Report, now: 
     for number, day, before in fresh:
         try:
             with db.session.begin_nested():
-                db.session.execute(insert(MeterDay), [_day_values(number, day_date, day, before, client, now)])
+                db.session.execute(METER_DAYS, [_day_values(number, day_date, day, before, client, now)])
         except IntegrityError:
             _reject_day(number, day, report, "duplicate",
                         "This meter's day was delivered at the same moment; nothing changed.")  # fmt: skip
@@ -405,3 +412,14 @@ def _score(enrollments: list[Enrollment], reading: tuple[datetime, float, int], 
                 return str(refusal.message)
             # Otherwise the challenge does not take it (outside its period, closed): the day is still kept.
     return None
+
+
+def consents_to_delivery(user: User, now: datetime | None = None) -> bool:
+    """Whether the resident consents now to "meter readings" × "challenge scoring" (shown on their meter page)."""
+    return gate.is_allowed(user.id, CATEGORY, PURPOSE, LEVEL, now or utcnow())
+
+
+def delivered_days(user: User, limit: int) -> list[MeterDay]:
+    """The resident's latest days the utility delivered, newest first."""
+    query = select(MeterDay).where(MeterDay.user_id == user.id).order_by(MeterDay.day.desc()).limit(limit)
+    return list(db.session.scalars(query))
