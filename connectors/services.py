@@ -37,6 +37,8 @@ SOURCE = "connector"
 # Letters, digits and the separators printed on German meters (e.g. "1 EMH00 1234 5678", "1ESY1160123456").
 METER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{3,31}$")
 CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,31}$")
+BAD_METER_NUMBER = _l("Enter the meter number as printed on the meter (4 to 32 letters and digits).")
+BAD_CUSTOMER_NUMBER = _l("Enter the customer number from your utility bill (3 to 32 characters).")
 
 
 # Meters looked up, rejected rows written and days stored per statement: bounded memory, few round trips.
@@ -67,9 +69,9 @@ def link_meter(user: User, meter_number: str, customer_number: str, now: datetim
     meter_number, customer_number = (meter_number or "").strip(), (customer_number or "").strip()
     problems = {}
     if not METER_NUMBER.match(meter_number):
-        problems["meter_number"] = _l("Enter the meter number as printed on the meter (4 to 32 letters and digits).")
+        problems["meter_number"] = BAD_METER_NUMBER
     if not CUSTOMER_NUMBER.match(customer_number):
-        problems["customer_number"] = _l("Enter the customer number from your utility bill (3 to 32 characters).")
+        problems["customer_number"] = BAD_CUSTOMER_NUMBER
     if problems:
         raise errors.InvalidMeterLink(problems)
     number = normal_meter_number(meter_number)
