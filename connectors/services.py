@@ -158,13 +158,14 @@ class Report:
 
 @dataclass(slots=True)
 class _Day:
-    """A meter's day in the delivery: its accepted readings as (moment, register kWh, row number)."""
+    """A meter's day in the delivery: its accepted readings as (moment, register kWh, row number, meter number as
+    sent)."""
 
     user_id: int
-    readings: list[tuple[datetime, float, int]]
+    readings: list[tuple[datetime, float, int, str]]
 
     @property
-    def last(self) -> tuple[datetime, float, int]:
+    def last(self) -> tuple[datetime, float, int, str]:
         return max(self.readings, key=lambda reading: (reading[0], reading[2]))
 
 
@@ -265,14 +266,14 @@ def _sort_row(row: Row, links: dict, days: dict, report: Report, now: datetime) 
     key = (number, local_date(row.read_at))
     day = days.get(key)
     if day is None:
-        days[key] = _Day(user_id, [(row.read_at, row.register_kwh, row.number)])
+        days[key] = _Day(user_id, [(row.read_at, row.register_kwh, row.number, row.meter_number)])
     else:
-        day.readings.append((row.read_at, row.register_kwh, row.number))
+        day.readings.append((row.read_at, row.register_kwh, row.number, row.meter_number))
 
 
 def _reject_day(number: str, day: _Day, report: Report, outcome: str, reason: str) -> None:
-    for _moment, _kwh, row_number in day.readings:
-        report.reject(row_number, number, outcome, reason)
+    for _moment, _kwh, row_number, as_sent in day.readings:
+        report.reject(row_number, as_sent, outcome, reason)
 
 
 def _store_days(day_date: date, batch: list[tuple[str, _Day]], client, report: Report, now: datetime) -> None:
@@ -287,7 +288,7 @@ def _store_days(day_date: date, batch: list[tuple[str, _Day]], client, report: R
         if number in stored:
             _reject_day(number, day, report, "duplicate", "This meter's day was delivered before; nothing changed.")
             continue
-        values = [kwh for _moment, kwh, _row in sorted(day.readings)]
+        values = [kwh for _moment, kwh, _row, _sent in sorted(day.readings)]
         before = previous.get(number)
         if any(later < earlier for earlier, later in pairwise(values)) or (before is not None and values[-1] < before):
             _reject_day(number, day, report, "implausible", "The register value falls.")
@@ -317,7 +318,7 @@ def _previous_values(numbers: list[str], day_date: date) -> dict[str, float]:
 
 
 def _day_values(number: str, day_date: date, day: _Day, before: float | None, client, now: datetime) -> dict:
-    read_at, register, _row = day.last
+    read_at, register, _row, _sent = day.last
     return {"user_id": day.user_id, "meter_number": number, "day": day_date, "read_at": read_at,
             "register_kwh": register, "consumed_kwh": register - before if before is not None else None,
             "client_id": client.id if client else None, "created_at": now}  # fmt: skip
@@ -400,9 +401,9 @@ def rejected_rows(delivery_id: int, client: OrganisationClient | None, actor: Us
     return db.session.scalars(query.execution_options(yield_per=BATCH))
 
 
-def _score(enrollments: list[Enrollment], reading: tuple[datetime, float, int], now: datetime) -> str | None:
+def _score(enrollments: list[Enrollment], reading: tuple[datetime, float, int, str], now: datetime) -> str | None:
     """Send the day's reading to each energy challenge the resident takes part in; a refusal's message or None."""
-    read_at, register, _row = reading
+    read_at, register, _row, _sent = reading
     for enrollment in enrollments:
         if not METER_READING.takes_submissions(enrollment.challenge):
             continue

@@ -350,3 +350,12 @@ def test_a_delivery_streams_in_batches_and_lists_only_the_first_rejected_rows_in
     assert report["accepted"] == 6 and report["not_linked"] == 12 and len(report["rejected"]) == 5, report
     lines = client.get(report["rejected_report"], headers=utility).get_data(as_text=True).splitlines()
     assert len(lines) == 13 and [int(line.split(",")[0]) for line in lines[1:]] == list(range(7, 19))
+
+
+def test_a_rejected_day_names_each_rows_meter_number_as_sent(client, ctx, utility, make_user, make_challenge, link,
+                                                             give_consent):  # fmt: skip
+    """A replayed day is reported row by row with the meter number as the utility wrote it, spaces and case."""
+    _world(make_user, make_challenge, link, give_consent)
+    assert _post(client, utility, _rows("1ESY11600001", 2, 1000.0)).get_json()["accepted"] == 3
+    report = _post(client, utility, _rows("1 esy 1160 0001", 2, 1000.0)).get_json()
+    assert report["duplicate"] == 3 and {row["meter_number"] for row in report["rejected"]} == {"1 esy 1160 0001"}
