@@ -248,7 +248,8 @@ def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
     from tests.conftest import log_in
 
     anna, _ben, challenge = _world(make_user, make_challenge, link, give_consent)
-    assert _post(client, utility, _rows("1ESY11600001", 2, 1000.0)).get_json()["accepted"] == 3
+    assert _post(client, utility, _rows("1ESY11600001", 3, 990.0) + _rows("1ESY11600001", 2, 1000.0)).get_json()[
+        "accepted"] == 6  # fmt: skip
     # Requests inside the test's app context (ctx) share its `g`: forget the utility's client and any loaded user.
     for name in ("api_client", "api_client_scopes", "_login_user"):
         g.pop(name, None)
@@ -256,6 +257,7 @@ def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
     log_in(browser, anna)
     page = browser.get(f"/challenges/{challenge.id}/me").get_data(as_text=True)
     assert "Delivered by your utility from your linked meter." in page, page[page.find("<main") :][:3000]
+    assert "(reading from your utility)" in page, page[page.find("chart-table-caption") :][:2000]
 
 
 def test_two_deliveries_of_the_same_day_at_once_store_it_once(app, ctx, make_user, make_challenge, link, give_consent,
