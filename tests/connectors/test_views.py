@@ -60,3 +60,9 @@ def test_delivered_days_in_german_and_unlinking(app, make_user, give_consent, ca
 
 def test_the_profile_links_to_the_meter_page(resident_client):
     assert 'href="/me/meter"' in resident_client.get("/profile").get_data(as_text=True)
+
+
+def test_the_privacy_notice_lists_the_meter_readings_category(client, catalogue):
+    """The notice's processing list is drawn from the catalogue: the utility's meter readings are on it."""
+    text = client.get("/privacy-notice").get_data(as_text=True)
+    assert "Meter readings from your utility" in text and "never the 15-minute profile" in text
