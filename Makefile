@@ -61,6 +61,8 @@ bench: $(VENV)/.dev-installed translations
 	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
 	$(BIN)/python -m bench.stats $(STATS_BENCH_ARGS)
 	$(BIN)/python -m bench.ingest $(INGEST_BENCH_ARGS)
+	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench_connectors \
+		|| createdb -h 127.0.0.1 -U postgres civiquest_bench_connectors
 	$(BIN)/python -m bench.connectors $(CONNECTORS_BENCH_ARGS)
 
 ## The ingest benchmark alone: submissions/s under gunicorn against /healthz, then a check for zero drift
@@ -73,8 +75,8 @@ bench-ingest: $(VENV)/.dev-installed translations
 ## through the bulk endpoint, a scored city against the single-submission API (e.g. CONNECTORS_BENCH_ARGS=
 ## "--databases sqlite --sizes 10000 --scored 1000")
 bench-connectors: $(VENV)/.dev-installed translations
-	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench \
-		|| createdb -h 127.0.0.1 -U postgres civiquest_bench
+	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench_connectors \
+		|| createdb -h 127.0.0.1 -U postgres civiquest_bench_connectors
 	$(BIN)/python -m bench.connectors $(CONNECTORS_BENCH_ARGS)
 
 ## Refresh the message catalogues after changing user-visible strings

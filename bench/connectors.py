@@ -50,7 +50,8 @@ from bench.report import write_section
 
 DATABASES = {
     "sqlite": "sqlite:////tmp/civiquest-connectors-bench.db",
-    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/civiquest_bench",
+    # A database of its own: the other benchmarks drop and rebuild civiquest_bench's schema when they start.
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/civiquest_bench_connectors",
 }
 DELIVERY_ROWS = 100_000  # the endpoint's limit per request (CONNECTOR_MAX_ROWS)
 INTERVALS = 96  # 15-minute values a day
@@ -373,11 +374,14 @@ def main() -> None:
     for database in args.databases:
         for households in args.sizes:
             challenge_id = _city(database, households, enrolled=False)
-            results += [_measure(database, households, file, challenge_id, False) for file in ("daily", "15-minute")]
+            for file in ("daily", "15-minute"):
+                results.append(_measure(database, households, file, challenge_id, False))
+                _write_report(results)  # after each run, so a long run's figures so far are never lost
         if args.scored:
             challenge_id = _city(database, args.scored, enrolled=True)
-            results += [_measure(database, args.scored, file, challenge_id, True) for file in ("daily", "single")]
-    _write_report(results)
+            for file in ("daily", "single"):
+                results.append(_measure(database, args.scored, file, challenge_id, True))
+                _write_report(results)
 
 
 if __name__ == "__main__":
