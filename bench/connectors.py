@@ -296,7 +296,8 @@ def _ratios(results: list[dict]) -> list[str]:
             if bulk["file"] == "daily" and bulk["database"] == single["database"]:
                 ratio = single["ms_per_reading"] / bulk["ms_per_reading"]
                 scored = "scored" if bulk["enrolled"] else "not enrolled"
-                ratios.append(f"{bulk['database']}, {bulk['households']:,} households ({scored}): 1/{ratio:.0f}")
+                shown = f"{ratio:.0f}" if ratio >= 10 else f"{ratio:.1f}"
+                ratios.append(f"{bulk['database']}, {bulk['households']:,} households ({scored}): 1/{shown}")
     return ratios
 
 
