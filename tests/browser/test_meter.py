@@ -36,7 +36,7 @@ def test_linking_and_unlinking_a_meter(app, new_page, make_user, language):
     expect(page.locator("#customer_number")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
     page.locator("#meter_number").fill("1 ESY 1160 4711")
-    page.locator("#customer_number").fill("K-100200")
+    page.get_by_label(customer, exact=False).fill("K-100200")
     page.get_by_role("button", name=link).click()
     expect(page.get_by_text("1ESY11604711").first).to_be_visible()
     assert_accessible(page)
