@@ -6,7 +6,7 @@ export FLASK_APP := app
 CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test lint format bench bench-ingest translations extract-messages migrate clean
+.PHONY: run test lint format bench bench-ingest bench-connectors translations extract-messages migrate clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,19 +53,31 @@ format: $(VENV)/.dev-installed
 
 ## Benchmarks on SQLite and PostgreSQL, written to docs/benchmarks.md: the leaderboard at 1k, 10k and 100k
 ## participants, a year's staff statistics export over 100k residents and 5M submissions, then submission ingest
-## under gunicorn (INGEST_BENCH_ARGS, e.g. "--databases sqlite --seconds 10"; `make bench-ingest` runs it alone)
+## under gunicorn (INGEST_BENCH_ARGS, e.g. "--databases sqlite --seconds 10"; `make bench-ingest` runs it alone),
+## then the utility's meter connector (CONNECTORS_BENCH_ARGS; `make bench-connectors` runs it alone)
 bench: $(VENV)/.dev-installed translations
 	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench \
 		|| createdb -h 127.0.0.1 -U postgres civiquest_bench
 	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
 	$(BIN)/python -m bench.stats $(STATS_BENCH_ARGS)
 	$(BIN)/python -m bench.ingest $(INGEST_BENCH_ARGS)
+	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench_connectors \
+		|| createdb -h 127.0.0.1 -U postgres civiquest_bench_connectors
+	$(BIN)/python -m bench.connectors $(CONNECTORS_BENCH_ARGS)
 
 ## The ingest benchmark alone: submissions/s under gunicorn against /healthz, then a check for zero drift
 bench-ingest: $(VENV)/.dev-installed translations
 	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench \
 		|| createdb -h 127.0.0.1 -U postgres civiquest_bench
 	$(BIN)/python -m bench.ingest $(INGEST_BENCH_ARGS)
+
+## The meter connector benchmark alone: a day's readings of 10k and 100k households (daily and 15-minute files)
+## through the bulk endpoint, a scored city against the single-submission API (e.g. CONNECTORS_BENCH_ARGS=
+## "--databases sqlite --sizes 10000 --scored 1000")
+bench-connectors: $(VENV)/.dev-installed translations
+	@psql -h 127.0.0.1 -U postgres -lqt | cut -d'|' -f1 | grep -qw civiquest_bench_connectors \
+		|| createdb -h 127.0.0.1 -U postgres civiquest_bench_connectors
+	$(BIN)/python -m bench.connectors $(CONNECTORS_BENCH_ARGS)
 
 ## Refresh the message catalogues after changing user-visible strings
 extract-messages: $(VENV)/.dev-installed

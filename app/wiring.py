@@ -124,6 +124,7 @@ def blueprints() -> tuple[tuple, tuple]:
     from challenges import views as challenges_views
     from clients import oauth
     from connectors import api as connectors_api
+    from connectors import views as connectors_views
     from leaderboards import api as leaderboards_api
     from leaderboards import views as leaderboards_views
     from legal import views as legal_views
@@ -173,6 +174,7 @@ def blueprints() -> tuple[tuple, tuple]:
         teams_views.bp,
         projects_views.bp,
         tracks_views.bp,
+        connectors_views.bp,
     )
     apis = (
         accounts_api.blp,

@@ -1,6 +1,6 @@
 """The utility's connector: it delivers meter readings in bulk and asks which meters it may deliver for."""
 
-from flask import current_app, request
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +9,7 @@ from flask_smorest import abort
 from accounts.models import Role
 from app.pagination import Blueprint
 from app.security import SIGNED_IN, api_client, serves
+from app.spreadsheets import csv_lines
 from clients.scopes import READINGS_WRITE
 from connectors import formats, services
 from connectors.schemas import DeliveryReportSchema, MeterLinkSchema, MetersQuerySchema, MetersSchema
@@ -59,8 +60,30 @@ class MeterReadings(MethodView):
             abort(413, message=_("A delivery may hold at most %(rows)s rows; split the file.", rows=max_rows))
         except formats.DecodeError as error:
             abort(400, message=str(error))
-        return {**report.counts(), "days_stored": report.days_stored,
+        delivery_id = report.delivery.id
+        return {**report.counts(), "days_stored": report.days_stored, "delivery_id": delivery_id,
+                "rejected_report": url_for("api_connectors.RejectedRows", delivery_id=delivery_id),
                 "rejected": report.rejected}  # fmt: skip
+
+
+@blp.route("/deliveries/<int:delivery_id>/rejected")
+class RejectedRows(MethodView):
+    @utility_only
+    @blp.doc(responses={"200": {"description": "CSV: row, meter_number, outcome, reason (row order)",
+                                "content": {CSV: {"schema": {"type": "string"}}}}})  # fmt: skip
+    @blp.alt_response(404, description="Not a delivery of this client, or past its 14 days", success=False)
+    def get(self, delivery_id):
+        """A delivery's rejected rows as CSV, for the client that delivered it, for 14 days after the delivery.
+
+        Each row: its number in the delivery, the meter number as sent, the outcome and the reason; never who
+        is behind a meter.
+        """
+        client = api_client()
+        rows = services.rejected_rows(delivery_id, client, None if client else current_user)
+        lines = csv_lines(("row", "meter_number", "outcome", "reason"),
+                          ((row.row, row.meter_number, row.outcome, row.reason) for row in rows))  # fmt: skip
+        return Response("".join(lines), mimetype=CSV, headers={
+            "Content-Disposition": f'attachment; filename="delivery-{delivery_id}-rejected.csv"'})  # fmt: skip
 
 
 @blp.route("/meters")

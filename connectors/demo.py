@@ -3,11 +3,12 @@ and a day of readings pushed for them through the same ingest as the API."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import Role, User
 from app.clock import day_bounds
 from app.extensions import db
+from challenges.models import Submission, SubmissionKind
 from clients import services as clients
 from clients.models import OrganisationClient
 from clients.scopes import READINGS_WRITE
@@ -48,6 +49,14 @@ def link_demo_meters() -> int:
     return linked
 
 
+def seed(day: date) -> str:
+    """The demo city's utility: its client, meters linked with consent, and the day's readings pushed."""
+    client = utility_client()
+    linked = link_demo_meters()
+    report = push_day(day, client)
+    return f"{linked} linked meters, {report.days_stored} meter days delivered by the demo utility"
+
+
 def push_day(day: date, client: OrganisationClient) -> services.Report:
     """A day of readings for every linked meter (morning, noon, night), as the utility's export would carry."""
     start, _end = day_bounds(day)
@@ -56,6 +65,10 @@ def push_day(day: date, client: OrganisationClient) -> services.Report:
         latest = (select(MeterDay.register_kwh).where(MeterDay.meter_number == link.meter_number, MeterDay.day < day)
                   .order_by(MeterDay.day.desc()).limit(1))  # fmt: skip
         before = db.session.scalar(latest)
+        if before is None:  # go on from the resident's own typed readings, so the register never falls
+            typed = select(func.max(Submission.meter_kwh)).where(Submission.user_id == link.user_id,
+                                                                 Submission.kind == SubmissionKind.READING)  # fmt: skip
+            before = db.session.scalar(typed)
         register = before if before is not None else 10_000.0 + link.user_id * 10
         use = 4.0 + (link.user_id % 7)  # a household's day, varied
         for hours, share in ((7, 0.2), (13, 0.55), (23.75, 1.0)):

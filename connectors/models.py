@@ -39,3 +39,30 @@ class MeterDay(db.Model):
     consumed_kwh: Mapped[float | None] = mapped_column(Float)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("organisation_client.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MeterDelivery(db.Model):
+    """One delivery's outcome, kept for a bounded time so the client that sent it can fetch its rejected rows."""
+
+    __tablename__ = "meter_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Who may fetch the report: the client that delivered, or the admin who delivered a file for the utility.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("organisation_client.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rejected_count: Mapped[int] = mapped_column(default=0)
+
+
+class MeterRejection(db.Model):
+    """A rejected row of a delivery: its number, the meter number as sent and why; never who is behind a meter."""
+
+    __tablename__ = "meter_rejection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("meter_delivery.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int] = mapped_column()
+    meter_number: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200))

@@ -18,7 +18,13 @@ class DeliveryReportSchema(ma.Schema):
     duplicate = ma.fields.Integer(metadata={"description": "Rows of a meter's day delivered before: nothing changed."})
     malformed = ma.fields.Integer()
     days_stored = ma.fields.Integer(metadata={"description": "Meter days stored: one value per meter and day."})
-    rejected = ma.fields.List(ma.fields.Nested(RejectedRowSchema), metadata={"description": "Every rejected row."})
+    delivery_id = ma.fields.Integer(metadata={"description": "The delivery's id, for its rejected-rows report."})
+    rejected_report = ma.fields.String(
+        metadata={"description": "Where this client fetches every rejected row as CSV (kept for 14 days)."}
+    )
+    rejected = ma.fields.List(
+        ma.fields.Nested(RejectedRowSchema), metadata={"description": "The first 1,000 rejected rows."}
+    )
 
 
 class MetersQuerySchema(ma.Schema):

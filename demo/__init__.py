@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -10,9 +11,12 @@ from sqlalchemy import func, select
 from accounts import services as accounts
 from accounts.models import Role, User
 from accounts.passwords import hash_password
+from app.clock import local_date
+from app.columns import utcnow
 from app.extensions import db
 from challenges import demo as challenges_demo
 from challenges.models import Challenge, Enrollment
+from connectors import demo as connectors_demo
 from neighbourhoods import services as neighbourhoods
 from neighbourhoods import streets
 from nudges import demo as nudges_demo
@@ -124,10 +128,11 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     funding_count = nudges_demo.seed()
     consent_count = sharing_demo.seed(rng)
     projects_summary = projects_demo.seed()
+    meters = connectors_demo.seed(local_date(utcnow()) - timedelta(days=1))
     return (
         f"{len(places)} neighbourhoods, {street_count} streets, {resident_count} residents, "
         f"{staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
         f"{team_count} teams, {badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
-        f"{consent_count} consents, {projects_summary}"
+        f"{consent_count} consents, {projects_summary}, {meters}"
     )

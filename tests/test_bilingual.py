@@ -48,6 +48,9 @@ ONE_LANGUAGE = {
     "user_session.provider_sid",
     # Meter and customer numbers at the utility: identifiers.
     "meter_day.meter_number", "meter_link.customer_number", "meter_link.meter_number",
+    # A delivery's rejected rows: the meter number as the utility sent it, a machine outcome and a technical reason
+    # for the utility's system (English, as the delivery format is).
+    "meter_rejection.meter_number", "meter_rejection.outcome", "meter_rejection.reason",
     # Street names and postcodes: the same in every language; name_key is their normalised form for lookup.
     "street.name", "street.name_key", "street.postcode",
     # Teams are named and described by residents, in their own words for their own members; not the city's content.

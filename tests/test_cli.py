@@ -51,6 +51,7 @@ def test_seed_demo_fills_an_empty_database(app, runner, without_demo_challenges)
     assert roles == Counter({Role.RESIDENT: 200, Role.MANAGER: 2, Role.STAFF: 2, Role.ADMIN: 1, Role.PARTNER: 1})
     assert "6 badges, 4 partners, 8 rewards" in result.output
     assert " consents" in result.output
+    assert "20 linked meters, 20 meter days delivered by the demo utility" in result.output
     with app.app_context():
         from sharing import gate
 

@@ -161,8 +161,9 @@ class MeterReading(Kind):
         }
 
     def chart(self, enrollment: Enrollment) -> dict:
-        """Daily use against the baseline."""
-        return charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
+        """Daily use against the baseline; the days whose reading the utility delivered are marked as such."""
+        chart = charts.energy_chart(activity.daily_consumption(enrollment), enrollment.baseline_kwh_per_day or 0.0)
+        return {**chart, "delivered": _delivered_days(enrollment)}
 
     def joined(self, enrollment: Enrollment) -> None:
         """A new participant's baseline: their readings from before the start, else the reference."""
@@ -245,6 +246,14 @@ def _delivered_on(enrollment: Enrollment, day) -> bool:
         Submission.read_at < end,
     ).limit(1)  # fmt: skip
     return db.session.scalar(delivered) is not None
+
+
+def _delivered_days(enrollment: Enrollment) -> set:
+    """The city days of the enrollment's live readings the utility's connector delivered."""
+    moments = db.session.scalars(select(Submission.read_at).where(
+        Submission.enrollment_id == enrollment.id, Submission.kind == SubmissionKind.READING,
+        Submission.source == CONNECTOR, Submission.status.in_(LIVE)))  # fmt: skip
+    return {local_date(moment) for moment in moments}
 
 
 def _check_against_latest(enrollment: Enrollment, read_at: datetime, meter_kwh: float) -> None:

@@ -248,7 +248,8 @@ def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
     from tests.conftest import log_in
 
     anna, _ben, challenge = _world(make_user, make_challenge, link, give_consent)
-    assert _post(client, utility, _rows("1ESY11600001", 2, 1000.0)).get_json()["accepted"] == 3
+    assert _post(client, utility, _rows("1ESY11600001", 3, 990.0) + _rows("1ESY11600001", 2, 1000.0)).get_json()[
+        "accepted"] == 6  # fmt: skip
     # Requests inside the test's app context (ctx) share its `g`: forget the utility's client and any loaded user.
     for name in ("api_client", "api_client_scopes", "_login_user"):
         g.pop(name, None)
@@ -256,6 +257,7 @@ def test_the_resident_sees_the_utility_as_the_source_on_their_challenge_page(
     log_in(browser, anna)
     page = browser.get(f"/challenges/{challenge.id}/me").get_data(as_text=True)
     assert "Delivered by your utility from your linked meter." in page, page[page.find("<main") :][:3000]
+    assert "(reading from your utility)" in page, page[page.find("chart-table-caption") :][:2000]
 
 
 def test_two_deliveries_of_the_same_day_at_once_store_it_once(app, ctx, make_user, make_challenge, link, give_consent,
@@ -286,3 +288,76 @@ def test_two_deliveries_of_the_same_day_at_once_store_it_once(app, ctx, make_use
     assert sorted((r.accepted, r.duplicate) for r in reports) == [(0, 1), (1, 0)]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(MeterDay)) == 1
+
+
+def test_one_file_of_every_kind_of_row_gives_exactly_the_reported_counts(
+    client, ctx, utility, make_user, make_challenge, link, give_consent
+):
+    """The issue's end-to-end file: linked and consented, linked without consent, unknown meter, replayed (a day
+    delivered before, in the same file as new days) and implausible rows, with 15-minute values on every row."""
+    anna, ben, _challenge = _world(make_user, make_challenge, link, give_consent)
+    assert _post(client, utility, _rows("1ESY11600001", 3, 1000.0)).get_json()["accepted"] == 3
+    falling = _rows("1ESY11600001", 1, 900.0)  # below the day before: the register would fall
+    rows = (_rows("1ESY11600001", 2, 1010.0) + _rows("1ESY11600002", 2, 500.0) + _rows("4XYZ00000001", 2, 10.0)
+            + _rows("1ESY11600001", 3, 1000.0) + falling
+            + [{**_rows("1ESY11600001", 2, 0)[0], "register_kwh": 99_000_000}])  # fmt: skip
+    report = _post(client, utility, rows).get_json()
+    assert report["accepted"] == 3 and report["no_consent"] == 3 and report["not_linked"] == 3, report
+    assert report["duplicate"] == 3 and report["implausible"] == 4 and report["malformed"] == 0, report
+    assert report["days_stored"] == 1
+    db.session.expire_all()
+    days = db.session.scalars(select(MeterDay).order_by(MeterDay.day)).all()
+    assert [(d.user_id, d.day, d.register_kwh, d.consumed_kwh) for d in days] == [
+        (anna.id, _day(3), 1006.0, None), (anna.id, _day(2), 1016.0, 10.0)]  # fmt: skip
+    assert not db.session.scalars(select(MeterDay).where(MeterDay.user_id == ben.id)).all()
+    _assert_nowhere(str(MARKER))
+
+
+def test_the_rejected_rows_report_is_the_delivering_clients_alone(
+    client, ctx, utility, register, token_for, make_user, make_challenge, link, give_consent
+):
+    """Every rejected row as CSV (row, meter number as sent, outcome, reason), no resident named; another client
+    and an expired report get the same 404."""
+    _anna, ben, _challenge = _world(make_user, make_challenge, link, give_consent)
+    rows = _rows("1ESY11600001", 2, 1000.0) + _rows("1 esy 1160 0002", 2, 5.0) + _rows("=cmd|x", 2, 1.0)
+    report = _post(client, utility, rows).get_json()
+    url = report["rejected_report"]
+    assert url == f"/api/v1/connectors/deliveries/{report['delivery_id']}/rejected"
+    answer = client.get(url, headers=utility)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    lines = answer.get_data(as_text=True).splitlines()
+    assert lines[0] == "row,meter_number,outcome,reason" and len(lines) == 1 + 6
+    assert lines[1].startswith("4,1 esy 1160 0002,no_consent,") and lines[4].startswith("7,'=cmd|x,not_linked,")
+    text = answer.get_data(as_text=True)
+    assert ben.pseudonym not in text and ben.email not in text and str(ben.id) not in text.split(",")[4:]
+    other_id, _pk, other_secret = register(scopes=("readings:write",), name="Another utility", organisation="EVU")
+    other = bearer(token_for(other_id, other_secret)["access_token"])
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get("/api/v1/connectors/deliveries/999999/rejected", headers=utility).status_code == 404
+    assert services.purge_reports(utcnow() + services.REPORT_KEPT) == 1
+    gone = client.get(url, headers=utility)
+    assert gone.status_code == 404 and "14 days" in gone.get_json()["message"]
+
+
+def test_a_delivery_streams_in_batches_and_lists_only_the_first_rejected_rows_inline(
+    client, ctx, utility, make_user, make_challenge, link, give_consent, monkeypatch
+):
+    """Past a batch of rows the report keeps counting and writing; the answer lists at most REJECTED_INLINE."""
+    _world(make_user, make_challenge, link, give_consent)
+    monkeypatch.setattr(services, "BATCH", 4)
+    monkeypatch.setattr(services, "REJECTED_INLINE", 5)
+    rows = _rows("1ESY11600001", 3, 1000.0) + _rows("1ESY11600001", 2, 1010.0)
+    rows += [{**row, "meter_number": f"7UNKNOWN{n:04d}"} for n, row in enumerate(_rows("x", 2, 1.0) * 4)]
+    report = _post(client, utility, rows).get_json()
+    assert report["accepted"] == 6 and report["not_linked"] == 12 and len(report["rejected"]) == 5, report
+    lines = client.get(report["rejected_report"], headers=utility).get_data(as_text=True).splitlines()
+    assert len(lines) == 13 and [int(line.split(",")[0]) for line in lines[1:]] == list(range(7, 19))
+
+
+def test_a_rejected_day_names_each_rows_meter_number_as_sent(client, ctx, utility, make_user, make_challenge, link,
+                                                             give_consent):  # fmt: skip
+    """A replayed day is reported row by row with the meter number as the utility wrote it, spaces and case."""
+    _world(make_user, make_challenge, link, give_consent)
+    assert _post(client, utility, _rows("1ESY11600001", 2, 1000.0)).get_json()["accepted"] == 3
+    report = _post(client, utility, _rows("1 esy 1160 0001", 2, 1000.0)).get_json()
+    assert report["duplicate"] == 3 and {row["meter_number"] for row in report["rejected"]} == {"1 esy 1160 0001"}

@@ -31,6 +31,7 @@ RESIDENT_COLUMNS = {
     ("data_use_resident", "user_id"), ("enrollment", "user_id"), ("submission", "user_id"),
     ("assisted_action", "resident_id"), ("user_session", "user_id"), ("outbox_email", "user_id"),
     ("external_identity", "user_id"), ("meter_link", "user_id"), ("meter_day", "user_id"),
+    ("meter_delivery", "user_id"),
     ("team_member", "user_id"), ("team_report", "user_id"),
     ("pledge", "user_id"),  # moved to the anonymous owner with the ledger, so projects' totals stay right
     ("team_member", "user_id"), ("team_report", "user_id"), ("route_week", "user_id"), ("route_upload", "user_id"),

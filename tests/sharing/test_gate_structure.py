@@ -68,6 +68,8 @@ FUNCTIONS = {
     "ended), not a use",
     "tracks.services.records_between": "counting the tracks behind the resident's own dividend; the dividend asked "
     "the gate which consents are in force",
+    "connectors.services._energy_enrollments": "scoring delivered days for the residents' own challenges, after "
+    "ingest asked the gate for their meters",
     "nudges.digest.points_between": "the resident's own weekly digest",
     "nudges.digest.rank_a_week_ago": "the resident's own weekly digest",
     "nudges.digest.active_enrollments": "the resident's own weekly digest",
