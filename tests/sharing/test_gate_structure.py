@@ -61,8 +61,6 @@ FUNCTIONS = {
     "connectors.services.link_meter": "the resident linking their own meter",
     "connectors.services.unlink_meter": "the resident unlinking their own meter",
     "connectors.services.meter_of": "the resident's own meter link, shown to them",
-    "connectors.services._score": "scoring a delivered day for the resident's own challenges, after ingest asked "
-    "the gate for that meter",
     "tracks.services._running_mobility": "sending the resident's own upload to their own challenges",
     "tracks.services.erase_contributions": "erasing the resident's grid counts (at erasure or after their consent "
     "ended), not a use",
