@@ -9,24 +9,22 @@ What decides a score is then read under those locks and still true when the tran
 day's points against the daily cap, the submissions before it, the enrollment's score and state.
 
 Many residents score in one challenge at once (they hold its row shared), and all of them add to the
-challenge's own totals. Those additions are kept until the transaction commits and then written in one
-statement per challenge, so the row every one of them needs is held for the commit only, not for the
-whole submission; a read of the challenge inside the transaction writes them first, so it sees them.
+challenge's and its neighbourhoods' totals: those are app.counters, written as the transaction commits,
+so the rows every one of them needs are held for the commit only, not for the whole submission.
 
 Plain functions over models and values; they flush and never commit (the request or job does).
 """
 
 from datetime import timedelta
 
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.util import find_tables
 
+from app import counters
 from app.extensions import db
 from app.locks import lock_challenges, lock_resident, note_read_under_locks, read_under_locks, share_challenge
 from app.signals import EnrollmentChanged, enrollment_changed
-from app.upserts import upsert_adding
 from challenges.activity import meter_readings
 from challenges.models import (
     Challenge,
@@ -100,72 +98,24 @@ def _add(instance: Challenge | Enrollment, **deltas) -> None:
         set_committed_value(instance, name, value)
 
 
-_PENDING = "civiquest.challenge_totals_pending"  # in Session.info: {challenge id: {column: delta}}
-_CHALLENGE_TABLE = Challenge.__table__
+counters.register(Challenge.__table__, ("id",), ("total_units", "participant_count"), insert=False)
+counters.register(NeighbourhoodScore.__table__, ("challenge_id", "neighbourhood_id"), ("total_units", "participants"))
 
 
-def _add_at_commit(challenge: Challenge, **deltas) -> None:
-    """Add to the challenge's totals as the transaction commits (see the module's notes); the instance shows
-    the sums at once, as far as this transaction knows them. Inside a savepoint they are written at once:
-    a savepoint rolled back must take them back with it."""
-    if db.session().in_nested_transaction():
-        _add(challenge, **deltas)
-        return
-    pending = db.session.info.setdefault(_PENDING, {}).setdefault(challenge.id, {})
-    for name, delta in deltas.items():
-        pending[name] = pending.get(name, 0) + delta
-        set_committed_value(challenge, name, getattr(challenge, name) + delta)
-
-
-def _write_pending(session: Session) -> None:
-    """Write the challenges' totals kept for the commit: one statement each, in ascending id."""
-    pending = session.info.pop(_PENDING, None)
-    for challenge_id, deltas in sorted((pending or {}).items()):
-        if not any(deltas.values()):
-            continue
-        table = _CHALLENGE_TABLE
-        statement = (
-            update(table)
-            .where(table.c.id == challenge_id)
-            .values({name: table.c[name] + delta for name, delta in deltas.items()})
-            .returning(*(table.c[name] for name in deltas))
-        )
-        sums = session.execute(statement).one()
-        challenge = session.identity_map.get(session.identity_key(Challenge, challenge_id))
-        if challenge is not None:
-            for name, value in zip(deltas, sums, strict=True):
-                set_committed_value(challenge, name, value)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_pending_before_commit(session: Session) -> None:
-    if session.info.get(_PENDING):
-        _write_pending(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _write_pending_before_reading_challenges(state) -> None:
-    """A statement that reads or writes challenges sees this transaction's additions (it writes them first)."""
-    session = state.session
-    if session.info.get(_PENDING) and _CHALLENGE_TABLE in find_tables(state.statement, include_crud=True):
-        _write_pending(session)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_pending(session: Session, transaction) -> None:
-    """The transaction ended: committed, what was kept is written; rolled back, it is gone with the rest."""
-    if transaction.parent is None and not transaction.nested:
-        session.info.pop(_PENDING, None)
+def _add_to_challenge(challenge: Challenge, units: float, participants: int = 0) -> None:
+    """Add to the challenge's totals as the transaction commits (app.counters); the instance shows the sums at
+    once, as far as this transaction knows them."""
+    counters.add(Challenge.__table__, id=challenge.id, total_units=units, participant_count=participants)
+    set_committed_value(challenge, "total_units", challenge.total_units + units)
+    set_committed_value(challenge, "participant_count", challenge.participant_count + participants)
 
 
 def _add_to_neighbourhood(enrollment: Enrollment, units: float, participants: int) -> None:
     """Add to the enrollment's neighbourhood's totals in its challenge; the row is made by the first change."""
     if enrollment.neighbourhood_id is None:
         return
-    row = {"challenge_id": enrollment.challenge_id, "neighbourhood_id": enrollment.neighbourhood_id,
-           "total_units": units, "participants": participants}  # fmt: skip
-    keys = ("challenge_id", "neighbourhood_id")
-    upsert_adding(NeighbourhoodScore.__table__, [row], keys, "total_units", "participants")
+    place = {"challenge_id": enrollment.challenge_id, "neighbourhood_id": enrollment.neighbourhood_id}
+    counters.add(NeighbourhoodScore.__table__, **place, total_units=units, participants=participants)
 
 
 def count_participant(enrollment: Enrollment, sign: int) -> None:
@@ -174,7 +124,7 @@ def count_participant(enrollment: Enrollment, sign: int) -> None:
     The caller holds `hold_enrollment(enrollment)`, so the score added is the current one.
     """
     score = sign * enrollment.score
-    _add_at_commit(enrollment.challenge, total_units=score, participant_count=sign)
+    _add_to_challenge(enrollment.challenge, score, sign)
     _add_to_neighbourhood(enrollment, score, sign)
 
 
@@ -189,7 +139,7 @@ def add_units(enrollment: Enrollment, units: float, points: int) -> None:
     score_before, active = enrollment.score, enrollment.active
     _add(enrollment, score=units, points=points)
     if active and units:
-        _add_at_commit(enrollment.challenge, total_units=units)
+        _add_to_challenge(enrollment.challenge, units)
         _add_to_neighbourhood(enrollment, units, 0)
     if units:
         announce_change(enrollment, score_before, active)

@@ -20,14 +20,18 @@ from datetime import date
 
 from sqlalchemy import delete, func, select, true
 
+from app import counters
 from app.extensions import db
-from app.upserts import upsert_adding
 from challenges.models import Enrollment
 from leaderboards.models import Period, ScoreBucket, SeasonBucket, SeasonPoints
 
 MANTISSA_BITS = 5
 _SHIFT = 52 - MANTISSA_BITS
 _INFINITY_BITS = 0x7FF << 52
+
+
+counters.register(ScoreBucket.__table__, ("challenge_id", "bucket"), ("entries",))
+counters.register(SeasonBucket.__table__, ("period", "period_start", "bucket"), ("entries",))
 
 
 def _bits(score: float) -> int:
@@ -53,20 +57,17 @@ def bounds(number: int) -> tuple[float | None, float | None]:
 def shift(challenge_id: int, before: float | None, after: float | None) -> None:
     """Move one entry from the bucket of `before` to that of `after` (None: it did not, or no longer, counts).
 
-    One upsert, its rows in bucket order, adding to the counts in the database, so concurrent changes
-    add up. The session is flushed first: a score change also updates the challenge's totals, so the
-    challenge row is locked before any bucket and concurrent changes cannot deadlock over buckets.
+    The counts are app.counters, added to in the database as the transaction commits, so concurrent
+    changes add up and hold a bucket for the commit only.
     """
     moves = Counter()
     if before is not None:
         moves[bucket(before)] -= 1
     if after is not None:
         moves[bucket(after)] += 1
-    rows = [{"challenge_id": challenge_id, "bucket": number, "entries": change}
-            for number, change in sorted(moves.items()) if change]  # fmt: skip
-    if rows:
-        db.session.flush()
-        upsert_adding(ScoreBucket.__table__, rows, ("challenge_id", "bucket"), "entries")
+    for number, change in moves.items():
+        if change:
+            counters.add(ScoreBucket.__table__, challenge_id=challenge_id, bucket=number, entries=change)
 
 
 def _active(challenge_id: int) -> tuple:
@@ -121,8 +122,8 @@ def _tally(buckets: tuple, rows: tuple, score: float) -> tuple[int, int]:
 def shift_season(moves: list[tuple[Period, date, int, int]]) -> None:
     """Move residents between the season buckets of their points: (period, start, points before, after).
 
-    Only points above zero are in a bucket. One upsert, its rows in key order, adding in the database,
-    so that concurrent changes add up and take the rows in one order.
+    Only points above zero are in a bucket. The counts are app.counters, added to in the database as the
+    transaction commits, so that concurrent changes add up and hold a bucket for the commit only.
     """
     counts = Counter()
     for period, start, before, after in moves:
@@ -130,11 +131,9 @@ def shift_season(moves: list[tuple[Period, date, int, int]]) -> None:
             counts[Period(period).value, start, bucket(before)] -= 1
         if after > 0:
             counts[Period(period).value, start, bucket(after)] += 1
-    rows = [{"period": period, "period_start": start, "bucket": number, "entries": change}
-            for (period, start, number), change in sorted(counts.items()) if change]  # fmt: skip
-    if rows:
-        keys = ("period", "period_start", "bucket")
-        upsert_adding(SeasonBucket.__table__, rows, keys, "entries")
+    for (period, start, number), change in counts.items():
+        if change:
+            counters.add(SeasonBucket.__table__, period=period, period_start=start, bucket=number, entries=change)
 
 
 def season_recount(period: Period, start: date) -> dict[int, int]:

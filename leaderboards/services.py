@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, exists, insert, literal, select, true
 
 from accounts.models import User
+from app import counters
 from app.clock import local_date, week_start
 from app.columns import utcnow
 from app.extensions import db
@@ -45,6 +46,10 @@ class Board:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.participants / self.per_page))
+
+
+# A period's head count changes whenever someone's first points of the week come: a row the whole city adds to.
+counters.register(SeasonPeriod.__table__, ("period", "period_start"), ("participants",))
 
 
 def _page_bounds(page: int, per_page: int) -> tuple[int, int]:
@@ -145,9 +150,8 @@ def add_season_points(user_id: int, day: date, points: int) -> None:
         for period, start, total in totals
         if (joined := (total > 0) - (total - points > 0))
     ]
-    if counts:
-        periods = SeasonPeriod.__table__
-        upsert_adding(periods, counts, ("period", "period_start"), "participants")
+    for count in counts:
+        counters.add(SeasonPeriod.__table__, **count)
     histogram.shift_season([(period, _as_date(start), total - points, total) for period, start, total in totals])
 
 
