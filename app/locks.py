@@ -15,15 +15,15 @@ ever wait for each other in a circle:
    first (`lock_residents`) or visits them in ascending id; it never locks a resident whose id is
    lower than one it already holds. Taking a lock it already holds again costs nothing.
 3. Rows that residents share, only once it holds every resident it needs, each kind in one statement
-   with its rows in key order and in this order of kinds: a challenge's neighbourhood totals, its
-   score buckets, the teams' totals per challenge (rows in (challenge, team) order); the season
-   standings (a resident's own rows, then the periods' head counts, then the periods' score buckets);
-   a voucher, then its reward's row (the stock); a community project's row (its pledged total;
-   projects.services: a pledge holds the resident, ending a project every backer it knows of, first).
-   Last of all, as the transaction commits, the challenges' own running totals (`challenges.totals`),
-   in ascending id: every shared holder of a challenge adds to the same row, so it is held for the
-   commit only. Joining or leaving a team takes the challenges the resident takes part in (exclusively),
-   then the resident, then those team rows (leaderboards.team_totals).
+   with its rows in key order and in this order of kinds: the teams' totals per challenge (rows in
+   (challenge, team) order); the resident's own season rows; a voucher, then its reward's row (the
+   stock); a community project's row (its pledged total; projects.services: a pledge holds the
+   resident, ending a project every backer it knows of, first). Joining or leaving a team takes the
+   challenges the resident takes part in (exclusively), then the resident, then those team rows
+   (leaderboards.team_totals). Last of all, as the transaction commits, the counters every resident
+   adds to (app.counters): the challenges' and their neighbourhoods' totals, the score buckets, the
+   seasons' head counts and buckets, each table in one statement in key order, the tables in order of
+   name — so those rows are held for the commit only.
 
 Who takes a challenge's row shared: scoring (submitting, reviewing, rescoring), joining and leaving —
 all through `challenges.totals.hold`, which then takes the resident's lock. Who takes a
