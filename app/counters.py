@@ -4,7 +4,8 @@ A challenge's and its neighbourhoods' totals, a score bucket, a season's head co
 to one of a few rows that every other submission adds to as well. Written where the change happens, such a
 row stays locked until the commit, and everyone behind it waits while its holder still runs Python (checks,
 the ledger, badges). Added here instead, the additions are kept in the session and written as it commits:
-each table in one statement, its rows in key order, the tables in alphabetical order of name. A row is then
+each table in one statement, its rows in key order, the tables in a fixed order (by `last`, then by name),
+the one row everybody shares — a challenge's own — last of all, right before the commit. A row is then
 held for the commit only, and two transactions never wait for each other in a circle (app.locks, step 3).
 
 A statement of the same transaction that reads or writes one of these tables writes them first, so the
@@ -23,12 +24,18 @@ from app.upserts import upsert_adding
 
 _PENDING = "civiquest.counters_pending"  # in Session.info: {table: {key: row of deltas}}
 _counters: dict[Table, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+_last: set[Table] = set()
 
 
-def register(table: Table, keys: tuple[str, ...], columns: tuple[str, ...], insert: bool = True) -> None:
-    """Name a table of counters: the columns that identify a row, those added to, and whether a missing row
-    is inserted (else the row always exists and is only updated)."""
+def register(
+    table: Table, keys: tuple[str, ...], columns: tuple[str, ...], insert: bool = True, last: bool = False
+) -> None:
+    """Name a table of counters: the columns that identify a row, those added to, whether a missing row is
+    inserted (else the row always exists and is only updated), and whether it is written after the others
+    (the hottest rows: held from their statement to the commit, with nothing in between)."""
     _counters[table] = (keys, columns, insert)
+    if last:
+        _last.add(table)
 
 
 def add(table: Table, **row) -> None:
@@ -49,9 +56,9 @@ def add(table: Table, **row) -> None:
 
 
 def write_pending(session: Session) -> None:
-    """Write every addition kept for the commit, now (the tables in name order, their rows in key order)."""
+    """Write every addition kept for the commit, now (the tables in their order, their rows in key order)."""
     pending = session.info.pop(_PENDING, None)
-    for table in sorted(pending or (), key=lambda t: t.name):
+    for table in sorted(pending or (), key=lambda t: (t in _last, t.name)):
         columns = _counters[table][1]
         rows = [row for _key, row in sorted(pending[table].items()) if any(row[name] for name in columns)]
         if rows:

@@ -22,8 +22,8 @@ ever wait for each other in a circle:
    challenges the resident takes part in (exclusively), then the resident, then those team rows
    (leaderboards.team_totals). Last of all, as the transaction commits, the counters every resident
    adds to (app.counters): the challenges' and their neighbourhoods' totals, the score buckets, the
-   seasons' head counts and buckets, each table in one statement in key order, the tables in order of
-   name — so those rows are held for the commit only.
+   seasons' head counts and buckets, each table in one statement in key order, the tables in a fixed
+   order with the challenges' own rows last — so those rows are held for the commit only.
 
 Who takes a challenge's row shared: scoring (submitting, reviewing, rescoring), joining and leaving —
 all through `challenges.totals.hold`, which then takes the resident's lock. Who takes a

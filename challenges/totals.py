@@ -98,7 +98,8 @@ def _add(instance: Challenge | Enrollment, **deltas) -> None:
         set_committed_value(instance, name, value)
 
 
-counters.register(Challenge.__table__, ("id",), ("total_units", "participant_count"), insert=False)
+# Every submission to a challenge adds to its row: written last, right before the commit.
+counters.register(Challenge.__table__, ("id",), ("total_units", "participant_count"), insert=False, last=True)
 counters.register(NeighbourhoodScore.__table__, ("challenge_id", "neighbourhood_id"), ("total_units", "participants"))
 
 
