@@ -24,6 +24,7 @@ from projects import demo as projects_demo
 from rewards import demo as rewards_demo
 from sharing import demo as sharing_demo
 from teams import demo as teams_demo
+from tracks import demo as tracks_demo
 
 DEMO_PASSWORD = "civiquest-demo"
 DEMO_DOMAIN = "demo.civiquest.org"
@@ -129,10 +130,11 @@ def seed(resident_count: int = RESIDENT_COUNT, seed_value: int = 2026) -> str:
     consent_count = sharing_demo.seed(rng)
     projects_summary = projects_demo.seed()
     meters = connectors_demo.seed(local_date(utcnow()) - timedelta(days=1))
+    routes = tracks_demo.push_demo()  # the planners' route grid has cells to show
     return (
         f"{len(places)} neighbourhoods, {street_count} streets, {resident_count} residents, "
         f"{staff_counts[Role.MANAGER]} managers, "
         f"{staff_counts[Role.STAFF]} staff, {staff_counts[Role.ADMIN]} admin, {challenge_count} challenges, "
         f"{team_count} teams, {badge_count} badges, {rewards_summary}, {funding_count} example funding programmes, "
-        f"{consent_count} consents, {projects_summary}, {meters}"
+        f"{consent_count} consents, {projects_summary}, {meters}, {routes} shared tracks on the route grid"
     )
