@@ -23,7 +23,7 @@ from app.extensions import db
 from app.locks import lock_resident
 from app.reconciliation import Check, Difference, same
 from app.signals import EnrollmentChanged, TeamMembershipChanged
-from app.upserts import dialect_insert
+from app.upserts import dialect_insert, upsert_adding
 from challenges.models import Challenge, Enrollment, Status
 from challenges.totals import hold_challenges
 from teams.models import MemberState, Team, TeamMember, TeamScore
@@ -53,17 +53,13 @@ def add(deltas: dict[tuple[int, int], tuple[float, int]]) -> None:
     ]  # fmt: skip
     if not rows:
         return
-    table = TeamScore.__table__
-    statement = dialect_insert(table).values(rows)
-    total = table.c.total_units + statement.excluded.total_units
-    members = table.c.members + statement.excluded.members
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.challenge_id, table.c.team_id],
-            set_={"total_units": total, "members": members,
-                  "per_member": case((members > 0, total / members), else_=0.0)},
-        )
-    )  # fmt: skip
+    keys = ("challenge_id", "team_id")
+    upsert_adding(TeamScore.__table__, rows, keys, "total_units", "members", derived=(("per_member", _per_member),))
+
+
+def _per_member(sums: dict) -> object:
+    """The score per member, from the summed total and head count (0 for a team with none left)."""
+    return case((sums["members"] > 0, sums["total_units"] / sums["members"]), else_=0.0)
 
 
 def score_changed(changed: EnrollmentChanged) -> None:
